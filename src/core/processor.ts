@@ -1,0 +1,119 @@
+/**
+ * The processor contract that every masterbus module implements: filters, dynamics, meters,
+ * chains and the mixer's buses. Modelled on JUCE's `prepare / process / reset` (in-place
+ * "replacing" context) so that any processor can be dropped into a chain, a mixer slot or an
+ * AudioWorklet.
+ *
+ * @module
+ */
+
+/** What a processor is told before it runs: the only place it may allocate. */
+export interface ProcessSpec {
+  /** Sample rate in Hz, 8000 to 384000. */
+  readonly sampleRate: number;
+  /** The largest `frames` value `process()` will be called with (integer, 1 to 65536). */
+  readonly maxBlockSize: number;
+  /** Number of channel arrays `process()` will be handed (integer, 1 to 64). */
+  readonly channels: number;
+}
+
+/** A processor serialised as plain JSON: enough to rebuild it with `processorFromJSON`. */
+export interface ProcessorJSON {
+  /** Class name, e.g. `"BiquadFilter"`. */
+  readonly type: string;
+  /** The processor's options, as accepted by its constructor. */
+  readonly params: Record<string, unknown>;
+}
+
+/**
+ * The one shape of every masterbus processor.
+ *
+ * Rules every implementation keeps (the conformance suite in `test/support` checks them):
+ * - `prepare()` validates the spec, allocates every buffer and computes coefficients.
+ * - `process()` works **in place** on one `Float32Array` per channel, allocates nothing and never
+ *   throws. `frames` defaults to the length of the first channel array; it is clamped to the
+ *   shortest channel array. Blocks larger than `maxBlockSize` are split internally, so the output
+ *   is the same as for smaller blocks. Before `prepare()` it leaves the audio untouched.
+ * - Any partition of a signal into blocks gives the same output; parameter smoothing advances per
+ *   sample, not per call.
+ * - `reset()` clears state (delay lines, filter memories, envelopes) and keeps parameters.
+ * - `latency` is in samples and constant after `prepare()`.
+ */
+export interface Processor {
+  /** Validate the spec and allocate everything `process()` will need. May throw `RangeError`. */
+  prepare(spec: ProcessSpec): void;
+  /** Process `frames` samples of every channel in place. Allocates nothing, never throws. */
+  process(block: readonly Float32Array[], frames?: number): void;
+  /** Clear internal state (filter memories, delay lines, envelopes); parameters are kept. */
+  reset(): void;
+  /** Delay the processor adds, in samples; constant after `prepare()`. */
+  readonly latency: number;
+  /** Describe the processor as plain JSON (see `processorFromJSON`). */
+  toJSON(): ProcessorJSON;
+}
+
+/**
+ * A processor whose detector can listen to another signal (a compressor ducking under a kick,
+ * say). When `sidechain` is omitted, the main input is the detector input.
+ */
+export interface SidechainProcessor extends Processor {
+  process(block: readonly Float32Array[], frames?: number, sidechain?: readonly Float32Array[]): void;
+}
+
+/**
+ * A processor that passes audio through unchanged and exposes readings (a loudness meter,
+ * a correlation meter). It is still a `Processor`, so it can sit anywhere in a chain.
+ */
+export interface Meter extends Processor {
+  readonly passesAudioUnchanged: true;
+}
+
+/** Limits of a valid {@link ProcessSpec}. */
+export const SPEC_LIMITS = Object.freeze({
+  minSampleRate: 8000,
+  maxSampleRate: 384000,
+  maxBlockSize: 65536,
+  maxChannels: 64,
+});
+
+/**
+ * Check a {@link ProcessSpec}; throws a `TypeError`/`RangeError` naming the field, the value and
+ * the valid range. Returns a frozen copy, so later mutation of the caller's object changes nothing.
+ */
+export function validateSpec(owner: string, spec: ProcessSpec): ProcessSpec {
+  if (spec === null || typeof spec !== 'object') {
+    throw new TypeError(`${owner}.prepare(spec): spec must be an object { sampleRate, maxBlockSize, channels }, got ${String(spec)}`);
+  }
+  const { sampleRate, maxBlockSize, channels } = spec;
+  if (typeof sampleRate !== 'number' || !(SPEC_LIMITS.minSampleRate <= sampleRate && sampleRate <= SPEC_LIMITS.maxSampleRate)) {
+    throw new RangeError(
+      `${owner}.prepare(spec): spec.sampleRate must be a number in [${SPEC_LIMITS.minSampleRate}, ${SPEC_LIMITS.maxSampleRate}] Hz, got ${String(sampleRate)}`,
+    );
+  }
+  if (typeof maxBlockSize !== 'number' || !Number.isInteger(maxBlockSize) || !(1 <= maxBlockSize && maxBlockSize <= SPEC_LIMITS.maxBlockSize)) {
+    throw new RangeError(
+      `${owner}.prepare(spec): spec.maxBlockSize must be an integer in [1, ${SPEC_LIMITS.maxBlockSize}], got ${String(maxBlockSize)}`,
+    );
+  }
+  if (typeof channels !== 'number' || !Number.isInteger(channels) || !(1 <= channels && channels <= SPEC_LIMITS.maxChannels)) {
+    throw new RangeError(
+      `${owner}.prepare(spec): spec.channels must be an integer in [1, ${SPEC_LIMITS.maxChannels}], got ${String(channels)}`,
+    );
+  }
+  return Object.freeze({ sampleRate, maxBlockSize, channels });
+}
+
+/**
+ * The number of frames `process()` may safely touch: `frames` (default: the first channel's
+ * length) clamped to `[0, shortest channel array]`. Never throws, allocates nothing.
+ */
+export function safeFrameCount(block: readonly Float32Array[], channels: number, frames: number | undefined): number {
+  const n = Math.min(block.length, channels);
+  if (n === 0) return 0;
+  let len = block[0].length;
+  for (let c = 1; c < n; c++) if (block[c].length < len) len = block[c].length;
+  if (frames === undefined) return len;
+  // `!(frames > 0)` is also true for NaN.
+  if (!(frames > 0)) return 0;
+  return frames < len ? Math.floor(frames) : len;
+}

@@ -1,0 +1,144 @@
+/**
+ * Click-free parameter ramps, advanced per sample (after JUCE's `SmoothedValue`).
+ *
+ * The value is a pure function of the ramp's start, target and the number of samples still to
+ * go, so `skip(n)` lands exactly where `n` calls of `next()` would: a ramp gives the same values
+ * whatever the block partition.
+ * - `linear`: `v = target − (target − start) · remaining / length` — for gains and dB values.
+ * - `multiplicative`: `v = target · (start / target)^(remaining / length)` — equal ratios per step,
+ *   for frequencies and Q (a sweep sounds even on a log-frequency axis). Values must be > 0.
+ *
+ * In a hot loop, use {@link SmoothedValue.fill}: it writes a block of per-sample values into a
+ * preallocated `Float64Array`. (A number returned from a call V8 does not inline is boxed on the
+ * heap, so calling `next()` per sample can allocate; writing into a typed array never does.)
+ *
+ * @example
+ * ```ts
+ * const gain = new SmoothedValue('linear', 1);
+ * gain.reset(48000, 0.02);               // 20 ms ramps
+ * gain.setTarget(0.5);
+ * const ramp = new Float64Array(128);    // allocate once, in prepare()
+ * gain.fill(ramp, 128);                  // per-sample values of the next 128 samples
+ * ```
+ */
+export class SmoothedValue {
+  /**
+   * Numeric state in a typed array, not in fields: a double stored into an object field whose
+   * representation V8 has generalised (a field first holding a small integer such as 0 or 1,
+   * say) is boxed as a new heap number on every store, which would allocate in `process()`.
+   */
+  private readonly v = new Float64Array(6);
+
+  constructor(
+    /** Ramp shape. */
+    readonly kind: 'linear' | 'multiplicative',
+    initial: number,
+  ) {
+    this.setImmediate(initial);
+  }
+
+  /** Set the ramp length to `round(sampleRate · rampSeconds)` samples and jump to the target. */
+  reset(sampleRate: number, rampSeconds: number): void {
+    this.v[LENGTH] = Math.max(0, Math.round(sampleRate * rampSeconds));
+    this.setImmediate(this.v[TARGET]);
+  }
+
+  /** Ramp length in samples (0: changes are immediate). */
+  get rampLength(): number {
+    return this.v[LENGTH];
+  }
+
+  /** Jump to `value` with no ramp. */
+  setImmediate(value: number): void {
+    const v = this.v;
+    v[START] = value;
+    v[TARGET] = value;
+    v[CURRENT] = value;
+    v[REMAINING] = 0;
+  }
+
+  /** Start a ramp from the current value to `value` (immediate if the ramp length is 0). */
+  setTarget(value: number): void {
+    const v = this.v;
+    if (value === v[TARGET]) return;
+    if (v[LENGTH] === 0 || value === v[CURRENT]) {
+      this.setImmediate(value);
+      return;
+    }
+    v[START] = v[CURRENT];
+    v[TARGET] = value;
+    v[REMAINING] = v[LENGTH];
+    if (this.kind === 'multiplicative') v[LOG_RATIO] = Math.log(v[START] / value) / v[LENGTH];
+  }
+
+  /** True while a ramp is in progress. */
+  get isSmoothing(): boolean {
+    return this.v[REMAINING] > 0;
+  }
+
+  /** The value the ramp is heading to. */
+  get target(): number {
+    return this.v[TARGET];
+  }
+
+  /** The value at the current sample. */
+  get current(): number {
+    return this.v[CURRENT];
+  }
+
+  /** Advance one sample and return the new value (convenient; hot loops should use `fill`). */
+  next(): number {
+    this.skip(1);
+    return this.v[CURRENT];
+  }
+
+  /** Advance `n` samples (n ≥ 0); lands exactly where `n` calls of `next()` would. */
+  skip(n: number): void {
+    const v = this.v;
+    if (v[REMAINING] === 0 || !(n > 0)) return;
+    const r = v[REMAINING] > n ? v[REMAINING] - n : 0;
+    v[REMAINING] = r;
+    // Same expressions as fill(); at r = 0 both give exactly the target.
+    if (this.kind === 'linear') v[CURRENT] = v[TARGET] - ((v[TARGET] - v[START]) * r) / v[LENGTH];
+    else v[CURRENT] = v[TARGET] * Math.exp(v[LOG_RATIO] * r);
+  }
+
+  /**
+   * Write the values of the next `n` samples into `out[0..n)` and advance: the same values `n`
+   * calls of `next()` would return. Allocates nothing.
+   */
+  fill(out: Float64Array, n: number): void {
+    const v = this.v;
+    let r = v[REMAINING];
+    const target = v[TARGET];
+    if (r === 0) {
+      for (let i = 0; i < n; i++) out[i] = target;
+      return;
+    }
+    if (!(n > 0)) return;
+    // Same expressions as skip(); at r = 0 both give exactly `target`.
+    if (this.kind === 'linear') {
+      const delta = target - v[START];
+      const length = v[LENGTH];
+      for (let i = 0; i < n; i++) {
+        if (r > 0) r--;
+        out[i] = target - (delta * r) / length;
+      }
+    } else {
+      const logRatio = v[LOG_RATIO];
+      for (let i = 0; i < n; i++) {
+        if (r > 0) r--;
+        out[i] = target * Math.exp(logRatio * r);
+      }
+    }
+    v[REMAINING] = r;
+    v[CURRENT] = out[n - 1];
+  }
+}
+
+const START = 0;
+const TARGET = 1;
+const CURRENT = 2;
+const REMAINING = 3;
+const LENGTH = 4;
+const LOG_RATIO = 5;

@@ -1,0 +1,168 @@
+/**
+ * A multichannel biquad filter: any of the eight RBJ cookbook types, or a Butterworth /
+ * Linkwitz-Riley low/high-pass cascade of 12–48 dB per octave, with smoothed (click-free)
+ * frequency, Q, gain and shelf-slope changes.
+ *
+ * Coefficients: RBJ *Audio EQ Cookbook* (see `biquad-coefficients.ts`). Structure: transposed
+ * direct form II with float64 state (see `biquad-kernel.ts` for why).
+ *
+ * @module
+ */
+import { DEFAULT_SMOOTHING_MS, checkSmoothingMs } from '../core/options.js';
+import { safeFrameCount, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
+import { checkObject } from '../core/validate.js';
+import { designFilter, writeMagnitudePhase, type BiquadCoefficients } from './biquad-coefficients.js';
+import { CONTROL_INTERVAL, FILTER_DEFAULTS, FilterStage, validateFilterOptions, type FilterOptions } from './filter-stage.js';
+
+/** Options of {@link BiquadFilter}: the filter's parameters plus the smoothing time. */
+export interface BiquadFilterOptions extends FilterOptions {
+  /**
+   * Ramp time of parameter changes made while running, in ms, [0, 1000]. Changes made before
+   * `prepare()` apply at once.
+   * @defaultValue 20
+   */
+  smoothingMs: number;
+}
+
+/** Defaults of {@link BiquadFilterOptions}: a transparent 1 kHz peaking filter at 0 dB. */
+export const BIQUAD_FILTER_DEFAULTS: Readonly<BiquadFilterOptions> = Object.freeze({
+  ...FILTER_DEFAULTS,
+  smoothingMs: DEFAULT_SMOOTHING_MS,
+});
+
+const OWNER = 'BiquadFilter';
+
+/**
+ * A biquad filter (or a cascade of up to four for the Butterworth / Linkwitz-Riley types) over any
+ * number of channels, processed in place.
+ *
+ * @example
+ * ```ts
+ * import { BiquadFilter } from 'masterbus';
+ * const hp = new BiquadFilter({ type: 'butterworth-highpass', frequencyHz: 80, rolloffDbPerOctave: 24 });
+ * hp.prepare({ sampleRate: 48000, maxBlockSize: 128, channels: 2 });
+ * const left = new Float32Array(128), right = new Float32Array(128);
+ * hp.process([left, right]);          // in place
+ * hp.set({ frequencyHz: 120 });       // ramps over 20 ms, no click
+ * ```
+ */
+export class BiquadFilter implements Processor {
+  /** Type name used by {@link BiquadFilter.toJSON}. */
+  static readonly type = 'BiquadFilter';
+  /** Always 0: a biquad adds no delay. */
+  readonly latency = 0;
+  private readonly stage: FilterStage;
+  private smoothingMs: number;
+  private spec: ProcessSpec | undefined;
+  private counter = 0;
+
+  /** Create a filter; omitted options take {@link BIQUAD_FILTER_DEFAULTS}. Throws on bad options. */
+  constructor(options: Partial<BiquadFilterOptions> = {}) {
+    const o = validateFilterOptions(OWNER, options, undefined, ['smoothingMs']) as Partial<BiquadFilterOptions>;
+    if (o.smoothingMs !== undefined) checkSmoothingMs(OWNER, o.smoothingMs);
+    const { smoothingMs, ...filter } = { ...BIQUAD_FILTER_DEFAULTS, ...o };
+    this.smoothingMs = smoothingMs;
+    this.stage = new FilterStage(filter);
+  }
+
+  /** Rebuild a filter from {@link BiquadFilter.toJSON} output. */
+  static fromJSON(json: ProcessorJSON): BiquadFilter {
+    const j = checkObject(OWNER, 'json', json);
+    if (j.type !== BiquadFilter.type) throw new TypeError(`BiquadFilter.fromJSON: expected type "BiquadFilter", got ${JSON.stringify(j.type)}`);
+    return new BiquadFilter(checkObject(OWNER, 'json.params', j.params) as Partial<BiquadFilterOptions>);
+  }
+
+  /** The current parameters (targets, if a ramp is running). */
+  get params(): BiquadFilterOptions {
+    return { ...this.stage.params, smoothingMs: this.smoothingMs };
+  }
+
+  /**
+   * Change parameters. Validated at once (a bad value throws and changes nothing); while
+   * running, frequency, Q, gain, shelf slope and bypass ramp over `smoothingMs`.
+   */
+  set(options: Partial<BiquadFilterOptions>): this {
+    const o = validateFilterOptions(OWNER, options, this.spec?.sampleRate, ['smoothingMs']) as Partial<BiquadFilterOptions>;
+    if (o.smoothingMs !== undefined) checkSmoothingMs(OWNER, o.smoothingMs);
+    const { smoothingMs, ...filter } = o;
+    this.stage.set(filter);
+    if (smoothingMs !== undefined && smoothingMs !== this.smoothingMs) {
+      this.smoothingMs = smoothingMs;
+      if (this.spec) this.stage.setSmoothingTime(smoothingMs / 1000);
+    }
+    return this;
+  }
+
+  prepare(spec: ProcessSpec): void {
+    const s = validateSpec(OWNER, spec);
+    // Re-check the frequency against this sample rate's Nyquist.
+    validateFilterOptions(OWNER, { frequencyHz: this.stage.params.frequencyHz }, s.sampleRate);
+    this.spec = s;
+    this.counter = 0;
+    this.stage.prepare(s, this.smoothingMs / 1000);
+  }
+
+  process(block: readonly Float32Array[], frames?: number): void {
+    const spec = this.spec;
+    if (spec === undefined) return;
+    const channels = block.length < spec.channels ? block.length : spec.channels;
+    const n = safeFrameCount(block, channels, frames);
+    const stage = this.stage;
+    let pos = 0;
+    while (pos < n) {
+      let end = pos + spec.maxBlockSize < n ? pos + spec.maxBlockSize : n;
+      if (stage.needsControlRate) {
+        const e = pos + CONTROL_INTERVAL - (this.counter % CONTROL_INTERVAL);
+        if (e < end) end = e;
+      }
+      stage.process(block, channels, pos, end, this.counter);
+      this.counter += end - pos;
+      pos = end;
+    }
+    stage.sanitize();
+  }
+
+  reset(): void {
+    this.counter = 0;
+    this.stage.reset();
+  }
+
+  toJSON(): ProcessorJSON {
+    return { type: BiquadFilter.type, params: { ...this.params } };
+  }
+
+  /**
+   * The coefficients of every section at the target parameters, normalised so a0 = 1.
+   * @param sampleRate - defaults to the prepared sample rate.
+   */
+  coefficients(sampleRate?: number): BiquadCoefficients[] {
+    return designFilter(this.stage.params, this.rateFor('coefficients', sampleRate));
+  }
+
+  /**
+   * Like Web Audio's `BiquadFilterNode.getFrequencyResponse`: the magnitude (linear) and phase
+   * (radians) at each frequency in Hz, for the target parameters (the response being ramped to).
+   * Frequencies outside [0, sampleRate/2] give NaN. A bypassed filter reads 1 and 0.
+   * @param sampleRate - defaults to the prepared sample rate (required before `prepare()`).
+   */
+  getFrequencyResponse(
+    frequencyHz: ArrayLike<number>,
+    magResponse: Float32Array | Float64Array,
+    phaseResponse?: Float32Array | Float64Array,
+    sampleRate?: number,
+  ): void {
+    const fs = this.rateFor('getFrequencyResponse', sampleRate);
+    const re = new Float64Array(frequencyHz.length).fill(1);
+    const im = new Float64Array(frequencyHz.length);
+    this.stage.accumulateResponse(frequencyHz, fs, re, im);
+    writeMagnitudePhase(frequencyHz, fs / 2, re, im, magResponse, phaseResponse);
+  }
+
+  private rateFor(method: string, sampleRate: number | undefined): number {
+    const fs = sampleRate ?? this.spec?.sampleRate;
+    if (fs === undefined) throw new TypeError(`BiquadFilter.${method}: pass a sampleRate or call prepare() first`);
+    validateSpec(OWNER, { sampleRate: fs, maxBlockSize: 1, channels: 1 });
+    validateFilterOptions(OWNER, { frequencyHz: this.stage.params.frequencyHz }, fs);
+    return fs;
+  }
+}

@@ -1,0 +1,280 @@
+/**
+ * A parametric equaliser: any number of bands, each any {@link FilterType} (bells, shelves,
+ * cuts, Butterworth / Linkwitz-Riley slopes), each with its own click-free bypass, plus a
+ * smoothed output gain.
+ *
+ * @module
+ */
+import { dbToGain } from '../core/db.js';
+import { DEFAULT_SMOOTHING_MS, checkSmoothingMs } from '../core/options.js';
+import { safeFrameCount, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
+import { SmoothedValue } from '../core/smoothed-value.js';
+import { checkKnownKeys, checkNumber, checkObject } from '../core/validate.js';
+import { writeMagnitudePhase } from './biquad-coefficients.js';
+import { CONTROL_INTERVAL, FILTER_DEFAULTS, FilterStage, validateFilterOptions, type FilterOptions } from './filter-stage.js';
+
+/** One EQ band: the same parameters as a {@link BiquadFilter} (bypass is per band). */
+export type EqBandOptions = FilterOptions;
+
+/** Options of {@link ParametricEQ}. */
+export interface ParametricEQOptions {
+  /**
+   * The bands, in processing order; each omitted field takes {@link FILTER_DEFAULTS}.
+   * @defaultValue `[]` (no bands: the EQ is a gain stage)
+   */
+  bands: Partial<EqBandOptions>[];
+  /**
+   * Output gain in dB, [-48, 48]. Smoothed (linearly in amplitude).
+   * @defaultValue 0
+   */
+  outputGainDb: number;
+  /**
+   * Ramp time of changes made while running, in ms, [0, 1000].
+   * @defaultValue 20
+   */
+  smoothingMs: number;
+}
+
+/** Defaults of {@link ParametricEQOptions}. */
+export const PARAMETRIC_EQ_DEFAULTS: Readonly<ParametricEQOptions> = Object.freeze({
+  bands: [],
+  outputGainDb: 0,
+  smoothingMs: DEFAULT_SMOOTHING_MS,
+});
+
+const OWNER = 'ParametricEQ';
+const KEYS = Object.keys(PARAMETRIC_EQ_DEFAULTS);
+const OUTPUT_GAIN_RANGE = { min: -48, max: 48, unit: 'dB' };
+
+/**
+ * A multiband parametric EQ over any number of channels, processed in place.
+ *
+ * @example
+ * ```ts
+ * import { ParametricEQ } from 'masterbus';
+ * const eq = new ParametricEQ({
+ *   bands: [
+ *     { type: 'butterworth-highpass', frequencyHz: 30, rolloffDbPerOctave: 24 },
+ *     { type: 'lowshelf', frequencyHz: 120, gainDb: 2 },
+ *     { type: 'peaking', frequencyHz: 350, q: 1.2, gainDb: -3 },
+ *     { type: 'highshelf', frequencyHz: 10000, gainDb: 1.5 },
+ *   ],
+ * });
+ * eq.prepare({ sampleRate: 48000, maxBlockSize: 128, channels: 2 });
+ * eq.process([new Float32Array(128), new Float32Array(128)]);
+ * eq.setBand(2, { bypass: true });   // cross-fades out over 20 ms
+ * ```
+ */
+export class ParametricEQ implements Processor {
+  /** Type name used by {@link ParametricEQ.toJSON}. */
+  static readonly type = 'ParametricEQ';
+  /** Always 0. */
+  readonly latency = 0;
+  private stages: FilterStage[] = [];
+  private outputGainDb: number;
+  private readonly gain: SmoothedValue;
+  private smoothingMs: number;
+  /** Per-sample output-gain values while the gain ramps (maxBlockSize long). */
+  private ramp = new Float64Array(0);
+  private spec: ProcessSpec | undefined;
+  private counter = 0;
+
+  /** Create an EQ; omitted options take {@link PARAMETRIC_EQ_DEFAULTS}. Throws on bad options. */
+  constructor(options: Partial<ParametricEQOptions> = {}) {
+    const o = ParametricEQ.validate(options, undefined);
+    const full = { ...PARAMETRIC_EQ_DEFAULTS, ...o };
+    this.smoothingMs = full.smoothingMs;
+    this.outputGainDb = full.outputGainDb;
+    this.gain = new SmoothedValue('linear', dbToGain(full.outputGainDb));
+    this.stages = full.bands.map((b) => new FilterStage({ ...FILTER_DEFAULTS, ...b }));
+  }
+
+  /** Rebuild an EQ from {@link ParametricEQ.toJSON} output. */
+  static fromJSON(json: ProcessorJSON): ParametricEQ {
+    const j = checkObject(OWNER, 'json', json);
+    if (j.type !== ParametricEQ.type) throw new TypeError(`ParametricEQ.fromJSON: expected type "ParametricEQ", got ${JSON.stringify(j.type)}`);
+    return new ParametricEQ(checkObject(OWNER, 'json.params', j.params) as Partial<ParametricEQOptions>);
+  }
+
+  private static validate(options: unknown, sampleRate: number | undefined): Partial<ParametricEQOptions> {
+    const o = checkObject(OWNER, 'options', options);
+    checkKnownKeys(OWNER, o, KEYS);
+    if (o.outputGainDb !== undefined) checkNumber(OWNER, 'outputGainDb', o.outputGainDb, OUTPUT_GAIN_RANGE);
+    if (o.smoothingMs !== undefined) checkSmoothingMs(OWNER, o.smoothingMs);
+    if (o.bands !== undefined) {
+      if (!Array.isArray(o.bands)) throw new TypeError(`ParametricEQ.bands must be an array of band options, got ${typeof o.bands}`);
+      o.bands.forEach((b, i) => validateFilterOptions(`ParametricEQ.bands[${i}]`, b, sampleRate));
+    }
+    return o as Partial<ParametricEQOptions>;
+  }
+
+  /** Number of bands. */
+  get bandCount(): number {
+    return this.stages.length;
+  }
+
+  /** The current parameters (targets, if ramps are running), bands filled in with defaults. */
+  get params(): ParametricEQOptions {
+    return { bands: this.stages.map((s) => s.params), outputGainDb: this.outputGainDb, smoothingMs: this.smoothingMs };
+  }
+
+  /** The parameters of band `index`. */
+  getBand(index: number): EqBandOptions {
+    return this.stageAt('getBand', index).params;
+  }
+
+  /**
+   * Change parameters. `bands`, when given, replaces the band list: bands at existing positions
+   * ramp to their new settings, new bands fade in, removed bands stop at once (bypass a band
+   * first to remove it without a click). Validated before anything changes.
+   */
+  set(options: Partial<ParametricEQOptions>): this {
+    const o = ParametricEQ.validate(options, this.spec?.sampleRate);
+    if (o.bands !== undefined) {
+      const bands = o.bands;
+      const kept = Math.min(bands.length, this.stages.length);
+      for (let i = 0; i < kept; i++) this.stages[i].set({ ...FILTER_DEFAULTS, ...bands[i] });
+      this.stages.length = kept;
+      for (let i = kept; i < bands.length; i++) this.stages.push(this.newStage(bands[i]));
+    }
+    if (o.outputGainDb !== undefined) {
+      this.outputGainDb = o.outputGainDb;
+      if (this.spec) this.gain.setTarget(dbToGain(o.outputGainDb));
+      else this.gain.setImmediate(dbToGain(o.outputGainDb));
+    }
+    if (o.smoothingMs !== undefined && o.smoothingMs !== this.smoothingMs) {
+      this.smoothingMs = o.smoothingMs;
+      if (this.spec) {
+        for (const s of this.stages) s.setSmoothingTime(o.smoothingMs / 1000);
+        this.gain.reset(this.spec.sampleRate, o.smoothingMs / 1000);
+      }
+    }
+    return this;
+  }
+
+  /** Change some parameters of band `index` (ramped while running). */
+  setBand(index: number, options: Partial<EqBandOptions>): this {
+    const stage = this.stageAt('setBand', index);
+    stage.set(validateFilterOptions(`ParametricEQ.bands[${index}]`, options, this.spec?.sampleRate));
+    return this;
+  }
+
+  /** Append a band (it fades in while running); returns its index. */
+  addBand(options: Partial<EqBandOptions> = {}): number {
+    validateFilterOptions(`ParametricEQ.bands[${this.stages.length}]`, options, this.spec?.sampleRate);
+    this.stages.push(this.newStage(options));
+    return this.stages.length - 1;
+  }
+
+  /** Remove band `index` at once (bypass it first and wait for the fade to avoid a click). */
+  removeBand(index: number): this {
+    this.stageAt('removeBand', index);
+    this.stages.splice(index, 1);
+    return this;
+  }
+
+  private newStage(band: Partial<EqBandOptions>): FilterStage {
+    const full = { ...FILTER_DEFAULTS, ...band };
+    if (!this.spec) return new FilterStage(full);
+    // While running, a new band starts bypassed and fades in.
+    const stage = new FilterStage({ ...full, bypass: true });
+    stage.prepare(this.spec, this.smoothingMs / 1000);
+    if (!full.bypass) stage.set({ bypass: false });
+    return stage;
+  }
+
+  private stageAt(method: string, index: number): FilterStage {
+    if (!(Number.isInteger(index) && index >= 0 && index < this.stages.length)) {
+      throw new RangeError(`ParametricEQ.${method}: band index must be an integer in [0, ${this.stages.length - 1}], got ${String(index)}`);
+    }
+    return this.stages[index];
+  }
+
+  prepare(spec: ProcessSpec): void {
+    const s = validateSpec(OWNER, spec);
+    this.stages.forEach((st, i) => validateFilterOptions(`ParametricEQ.bands[${i}]`, { frequencyHz: st.params.frequencyHz }, s.sampleRate));
+    this.spec = s;
+    this.counter = 0;
+    for (const st of this.stages) st.prepare(s, this.smoothingMs / 1000);
+    this.gain.setImmediate(dbToGain(this.outputGainDb));
+    this.gain.reset(s.sampleRate, this.smoothingMs / 1000);
+    this.ramp = new Float64Array(s.maxBlockSize);
+  }
+
+  process(block: readonly Float32Array[], frames?: number): void {
+    const spec = this.spec;
+    if (spec === undefined) return;
+    const channels = block.length < spec.channels ? block.length : spec.channels;
+    const n = safeFrameCount(block, channels, frames);
+    const stages = this.stages;
+    const count = stages.length;
+    let pos = 0;
+    while (pos < n) {
+      let end = pos + spec.maxBlockSize < n ? pos + spec.maxBlockSize : n;
+      for (let b = 0; b < count; b++) {
+        if (stages[b].needsControlRate) {
+          const e = pos + CONTROL_INTERVAL - (this.counter % CONTROL_INTERVAL);
+          if (e < end) end = e;
+          break;
+        }
+      }
+      for (let b = 0; b < count; b++) stages[b].process(block, channels, pos, end, this.counter);
+      this.applyGain(block, channels, pos, end);
+      this.counter += end - pos;
+      pos = end;
+    }
+    for (let b = 0; b < count; b++) stages[b].sanitize();
+  }
+
+  private applyGain(block: readonly Float32Array[], channels: number, start: number, end: number): void {
+    const gain = this.gain;
+    if (gain.isSmoothing) {
+      const g = this.ramp;
+      const len = end - start;
+      gain.fill(g, len);
+      for (let ch = 0; ch < channels; ch++) {
+        const x = block[ch];
+        for (let i = 0; i < len; i++) x[start + i] *= g[i];
+      }
+      return;
+    }
+    const g = gain.current;
+    if (g === 1) return;
+    for (let ch = 0; ch < channels; ch++) {
+      const x = block[ch];
+      for (let i = start; i < end; i++) x[i] *= g;
+    }
+  }
+
+  reset(): void {
+    this.counter = 0;
+    for (const s of this.stages) s.reset();
+    this.gain.setImmediate(dbToGain(this.outputGainDb));
+  }
+
+  toJSON(): ProcessorJSON {
+    return { type: ParametricEQ.type, params: { ...this.params } };
+  }
+
+  /**
+   * The EQ's combined response (product of the active bands and the output gain) at the target
+   * parameters, like Web Audio's `getFrequencyResponse`: magnitude (linear), phase (radians).
+   * @param sampleRate - defaults to the prepared sample rate (required before `prepare()`).
+   */
+  getFrequencyResponse(
+    frequencyHz: ArrayLike<number>,
+    magResponse: Float32Array | Float64Array,
+    phaseResponse?: Float32Array | Float64Array,
+    sampleRate?: number,
+  ): void {
+    const fs = sampleRate ?? this.spec?.sampleRate;
+    if (fs === undefined) throw new TypeError('ParametricEQ.getFrequencyResponse: pass a sampleRate or call prepare() first');
+    validateSpec(OWNER, { sampleRate: fs, maxBlockSize: 1, channels: 1 });
+    this.stages.forEach((st, i) => validateFilterOptions(`ParametricEQ.bands[${i}]`, { frequencyHz: st.params.frequencyHz }, fs));
+    const g = dbToGain(this.outputGainDb);
+    const re = new Float64Array(frequencyHz.length).fill(g);
+    const im = new Float64Array(frequencyHz.length);
+    for (const st of this.stages) st.accumulateResponse(frequencyHz, fs, re, im);
+    writeMagnitudePhase(frequencyHz, fs / 2, re, im, magResponse, phaseResponse);
+  }
+}

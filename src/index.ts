@@ -1,0 +1,34 @@
+/**
+ * masterbus: DSP for mixing and mastering music. Processors are plain classes over
+ * `Float32Array` blocks that run the same in Node and in a browser AudioWorklet.
+ *
+ * @packageDocumentation
+ */
+export type { Meter, ProcessSpec, Processor, ProcessorJSON, SidechainProcessor } from './core/processor.js';
+export { SPEC_LIMITS, safeFrameCount, validateSpec } from './core/processor.js';
+export { dbToGain, gainToDb, powerToDb } from './core/db.js';
+export { SmoothedValue } from './core/smoothed-value.js';
+export { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from './core/options.js';
+export type { NumberRange } from './core/validate.js';
+export { checkBoolean, checkKnownKeys, checkNumber, checkObject, checkOneOf, formatRange, inRange } from './core/validate.js';
+export type { BiquadCoefficients, CascadeType, FilterDesign, FilterType, RbjType, Rolloff } from './filters/biquad-coefficients.js';
+export {
+  CASCADE_TYPES,
+  FILTER_TYPES,
+  MAX_SECTIONS,
+  RBJ_TYPES,
+  ROLLOFFS,
+  designFilter,
+  sectionCount,
+  writeCascadeQs,
+  writeFilterCoefficients,
+  writeRbjCoefficients,
+} from './filters/biquad-coefficients.js';
+export type { FilterOptions } from './filters/filter-stage.js';
+export { FILTER_DEFAULTS, FILTER_RANGES } from './filters/filter-stage.js';
+export type { BiquadFilterOptions } from './filters/biquad-filter.js';
+export { BIQUAD_FILTER_DEFAULTS, BiquadFilter } from './filters/biquad-filter.js';
+export type { EqBandOptions, ParametricEQOptions } from './filters/parametric-eq.js';
+export { PARAMETRIC_EQ_DEFAULTS, ParametricEQ } from './filters/parametric-eq.js';
+export type { ProcessorClass } from './registry.js';
+export { PROCESSOR_CLASSES, processorFromJSON } from './registry.js';

@@ -1,0 +1,40 @@
+/**
+ * Rebuilding processors from their JSON descriptions.
+ * @module
+ */
+import type { Processor, ProcessorJSON } from './core/processor.js';
+import { checkObject } from './core/validate.js';
+import { BiquadFilter } from './filters/biquad-filter.js';
+import { ParametricEQ } from './filters/parametric-eq.js';
+
+/** A class that can rebuild itself from {@link ProcessorJSON}. */
+export interface ProcessorClass {
+  readonly type: string;
+  fromJSON(json: ProcessorJSON): Processor;
+}
+
+/** Every processor class of the library, by its `type` name. */
+export const PROCESSOR_CLASSES: Readonly<Record<string, ProcessorClass>> = Object.freeze({
+  [BiquadFilter.type]: BiquadFilter,
+  [ParametricEQ.type]: ParametricEQ,
+});
+
+/**
+ * Rebuild a processor from `processor.toJSON()` output (e.g. after `JSON.parse`).
+ * Throws a `TypeError` for an unknown type and the processor's own errors for bad params.
+ *
+ * @example
+ * ```ts
+ * import { BiquadFilter, processorFromJSON } from 'masterbus';
+ * const saved = JSON.stringify(new BiquadFilter({ type: 'lowpass', frequencyHz: 5000 }));
+ * const copy = processorFromJSON(JSON.parse(saved));
+ * ```
+ */
+export function processorFromJSON(json: ProcessorJSON, classes: Readonly<Record<string, ProcessorClass>> = PROCESSOR_CLASSES): Processor {
+  const j = checkObject('processorFromJSON', 'json', json);
+  const cls = typeof j.type === 'string' && Object.prototype.hasOwnProperty.call(classes, j.type) ? classes[j.type] : undefined;
+  if (!cls) {
+    throw new TypeError(`processorFromJSON: unknown processor type ${JSON.stringify(j.type)}; known types are ${Object.keys(classes).join(', ')}`);
+  }
+  return cls.fromJSON(json);
+}

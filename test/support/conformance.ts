@@ -1,0 +1,280 @@
+/**
+ * The conformance suite every masterbus processor runs (in the spirit of Tone.js's BasicTests):
+ * the processor contract of docs/processor-contract.md, checked the same way for every class.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { ProcessSpec, Processor } from '../../src/core/processor.js';
+import { processorFromJSON } from '../../src/registry.js';
+import { allocationFree, measureAllocation } from './alloc.js';
+import { clone, firstDifference, identical, multiChannel, runs } from './signals.js';
+
+/** A parameter change applied just before absolute sample `at` (a block boundary in every partition). */
+export interface Automation<P> {
+  at: number;
+  apply: (p: P) => void;
+}
+
+export interface ConformanceCase<P extends Processor> {
+  /** Suite title. */
+  name: string;
+  /** A new, configured, unprepared processor. */
+  create: () => P;
+  /** Channel counts to run (default [1, 2]). */
+  channels?: number[];
+  sampleRate?: number;
+  maxBlockSize?: number;
+  /** Parameter changes made while running, used by the partition and reset checks. */
+  automation?: Automation<P>[];
+  /**
+   * Put the processor into its busiest path (ramps, cross-fades) for about a second of audio;
+   * the allocation check runs over it too. Called on a prepared processor.
+   */
+  ramp?: (p: P) => void;
+  /** Calls that must throw, with the error class expected and a text the message must contain. */
+  badParams: { label: string; call: (p: P) => unknown; error: typeof RangeError | typeof TypeError; message?: RegExp }[];
+  /**
+   * Silence in: `exact` means exact zeros out from a fresh processor; the tail bound says how
+   * quickly output must fall below `level` after the signal stops.
+   */
+  silence: { exact: boolean; tailSeconds: number; level: number };
+}
+
+/** Run `p` over `input` cut at `cuts` (sorted absolute positions), applying automation at its positions. */
+export function render<P extends Processor>(
+  p: P,
+  input: readonly Float32Array[],
+  cuts: readonly number[],
+  automation: readonly Automation<P>[] = [],
+): Float32Array[] {
+  const out = clone(input);
+  const frames = out[0].length;
+  const points = [...new Set([0, ...cuts, ...automation.map((a) => a.at), frames])].filter((x) => x >= 0 && x <= frames).sort((a, b) => a - b);
+  for (let k = 0; k + 1 < points.length; k++) {
+    const start = points[k];
+    for (const a of automation) if (a.at === start) a.apply(p);
+    const views = out.map((c) => c.subarray(start, points[k + 1]));
+    p.process(views, points[k + 1] - start);
+  }
+  return out;
+}
+
+/** Cut positions for blocks of at most `max` frames, from sizes drawn by fast-check. */
+export function cutsFromSizes(sizes: number[], frames: number): number[] {
+  const cuts: number[] = [];
+  let pos = 0;
+  let k = 0;
+  while (pos < frames) {
+    pos += sizes[k++ % sizes.length];
+    if (pos < frames) cuts.push(pos);
+  }
+  return cuts;
+}
+
+function uniformCuts(block: number, frames: number): number[] {
+  const cuts: number[] = [];
+  for (let p = block; p < frames; p += block) cuts.push(p);
+  return cuts;
+}
+
+export function describeProcessor<P extends Processor>(c: ConformanceCase<P>): void {
+  const sampleRate = c.sampleRate ?? 48000;
+  const maxBlockSize = c.maxBlockSize ?? 256;
+  const channelCounts = c.channels ?? [1, 2];
+  const automation = c.automation ?? [];
+
+  describe(`${c.name}: processor contract`, () => {
+    for (const channels of channelCounts) {
+      const spec: ProcessSpec = { sampleRate, maxBlockSize, channels };
+      const prepared = (): P => {
+        const p = c.create();
+        p.prepare(spec);
+        return p;
+      };
+      const frames = 4096;
+      const input = multiChannel(channels, frames, 7);
+
+      describe(`${channels} channel(s)`, () => {
+        it('processes 1-frame and maxBlockSize-frame blocks alike, with finite output', () => {
+          const one = render(prepared(), input, uniformCuts(1, frames), automation);
+          const max = render(prepared(), input, uniformCuts(maxBlockSize, frames), automation);
+          for (const ch of max) for (const v of ch) expect(Number.isFinite(v)).toBe(true);
+          expect(identical(one, max), firstDifference(one, max)).toBe(true);
+        });
+
+        it('gives identical output for any partition into blocks of 1..maxBlockSize (fast-check)', () => {
+          const reference = render(prepared(), input, uniformCuts(maxBlockSize, frames), automation);
+          fc.assert(
+            fc.property(fc.array(fc.integer({ min: 1, max: maxBlockSize }), { minLength: 1, maxLength: 40 }), (sizes) => {
+              const out = render(prepared(), input, cutsFromSizes(sizes, frames), automation);
+              if (!identical(out, reference)) throw new Error(`partition ${sizes.join(',')}: ${firstDifference(out, reference)}`);
+            }),
+            { numRuns: runs(40) },
+          );
+        });
+
+        it('handles a block larger than maxBlockSize like smaller blocks', () => {
+          const big = render(prepared(), input, [], []);
+          const small = render(prepared(), input, uniformCuts(maxBlockSize, frames), []);
+          expect(identical(big, small), firstDifference(big, small)).toBe(true);
+        });
+
+        it('repeats its output exactly after reset()', () => {
+          const q = prepared();
+          const a = render(q, input, uniformCuts(100, frames));
+          q.reset();
+          const b = render(q, input, uniformCuts(100, frames));
+          expect(identical(a, b), firstDifference(a, b)).toBe(true);
+          // After automation, reset() keeps the final parameters: the output equals a processor
+          // configured with them before prepare().
+          const p = prepared();
+          render(p, input, uniformCuts(128, frames), automation);
+          p.reset();
+          const again = render(p, input, uniformCuts(128, frames));
+          const fresh = c.create();
+          for (const step of automation) step.apply(fresh);
+          fresh.prepare(spec);
+          const expected = render(fresh, input, uniformCuts(128, frames));
+          expect(identical(again, expected), firstDifference(again, expected)).toBe(true);
+        });
+
+        it('turns silence into silence, and a signal tail decays', () => {
+          const p = prepared();
+          const zeros = Array.from({ length: channels }, () => new Float32Array(frames));
+          const out = render(p, zeros, uniformCuts(128, frames));
+          for (const ch of out) for (const v of ch) expect(Math.abs(v)).toBeLessThanOrEqual(c.silence.exact ? 0 : c.silence.level);
+          render(p, input, uniformCuts(128, frames));
+          const tailFrames = Math.ceil(c.silence.tailSeconds * sampleRate);
+          const tail = render(p, Array.from({ length: channels }, () => new Float32Array(tailFrames + 1024)), uniformCuts(128, tailFrames + 1024));
+          let peak = 0;
+          for (const ch of tail) for (let i = tailFrames; i < ch.length; i++) peak = Math.max(peak, Math.abs(ch[i]));
+          expect(peak).toBeLessThanOrEqual(c.silence.level);
+        });
+
+        it('recovers from non-finite input: finite input again gives finite output again', () => {
+          const p = prepared();
+          const bad = clone(input).map((ch) => ch.subarray(0, 256));
+          bad[0][10] = NaN;
+          bad[0][20] = Infinity;
+          bad[channels - 1][30] = -Infinity;
+          p.process(bad);
+          const after = render(p, input, uniformCuts(maxBlockSize, frames));
+          // At most one block may still carry the poison; everything after it is finite.
+          for (const ch of after) for (let i = maxBlockSize; i < ch.length; i++) expect(Number.isFinite(ch[i])).toBe(true);
+        });
+
+        it('allocates nothing in process() (100 000 blocks of 128 frames)', async () => {
+          const p = c.create();
+          p.prepare({ sampleRate, maxBlockSize: 128, channels });
+          const src = multiChannel(channels, 128, 3);
+          const block = clone(src);
+          let k = 0;
+          const report = await measureAllocation(() => {
+            for (let ch = 0; ch < channels; ch++) block[ch].set(src[ch]);
+            // exercise the automation paths too: re-applying is done outside process()
+            p.process(block, 128);
+            k++;
+          }, 100_000);
+          expect(allocationFree(report), JSON.stringify(report)).toBe(true);
+          expect(k).toBeGreaterThan(100_000);
+        });
+
+        if (c.ramp) {
+          const ramp = c.ramp;
+          it('allocates nothing in process() while parameters ramp (3000 blocks of 16 frames)', async () => {
+            const p = c.create();
+            p.prepare({ sampleRate, maxBlockSize: 16, channels });
+            const src = multiChannel(channels, 16, 3);
+            const block = clone(src);
+            const step = () => {
+              for (let ch = 0; ch < channels; ch++) block[ch].set(src[ch]);
+              p.process(block, 16);
+            };
+            for (let w = 0; w < 3; w++) {
+              ramp(p);
+              for (let i = 0; i < 3000; i++) step();
+            }
+            const report = await measureAllocation(step, 3000, { warmup: 0, setup: () => ramp(p) });
+            // 3000 calls: one small object per call would add well over 32 kB.
+            expect(report.gcEvents, JSON.stringify(report)).toBe(0);
+            expect(report.arrayBuffersDeltaBytes, JSON.stringify(report)).toBe(0);
+            expect(report.heapDeltaBytes, JSON.stringify(report)).toBeLessThan(32 * 1024);
+          });
+        }
+      });
+    }
+
+    it('leaves audio untouched and does not throw before prepare()', () => {
+      const p = c.create();
+      const x = multiChannel(2, 64, 5);
+      const y = clone(x);
+      expect(() => p.process(y)).not.toThrow();
+      expect(identical(x, y)).toBe(true);
+    });
+
+    it('never throws in process() for odd calls (frames 0, NaN, beyond the arrays, fewer arrays)', () => {
+      const p = c.create();
+      p.prepare({ sampleRate, maxBlockSize, channels: 2 });
+      const x = multiChannel(2, 64, 5);
+      expect(() => p.process(x, 0)).not.toThrow();
+      expect(() => p.process(x, NaN)).not.toThrow();
+      expect(() => p.process(x, 10_000)).not.toThrow();
+      expect(() => p.process([x[0]])).not.toThrow();
+      expect(() => p.process([])).not.toThrow();
+    });
+
+    it('reports a constant, non-negative integer latency', () => {
+      const p = c.create();
+      p.prepare({ sampleRate, maxBlockSize, channels: 2 });
+      const l = p.latency;
+      expect(Number.isInteger(l) && l >= 0).toBe(true);
+      render(p, multiChannel(2, 1024, 1), uniformCuts(64, 1024), automation);
+      expect(p.latency).toBe(l);
+    });
+
+    it('round-trips through JSON: the rebuilt processor gives the same output', () => {
+      const p = c.create();
+      const q = processorFromJSON(JSON.parse(JSON.stringify(p.toJSON())));
+      expect(q.constructor).toBe(p.constructor);
+      const spec = { sampleRate, maxBlockSize, channels: 2 };
+      p.prepare(spec);
+      q.prepare(spec);
+      const x = multiChannel(2, 2048, 9);
+      const a = render(p, x, uniformCuts(128, 2048));
+      const b = render(q, x, uniformCuts(128, 2048));
+      expect(identical(a, b), firstDifference(a, b)).toBe(true);
+    });
+
+    it('rejects invalid specs in prepare() with a RangeError', () => {
+      const p = c.create();
+      for (const bad of [
+        { sampleRate: 0, maxBlockSize: 128, channels: 2 },
+        { sampleRate: NaN, maxBlockSize: 128, channels: 2 },
+        { sampleRate: 48000, maxBlockSize: 0, channels: 2 },
+        { sampleRate: 48000, maxBlockSize: 1.5, channels: 2 },
+        { sampleRate: 48000, maxBlockSize: 128, channels: 0 },
+      ]) {
+        expect(() => p.prepare(bad)).toThrow(RangeError);
+      }
+    });
+
+    for (const bad of c.badParams) {
+      it(`rejects ${bad.label} with a ${bad.error.name}`, () => {
+        const p = c.create();
+        p.prepare({ sampleRate, maxBlockSize, channels: 2 });
+        let thrown: unknown;
+        try {
+          bad.call(p);
+        } catch (e) {
+          thrown = e;
+        }
+        expect(thrown).toBeInstanceOf(bad.error);
+        if (bad.message) expect((thrown as Error).message).toMatch(bad.message);
+        // The processor still works afterwards.
+        const x = multiChannel(2, 256, 2);
+        expect(() => p.process(x)).not.toThrow();
+        for (const ch of x) for (const v of ch) expect(Number.isFinite(v)).toBe(true);
+      });
+    }
+  });
+}

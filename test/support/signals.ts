@@ -1,0 +1,76 @@
+/** Deterministic test signals (no Math.random: every failure reproduces). */
+
+/** A 32-bit LCG (Numerical Recipes constants) giving uniform values in [-1, 1). */
+export function lcg(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2147483648 - 1;
+  };
+}
+
+/** `frames` samples of white noise in [-amp, amp). */
+export function noise(frames: number, seed = 1, amp = 1): Float32Array {
+  const r = lcg(seed);
+  const x = new Float32Array(frames);
+  for (let i = 0; i < frames; i++) x[i] = amp * r();
+  return x;
+}
+
+/** A sine of `freq` Hz. */
+export function sine(frames: number, freq: number, sampleRate: number, amp = 1, phase = 0): Float32Array {
+  const x = new Float32Array(frames);
+  for (let i = 0; i < frames; i++) x[i] = amp * Math.sin((2 * Math.PI * freq * i) / sampleRate + phase);
+  return x;
+}
+
+/** Music-ish test material: a few sines plus noise, different per channel. */
+export function multiChannel(channels: number, frames: number, seed = 1): Float32Array[] {
+  const out: Float32Array[] = [];
+  for (let c = 0; c < channels; c++) {
+    const n = noise(frames, seed + 17 * c, 0.3);
+    for (let i = 0; i < frames; i++) n[i] += 0.3 * Math.sin(0.031 * (c + 1) * i) + 0.2 * Math.sin(0.0037 * i + c);
+    out.push(n);
+  }
+  return out;
+}
+
+/** Deep copy of a multichannel block. */
+export function clone(block: readonly Float32Array[]): Float32Array[] {
+  return block.map((c) => c.slice());
+}
+
+/** Largest absolute difference between two multichannel signals. */
+export function maxAbsDiff(a: readonly ArrayLike<number>[], b: readonly ArrayLike<number>[]): number {
+  let m = 0;
+  for (let c = 0; c < a.length; c++) {
+    for (let i = 0; i < a[c].length; i++) {
+      const d = Math.abs(a[c][i] - b[c][i]);
+      if (!(d <= m)) m = d; // NaN propagates as NaN
+    }
+  }
+  return m;
+}
+
+/** True when every sample of every channel is bit-identical (NaN equals NaN). */
+export function identical(a: readonly Float32Array[], b: readonly Float32Array[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let c = 0; c < a.length; c++) {
+    if (a[c].length !== b[c].length) return false;
+    for (let i = 0; i < a[c].length; i++) if (!Object.is(a[c][i], b[c][i])) return false;
+  }
+  return true;
+}
+
+/** Index and values of the first difference, for failure messages. */
+export function firstDifference(a: readonly Float32Array[], b: readonly Float32Array[]): string {
+  for (let c = 0; c < a.length; c++) {
+    for (let i = 0; i < a[c].length; i++) if (!Object.is(a[c][i], b[c][i])) return `channel ${c} sample ${i}: ${a[c][i]} vs ${b[c][i]}`;
+  }
+  return 'none';
+}
+
+/** Number of fast-check runs: small in CI, large with SOAK=1. */
+export function runs(quick: number, soak = quick * 50): number {
+  return process.env.SOAK ? soak : quick;
+}
