@@ -115,5 +115,6 @@ export function safeFrameCount(block: readonly Float32Array[], channels: number,
   if (frames === undefined) return len;
   // `!(frames > 0)` is also true for NaN.
   if (!(frames > 0)) return 0;
-  return frames < len ? Math.floor(frames) : len;
+  // `| 0` keeps the count a small integer in V8 (Math.floor alone yields a float64).
+  return frames < len ? Math.floor(frames) | 0 : len;
 }

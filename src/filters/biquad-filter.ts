@@ -54,7 +54,8 @@ export class BiquadFilter implements Processor {
   private readonly stage: FilterStage;
   private smoothingMs: number;
   private spec: ProcessSpec | undefined;
-  private counter = 0;
+  /** Absolute sample index mod CONTROL_INTERVAL (kept small so it never becomes a boxed double). */
+  private phase = 0;
 
   /** Create a filter; omitted options take {@link BIQUAD_FILTER_DEFAULTS}. Throws on bad options. */
   constructor(options: Partial<BiquadFilterOptions> = {}) {
@@ -98,7 +99,7 @@ export class BiquadFilter implements Processor {
     // Re-check the frequency against this sample rate's Nyquist.
     validateFilterOptions(OWNER, { frequencyHz: this.stage.params.frequencyHz }, s.sampleRate);
     this.spec = s;
-    this.counter = 0;
+    this.phase = 0;
     this.stage.prepare(s, this.smoothingMs / 1000);
   }
 
@@ -112,18 +113,18 @@ export class BiquadFilter implements Processor {
     while (pos < n) {
       let end = pos + spec.maxBlockSize < n ? pos + spec.maxBlockSize : n;
       if (stage.needsControlRate) {
-        const e = pos + CONTROL_INTERVAL - (this.counter % CONTROL_INTERVAL);
+        const e = pos + CONTROL_INTERVAL - this.phase;
         if (e < end) end = e;
       }
-      stage.process(block, channels, pos, end, this.counter);
-      this.counter += end - pos;
+      stage.process(block, channels, pos, end, this.phase);
+      this.phase = (this.phase + (end - pos)) % CONTROL_INTERVAL;
       pos = end;
     }
     stage.sanitize();
   }
 
   reset(): void {
-    this.counter = 0;
+    this.phase = 0;
     this.stage.reset();
   }
 

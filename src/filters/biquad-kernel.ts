@@ -115,3 +115,56 @@ export function biquadCascade(
     for (let s = 0; s < sections; s++) biquadMono(x, start, end, c, 5 * s, state, (ch * maxSections + s) * 2);
   }
 }
+
+/**
+ * One section over one channel with coefficients interpolated linearly per sample:
+ * sample k of `[start, end)` uses `from + (j0 + 1 + k)·delta`. Used only while parameters ramp,
+ * so a sweep changes the filter smoothly instead of in control-rate steps (zipper noise).
+ * Interpolating (a1, a2) between two stable designs stays stable: the stability triangle
+ * |a2| < 1, |a1| < 1 + a2 is convex.
+ */
+export function biquadRampMono(
+  x: Float32Array,
+  start: number,
+  end: number,
+  from: Float64Array,
+  delta: Float64Array,
+  co: number,
+  j0: number,
+  state: Float64Array,
+  so: number,
+): void {
+  const f0 = from[co], f1 = from[co + 1], f2 = from[co + 2], f3 = from[co + 3], f4 = from[co + 4];
+  const d0 = delta[co], d1 = delta[co + 1], d2 = delta[co + 2], d3 = delta[co + 3], d4 = delta[co + 4];
+  let z1 = state[so], z2 = state[so + 1];
+  let j = j0;
+  for (let i = start; i < end; i++) {
+    j++;
+    const xi = x[i];
+    const y = (f0 + j * d0) * xi + z1;
+    z1 = (f1 + j * d1) * xi - (f3 + j * d3) * y + z2;
+    z2 = (f2 + j * d2) * xi - (f4 + j * d4) * y;
+    x[i] = y;
+  }
+  state[so] = z1;
+  state[so + 1] = z2;
+}
+
+/** {@link biquadCascade} with per-sample interpolated coefficients (see {@link biquadRampMono}). */
+export function biquadRampCascade(
+  block: readonly Float32Array[],
+  channels: number,
+  start: number,
+  end: number,
+  from: Float64Array,
+  delta: Float64Array,
+  j0: number,
+  sections: number,
+  state: Float64Array,
+  maxSections: number,
+): void {
+  for (let ch = 0; ch < channels; ch++) {
+    const x = block[ch];
+    for (let s = 0; s < sections; s++) biquadRampMono(x, start, end, from, delta, 5 * s, j0, state, (ch * maxSections + s) * 2);
+  }
+}

@@ -4,9 +4,10 @@
  * over any number of channels, with smoothed parameters and a click-free bypass.
  *
  * Smoothing: frequency and Q ramp multiplicatively, gain (dB) and shelf slope linearly, over the
- * owner's smoothing time. While a ramp runs, coefficients are recomputed at a control rate of one
- * update per {@link CONTROL_INTERVAL} samples, on boundaries of the *absolute* sample count, so
- * the output does not depend on how the signal is cut into blocks.
+ * owner's smoothing time. While a ramp runs, coefficients are designed at a control rate of one
+ * update per {@link CONTROL_INTERVAL} samples, on boundaries of the *absolute* sample count (so
+ * the output does not depend on how the signal is cut into blocks), and interpolated linearly
+ * per sample in between, so a sweep has no control-rate steps (zipper noise).
  *
  * Bypass cross-fades (linearly, over the smoothing time) between the filtered and the dry signal;
  * a bypassed stage keeps filtering a scratch copy so its state stays warm and switching it back on
@@ -30,7 +31,7 @@ import {
   type FilterType,
   type Rolloff,
 } from './biquad-coefficients.js';
-import { biquadCascade, sanitize } from './biquad-kernel.js';
+import { biquadCascade, biquadRampCascade, sanitize } from './biquad-kernel.js';
 
 /** Samples between coefficient updates while a parameter ramps. */
 export const CONTROL_INTERVAL = 32;
@@ -153,14 +154,23 @@ export class FilterStage {
   private sampleRate = 0;
   private channels = 0;
   private prepared = false;
-  /** True while a coefficient parameter ramps (control-rate updates needed). */
-  coefSmoothing = false;
+  /** True while coefficients move (control-rate design + per-sample interpolation). */
+  private interp = false;
+  /** An interpolation interval is in progress: sample j of it uses `from + j·delta`. */
+  private intervalOpen = false;
+  /** Phase (within the control interval) at which the open interval started. */
+  private intervalStart = 0;
+  /** Coefficients at the start of the open interval, and their per-sample increments. */
+  private readonly from = new Float64Array(5 * MAX_SECTIONS);
+  private readonly delta = new Float64Array(5 * MAX_SECTIONS);
   /** A parameter changed since the last coefficient update. */
   private dirty = false;
-  /** Absolute sample index just after the last processed segment. */
-  private position = 0;
-  /** Absolute sample index the coefficient smoothers have been advanced to. */
-  private advancedTo = 0;
+  /**
+   * How many samples the coefficient smoothers are ahead of the processing position (they are
+   * advanced to the end of each control interval when it begins). Every integer here stays a
+   * small integer (a V8 "Smi"): a double-valued counter passed into the kernels would be boxed.
+   */
+  private ahead = 0;
 
   constructor(options: FilterOptions) {
     this.p = { ...options };
@@ -184,8 +194,7 @@ export class FilterStage {
     for (let c = 0; c < spec.channels; c++) this.scratch.push(new Float32Array(spec.maxBlockSize));
     this.ramp = new Float64Array(spec.maxBlockSize);
     this.prepared = true;
-    this.position = 0;
-    this.advancedTo = 0;
+    this.ahead = 0;
     this.setSmoothingTime(smoothingSeconds);
   }
 
@@ -196,7 +205,8 @@ export class FilterStage {
     this.gain.reset(fs, seconds);
     this.slope.reset(fs, seconds);
     this.mix.reset(fs, seconds);
-    this.coefSmoothing = false;
+    this.interp = false;
+    this.intervalOpen = false;
     this.updateCoefficients();
   }
 
@@ -208,9 +218,9 @@ export class FilterStage {
     this.gain.setImmediate(this.p.gainDb);
     this.slope.setImmediate(this.p.shelfSlope);
     this.mix.setImmediate(this.p.bypass ? 0 : 1);
-    this.coefSmoothing = false;
-    this.position = 0;
-    this.advancedTo = 0;
+    this.interp = false;
+    this.intervalOpen = false;
+    this.ahead = 0;
     this.updateCoefficients();
   }
 
@@ -234,11 +244,13 @@ export class FilterStage {
     this.gain.setTarget(p.gainDb);
     this.slope.setTarget(p.shelfSlope);
     this.mix.setTarget(p.bypass ? 0 : 1);
-    if (!this.coefSmoothing) this.advancedTo = this.position;
-    this.coefSmoothing = this.freq.isSmoothing || this.q.isSmoothing || this.gain.isSmoothing || this.slope.isSmoothing;
+    if (!this.interp) this.ahead = 0;
+    this.interp = true;
     this.dirty = true;
     if (structural) {
+      // A new structure cannot be interpolated from the old one: switch at once.
       this.updateCoefficients();
+      this.intervalOpen = false;
       // Sections that were not running before start from silence.
       if (this.sections > oldSections) {
         for (let ch = 0; ch < this.channels; ch++) {
@@ -261,37 +273,63 @@ export class FilterStage {
 
   /** True if this stage needs the owner to cut blocks at control-rate boundaries. */
   get needsControlRate(): boolean {
-    return this.coefSmoothing;
+    return this.interp;
+  }
+
+  private rampsActive(): boolean {
+    return this.freq.isSmoothing || this.q.isSmoothing || this.gain.isSmoothing || this.slope.isSmoothing;
   }
 
   /**
-   * Process `[start, end)` of `channels` arrays in place. `counter` is the absolute sample index
-   * of `start`; the owner keeps segments within one control interval while any stage ramps.
+   * At a control boundary (or after a change mid-interval): design the coefficients for the end of
+   * this control interval and set up the per-sample interpolation towards them.
    */
-  process(block: readonly Float32Array[], channels: number, start: number, end: number, counter: number): void {
-    if (this.coefSmoothing) {
-      const phase = counter % CONTROL_INTERVAL;
-      if (this.dirty || phase === 0) {
-        // Coefficients for this control interval: the ramp's value at its end.
-        const next = counter - phase + CONTROL_INTERVAL;
-        const advance = next - this.advancedTo;
-        this.advancedTo = next;
-        this.freq.skip(advance);
-        this.q.skip(advance);
-        this.gain.skip(advance);
-        this.slope.skip(advance);
-        this.updateCoefficients();
-        this.dirty = false;
-        this.coefSmoothing = this.freq.isSmoothing || this.q.isSmoothing || this.gain.isSmoothing || this.slope.isSmoothing;
-      }
-    } else if (this.dirty) {
-      this.updateCoefficients();
-      this.dirty = false;
+  private beginInterval(phase: number): void {
+    const from = this.from;
+    const delta = this.delta;
+    const coefs = this.coefs;
+    const n = 5 * MAX_SECTIONS;
+    // The coefficients in use at the last processed sample.
+    if (this.intervalOpen && phase !== 0) {
+      const steps = phase - this.intervalStart;
+      for (let k = 0; k < n; k++) from[k] += steps * delta[k];
+    } else {
+      for (let k = 0; k < n; k++) from[k] = coefs[k];
     }
-    this.position = counter + (end - start);
+    if (!this.dirty && !this.rampsActive()) {
+      this.interp = false;
+      this.intervalOpen = false;
+      return;
+    }
+    const toEnd = CONTROL_INTERVAL - phase;
+    const advance = toEnd - this.ahead;
+    this.ahead = toEnd;
+    this.freq.skip(advance);
+    this.q.skip(advance);
+    this.gain.skip(advance);
+    this.slope.skip(advance);
+    const before = this.sections;
+    this.updateCoefficients();
+    // Sections added by a structural change start at their target (no interpolation).
+    for (let k = 5 * before; k < n; k++) from[k] = coefs[k];
+    const steps = CONTROL_INTERVAL - phase;
+    for (let k = 0; k < n; k++) delta[k] = (coefs[k] - from[k]) / steps;
+    this.intervalStart = phase;
+    this.intervalOpen = true;
+    this.dirty = false;
+  }
+
+  /**
+   * Process `[start, end)` of `channels` arrays in place. `phase` is the position of `start`
+   * within the control interval (absolute sample index mod {@link CONTROL_INTERVAL}); the owner
+   * keeps segments within one control interval while any stage ramps.
+   */
+  process(block: readonly Float32Array[], channels: number, start: number, end: number, phase: number): void {
+    if (this.interp && (this.dirty || phase === 0)) this.beginInterval(phase);
+    if (this.ahead > 0) this.ahead = this.ahead > end - start ? this.ahead - (end - start) : 0;
     const mix = this.mix;
     if (!mix.isSmoothing && mix.current === 1) {
-      biquadCascade(block, channels, start, end, this.coefs, this.sections, this.state, MAX_SECTIONS);
+      this.filter(block, channels, start, end, phase);
       return;
     }
     // Bypassed or cross-fading: filter a copy so the state stays warm. The owner keeps
@@ -303,7 +341,7 @@ export class FilterStage {
       const dst = scratch[ch];
       for (let i = 0; i < len; i++) dst[i] = src[start + i];
     }
-    biquadCascade(scratch, channels, 0, len, this.coefs, this.sections, this.state, MAX_SECTIONS);
+    this.filter(scratch, channels, 0, len, phase);
     if (!mix.isSmoothing) return; // fully bypassed: the dry signal stays in `block`.
     const m = this.ramp;
     mix.fill(m, len);
@@ -314,6 +352,15 @@ export class FilterStage {
         const x = out[start + i];
         out[start + i] = x + m[i] * (wet[i] - x);
       }
+    }
+  }
+
+  private filter(block: readonly Float32Array[], channels: number, start: number, end: number, phase: number): void {
+    if (this.intervalOpen) {
+      // `| 0`: an int32 argument travels as a small integer; a float64 one would be boxed.
+      biquadRampCascade(block, channels, start, end, this.from, this.delta, (phase - this.intervalStart) | 0, this.sections, this.state, MAX_SECTIONS);
+    } else {
+      biquadCascade(block, channels, start, end, this.coefs, this.sections, this.state, MAX_SECTIONS);
     }
   }
 

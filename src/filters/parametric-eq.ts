@@ -77,7 +77,8 @@ export class ParametricEQ implements Processor {
   /** Per-sample output-gain values while the gain ramps (maxBlockSize long). */
   private ramp = new Float64Array(0);
   private spec: ProcessSpec | undefined;
-  private counter = 0;
+  /** Absolute sample index mod CONTROL_INTERVAL (kept small so it never becomes a boxed double). */
+  private phase = 0;
 
   /** Create an EQ; omitted options take {@link PARAMETRIC_EQ_DEFAULTS}. Throws on bad options. */
   constructor(options: Partial<ParametricEQOptions> = {}) {
@@ -194,7 +195,7 @@ export class ParametricEQ implements Processor {
     const s = validateSpec(OWNER, spec);
     this.stages.forEach((st, i) => validateFilterOptions(`ParametricEQ.bands[${i}]`, { frequencyHz: st.params.frequencyHz }, s.sampleRate));
     this.spec = s;
-    this.counter = 0;
+    this.phase = 0;
     for (const st of this.stages) st.prepare(s, this.smoothingMs / 1000);
     this.gain.setImmediate(dbToGain(this.outputGainDb));
     this.gain.reset(s.sampleRate, this.smoothingMs / 1000);
@@ -213,14 +214,14 @@ export class ParametricEQ implements Processor {
       let end = pos + spec.maxBlockSize < n ? pos + spec.maxBlockSize : n;
       for (let b = 0; b < count; b++) {
         if (stages[b].needsControlRate) {
-          const e = pos + CONTROL_INTERVAL - (this.counter % CONTROL_INTERVAL);
+          const e = pos + CONTROL_INTERVAL - this.phase;
           if (e < end) end = e;
           break;
         }
       }
-      for (let b = 0; b < count; b++) stages[b].process(block, channels, pos, end, this.counter);
+      for (let b = 0; b < count; b++) stages[b].process(block, channels, pos, end, this.phase);
       this.applyGain(block, channels, pos, end);
-      this.counter += end - pos;
+      this.phase = (this.phase + (end - pos)) % CONTROL_INTERVAL;
       pos = end;
     }
     for (let b = 0; b < count; b++) stages[b].sanitize();
@@ -247,7 +248,7 @@ export class ParametricEQ implements Processor {
   }
 
   reset(): void {
-    this.counter = 0;
+    this.phase = 0;
     for (const s of this.stages) s.reset();
     this.gain.setImmediate(dbToGain(this.outputGainDb));
   }

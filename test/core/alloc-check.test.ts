@@ -27,6 +27,15 @@ describe('measureAllocation', () => {
     expect(allocationFree(r), JSON.stringify(r)).toBe(false);
   });
 
+  it('flags one boxed number per call (a double stored into a field V8 keeps tagged)', async () => {
+    const holder: { x: unknown } = { x: 'tagged' };
+    let k = 0;
+    const r = await measureAllocation(() => {
+      holder.x = (k++ % 7) + 0.5;
+    }, 100_000);
+    expect(allocationFree(r), JSON.stringify(r)).toBe(false);
+  });
+
   it('flags a closure per call', async () => {
     const r = await measureAllocation(() => {
       sink = () => block;
