@@ -1,0 +1,117 @@
+/** Core helpers: SmoothedValue, validation messages, dB conversions, spec checks. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { dbToGain, gainToDb, powerToDb } from '../../src/core/db.js';
+import { safeFrameCount, validateSpec } from '../../src/core/processor.js';
+import { SmoothedValue } from '../../src/core/smoothed-value.js';
+import { checkKnownKeys, checkNumber, checkOneOf } from '../../src/core/validate.js';
+import { runs } from '../support/signals.js';
+
+describe('SmoothedValue', () => {
+  it('ramps linearly: half way is the arithmetic mean, the end is the exact target', () => {
+    const s = new SmoothedValue('linear', 0);
+    s.reset(1000, 0.1); // 100 samples
+    s.setTarget(1);
+    s.skip(50);
+    expect(s.current).toBeCloseTo(0.5, 12);
+    s.skip(50);
+    expect(s.current).toBe(1);
+    expect(s.isSmoothing).toBe(false);
+  });
+
+  it('ramps multiplicatively: half way is the geometric mean', () => {
+    const s = new SmoothedValue('multiplicative', 100);
+    s.reset(1000, 0.1);
+    s.setTarget(10000);
+    s.skip(50);
+    expect(s.current).toBeCloseTo(1000, 9);
+    s.skip(1000);
+    expect(s.current).toBe(10000);
+  });
+
+  it('skip(n), fill(n) and n × next() agree exactly, for any split (fast-check)', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom<'linear' | 'multiplicative'>('linear', 'multiplicative'),
+        fc.double({ min: 0.1, max: 1000, noNaN: true }),
+        fc.double({ min: 0.1, max: 1000, noNaN: true }),
+        fc.integer({ min: 1, max: 500 }),
+        fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 20 }),
+        (kind, a, b, length, splits) => {
+          const mk = () => {
+            const s = new SmoothedValue(kind, a);
+            s.reset(1000, length / 1000);
+            s.setTarget(b);
+            return s;
+          };
+          const byNext = mk();
+          const byFill = mk();
+          const bySkip = mk();
+          const buf = new Float64Array(64);
+          for (const n of splits) {
+            let last = NaN;
+            for (let i = 0; i < n; i++) last = byNext.next();
+            byFill.fill(buf, n);
+            bySkip.skip(n);
+            expect(buf[n - 1]).toBe(last);
+            expect(bySkip.current).toBe(last);
+          }
+        },
+      ),
+      { numRuns: runs(200) },
+    );
+  });
+
+  it('jumps at once with a zero ramp, and after reset() or setImmediate()', () => {
+    const s = new SmoothedValue('linear', 1);
+    s.reset(48000, 0);
+    s.setTarget(2);
+    expect(s.current).toBe(2);
+    s.reset(48000, 0.02);
+    s.setTarget(3);
+    expect(s.isSmoothing).toBe(true);
+    s.setImmediate(4);
+    expect([s.current, s.target, s.isSmoothing]).toEqual([4, 4, false]);
+    expect(s.rampLength).toBe(960);
+  });
+});
+
+describe('validation', () => {
+  it('names the owner, the parameter, the range and the value', () => {
+    expect(() => checkNumber('Comp', 'ratio', 0.5, { min: 1, max: 100 })).toThrow(new RangeError('Comp.ratio must be in [1, 100], got 0.5'));
+    expect(() => checkNumber('Comp', 'ratio', NaN, { min: 1, max: 100 })).toThrow(/got NaN/);
+    expect(() => checkNumber('F', 'frequencyHz', 0, { min: 0, max: 24000, minOpen: true, maxOpen: true, unit: 'Hz' })).toThrow(
+      new RangeError('F.frequencyHz must be in (0, 24000) Hz, got 0'),
+    );
+    expect(() => checkNumber('F', 'q', '1', { min: 0, max: 1 })).toThrow(TypeError);
+    expect(() => checkOneOf('F', 'type', 'bell', ['peaking', 'notch'])).toThrow(new TypeError('F.type must be one of "peaking", "notch", got "bell"'));
+    expect(() => checkKnownKeys('F', { frequncyHz: 1 }, ['frequencyHz'])).toThrow(/unknown option "frequncyHz"/);
+  });
+
+  it('checks specs', () => {
+    expect(validateSpec('X', { sampleRate: 48000, maxBlockSize: 128, channels: 2 })).toEqual({ sampleRate: 48000, maxBlockSize: 128, channels: 2 });
+    expect(() => validateSpec('X', { sampleRate: 500000, maxBlockSize: 128, channels: 2 })).toThrow(/sampleRate must be a number in \[8000, 384000\] Hz, got 500000/);
+    expect(() => validateSpec('X', null as never)).toThrow(TypeError);
+  });
+
+  it('safeFrameCount clamps to the shortest channel and never returns a bad count', () => {
+    const b = [new Float32Array(10), new Float32Array(6)];
+    expect(safeFrameCount(b, 2, undefined)).toBe(6);
+    expect(safeFrameCount(b, 1, undefined)).toBe(10);
+    expect(safeFrameCount(b, 2, 4.7)).toBe(4);
+    expect(safeFrameCount(b, 2, NaN)).toBe(0);
+    expect(safeFrameCount(b, 2, -3)).toBe(0);
+    expect(safeFrameCount([], 2, 5)).toBe(0);
+  });
+});
+
+describe('dB helpers', () => {
+  it('convert amplitude and power ratios', () => {
+    expect(dbToGain(-6.0206)).toBeCloseTo(0.5, 5);
+    expect(dbToGain(-Infinity)).toBe(0);
+    expect(gainToDb(0)).toBe(-Infinity);
+    expect(gainToDb(-2)).toBeCloseTo(6.0206, 4);
+    expect(powerToDb(0.5)).toBeCloseTo(-3.0103, 4);
+    fc.assert(fc.property(fc.double({ min: -120, max: 40, noNaN: true }), (db) => Math.abs(gainToDb(dbToGain(db)) - db) < 1e-9));
+  });
+});
