@@ -366,7 +366,12 @@ export class FilterStage {
 
   /** Flush denormal-bound, non-finite and runaway state (called once per block). */
   sanitize(): void {
-    sanitize(this.state, 0, this.state.length);
+    // Only the live sections of each channel (the rest is zero).
+    const live = this.sections * 2;
+    for (let ch = 0; ch < this.channels; ch++) {
+      const base = ch * MAX_SECTIONS * 2;
+      sanitize(this.state, base, base + live);
+    }
   }
 
   /** Multiply this stage's response at the target parameters into `re`/`im`. */
