@@ -6,6 +6,7 @@ import type { Processor, ProcessorJSON } from './core/processor.js';
 import { checkObject } from './core/validate.js';
 import { BiquadFilter } from './filters/biquad-filter.js';
 import { ParametricEQ } from './filters/parametric-eq.js';
+import { LoudnessMeter } from './metering/loudness-meter.js';
 
 /** A class that can rebuild itself from {@link ProcessorJSON}. */
 export interface ProcessorClass {
@@ -17,6 +18,7 @@ export interface ProcessorClass {
 export const PROCESSOR_CLASSES: Readonly<Record<string, ProcessorClass>> = Object.freeze({
   [BiquadFilter.type]: BiquadFilter,
   [ParametricEQ.type]: ParametricEQ,
+  [LoudnessMeter.type]: LoudnessMeter,
 });
 
 /**

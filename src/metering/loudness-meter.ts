@@ -1,0 +1,580 @@
+/**
+ * Loudness meter after ITU-R BS.1770-5 and EBU R 128 (Tech 3341 "EBU Mode", Tech 3342 LRA).
+ *
+ * - K-weighting per channel (see `k-weighting.ts`, any sample rate), mean square per 10 ms hop,
+ *   channel weights G (L, R, C: 1.0; LFE: excluded; surrounds: 1.41).
+ * - Loudness of a window: `L = −0.691 + 10·log10(Σ_i G_i · mean(y_i²))` (BS.1770 eq. 2).
+ * - Momentary: the last 400 ms; short-term: the last 3 s; both updated every 10 ms (so the maxima
+ *   of short bursts are caught: Tech 3341 cases 10 and 13), history kept every 100 ms.
+ * - Integrated (BS.1770 Annex 1 §5): 400 ms gating blocks with 75 % overlap (one every 100 ms);
+ *   absolute gate −70 LUFS, relative gate 10 LU below the loudness of the blocks above the
+ *   absolute gate; the result is the loudness of the mean energy of the blocks above both gates.
+ * - Loudness range (EBU Tech 3342): short-term values (3 s windows, one per 100 ms hop) above
+ *   −70 LUFS, relative gate 20 LU below their energy mean, LRA = 95th − 10th percentile.
+ *   (One short-term value every 100 ms, as libebur128 and ffmpeg do.)
+ * - Sample peak and true peak (`true-peak.ts`) per channel.
+ *
+ * Memory and time per readout do not grow with programme length: gating blocks and short-term
+ * values go into histograms of 0.005 LU bins from −70 to +40 LUFS (22 000 bins), each keeping the
+ * block count *and the sum of the blocks' energies*, so the gated means are exact and only the
+ * position of the relative gate and the percentiles are quantised (to ≤ 0.005 LU).
+ * @module
+ */
+import { safeFrameCount, validateSpec, type Meter, type ProcessSpec, type ProcessorJSON } from '../core/processor.js';
+import { checkBoolean, checkKnownKeys, checkNumber, checkObject } from '../core/validate.js';
+import { kWeighting } from './k-weighting.js';
+import { TruePeakDetector } from './true-peak.js';
+
+/** Options of {@link LoudnessMeter}. */
+export interface LoudnessMeterOptions {
+  /**
+   * Power weight G of each channel (BS.1770 Table 3), e.g. `[1, 1, 1, 0, 1.41, 1.41]` for 5.1.
+   * `null` picks the weights from the channel count in WAV order: 1 → mono; 2 → L R;
+   * 3 → L R C; 4 → L R Ls Rs; 5 → L R C Ls Rs; 6 → L R C LFE Ls Rs; 7 → L R C LFE Cs Ls Rs;
+   * 8 → L R C LFE Lb Rb Ls Rs (LFE weight 0, surround and back channels 1.41). Weights in [0, 10].
+   * @defaultValue null
+   */
+  channelWeights: number[] | null;
+  /**
+   * A mono signal meant for two loudspeakers (dual mono): counted twice (weight 2, +3 dB), as
+   * EBU R 128 s1 asks. Only with one channel.
+   * @defaultValue false
+   */
+  dualMono: boolean;
+  /**
+   * Measure true peak (4× oversampling at 44.1/48 kHz). Off saves most of the meter's time.
+   * @defaultValue true
+   */
+  truePeak: boolean;
+  /**
+   * How much momentary / short-term history to keep for plots, in seconds (0 to 86 400; 0 keeps none).
+   * Older values are overwritten.
+   * @defaultValue 600
+   */
+  historySeconds: number;
+}
+
+/** Defaults of {@link LoudnessMeterOptions}. */
+export const LOUDNESS_METER_DEFAULTS: Readonly<LoudnessMeterOptions> = Object.freeze({
+  channelWeights: null,
+  dualMono: false,
+  truePeak: true,
+  historySeconds: 600,
+});
+
+/** Everything the meter measured, in LUFS / LU / dBFS / dBTP; silence reads `-Infinity`. */
+export interface LoudnessReading {
+  /** Loudness of the last 400 ms, LUFS. */
+  momentary: number;
+  /** Loudness of the last 3 s, LUFS. */
+  shortTerm: number;
+  /** Highest momentary loudness so far, LUFS. */
+  momentaryMax: number;
+  /** Highest short-term loudness so far, LUFS. */
+  shortTermMax: number;
+  /** Gated integrated (programme) loudness, LUFS. */
+  integrated: number;
+  /** Loudness range, LU (0 until there is a spread to measure). */
+  lra: number;
+  /** Highest sample magnitude over all channels, dBFS. */
+  samplePeak: number;
+  /** Highest true peak over all channels, dBTP (equals `samplePeak` if true peak is off). */
+  truePeak: number;
+  /** Per channel, dBFS. */
+  samplePeakPerChannel: number[];
+  /** Per channel, dBTP. */
+  truePeakPerChannel: number[];
+  /** Seconds of audio measured. */
+  duration: number;
+}
+
+/** Momentary and short-term loudness over time, one value per 100 ms hop. */
+export interface LoudnessHistory {
+  /** Seconds between values (0.1). */
+  intervalSeconds: number;
+  /** Time of the first value, in seconds from the start (or reset). */
+  startSeconds: number;
+  momentary: Float32Array;
+  shortTerm: Float32Array;
+}
+
+const OWNER = 'LoudnessMeter';
+const KEYS = Object.keys(LOUDNESS_METER_DEFAULTS);
+/** Gate and histogram constants (BS.1770-5, Tech 3342). */
+const ABSOLUTE_GATE = -70;
+const RELATIVE_GATE_I = -10;
+const RELATIVE_GATE_LRA = -20;
+const BIN_WIDTH = 0.005;
+const HIST_MAX = 40;
+const BINS = Math.round((HIST_MAX - ABSOLUTE_GATE) / BIN_WIDTH);
+/** Hops per second (10 ms hops), per momentary window, per short-term window, per 100 ms step. */
+const HOPS_PER_SECOND = 100;
+const HOPS_M = 40;
+const HOPS_S = 300;
+const HOPS_STEP = 10;
+const SURROUND = 1.41;
+
+/** Default BS.1770 channel weights for `channels` channels in WAV order, or null if none is defined. */
+export function defaultChannelWeights(channels: number): number[] | null {
+  switch (channels) {
+    case 1:
+    case 2:
+    case 3:
+      return new Array<number>(channels).fill(1);
+    case 4:
+      return [1, 1, SURROUND, SURROUND];
+    case 5:
+      return [1, 1, 1, SURROUND, SURROUND];
+    case 6:
+      return [1, 1, 1, 0, SURROUND, SURROUND];
+    case 7:
+      return [1, 1, 1, 0, SURROUND, SURROUND, SURROUND];
+    case 8:
+      return [1, 1, 1, 0, SURROUND, SURROUND, SURROUND, SURROUND];
+    default:
+      return null;
+  }
+}
+
+/** Loudness of a mean weighted energy: −0.691 + 10·log10(z). */
+function loudness(z: number): number {
+  return -0.691 + 10 * Math.log10(z);
+}
+
+function toDb(x: number): number {
+  return 20 * Math.log10(x);
+}
+
+/** K-weighting (two TDF-II sections) and the running sum of squares, for x[start..end). */
+function kWeightSquares(x: Float32Array, start: number, end: number, c: Float64Array, state: Float64Array, so: number, acc: Float64Array, ai: number): void {
+  const b0 = c[0], b1 = c[1], b2 = c[2], a1 = c[3], a2 = c[4];
+  const e0 = c[5], e1 = c[6], e2 = c[7], f1 = c[8], f2 = c[9];
+  let z1 = state[so], z2 = state[so + 1], w1 = state[so + 2], w2 = state[so + 3];
+  let sum = acc[ai];
+  for (let i = start; i < end; i++) {
+    const xi = x[i];
+    const y = b0 * xi + z1;
+    z1 = b1 * xi + z2 - a1 * y;
+    z2 = b2 * xi - a2 * y;
+    const v = e0 * y + w1;
+    w1 = e1 * y + w2 - f1 * v;
+    w2 = e2 * y - f2 * v;
+    sum += v * v;
+  }
+  acc[ai] = sum;
+  state[so] = z1;
+  state[so + 1] = z2;
+  state[so + 2] = w1;
+  state[so + 3] = w2;
+}
+
+function samplePeak(x: Float32Array, start: number, end: number, peaks: Float64Array, ch: number): void {
+  let p = peaks[ch];
+  for (let i = start; i < end; i++) {
+    const v = x[i];
+    const a = v < 0 ? -v : v;
+    if (a > p) p = a;
+  }
+  peaks[ch] = p;
+}
+
+/**
+ * A BS.1770-5 / EBU R 128 loudness meter. It passes audio through untouched (a {@link Meter}), so
+ * it can sit anywhere in a chain; read it at any time.
+ *
+ * @example
+ * ```ts
+ * import { LoudnessMeter } from 'masterbus';
+ * const meter = new LoudnessMeter();
+ * meter.prepare({ sampleRate: 48000, maxBlockSize: 128, channels: 2 });
+ * const left = new Float32Array(128), right = new Float32Array(128);
+ * for (let i = 0; i < 128; i++) left[i] = right[i] = 0.1 * Math.sin(i / 5);
+ * meter.process([left, right]);      // audio unchanged
+ * const { integrated, truePeak } = meter.reading();
+ * ```
+ */
+export class LoudnessMeter implements Meter {
+  /** Type name used by {@link LoudnessMeter.toJSON}. */
+  static readonly type = 'LoudnessMeter';
+  readonly passesAudioUnchanged = true as const;
+  /** Always 0: the meter does not delay the audio. */
+  readonly latency = 0;
+  private opts: LoudnessMeterOptions;
+  private spec: ProcessSpec | undefined;
+  private weights = new Float64Array(0);
+  private coefs = new Float64Array(10);
+  /** K-filter state: 4 values per channel. */
+  private kState = new Float64Array(0);
+  /** Sum of squares of the current hop, per channel. */
+  private hopAcc = new Float64Array(0);
+  private samplePeaks = new Float64Array(0);
+  private tp: TruePeakDetector | undefined;
+  private hopLength = 4800;
+  private hopRemaining = 4800;
+  /** Ring of the last 300 hops' weighted energy sums (Σ G·Σy²). */
+  private ringEnergy = new Float64Array(HOPS_S);
+  private ringPos = 0;
+  private hops = 0;
+  /** [momentary, shortTerm, momentaryMax, shortTermMax] in LUFS. */
+  private readonly levels = new Float64Array(4);
+  private readonly histIEnergy = new Float64Array(BINS);
+  private readonly histICount = new Float64Array(BINS);
+  private readonly histSEnergy = new Float64Array(BINS);
+  private readonly histSCount = new Float64Array(BINS);
+  private historyM = new Float32Array(0);
+  private historyS = new Float32Array(0);
+  private historyLen = 0;
+  private historyPos = 0;
+  private samples = 0;
+
+  /** Create a meter; omitted options take {@link LOUDNESS_METER_DEFAULTS}. Throws on bad options. */
+  constructor(options: Partial<LoudnessMeterOptions> = {}) {
+    this.opts = { ...LOUDNESS_METER_DEFAULTS, ...LoudnessMeter.validate(options) };
+    this.clearReadings();
+  }
+
+  /** Rebuild a meter from {@link LoudnessMeter.toJSON} output. */
+  static fromJSON(json: ProcessorJSON): LoudnessMeter {
+    const j = checkObject(OWNER, 'json', json);
+    if (j.type !== LoudnessMeter.type) throw new TypeError(`LoudnessMeter.fromJSON: expected type "LoudnessMeter", got ${JSON.stringify(j.type)}`);
+    return new LoudnessMeter(checkObject(OWNER, 'json.params', j.params) as Partial<LoudnessMeterOptions>);
+  }
+
+  private static validate(options: unknown): Partial<LoudnessMeterOptions> {
+    const o = checkObject(OWNER, 'options', options);
+    checkKnownKeys(OWNER, o, KEYS);
+    if (o.channelWeights !== undefined && o.channelWeights !== null) {
+      if (!Array.isArray(o.channelWeights) || o.channelWeights.length === 0) {
+        throw new TypeError(`LoudnessMeter.channelWeights must be null or a non-empty array of numbers, got ${typeof o.channelWeights}`);
+      }
+      o.channelWeights.forEach((w, i) => checkNumber(OWNER, `channelWeights[${i}]`, w, { min: 0, max: 10 }));
+    }
+    if (o.dualMono !== undefined) checkBoolean(OWNER, 'dualMono', o.dualMono);
+    if (o.truePeak !== undefined) checkBoolean(OWNER, 'truePeak', o.truePeak);
+    if (o.historySeconds !== undefined) checkNumber(OWNER, 'historySeconds', o.historySeconds, { min: 0, max: 86400, unit: 's' });
+    return o as Partial<LoudnessMeterOptions>;
+  }
+
+  /** The options. */
+  get params(): LoudnessMeterOptions {
+    return { ...this.opts, channelWeights: this.opts.channelWeights ? [...this.opts.channelWeights] : null };
+  }
+
+  /** Change options; takes effect at the next `prepare()` (and clears the readings then). */
+  set(options: Partial<LoudnessMeterOptions>): this {
+    const o = LoudnessMeter.validate(options);
+    this.opts = { ...this.opts, ...o };
+    if (this.spec) this.prepare(this.spec);
+    return this;
+  }
+
+  prepare(spec: ProcessSpec): void {
+    const s = validateSpec(OWNER, spec);
+    const weights = this.opts.channelWeights ?? defaultChannelWeights(s.channels);
+    if (!weights) {
+      throw new RangeError(`LoudnessMeter.prepare: no default BS.1770 layout for ${s.channels} channels; pass channelWeights (one weight per channel)`);
+    }
+    if (weights.length !== s.channels) {
+      throw new RangeError(`LoudnessMeter.channelWeights has ${weights.length} weights but spec.channels is ${s.channels}`);
+    }
+    if (this.opts.dualMono && s.channels !== 1) {
+      throw new RangeError(`LoudnessMeter.dualMono needs exactly 1 channel, got spec.channels = ${s.channels}`);
+    }
+    this.spec = s;
+    this.weights = Float64Array.from(weights, (w) => (this.opts.dualMono ? 2 * w : w));
+    const [k1, k2] = kWeighting(s.sampleRate);
+    this.coefs = Float64Array.of(k1.b0, k1.b1, k1.b2, k1.a1, k1.a2, k2.b0, k2.b1, k2.b2, k2.a1, k2.a2);
+    this.kState = new Float64Array(4 * s.channels);
+    this.hopAcc = new Float64Array(s.channels);
+    this.samplePeaks = new Float64Array(s.channels);
+    this.tp = this.opts.truePeak ? new TruePeakDetector(s.sampleRate, s.channels, s.maxBlockSize) : undefined;
+    this.hopLength = Math.max(1, Math.round(s.sampleRate / HOPS_PER_SECOND));
+    const capacity = Math.round((this.opts.historySeconds * HOPS_PER_SECOND) / HOPS_STEP);
+    this.historyM = new Float32Array(capacity);
+    this.historyS = new Float32Array(capacity);
+    this.reset();
+  }
+
+  private clearReadings(): void {
+    this.levels.fill(-Infinity);
+  }
+
+  /** Forget everything measured (integrated, LRA, peaks, history); keep the options. */
+  reset(): void {
+    this.kState.fill(0);
+    this.hopAcc.fill(0);
+    this.samplePeaks.fill(0);
+    this.tp?.reset();
+    this.hopRemaining = this.hopLength;
+    this.ringEnergy.fill(0);
+    this.ringPos = 0;
+    this.hops = 0;
+    this.histIEnergy.fill(0);
+    this.histICount.fill(0);
+    this.histSEnergy.fill(0);
+    this.histSCount.fill(0);
+    this.historyLen = 0;
+    this.historyPos = 0;
+    this.samples = 0;
+    this.clearReadings();
+  }
+
+  process(block: readonly Float32Array[], frames?: number): void {
+    const spec = this.spec;
+    if (spec === undefined) return;
+    const channels = block.length < spec.channels ? block.length : spec.channels;
+    if (channels < spec.channels) return; // a meter needs every channel to mean anything
+    const n = safeFrameCount(block, channels, frames);
+    const tp = this.tp;
+    let pos = 0;
+    while (pos < n) {
+      let seg = n - pos;
+      if (seg > this.hopRemaining) seg = this.hopRemaining;
+      if (seg > spec.maxBlockSize) seg = spec.maxBlockSize;
+      const end = pos + seg;
+      for (let ch = 0; ch < channels; ch++) {
+        const x = block[ch];
+        kWeightSquares(x, pos, end, this.coefs, this.kState, 4 * ch, this.hopAcc, ch);
+        if (tp) tp.process(ch, x, pos, end);
+        else samplePeak(x, pos, end, this.samplePeaks, ch);
+      }
+      this.hopRemaining -= seg;
+      if (this.hopRemaining === 0) this.endHop();
+      pos = end;
+    }
+    this.samples += n;
+    // Flush K-filter state heading for denormals, or poisoned by non-finite input.
+    const st = this.kState;
+    for (let i = 0; i < st.length; i++) {
+      const a = st[i] < 0 ? -st[i] : st[i];
+      if (!(a < 1e30) || a < 1e-50) st[i] = 0;
+    }
+  }
+
+  /** Close a 10 ms hop: update M, S and their maxima; every 100 ms also the histograms and history. */
+  private endHop(): void {
+    const w = this.weights;
+    const acc = this.hopAcc;
+    let e = 0;
+    for (let ch = 0; ch < acc.length; ch++) {
+      e += w[ch] * acc[ch];
+      acc[ch] = 0;
+    }
+    const ring = this.ringEnergy;
+    const p = this.ringPos;
+    ring[p] = e;
+    this.ringPos = p + 1 === HOPS_S ? 0 : p + 1;
+    this.hops++;
+    this.hopRemaining = this.hopLength;
+    // Sum the windows afresh each hop (a running sum would drift); zeros before the start count
+    // as silence. q walks back from the newest hop.
+    let em = 0;
+    let q = p;
+    for (let k = 0; k < HOPS_M; k++) {
+      em += ring[q];
+      q = q === 0 ? HOPS_S - 1 : q - 1;
+    }
+    let es = em;
+    for (let k = HOPS_M; k < HOPS_S; k++) {
+      es += ring[q];
+      q = q === 0 ? HOPS_S - 1 : q - 1;
+    }
+    // (Inline, not via loudness(): a double returned from a call V8 does not inline is boxed.)
+    const zm = em / (HOPS_M * this.hopLength);
+    const zs = es / (HOPS_S * this.hopLength);
+    const m = -0.691 + 10 * Math.log10(zm);
+    const s = -0.691 + 10 * Math.log10(zs);
+    const lv = this.levels;
+    lv[0] = m;
+    lv[1] = s;
+    if (m > lv[2]) lv[2] = m;
+    if (s > lv[3]) lv[3] = s;
+    if (this.hops % HOPS_STEP !== 0) return;
+    // Every 100 ms: a 400 ms gating block (75 % overlap) and a short-term value for LRA.
+    // Bins computed inline too (passing m or s to a helper would box them).
+    if (this.hops >= HOPS_M && m > ABSOLUTE_GATE) {
+      let i = Math.floor((m - ABSOLUTE_GATE) / BIN_WIDTH) | 0;
+      if (i >= BINS) i = BINS - 1;
+      this.histIEnergy[i] += zm;
+      this.histICount[i] += 1;
+    }
+    if (this.hops >= HOPS_S && s > ABSOLUTE_GATE) {
+      let i = Math.floor((s - ABSOLUTE_GATE) / BIN_WIDTH) | 0;
+      if (i >= BINS) i = BINS - 1;
+      this.histSEnergy[i] += zs;
+      this.histSCount[i] += 1;
+    }
+    const cap = this.historyM.length;
+    if (cap > 0) {
+      this.historyM[this.historyPos] = m;
+      this.historyS[this.historyPos] = s;
+      this.historyPos = this.historyPos + 1 === cap ? 0 : this.historyPos + 1;
+      if (this.historyLen < cap) this.historyLen++;
+    }
+  }
+
+  /** Momentary loudness (last 400 ms), LUFS; updated every 10 ms. */
+  get momentary(): number {
+    return this.levels[0];
+  }
+
+  /** Short-term loudness (last 3 s), LUFS; updated every 10 ms. */
+  get shortTerm(): number {
+    return this.levels[1];
+  }
+
+  /** Highest momentary loudness so far, LUFS. */
+  get momentaryMax(): number {
+    return this.levels[2];
+  }
+
+  /** Highest short-term loudness so far, LUFS. */
+  get shortTermMax(): number {
+    return this.levels[3];
+  }
+
+  /** Gated integrated loudness so far, LUFS (BS.1770-5 §5); `-Infinity` before any block passes the gates. */
+  get integrated(): number {
+    const th = this.relativeGate(this.histIEnergy, this.histICount, RELATIVE_GATE_I);
+    if (th === -Infinity) return -Infinity;
+    let e = 0;
+    let c = 0;
+    for (let i = th; i < BINS; i++) {
+      e += this.histIEnergy[i];
+      c += this.histICount[i];
+    }
+    return c > 0 ? loudness(e / c) : -Infinity;
+  }
+
+  /** Loudness range so far, LU (EBU Tech 3342). */
+  get lra(): number {
+    const count = this.histSCount;
+    const from = this.relativeGate(this.histSEnergy, count, RELATIVE_GATE_LRA);
+    if (from === -Infinity) return 0;
+    let n = 0;
+    for (let i = from; i < BINS; i++) n += count[i];
+    if (n === 0) return 0;
+    const lo = this.percentile(from, n, 0.1);
+    const hi = this.percentile(from, n, 0.95);
+    return hi - lo;
+  }
+
+  /**
+   * First histogram bin above the relative gate `offset` LU below the energy mean of all blocks
+   * (those above the absolute gate); -Infinity if there are none. A bin is in if its centre is
+   * above the gate.
+   */
+  private relativeGate(energy: Float64Array, count: Float64Array, offset: number): number {
+    let e = 0;
+    let c = 0;
+    for (let i = 0; i < BINS; i++) {
+      e += energy[i];
+      c += count[i];
+    }
+    if (c === 0) return -Infinity;
+    const gate = loudness(e / c) + offset;
+    const first = Math.ceil((gate - ABSOLUTE_GATE) / BIN_WIDTH - 0.5);
+    return first < 0 ? 0 : first;
+  }
+
+  /** Value (bin centre, LUFS) at rank round((n − 1)·p) among the n values from bin `from` on. */
+  private percentile(from: number, n: number, p: number): number {
+    const rank = Math.round((n - 1) * p);
+    let seen = 0;
+    for (let i = from; i < BINS; i++) {
+      seen += this.histSCount[i];
+      if (seen > rank) return ABSOLUTE_GATE + (i + 0.5) * BIN_WIDTH;
+    }
+    return HIST_MAX;
+  }
+
+  /** Highest sample magnitude of channel `ch` (or all channels), dBFS. */
+  samplePeakDb(ch?: number): number {
+    const peaks = this.tp ? this.tp.samplePeaks : this.samplePeaks;
+    return toDb(ch === undefined ? Math.max(0, ...peaks) : peaks[ch]);
+  }
+
+  /** Highest true peak of channel `ch` (or all channels), dBTP. */
+  truePeakDb(ch?: number): number {
+    const peaks = this.tp ? this.tp.peaks : this.samplePeaks;
+    return toDb(ch === undefined ? Math.max(0, ...peaks) : peaks[ch]);
+  }
+
+  /** All readings at once (allocates the result object: call it from the control side). */
+  reading(): LoudnessReading {
+    const channels = this.spec?.channels ?? 0;
+    return {
+      momentary: this.momentary,
+      shortTerm: this.shortTerm,
+      momentaryMax: this.momentaryMax,
+      shortTermMax: this.shortTermMax,
+      integrated: this.integrated,
+      lra: this.lra,
+      samplePeak: this.samplePeakDb(),
+      truePeak: this.truePeakDb(),
+      samplePeakPerChannel: Array.from({ length: channels }, (_, c) => this.samplePeakDb(c)),
+      truePeakPerChannel: Array.from({ length: channels }, (_, c) => this.truePeakDb(c)),
+      duration: this.spec ? this.samples / this.spec.sampleRate : 0,
+    };
+  }
+
+  /** Momentary and short-term loudness over time (copies, oldest first). */
+  history(): LoudnessHistory {
+    const cap = this.historyM.length;
+    const n = this.historyLen;
+    const momentary = new Float32Array(n);
+    const shortTerm = new Float32Array(n);
+    const start = (this.historyPos - n + cap) % (cap || 1);
+    for (let i = 0; i < n; i++) {
+      momentary[i] = this.historyM[(start + i) % cap];
+      shortTerm[i] = this.historyS[(start + i) % cap];
+    }
+    const steps = Math.floor(this.hops / HOPS_STEP);
+    return { intervalSeconds: HOPS_STEP / HOPS_PER_SECOND, startSeconds: ((steps - n) * HOPS_STEP) / HOPS_PER_SECOND, momentary, shortTerm };
+  }
+
+  /**
+   * Examine the inter-sample values after the last samples too (feeds the true-peak filter's
+   * tail with zeros). Call once when a finite signal has ended; loudness is not affected.
+   */
+  finish(): void {
+    const tp = this.tp;
+    if (!tp || !this.spec) return;
+    for (let ch = 0; ch < this.spec.channels; ch++) tp.flush(ch);
+  }
+
+  toJSON(): ProcessorJSON {
+    return { type: LoudnessMeter.type, params: { ...this.params } };
+  }
+}
+
+/** Summary returned by {@link measureLoudness}. */
+export type LoudnessSummary = LoudnessReading;
+
+/**
+ * Measure a whole signal at once: integrated loudness, LRA, peaks and maxima.
+ *
+ * @example
+ * ```ts
+ * import { measureLoudness } from 'masterbus';
+ * const sr = 48000;
+ * const tone = new Float32Array(sr * 5).map((_, i) => 0.1 * Math.sin((2 * Math.PI * 997 * i) / sr));
+ * const { integrated, truePeak } = measureLoudness([tone, tone], sr);   // ≈ −20.0 LUFS, −20.0 dBTP
+ * ```
+ */
+export function measureLoudness(channels: readonly Float32Array[], sampleRate: number, options: Partial<LoudnessMeterOptions> = {}): LoudnessSummary {
+  if (!Array.isArray(channels) || channels.length === 0 || !channels.every((c) => c instanceof Float32Array)) {
+    throw new TypeError('measureLoudness: channels must be a non-empty array of Float32Array');
+  }
+  const frames = channels[0].length;
+  if (!channels.every((c) => c.length === frames)) throw new RangeError('measureLoudness: all channels must have the same length');
+  const meter = new LoudnessMeter({ historySeconds: 0, ...options });
+  const block = 4096;
+  meter.prepare({ sampleRate, maxBlockSize: block, channels: channels.length });
+  for (let p = 0; p < frames; p += block) {
+    const end = Math.min(frames, p + block);
+    meter.process(channels.map((c) => c.subarray(p, end)));
+  }
+  meter.finish();
+  return meter.reading();
+}
