@@ -43,6 +43,25 @@ export class SmoothedValue {
     this.setImmediate(this.v[TARGET]);
   }
 
+  /**
+   * Change the ramp length to `round(sampleRate · rampSeconds)` samples without a jump: a ramp in
+   * progress continues from the current value to its target over the new length (a zero length
+   * finishes it at once).
+   */
+  setRampLength(sampleRate: number, rampSeconds: number): void {
+    const v = this.v;
+    const length = Math.max(0, Math.round(sampleRate * rampSeconds));
+    v[LENGTH] = length;
+    if (v[REMAINING] === 0) return;
+    if (length === 0) {
+      this.setImmediate(v[TARGET]);
+      return;
+    }
+    v[START] = v[CURRENT];
+    v[REMAINING] = length;
+    if (this.kind === 'multiplicative') v[LOG_RATIO] = Math.log(v[START] / v[TARGET]) / length;
+  }
+
   /** Ramp length in samples (0: changes are immediate). */
   get rampLength(): number {
     return this.v[LENGTH];

@@ -86,11 +86,12 @@ export class BiquadFilter implements Processor {
     const o = validateFilterOptions(OWNER, options, this.spec?.sampleRate, ['smoothingMs']) as Partial<BiquadFilterOptions>;
     if (o.smoothingMs !== undefined) checkSmoothingMs(OWNER, o.smoothingMs);
     const { smoothingMs, ...filter } = o;
-    this.stage.set(filter);
+    // The new ramp time first, so the changes made in the same call ramp over it.
     if (smoothingMs !== undefined && smoothingMs !== this.smoothingMs) {
       this.smoothingMs = smoothingMs;
-      if (this.spec) this.stage.setSmoothingTime(smoothingMs / 1000);
+      this.stage.setSmoothingTime(smoothingMs / 1000);
     }
+    this.stage.set(filter);
     return this;
   }
 

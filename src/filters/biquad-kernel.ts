@@ -123,8 +123,10 @@ export function biquadCascade(
  * One section over one channel with coefficients interpolated linearly per sample:
  * sample k of `[start, end)` uses `from + (j0 + 1 + k)·delta`. Used only while parameters ramp,
  * so a sweep changes the filter smoothly instead of in control-rate steps (zipper noise).
- * Interpolating (a1, a2) between two stable designs stays stable: the stability triangle
- * |a2| < 1, |a1| < 1 + a2 is convex.
+ * Every intermediate (a1, a2) is itself a stable design, since the stability triangle
+ * |a2| < 1, |a1| < 1 + a2 is convex; that does not by itself prove the time-varying filter
+ * stable, but the changes are slow (a 20 ms ramp by default) and the property test of bounded
+ * output covers ramps too.
  */
 export function biquadRampMono(
   x: Float32Array,

@@ -195,11 +195,12 @@ export class FilterStage {
     this.ramp = new Float64Array(spec.maxBlockSize);
     this.prepared = true;
     this.ahead = 0;
-    this.setSmoothingTime(smoothingSeconds);
+    this.initSmoothing(smoothingSeconds);
   }
 
-  setSmoothingTime(seconds: number): void {
-    const fs = this.sampleRate || 48000;
+  /** Start from the targets, with ramps of `seconds` (prepare). */
+  private initSmoothing(seconds: number): void {
+    const fs = this.sampleRate;
     this.freq.reset(fs, seconds);
     this.q.reset(fs, seconds);
     this.gain.reset(fs, seconds);
@@ -208,6 +209,29 @@ export class FilterStage {
     this.interp = false;
     this.intervalOpen = false;
     this.updateCoefficients();
+  }
+
+  /**
+   * Change the ramp time while running. Ramps in progress carry on from where they are over the
+   * new time (no jump); a time of 0 finishes them at once.
+   */
+  setSmoothingTime(seconds: number): void {
+    if (!this.prepared) return; // prepare() sets it
+    const fs = this.sampleRate;
+    this.freq.setRampLength(fs, seconds);
+    this.q.setRampLength(fs, seconds);
+    this.gain.setRampLength(fs, seconds);
+    this.slope.setRampLength(fs, seconds);
+    this.mix.setRampLength(fs, seconds);
+    if (this.freq.rampLength === 0) this.applyNow();
+  }
+
+  /** Smoothing is off: use the target coefficients from the next sample on. */
+  private applyNow(): void {
+    this.updateCoefficients();
+    this.interp = false;
+    this.intervalOpen = false;
+    this.dirty = false;
   }
 
   /** Clear filter memories and finish any ramp (parameters jump to their targets). */
@@ -244,9 +268,13 @@ export class FilterStage {
     this.gain.setTarget(p.gainDb);
     this.slope.setTarget(p.shelfSlope);
     this.mix.setTarget(p.bypass ? 0 : 1);
-    if (!this.interp) this.ahead = 0;
-    this.interp = true;
-    this.dirty = true;
+    if (this.freq.rampLength === 0) {
+      this.applyNow(); // smoothingMs 0: changes take effect at once, no interpolation
+    } else {
+      if (!this.interp) this.ahead = 0;
+      this.interp = true;
+      this.dirty = true;
+    }
     if (structural) {
       // A new structure cannot be interpolated from the old one: switch at once.
       this.updateCoefficients();

@@ -131,6 +131,14 @@ export class ParametricEQ implements Processor {
    */
   set(options: Partial<ParametricEQOptions>): this {
     const o = ParametricEQ.validate(options, this.spec?.sampleRate);
+    // The new ramp time first, so the changes made in the same call ramp over it.
+    if (o.smoothingMs !== undefined && o.smoothingMs !== this.smoothingMs) {
+      this.smoothingMs = o.smoothingMs;
+      if (this.spec) {
+        for (const s of this.stages) s.setSmoothingTime(o.smoothingMs / 1000);
+        this.gain.setRampLength(this.spec.sampleRate, o.smoothingMs / 1000);
+      }
+    }
     if (o.bands !== undefined) {
       const bands = o.bands;
       const kept = Math.min(bands.length, this.stages.length);
@@ -142,13 +150,6 @@ export class ParametricEQ implements Processor {
       this.outputGainDb = o.outputGainDb;
       if (this.spec) this.gain.setTarget(dbToGain(o.outputGainDb));
       else this.gain.setImmediate(dbToGain(o.outputGainDb));
-    }
-    if (o.smoothingMs !== undefined && o.smoothingMs !== this.smoothingMs) {
-      this.smoothingMs = o.smoothingMs;
-      if (this.spec) {
-        for (const s of this.stages) s.setSmoothingTime(o.smoothingMs / 1000);
-        this.gain.reset(this.spec.sampleRate, o.smoothingMs / 1000);
-      }
     }
     return this;
   }

@@ -1,7 +1,9 @@
 /**
  * Loudness meter after ITU-R BS.1770-5 and EBU R 128 (Tech 3341 "EBU Mode", Tech 3342 LRA).
  *
- * - K-weighting per channel (see `k-weighting.ts`, any sample rate), mean square per 10 ms hop,
+ * - K-weighting per channel (see `k-weighting.ts`, any sample rate), mean square per 10 ms hop
+ *   (round(fs/100) samples: exact at the usual rates; at e.g. 22.05 kHz a hop is 221 samples,
+ *   10.02 ms, so windows run 0.23 % long),
  *   channel weights G (L, R, C: 1.0; LFE: excluded; surrounds: 1.41).
  * - Loudness of a window: `L = −0.691 + 10·log10(Σ_i G_i · mean(y_i²))` (BS.1770 eq. 2).
  * - Momentary: the last 400 ms; short-term: the last 3 s; both updated every 10 ms (so the maxima
@@ -92,7 +94,7 @@ export interface LoudnessReading {
 export interface LoudnessHistory {
   /** Seconds between values (0.1). */
   intervalSeconds: number;
-  /** Time of the first value, in seconds from the start (or reset). */
+  /** Time at which the first value was measured (end of its window), in seconds from the start or reset. */
   startSeconds: number;
   momentary: Float32Array;
   shortTerm: Float32Array;
@@ -173,7 +175,7 @@ function samplePeak(x: Float32Array, start: number, end: number, peaks: Float64A
   for (let i = start; i < end; i++) {
     const v = x[i];
     const a = v < 0 ? -v : v;
-    if (a > p) p = a;
+    if (a > p && a < Infinity) p = a; // non-finite input is not audio
   }
   peaks[ch] = p;
 }
@@ -208,6 +210,8 @@ export class LoudnessMeter implements Meter {
   /** Sum of squares of the current hop, per channel. */
   private hopAcc = new Float64Array(0);
   private samplePeaks = new Float64Array(0);
+  /** Silence for channels the caller did not pass (maxBlockSize long). */
+  private zeros = new Float32Array(0);
   private tp: TruePeakDetector | undefined;
   private hopLength = 4800;
   private hopRemaining = 4800;
@@ -229,7 +233,7 @@ export class LoudnessMeter implements Meter {
 
   /** Create a meter; omitted options take {@link LOUDNESS_METER_DEFAULTS}. Throws on bad options. */
   constructor(options: Partial<LoudnessMeterOptions> = {}) {
-    this.opts = { ...LOUDNESS_METER_DEFAULTS, ...LoudnessMeter.validate(options) };
+    this.opts = LoudnessMeter.withOptions(LOUDNESS_METER_DEFAULTS, LoudnessMeter.validate(options));
     this.clearReadings();
   }
 
@@ -255,33 +259,51 @@ export class LoudnessMeter implements Meter {
     return o as Partial<LoudnessMeterOptions>;
   }
 
+  /** Merge options, copying the weights so a caller's later change to its array cannot reach us. */
+  private static withOptions(base: LoudnessMeterOptions, o: Partial<LoudnessMeterOptions>): LoudnessMeterOptions {
+    const merged = { ...base, ...o };
+    return { ...merged, channelWeights: merged.channelWeights ? [...merged.channelWeights] : null };
+  }
+
+  /** Channel weights for `opts` at `channels` channels; throws a RangeError if they do not fit. */
+  private static weightsFor(opts: LoudnessMeterOptions, channels: number): number[] {
+    const weights = opts.channelWeights ?? defaultChannelWeights(channels);
+    if (!weights) {
+      throw new RangeError(`LoudnessMeter.prepare: no default BS.1770 layout for ${channels} channels; pass channelWeights (one weight per channel)`);
+    }
+    if (weights.length !== channels) {
+      throw new RangeError(`LoudnessMeter.channelWeights has ${weights.length} weights but spec.channels is ${channels}`);
+    }
+    if (opts.dualMono && channels !== 1) {
+      throw new RangeError(`LoudnessMeter.dualMono needs exactly 1 channel, got spec.channels = ${channels}`);
+    }
+    return opts.dualMono ? weights.map((w) => 2 * w) : weights;
+  }
+
   /** The options. */
   get params(): LoudnessMeterOptions {
     return { ...this.opts, channelWeights: this.opts.channelWeights ? [...this.opts.channelWeights] : null };
   }
 
-  /** Change options; takes effect at the next `prepare()` (and clears the readings then). */
+  /**
+   * Change options. On a prepared meter this re-prepares it at once, which clears every reading
+   * (a different layout or weighting makes the old readings meaningless). Validated first,
+   * including against the prepared channel count: a bad value throws and changes nothing.
+   */
   set(options: Partial<LoudnessMeterOptions>): this {
-    const o = LoudnessMeter.validate(options);
-    this.opts = { ...this.opts, ...o };
+    const next = LoudnessMeter.withOptions(this.opts, LoudnessMeter.validate(options));
+    if (this.spec) LoudnessMeter.weightsFor(next, this.spec.channels);
+    this.opts = next;
     if (this.spec) this.prepare(this.spec);
     return this;
   }
 
   prepare(spec: ProcessSpec): void {
     const s = validateSpec(OWNER, spec);
-    const weights = this.opts.channelWeights ?? defaultChannelWeights(s.channels);
-    if (!weights) {
-      throw new RangeError(`LoudnessMeter.prepare: no default BS.1770 layout for ${s.channels} channels; pass channelWeights (one weight per channel)`);
-    }
-    if (weights.length !== s.channels) {
-      throw new RangeError(`LoudnessMeter.channelWeights has ${weights.length} weights but spec.channels is ${s.channels}`);
-    }
-    if (this.opts.dualMono && s.channels !== 1) {
-      throw new RangeError(`LoudnessMeter.dualMono needs exactly 1 channel, got spec.channels = ${s.channels}`);
-    }
+    const weights = LoudnessMeter.weightsFor(this.opts, s.channels);
     this.spec = s;
-    this.weights = Float64Array.from(weights, (w) => (this.opts.dualMono ? 2 * w : w));
+    this.weights = Float64Array.from(weights);
+    this.zeros = new Float32Array(s.maxBlockSize);
     const [k1, k2] = kWeighting(s.sampleRate);
     this.coefs = Float64Array.of(k1.b0, k1.b1, k1.b2, k1.a1, k1.a2, k2.b0, k2.b1, k2.b2, k2.a1, k2.a2);
     this.kState = new Float64Array(4 * s.channels);
@@ -322,9 +344,10 @@ export class LoudnessMeter implements Meter {
   process(block: readonly Float32Array[], frames?: number): void {
     const spec = this.spec;
     if (spec === undefined) return;
-    const channels = block.length < spec.channels ? block.length : spec.channels;
-    if (channels < spec.channels) return; // a meter needs every channel to mean anything
-    const n = safeFrameCount(block, channels, frames);
+    const given = block.length < spec.channels ? block.length : spec.channels;
+    const channels = spec.channels;
+    // Channels the caller did not pass count as silence (time and gating still advance).
+    const n = safeFrameCount(block, given, frames);
     const tp = this.tp;
     let pos = 0;
     while (pos < n) {
@@ -333,22 +356,21 @@ export class LoudnessMeter implements Meter {
       if (seg > spec.maxBlockSize) seg = spec.maxBlockSize;
       const end = pos + seg;
       for (let ch = 0; ch < channels; ch++) {
-        const x = block[ch];
-        kWeightSquares(x, pos, end, this.coefs, this.kState, 4 * ch, this.hopAcc, ch);
-        if (tp) tp.process(ch, x, pos, end);
-        else samplePeak(x, pos, end, this.samplePeaks, ch);
+        if (ch < given) {
+          const x = block[ch];
+          kWeightSquares(x, pos, end, this.coefs, this.kState, 4 * ch, this.hopAcc, ch);
+          if (tp) tp.process(ch, x, pos, end);
+          else samplePeak(x, pos, end, this.samplePeaks, ch);
+        } else {
+          kWeightSquares(this.zeros, 0, seg, this.coefs, this.kState, 4 * ch, this.hopAcc, ch);
+          if (tp) tp.process(ch, this.zeros, 0, seg);
+        }
       }
       this.hopRemaining -= seg;
       if (this.hopRemaining === 0) this.endHop();
       pos = end;
     }
     this.samples += n;
-    // Flush K-filter state heading for denormals, or poisoned by non-finite input.
-    const st = this.kState;
-    for (let i = 0; i < st.length; i++) {
-      const a = st[i] < 0 ? -st[i] : st[i];
-      if (!(a < 1e30) || a < 1e-50) st[i] = 0;
-    }
   }
 
   /** Close a 10 ms hop: update M, S and their maxima; every 100 ms also the histograms and history. */
@@ -360,6 +382,16 @@ export class LoudnessMeter implements Meter {
       e += w[ch] * acc[ch];
       acc[ch] = 0;
     }
+    // State hygiene once per hop (on the absolute hop grid, so readings stay independent of the
+    // block partition): flush K-filter state heading for denormals or poisoned by non-finite
+    // input. A hop that saw non-finite samples counts as silence, so one bad sample cannot
+    // poison the maxima, the histograms or the windows.
+    const st = this.kState;
+    for (let i = 0; i < st.length; i++) {
+      const a = st[i] < 0 ? -st[i] : st[i];
+      if (!(a < 1e30) || a < 1e-50) st[i] = 0;
+    }
+    if (!(e < Infinity)) e = 0;
     const ring = this.ringEnergy;
     const p = this.ringPos;
     ring[p] = e;
@@ -530,7 +562,7 @@ export class LoudnessMeter implements Meter {
       shortTerm[i] = this.historyS[(start + i) % cap];
     }
     const steps = Math.floor(this.hops / HOPS_STEP);
-    return { intervalSeconds: HOPS_STEP / HOPS_PER_SECOND, startSeconds: ((steps - n) * HOPS_STEP) / HOPS_PER_SECOND, momentary, shortTerm };
+    return { intervalSeconds: HOPS_STEP / HOPS_PER_SECOND, startSeconds: ((steps - n + 1) * HOPS_STEP) / HOPS_PER_SECOND, momentary, shortTerm };
   }
 
   /**

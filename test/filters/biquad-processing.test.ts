@@ -99,6 +99,22 @@ describe('BiquadFilter properties (fast-check)', () => {
     );
   });
 
+  it('stays finite and bounded while parameters ramp between random settings (time-varying stability)', () => {
+    fc.assert(
+      fc.property(fc.array(arbFilter(48000), { minLength: 2, maxLength: 8 }), fc.integer({ min: 1, max: 1e6 }), (settings, seed) => {
+        const rolloff = settings[0].rolloffDbPerOctave; // rolloff/type changes are not ramps
+        const type = settings[0].type;
+        const f = prepared({ ...settings[0], smoothingMs: 30 }, 48000, 1);
+        const x = [noise(48000, seed, 1)];
+        const y = render(f, x, [], settings.slice(1).map((o, k) => ({ at: 4000 * (k + 1), apply: (p) => p.set({ ...o, type, rolloffDbPerOctave: rolloff }) })))[0];
+        // Every frozen setting keeps |y| below its ℓ1 gain; ramps between them must not add more
+        // than a modest factor (the largest ℓ1 gain of this parameter space is far below 1e4).
+        for (let i = 0; i < y.length; i++) if (!(Math.abs(y[i]) < 1e4)) throw new Error(`|y| = ${y[i]} at ${i}`);
+      }),
+      { numRuns: runs(20, 300) },
+    );
+  });
+
   it('is an identity at 0 dB for peaking and shelves (within 1e-6)', () => {
     fc.assert(
       fc.property(
@@ -184,6 +200,57 @@ describe('BiquadFilter parameter changes', () => {
       expect(smooth, `${o.type} smoothed`).toBeLessThan(1.5);
       expect(instant, `${o.type} instant (control)`).toBeGreaterThan(3);
     }
+  });
+
+  it('ramps a change made in the same call as a new smoothingMs (over the new time), and changes the time without a jump', () => {
+    const x = [sine(fs, 150, fs, 0.5)];
+    const run = (change: Partial<BiquadFilterOptions>) => {
+      const f = prepared({ type: 'lowpass', frequencyHz: 200, q: 0.7 }, fs, 1);
+      return render(f, x, [12_000], [{ at: 12_000, apply: (p) => p.set(change) }])[0];
+    };
+    const steps = (y: Float32Array) => {
+      let m = 0;
+      for (let i = 11_990; i < 14_000; i++) m = Math.max(m, Math.abs(y[i] - 3 * y[i - 1] + 3 * y[i - 2] - y[i - 3]));
+      return m;
+    };
+    const together = run({ frequencyHz: 10000, smoothingMs: 100 });
+    const plain = run({ frequencyHz: 10000 });
+    const instant = run({ frequencyHz: 10000, smoothingMs: 0 });
+    expect(steps(together)).toBeLessThan(steps(instant) / 3);
+    expect(steps(plain)).toBeLessThan(steps(instant) / 3);
+    // A 100 ms ramp is still moving 50 ms after the change; a 20 ms one has arrived.
+    const f = prepared({ type: 'lowpass', frequencyHz: 200, q: 0.7 }, fs, 1);
+    f.process([new Float32Array(64)]);
+    f.set({ frequencyHz: 10000, smoothingMs: 100 });
+    f.process([new Float32Array(2400)]);
+    const freq = (f as unknown as { stage: { freq: { current: number; isSmoothing: boolean } } }).stage.freq;
+    expect(freq.isSmoothing).toBe(true);
+    const mid = freq.current;
+    f.set({ smoothingMs: 20 }); // shorter ramp from here: no jump
+    expect(freq.current).toBe(mid);
+    f.process([new Float32Array(1024)]);
+    expect(freq.isSmoothing).toBe(false);
+  });
+
+  it('applies changes at once with smoothingMs 0 (no interpolation)', () => {
+    const a = prepared({ type: 'peaking', frequencyHz: 500, gainDb: 0, smoothingMs: 0 }, fs, 1);
+    const b = prepared({ type: 'peaking', frequencyHz: 500, gainDb: 9 }, fs, 1);
+    const x = [noise(4096, 2)];
+    a.process([x[0].slice(0, 100)]);
+    a.set({ gainDb: 9 });
+    // From here `a` runs the target coefficients: its impulse response equals b's.
+    a.reset();
+    const ia = new Float32Array(256);
+    const ib = new Float32Array(256);
+    ia[0] = ib[0] = 1;
+    a.process([ia]);
+    b.process([ib]);
+    expect(identical([ia], [ib])).toBe(true);
+    const c = prepared({ type: 'peaking', frequencyHz: 500, gainDb: 0, smoothingMs: 0 }, fs, 1);
+    c.process([new Float32Array(37)]); // mid control interval
+    c.set({ gainDb: 9 });
+    const stage = c as unknown as { stage: { needsControlRate: boolean } };
+    expect(stage.stage.needsControlRate).toBe(false);
   });
 
   it('reaches the target response once the ramp is over', () => {

@@ -101,7 +101,7 @@ describe('LoudnessMeter readings', () => {
     const h = m.history();
     expect(h.momentary.length).toBe(20);
     expect(h.intervalSeconds).toBe(0.1);
-    expect(h.startSeconds).toBeCloseTo(1, 9);
+    expect(h.startSeconds).toBeCloseTo(1.1, 9); // 20 values, the last measured at 3.0 s
     expect(h.momentary[19]).toBe(Math.fround(m.momentary));
     expect(h.shortTerm[19]).toBe(Math.fround(m.shortTerm));
   });
@@ -132,6 +132,36 @@ describe('LoudnessMeter readings', () => {
     expect(() => new LoudnessMeter({ channelWeights: [1, 1] }).prepare({ sampleRate: 48000, maxBlockSize: 128, channels: 3 })).toThrow(/2 weights but spec.channels is 3/);
     expect(() => new LoudnessMeter({ dualMono: true }).prepare({ sampleRate: 48000, maxBlockSize: 128, channels: 2 })).toThrow(/dualMono/);
     expect(() => measureLoudness([new Float32Array(4), new Float32Array(5)], 48000)).toThrow(/same length/);
+    // set() checks against the prepared layout before changing anything.
+    const m = new LoudnessMeter();
+    m.prepare({ sampleRate: 48000, maxBlockSize: 128, channels: 2 });
+    expect(() => m.set({ dualMono: true })).toThrow(/dualMono/);
+    expect(m.params.dualMono).toBe(false);
+    // The meter keeps its own copy of the weights.
+    const w = [1, 1];
+    const k = new LoudnessMeter({ channelWeights: w });
+    w[0] = NaN;
+    expect(k.params.channelWeights).toEqual([1, 1]);
+  });
+
+  it('recovers from a non-finite sample: the hop counts as silence, integrated and maxima stay finite', () => {
+    const x = new Float32Array(48000 * 20).map((_, i) => 0.0708 * Math.sin((2 * Math.PI * 1000 * i) / 48000));
+    const bad = x.slice();
+    bad[48000 * 10 + 127] = Infinity;
+    bad[48000 * 12] = NaN;
+    const r = measureLoudness([bad, bad], 48000);
+    expect(Math.abs(r.integrated - -23)).toBeLessThan(0.1);
+    expect(Math.abs(r.momentaryMax - -23)).toBeLessThan(0.1);
+    expect(Math.abs(r.lra)).toBeLessThan(1);
+  });
+
+  it('treats channels the caller did not pass as silence', () => {
+    const x = new Float32Array(48000 * 3).map((_, i) => 0.1 * Math.sin((2 * Math.PI * 1000 * i) / 48000));
+    const m = new LoudnessMeter();
+    m.prepare({ sampleRate: 48000, maxBlockSize: 4800, channels: 2 });
+    for (let p = 0; p < x.length; p += 4800) m.process([x.subarray(p, p + 4800)]);
+    expect(m.integrated).toBeCloseTo(measureLoudness([x, new Float32Array(x.length)], 48000).integrated, 9);
+    expect(m.reading().duration).toBe(3);
   });
 });
 
@@ -200,6 +230,7 @@ describeProcessor<LoudnessMeter>({
   name: 'LoudnessMeter',
   create: () => new LoudnessMeter({ historySeconds: 10 }),
   channels: [1, 2, 6],
+  readings: (m) => [m.momentary, m.shortTerm, m.integrated, m.momentaryMax, m.shortTermMax, m.truePeakDb(), m.samplePeakDb()],
   silence: { exact: true, tailSeconds: 0, level: 0 },
   badParams: [
     { label: 'a negative channel weight', call: (p) => p.set({ channelWeights: [1, -2] }), error: RangeError, message: /channelWeights\[1\]/ },

@@ -31,6 +31,11 @@ export interface ConformanceCase<P extends Processor> {
    * the allocation check runs over it too. Called on a prepared processor.
    */
   ramp?: (p: P) => void;
+  /**
+   * For processors whose result is a reading rather than audio (meters): the readings, which the
+   * partition, reset and recovery checks then compare too. Must be finite for loud input.
+   */
+  readings?: (p: P) => number[];
   /** Calls that must throw, with the error class expected and a text the message must contain. */
   badParams: { label: string; call: (p: P) => unknown; error: typeof RangeError | typeof TypeError; message?: RegExp }[];
   /**
@@ -82,6 +87,7 @@ export function describeProcessor<P extends Processor>(c: ConformanceCase<P>): v
   const maxBlockSize = c.maxBlockSize ?? 256;
   const channelCounts = c.channels ?? [1, 2];
   const automation = c.automation ?? [];
+  const readings = c.readings;
 
   describe(`${c.name}: processor contract`, () => {
     for (const channels of channelCounts) {
@@ -102,12 +108,16 @@ export function describeProcessor<P extends Processor>(c: ConformanceCase<P>): v
           expect(identical(one, max), firstDifference(one, max)).toBe(true);
         });
 
-        it('gives identical output for any partition into blocks of 1..maxBlockSize (fast-check)', () => {
-          const reference = render(prepared(), input, uniformCuts(maxBlockSize, frames), automation);
+        it('gives identical output (and readings) for any partition into blocks of 1..maxBlockSize (fast-check)', () => {
+          const refProc = prepared();
+          const reference = render(refProc, input, uniformCuts(maxBlockSize, frames), automation);
+          const referenceReadings = readings?.(refProc);
           fc.assert(
             fc.property(fc.array(fc.integer({ min: 1, max: maxBlockSize }), { minLength: 1, maxLength: 40 }), (sizes) => {
-              const out = render(prepared(), input, cutsFromSizes(sizes, frames), automation);
+              const p = prepared();
+              const out = render(p, input, cutsFromSizes(sizes, frames), automation);
               if (!identical(out, reference)) throw new Error(`partition ${sizes.join(',')}: ${firstDifference(out, reference)}`);
+              if (readings) expect(readings(p), `readings, partition ${sizes.join(',')}`).toEqual(referenceReadings);
             }),
             { numRuns: runs(40) },
           );
@@ -122,9 +132,11 @@ export function describeProcessor<P extends Processor>(c: ConformanceCase<P>): v
         it('repeats its output exactly after reset()', () => {
           const q = prepared();
           const a = render(q, input, uniformCuts(100, frames));
+          const ra = readings?.(q);
           q.reset();
           const b = render(q, input, uniformCuts(100, frames));
           expect(identical(a, b), firstDifference(a, b)).toBe(true);
+          if (readings) expect(readings(q)).toEqual(ra);
           // After automation, reset() keeps the final parameters: the output equals a processor
           // configured with them before prepare().
           const p = prepared();
@@ -161,6 +173,11 @@ export function describeProcessor<P extends Processor>(c: ConformanceCase<P>): v
           const after = render(p, input, uniformCuts(maxBlockSize, frames));
           // At most one block may still carry the poison; everything after it is finite.
           for (const ch of after) for (let i = maxBlockSize; i < ch.length; i++) expect(Number.isFinite(ch[i])).toBe(true);
+          if (readings) {
+            // Readings recover too: after a second more of loud input every reading is finite.
+            for (let t = 0; t < sampleRate; t += frames) render(p, input, uniformCuts(maxBlockSize, frames));
+            for (const v of readings(p)) expect(Number.isFinite(v), `reading ${v}`).toBe(true);
+          }
         });
 
         it('allocates nothing in process() (100 000 blocks of 128 frames)', async () => {
@@ -171,7 +188,6 @@ export function describeProcessor<P extends Processor>(c: ConformanceCase<P>): v
           let k = 0;
           const report = await measureAllocation(() => {
             for (let ch = 0; ch < channels; ch++) block[ch].set(src[ch]);
-            // exercise the automation paths too: re-applying is done outside process()
             p.process(block, 128);
             k++;
           }, 100_000);
