@@ -188,22 +188,27 @@ export function blockRunner(name: string, blockFrames: number, process: BlockFn,
 /**
  * A runner for a whole-signal renderer: `render()` renders all of `signal` once (building
  * whatever it needs first, untimed) and resolves to the elapsed time in ms of the measured part.
+ * Like {@link blockRunner}, each timed run repeats renders until it lasts at least `minRunMs`
+ * (calibrated during the warm-up) and reports the mean time of one render.
  */
 export function wholeRunner(name: string, blockLabel: string, render: () => Promise<number>, signal: Signal, options: BenchOptions = {}): Runner {
-  const { warmupMs = 300 } = options;
+  const { warmupMs = 300, minRunMs = 200 } = options;
+  let rendersPerRun = 1;
   return {
     name,
     block: blockLabel,
     signal,
     async warmup() {
+      const warm: number[] = [];
       const w0 = performance.now();
-      let passes = 0;
-      while (passes < 2 || performance.now() - w0 < warmupMs) {
-        await render();
-        passes++;
-      }
+      while (warm.length < 2 || performance.now() - w0 < warmupMs) warm.push(await render());
+      rendersPerRun = Math.max(1, Math.ceil(minRunMs / Math.max(median(warm), 1e-3)));
     },
-    run: render,
+    async run() {
+      let t = 0;
+      for (let p = 0; p < rendersPerRun; p++) t += await render();
+      return t / rendersPerRun;
+    },
   };
 }
 

@@ -3,17 +3,24 @@
  *
  *   npm run bench                 # build, then 3 rounds
  *   npm run bench:write           # build, then 5 rounds; writes bench/RESULTS.md
- *   tsx bench/run.ts --rounds 5   # rounds: the whole suite repeated; medians over rounds
+ *   tsx bench/run.ts --rounds 5   # rounds: every group timed once per round; medians over rounds
+ *   tsx bench/run.ts --detach     # time every group after detaching an ArrayBuffer (see notes)
  *
- * Each round builds every contender, warms it up, then interleaves R timed runs of all of them
- * (median per contender); with several rounds the table shows the median over rounds and the
- * spread (slowest..fastest round).
+ * Every library is timed in its own child process that loads only that library
+ * (`node --import tsx/esm bench/worker.ts <group>`): merely loading another package into the
+ * process can slow the JS contenders (see `bench/worker.ts` and the notes in RESULTS.md). A round
+ * runs one child per group, one after another (the starting group rotates from round to round), so
+ * slow drift of a shared machine hits all groups alike. Within a child, every contender is built
+ * and warmed up, then R timed runs of all of them are interleaved (median per contender); the table
+ * shows the median over rounds and the spread (slowest..fastest round). The untimed equivalence
+ * check loads all three libraries and runs in this (parent) process, which times nothing.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { BLOCK_SIZES, IDS, NWA_BLOCK, EQ_BANDS, SINGLE, checkEquivalence, loadMasterbus, runBiquadBenches, type CheckResult, type KeyedResult } from './biquad.bench.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { BLOCK_SIZES, GROUPS, IDS, NWA_BLOCK, EQ_BANDS, SINGLE, checkEquivalence, type CheckResult, type Group, type KeyedResult } from './biquad.bench.js';
 import { makeSignal, median, type BenchResult } from './harness.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -21,6 +28,7 @@ import { makeSignal, median, type BenchResult } from './harness.js';
 
 const args = process.argv.slice(2);
 const write = args.includes('--write');
+const detach = args.includes('--detach');
 const roundsArg = args.indexOf('--rounds');
 const rounds = roundsArg >= 0 ? Math.max(1, Number(args[roundsArg + 1]) | 0) : write ? 5 : 3;
 const SECONDS = 20;
@@ -53,15 +61,42 @@ function gitDescribe(): string {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Child processes
+
+const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
+/** tsx's ESM-only loader, as a file URL (resolved from here, so the cwd does not matter). */
+const TSX_ESM = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href;
+
+/** Time one group in a fresh `node --import tsx/esm bench/worker.ts <group>` process. */
+function runChild(group: Group): Promise<KeyedResult[]> {
+  const childArgs = ['--import', TSX_ESM, WORKER, group, '--seconds', String(SECONDS), '--runs', String(RUNS), ...(detach ? ['--detach'] : [])];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, childArgs, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => (out += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`bench worker ${group} exited with code ${code}`));
+      try {
+        const line = out.trim().split('\n').pop() ?? '';
+        resolve((JSON.parse(line) as { results: KeyedResult[] }).results);
+      } catch (e) {
+        reject(new Error(`bench worker ${group}: cannot parse its output (${(e as Error).message}): ${out}`));
+      }
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
 // Run
 
-const mb = await loadMasterbus();
 const signal = makeSignal(SECONDS);
 const seconds = signal.frames / signal.sampleRate;
 console.log(`masterbus biquad bench (source ${machine.source}): ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.os}, load ${machine.loadAtStart}`);
-console.log(`signal: ${seconds.toFixed(3)} s stereo ${signal.sampleRate} Hz (${signal.frames} frames), ${RUNS} timed runs per row, ${rounds} round(s)\n`);
+console.log(`signal: ${seconds.toFixed(3)} s stereo ${signal.sampleRate} Hz (${signal.frames} frames), ${RUNS} timed runs per row, ${rounds} round(s), one process per library${detach ? ', --detach' : ''}\n`);
 
-const checks = await checkEquivalence(mb, signal);
+const checks = await checkEquivalence(signal);
 console.log('Equivalence (untimed, whole signal, max |peer − masterbus|):');
 for (const c of checks) console.log(`  ${c.what.padEnd(46)} ${c.maxAbsDiff.toExponential(2).padStart(9)}  ${c.note}`);
 console.log('');
@@ -70,9 +105,14 @@ const t0 = performance.now();
 const perRound: KeyedResult[][] = [];
 for (let r = 0; r < rounds; r++) {
   if (rounds > 1) console.log(`round ${r + 1}/${rounds}`);
-  const round = await runBiquadBenches(mb, signal, { runs: RUNS });
-  for (const { result: res } of round) {
-    console.log(`  ${res.name.padEnd(34)} ${res.block.padStart(20)}  ${fmt(res.samplesPerSec / 1e6, 1).padStart(8)} Msamples/s  ${fmt(res.realtime, 0).padStart(6)}× rt  (runs ±${pct(res.spread / 2)})`);
+  const round: KeyedResult[] = [];
+  for (let j = 0; j < GROUPS.length; j++) {
+    const group = GROUPS[(j + r) % GROUPS.length];
+    const results = await runChild(group);
+    for (const { result: res } of results) {
+      console.log(`  ${res.name.padEnd(34)} ${res.block.padStart(20)}  ${fmt(res.samplesPerSec / 1e6, 1).padStart(8)} Msamples/s  ${fmt(res.realtime, 0).padStart(6)}× rt  (runs ±${pct(res.spread / 2)})`);
+    }
+    round.push(...results);
   }
   perRound.push(round);
 }
@@ -96,7 +136,12 @@ interface Row {
 }
 
 const keyOf = (id: string, block: string) => `${id}@${block}`;
-const rows: Row[] = perRound[0].map(({ id, result }) => {
+/** Table order: groups in {@link GROUPS} order, contenders in their group's order. */
+const tableOrder = [...perRound[0]].sort((a, b) => groupIndex(a.id) - groupIndex(b.id));
+function groupIndex(id: string): number {
+  return GROUPS.findIndex((g) => id.startsWith(`${g} `));
+}
+const rows: Row[] = tableOrder.map(({ id, result }) => {
   const key = keyOf(id, result.block);
   const all: BenchResult[] = perRound.map((round) => round.find((k) => keyOf(k.id, k.result.block) === key)!.result);
   const fps = median(all.map((x) => x.framesPerSec));
@@ -231,7 +276,7 @@ Generated by \`npm run bench:write\` (\`bench/run.ts --write\`); do not edit by 
 - Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.os} (shared machine; load average at start ${machine.loadAtStart})
 - Node: ${machine.node}; masterbus from \`dist/index.js\` built from ${machine.source}; node-web-audio-api 1.0.9; fili 2.0.3
 - Signal: ${seconds.toFixed(3)} s stereo ${signal.sampleRate} Hz (${signal.frames} frames), deterministic white noise + 4 sines, peak < 0.6
-- Method: every contender is built and warmed up (≥ 300 ms), then ${RUNS} timed runs of each are interleaved round-robin (each run ≥ 200 ms of whole-signal passes for block-based contenders, one render for nwa; the input is restored untimed before every pass); per row the median run; the suite was repeated ${rounds} time(s) in one process and the table shows the median over rounds, with the range over rounds. Run time ${elapsed.toFixed(0)} s.
+- Method: each library is timed in its own child process that loads only that library (\`node --import tsx/esm bench/worker.ts <group>\`, groups masterbus / nwa / fili; see notes for why)${detach ? ', and **with \`--detach\`**: each child detached one ArrayBuffer before timing (the slower V8 state, see notes)' : ''}. In a child every contender is built and warmed up (≥ 300 ms), then ${RUNS} timed runs of each are interleaved round-robin (each run ≥ 200 ms: whole-signal passes for block-based contenders, whole renders for nwa; the input is restored untimed before every pass); per row the median run. A round runs the three children one after another (starting group rotating), ${rounds} round(s); the table shows the median over rounds, with the range over rounds. Run time ${elapsed.toFixed(0)} s.
 - Filters: single = peaking ${SINGLE.frequencyHz / 1000} kHz, Q ${SINGLE.q}, +${SINGLE.gainDb} dB. 5-band = ${eqDesc}; peaking Q = √½, shelf slope S = 1 (see notes).
 - Samples/s = frames · channels / s; × real time = frames/s ÷ 48000.
 
@@ -266,6 +311,10 @@ ${checks.map((c) => mdRow([c.what, c.maxAbsDiff.toExponential(2), c.note])).join
 - **fili designs**: \`new Fili.CalcCascades().peak/lowshelf/highshelf({ order: 1, ... })\` ignores any Q passed in and uses its Butterworth table's Q (= √½ for order 1). For the EQ bands this is exactly masterbus's default peaking Q and equals shelf slope S = 1, so the EQ's peaking bands use Q = √½ in all three libraries and the EQ cascade comes straight from \`CalcCascades\`. The single Q = 1 peak cannot be expressed through \`CalcCascades\`, so that one section is designed with \`new Fili.IirCoeffs().peak({ Fs, Fc, Q: 1, gain: 6 })\` (the per-section function \`CalcCascades\` itself calls). The equivalence table above confirms all three compute the same filters.
 - **masterbus**: \`BiquadFilter\` / \`ParametricEQ\` prepared with \`maxBlockSize\` = the block size, parameters set before \`prepare()\` (no ramps running), \`process(block)\` on \`subarray\` views cut before timing.
 - Noise: the machine is shared (2 cores). Compare medians and ratios, not single runs; the range columns show how far rounds moved. Load average at the end of this run: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (this bench itself keeps one core busy, so ≈ 1 is quiet).
-- Observed while setting this bench up (2026-11-23, same machine): on a quiet machine three separate invocations agreed within ≈ 7 % for masterbus BiquadFilter (4,151–4,446× at 128) and ≈ 9 % for the EQ (40.0–43.8 Mframes/s at 128), rounds within ±5 %, and the EQ ratios within 2.83–3.04× (nwa) and 3.05–3.34× (fili, 128); while another job (a CI run) shared the two cores, every row dropped 30–40 %, timed runs spread ±20–35 %, and the ratios moved too (5-band EQ / fili 5-section at 128 fell to ≈ 2.4×, BiquadFilter to ≈ 2,900× real time). A result that only just meets or misses a goal should be re-run on a quiet machine.
+- **One process per library — why.** Merely loading node-web-audio-api into the process slowed masterbus by ≈ 18 % (finding by the lead). The cause is V8's *ArrayBufferDetaching protector*: while no ArrayBuffer of an isolate has ever been detached, optimized code may skip the "is this buffer detached?" checks on typed-array accesses; the first detach anywhere in the isolate (a transfer to a worker, \`structuredClone(b, { transfer })\`, \`ArrayBuffer.prototype.transfer\`, a \`WebAssembly.Memory.grow\`) invalidates it for good and dependent code is recompiled with the checks. Here the detach came from tsx, not from node-web-audio-api: tsx's CommonJS hook (\`tsx\` = CJS + ESM hooks) scans each CommonJS file it loads that contains "import"/"export" (e.g. \`module.exports\`) with es-module-lexer, a WebAssembly module, and growing its memory for a large file detaches the old buffer (seen with gdb on \`Protectors::InvalidateArrayBufferDetaching\`; \`node --trace-protector-invalidation\` shows it). fili's \`dist/fili.min.js\` does it just the same. Loading only the native addon (\`require\` of the \`.node\` file) does not slow anything; the addon changes no FPU state and starts no busy thread. The old bench loaded all three libraries under \`tsx\` in one process, so masterbus and fili were timed in the slow state and nwa (native code) was not affected.
+- Measured (2026-11-23, quiet machine, \`bench/import-effect.ts\`, masterbus ParametricEQ 5-band at 128 frames, Mframes/s, one process each): under \`tsx\`: nothing loaded 53.3–55.8; \`import 'node-web-audio-api'\` 43.7–45.0; \`import 'fili'\` 42.4–44.6; only the native \`.node\` file 53.8–54.4; nothing loaded but one ArrayBuffer detached 47.1. Under \`--import tsx/esm\` (ESM hooks only; they run in Node's loader thread, a separate isolate): nothing 55.8, node-web-audio-api 55.6, fili 55.3. Plain \`node\` on an esbuild bundle of the same script: nothing 54.8, node-web-audio-api 54.8, fili 53.7, one ArrayBuffer detached 46.8.
+- Same suite, same machine, minutes apart, 3 rounds each (× real time or Mframes/s at 128 unless noted): isolated processes (this method) — BiquadFilter 5,438×, EQ 53.9 (4096: 60.7), fili 1 section 48.5, fili 5-section 13.0, nwa 1 node 53.7, nwa 5 nodes 14.3; EQ / nwa 3.77×, EQ / fili 4.16×. The same with \`--detach\` (each child detaches one ArrayBuffer first, i.e. the state the old single process ran in) — 4,558×, 45.7 (49.5), 41.1, 12.6, 50.7, 13.7; 3.34×, 3.63×. The old single-process method (previous RESULTS.md, 5 rounds) — 4,446×, 43.8, 45.2, 13.4, 59.5, 14.9; 2.94×, 3.28×. So the detached state costs masterbus ≈ 15–17 % and fili's 1-section filter ≈ 15 %; fili's 5-section cascade and nwa are within their noise. Which state a real application runs in depends on whether anything in its process ever detaches an ArrayBuffer; this table is the undetached state for all three libraries (\`npm run bench -- --detach\` measures the other).
+- Process-to-process noise: fili (≈ 13 vs ≈ 8–9 Mframes/s for the 5-section cascade) and nwa (≈ 1,000 vs ≈ 1,250× for one node) are bimodal from one process to the next on this machine, whatever was loaded; hence several rounds and the median over rounds. The host also has noisy phases that the load average does not show (no other process busy, yet timed runs spread ±20–35 % and single rounds drop 30–40 %): four full runs within 20 minutes of each other on 2026-11-23 gave ParametricEQ @128 / nwa 5 nodes = 3.35×, 3.41×, 3.77× and 4.31×, so the "≥ 4× nwa" goal is borderline rather than safely met or missed. A result that only just meets or misses a goal should be re-run on a quiet machine: while another job shares the two cores, every row drops 30–40 % and timed runs spread ±20–35 %.
+- \`bench/import-effect.ts <plain|nwa|native|fili|fili-require|nwa-require|detach> [eq|biquad|fili-eq|all]\` reproduces the effect (run it with \`node --import tsx\` and with \`node --import tsx/esm\`).
 `;
 }
