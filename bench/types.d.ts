@@ -55,3 +55,8 @@ declare module 'fili' {
   };
   export default Fili;
 }
+
+declare module 'ebur128-wasm/ebur128_wasm.js' {
+  export function ebur128_integrated_stereo(sampleRate: number, left: Float32Array, right: Float32Array): number;
+  export function ebur128_true_peak_stereo(sampleRate: number, left: Float32Array, right: Float32Array): number;
+}
