@@ -1,8 +1,9 @@
 /**
- * `npm run demo`: master a built-in test signal through a ParametricEQ and print what it did.
+ * `npm run demo`: run a built-in test signal through a ParametricEQ and print what it did,
+ * with its loudness (LUFS, LRA, true peak) before and after.
  * (Later issues grow this into a full mix-and-master of a built-in session.)
  */
-import { ParametricEQ, type EqBandOptions } from '../src/index.js';
+import { ParametricEQ, measureLoudness, type EqBandOptions } from '../src/index.js';
 
 const sampleRate = 48000;
 const seconds = 4;
@@ -41,6 +42,7 @@ const rms = (x: Float32Array) => Math.sqrt(x.reduce((s, v) => s + v * v, 0) / x.
 const peak = (x: Float32Array) => x.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
 const db = (v: number) => (20 * Math.log10(v)).toFixed(2).padStart(7);
 const before = signal.map((c) => ({ rms: rms(c), peak: peak(c) }));
+const loudBefore = measureLoudness(signal, sampleRate);
 
 const t0 = performance.now();
 for (let p = 0; p < frames; p += block) eq.process([signal[0].subarray(p, p + block), signal[1].subarray(p, p + block)]);
@@ -60,4 +62,10 @@ console.log('\nLevels (dBFS)        RMS before  RMS after  peak before  peak aft
 signal.forEach((c, ch) => {
   console.log(`  ${ch ? 'right' : 'left '}             ${db(before[ch].rms)}    ${db(rms(c))}      ${db(before[ch].peak)}     ${db(peak(c))}`);
 });
+const loudAfter = measureLoudness(signal, sampleRate);
+const lu = (v: number) => v.toFixed(1).padStart(6);
+console.log('\nLoudness (BS.1770-5 / EBU R 128)   before   after');
+console.log(`  integrated (LUFS)              ${lu(loudBefore.integrated)}  ${lu(loudAfter.integrated)}`);
+console.log(`  loudness range (LU)            ${lu(loudBefore.lra)}  ${lu(loudAfter.lra)}`);
+console.log(`  true peak (dBTP)               ${lu(loudBefore.truePeak)}  ${lu(loudAfter.truePeak)}`);
 console.log(`\nProcessed in ${ms.toFixed(1)} ms: ${((seconds * 1000) / ms).toFixed(0)}× real time (128-frame blocks, first run, JIT warming up).`);
