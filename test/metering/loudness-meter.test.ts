@@ -231,6 +231,8 @@ describeProcessor<LoudnessMeter>({
   create: () => new LoudnessMeter({ historySeconds: 10 }),
   channels: [1, 2, 6],
   readings: (m) => [m.momentary, m.shortTerm, m.integrated, m.momentaryMax, m.shortTermMax, m.truePeakDb(), m.samplePeakDb()],
+  // Busiest path: after reset() the true-peak detector has no maximum yet and interpolates everything.
+  ramp: (m) => m.reset(),
   silence: { exact: true, tailSeconds: 0, level: 0 },
   badParams: [
     { label: 'a negative channel weight', call: (p) => p.set({ channelWeights: [1, -2] }), error: RangeError, message: /channelWeights\[1\]/ },
