@@ -26,7 +26,6 @@ import {
   DesignParam,
   accumulateResponse,
   designFromParams,
-  sectionCount,
   writeFilterCoefficients,
   type FilterType,
   type Rolloff,
@@ -408,10 +407,5 @@ export class FilterStage {
     const c = new Float64Array(5 * MAX_SECTIONS);
     const n = writeFilterCoefficients(c, 0, this.p, sampleRate);
     accumulateResponse(c, 0, n, frequencies, sampleRate, re, im);
-  }
-
-  /** Number of sections the current design uses. */
-  get sectionCount(): number {
-    return sectionCount(this.p);
   }
 }

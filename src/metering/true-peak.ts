@@ -77,7 +77,6 @@ export function truePeakFilter(L: number): Float64Array {
 export class TruePeakDetector {
   /** Oversampling factor. */
   readonly factor: number;
-  private readonly coefs: Float64Array;
   /** The filter folded by its symmetries (see {@link foldFilter}). */
   private readonly sym: Float64Array;
   /** Largest Σ|h| over the phases: bound on |y| / max|x| for any output. */
@@ -92,15 +91,15 @@ export class TruePeakDetector {
 
   constructor(sampleRate: number, channels: number, maxBlockSize: number) {
     this.factor = truePeakOversampling(sampleRate);
-    this.coefs = this.factor > 1 ? truePeakFilter(this.factor) : new Float64Array(0);
+    const coefs = this.factor > 1 ? truePeakFilter(this.factor) : new Float64Array(0);
     let bound = 1;
     for (let p = 0; p < this.factor - 1; p++) {
       let s = 0;
-      for (let k = 0; k < TRUE_PEAK_TAPS; k++) s += Math.abs(this.coefs[p * TRUE_PEAK_TAPS + k]);
+      for (let k = 0; k < TRUE_PEAK_TAPS; k++) s += Math.abs(coefs[p * TRUE_PEAK_TAPS + k]);
       if (s > bound) bound = s;
     }
     this.gainBound = bound;
-    this.sym = foldFilter(this.coefs, this.factor);
+    this.sym = foldFilter(coefs, this.factor);
     this.maxBlock = maxBlockSize;
     this.buffers = [];
     for (let c = 0; c < channels; c++) this.buffers.push(new Float64Array(TRUE_PEAK_TAPS - 1 + maxBlockSize));
@@ -133,15 +132,11 @@ export class TruePeakDetector {
       if (a > sp && a < Infinity) sp = a;
     }
     this.samplePeaks[ch] = sp;
-    let peak = this.peaks[ch];
-    if (sp > peak) peak = sp;
-    this.peaks[ch] = peak;
-    if (this.factor === 4) interpolate4(buf, n, this.sym, this.gainBound, this.peaks, ch);
-    else if (this.factor === 2) interpolate2(buf, n, this.sym, this.gainBound, this.peaks, ch);
-    peak = this.peaks[ch];
+    if (sp > this.peaks[ch]) this.peaks[ch] = sp;
     // Non-finite input (NaN, ±Infinity) is not audio: it never becomes a peak, and it leaves the
     // history after T − 1 samples.
-    this.peaks[ch] = peak;
+    if (this.factor === 4) interpolate4(buf, n, this.sym, this.gainBound, this.peaks, ch);
+    else if (this.factor === 2) interpolate2(buf, n, this.sym, this.gainBound, this.peaks, ch);
     // Keep the last T − 1 samples as history for the next block.
     for (let i = 0; i < T - 1; i++) buf[i] = buf[n + i];
   }
