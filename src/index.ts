@@ -9,8 +9,8 @@ export { SPEC_LIMITS, safeFrameCount, validateSpec } from './core/processor.js';
 export { dbToGain, gainToDb, powerToDb } from './core/db.js';
 export { SmoothedValue } from './core/smoothed-value.js';
 export { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from './core/options.js';
-export type { NumberRange } from './core/validate.js';
-export { checkBoolean, checkKnownKeys, checkNumber, checkObject, checkOneOf, formatRange, inRange } from './core/validate.js';
+export type { NumberRange, OptionRule } from './core/validate.js';
+export { checkBoolean, checkKnownKeys, checkNumber, checkObject, checkOneOf, formatRange, inRange, validateOptions } from './core/validate.js';
 export type { BiquadCoefficients, CascadeType, FilterDesign, FilterType, RbjType, Rolloff } from './filters/biquad-coefficients.js';
 export {
   CASCADE_TYPES,
@@ -36,3 +36,7 @@ export { BS1770_STAGE1_48K, BS1770_STAGE2_48K, kWeighting, rediscretise } from '
 export { TRUE_PEAK_TAPS, TruePeakDetector, truePeakFilter, truePeakOversampling } from './metering/true-peak.js';
 export type { LoudnessHistory, LoudnessMeterOptions, LoudnessReading, LoudnessSummary } from './metering/loudness-meter.js';
 export { LOUDNESS_METER_DEFAULTS, LoudnessMeter, defaultChannelWeights, measureLoudness } from './metering/loudness-meter.js';
+export type { CompressorDetector, CompressorOptions } from './dynamics/compressor.js';
+export { COMPRESSOR_DEFAULTS, COMPRESSOR_RULES, Compressor, compressorGainReductionDb } from './dynamics/compressor.js';
+export type { LimiterMode, LimiterOptions } from './dynamics/limiter.js';
+export { LIMITER_DEFAULTS, LIMITER_RULES, LIMITER_TARGET_MARGIN_DB, Limiter } from './dynamics/limiter.js';

@@ -4,6 +4,8 @@
  */
 import type { Processor, ProcessorJSON } from './core/processor.js';
 import { checkObject } from './core/validate.js';
+import { Compressor } from './dynamics/compressor.js';
+import { Limiter } from './dynamics/limiter.js';
 import { BiquadFilter } from './filters/biquad-filter.js';
 import { ParametricEQ } from './filters/parametric-eq.js';
 import { LoudnessMeter } from './metering/loudness-meter.js';
@@ -19,6 +21,8 @@ export const PROCESSOR_CLASSES: Readonly<Record<string, ProcessorClass>> = Objec
   [BiquadFilter.type]: BiquadFilter,
   [ParametricEQ.type]: ParametricEQ,
   [LoudnessMeter.type]: LoudnessMeter,
+  [Compressor.type]: Compressor,
+  [Limiter.type]: Limiter,
 });
 
 /**

@@ -81,3 +81,31 @@ export function checkKnownKeys(owner: string, options: Record<string, unknown>, 
     }
   }
 }
+
+/** How one option of an options bag is validated (see {@link validateOptions}). */
+export type OptionRule =
+  | { readonly kind: 'number'; readonly range: NumberRange }
+  | { readonly kind: 'boolean' }
+  | { readonly kind: 'enum'; readonly values: readonly (string | number)[] };
+
+/**
+ * Validate a partial options bag against `rules`: rejects unknown keys (typos) and every bad
+ * value with the messages of {@link checkNumber}, {@link checkBoolean} and {@link checkOneOf}.
+ * `undefined` values are treated as absent. Returns a shallow copy holding only the given keys.
+ */
+export function validateOptions<T extends object>(owner: string, options: unknown, rules: { readonly [K in keyof T]: OptionRule }): Partial<T> {
+  const o = checkObject(owner, 'options', options);
+  const known = Object.keys(rules);
+  checkKnownKeys(owner, o, known);
+  const out: Record<string, unknown> = {};
+  for (const key of known) {
+    const value = o[key];
+    if (value === undefined) continue;
+    const rule = (rules as Record<string, OptionRule>)[key];
+    if (rule.kind === 'number') checkNumber(owner, key, value, rule.range);
+    else if (rule.kind === 'boolean') checkBoolean(owner, key, value);
+    else checkOneOf(owner, key, value, rule.values);
+    out[key] = value;
+  }
+  return out as Partial<T>;
+}

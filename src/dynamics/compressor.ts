@@ -1,0 +1,500 @@
+/**
+ * A feed-forward compressor after Giannoulis, Massberg & Reiss, "Digital Dynamic Range Compressor
+ * Design — A Tutorial and Analysis", JAES 60(6), 2012: level detection, a log-domain gain computer
+ * with a quadratic soft knee (their eq. 4), and smooth branching attack/release ballistics applied
+ * to the gain reduction in dB (their eq. 17, the "log-domain, decoupled from the level detector"
+ * topology of their §3.3, which they recommend for its smooth, artefact-free envelopes).
+ *
+ * Signal flow per sample and channel:
+ * 1. Detector input: the main input or an external sidechain, through an optional 12 dB/oct
+ *    Butterworth high-pass (RBJ cookbook) so bass does not pump the compressor.
+ * 2. Level: `peak` holds the largest |x| over the last `peakHoldMs` (a moving maximum), which reads
+ *    the exact peak of a steady tone down to 1/(2·hold) Hz instead of rippling with every cycle
+ *    (the ripple a plain peak detector turns into distortion with fast release); `rms` is the
+ *    mean square over `rmsWindowMs`.
+ * 3. Lookahead: the audio is delayed by `latency` samples, so the detector acts that much early.
+ * 4. Stereo link λ: each channel's level becomes (1 − λ)·own + λ·max over channels.
+ * 5. Gain computer (dB), with threshold T, ratio R, knee width W and x the level in dB:
+ *    GR = 0 below T − W/2; (1 − 1/R)·(x − T + W/2)² / (2W) inside the knee; (1 − 1/R)·(x − T) above.
+ * 6. Ballistics on GR: y ← α·y + (1 − α)·GR with α = α_A when GR > y (attack), else α_R;
+ *    α = exp(−1 / (τ·fs)), so a step in GR is 1 − 1/e complete after τ (the attack or release time).
+ * 7. Output: wet = x·10^((makeup − y)/20), out = dry + mix·(wet − dry) (parallel compression).
+ *
+ * Every parameter can change while running without clicks: makeup and mix ramp over
+ * `smoothingMs`; threshold, ratio, knee, detector settings, link and lookahead change what the
+ * detector asks for, and the ballistics make the gain follow at the attack or release speed.
+ *
+ * @module
+ */
+import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from '../core/options.js';
+import { safeFrameCount, validateSpec, type ProcessSpec, type ProcessorJSON, type SidechainProcessor } from '../core/processor.js';
+import { SmoothedValue } from '../core/smoothed-value.js';
+import { checkObject, validateOptions, type OptionRule } from '../core/validate.js';
+import { writeRbjCoefficients } from '../filters/biquad-coefficients.js';
+import { MovingAverage, SlidingMax } from './windows.js';
+
+/** Options of {@link Compressor}. */
+export interface CompressorOptions {
+  /** Threshold in dBFS, [-100, 20] (peak or RMS level, per `detector`). @defaultValue -18 */
+  thresholdDb: number;
+  /** Ratio, [1, ∞]: 1 does nothing, `Infinity` limits (in JSON it is written as `"Infinity"`). @defaultValue 4 */
+  ratio: number;
+  /** Soft-knee width in dB, [0, 48]; 0 is a hard knee. @defaultValue 6 */
+  kneeDb: number;
+  /** Attack time constant in ms, [0, 1000]: 63 % of a rise in gain reduction after this long. @defaultValue 10 */
+  attackMs: number;
+  /** Release time constant in ms, [1, 10000]: 63 % of a fall in gain reduction after this long. @defaultValue 100 */
+  releaseMs: number;
+  /** Level detector: sample peak (held over `peakHoldMs`) or RMS (over `rmsWindowMs`). @defaultValue `"peak"` */
+  detector: CompressorDetector;
+  /** Peak detector hold in ms, [0, 50]; 0 follows |x| sample by sample. @defaultValue 10 */
+  peakHoldMs: number;
+  /** RMS detector window in ms, [1, 300]. @defaultValue 10 */
+  rmsWindowMs: number;
+  /** Stereo link, [0, 1] (0–100 %): 1 gives all channels the same gain. @defaultValue 1 */
+  stereoLink: number;
+  /** Makeup gain in dB, [-24, 48]; smoothed. @defaultValue 0 */
+  makeupDb: number;
+  /**
+   * Add the gain reduction a 0 dBFS level gets (Giannoulis et al. §2.3), so full scale stays full
+   * scale; on top of `makeupDb`.
+   * @defaultValue false
+   */
+  autoMakeup: boolean;
+  /** Dry/wet mix, [0, 1]: 1 is fully compressed, 0.5 parallel compression. Smoothed. @defaultValue 1 */
+  mix: number;
+  /**
+   * Lookahead in ms, [0, 20]. `latency` is set from it at `prepare()`; while running, smaller
+   * values move the detector back in time at once, larger ones are capped at the prepared
+   * latency until the next `prepare()`.
+   * @defaultValue 0
+   */
+  lookaheadMs: number;
+  /** High-pass frequency of the detector input in Hz, [0, 2000]; 0 turns it off. @defaultValue 0 */
+  sidechainHighpassHz: number;
+  /** Ramp time of makeup and mix changes in ms, [0, 1000]. @defaultValue 20 */
+  smoothingMs: number;
+}
+
+/** Level detectors of {@link Compressor}. */
+export type CompressorDetector = 'peak' | 'rms';
+
+/** Defaults of {@link CompressorOptions}: a 4:1 bus compressor at −18 dBFS with a 6 dB knee. */
+export const COMPRESSOR_DEFAULTS: Readonly<CompressorOptions> = Object.freeze({
+  thresholdDb: -18,
+  ratio: 4,
+  kneeDb: 6,
+  attackMs: 10,
+  releaseMs: 100,
+  detector: 'peak',
+  peakHoldMs: 10,
+  rmsWindowMs: 10,
+  stereoLink: 1,
+  makeupDb: 0,
+  autoMakeup: false,
+  mix: 1,
+  lookaheadMs: 0,
+  sidechainHighpassHz: 0,
+  smoothingMs: DEFAULT_SMOOTHING_MS,
+});
+
+const MAX_HOLD_MS = 50;
+const MAX_RMS_MS = 300;
+const MAX_LOOKAHEAD_MS = 20;
+
+/** Validation rules of {@link CompressorOptions}. */
+export const COMPRESSOR_RULES: { readonly [K in keyof CompressorOptions]: OptionRule } = Object.freeze({
+  thresholdDb: { kind: 'number', range: { min: -100, max: 20, unit: 'dB' } },
+  ratio: { kind: 'number', range: { min: 1, max: Infinity } },
+  kneeDb: { kind: 'number', range: { min: 0, max: 48, unit: 'dB' } },
+  attackMs: { kind: 'number', range: { min: 0, max: 1000, unit: 'ms' } },
+  releaseMs: { kind: 'number', range: { min: 1, max: 10000, unit: 'ms' } },
+  detector: { kind: 'enum', values: ['peak', 'rms'] },
+  peakHoldMs: { kind: 'number', range: { min: 0, max: MAX_HOLD_MS, unit: 'ms' } },
+  rmsWindowMs: { kind: 'number', range: { min: 1, max: MAX_RMS_MS, unit: 'ms' } },
+  stereoLink: { kind: 'number', range: { min: 0, max: 1 } },
+  makeupDb: { kind: 'number', range: { min: -24, max: 48, unit: 'dB' } },
+  autoMakeup: { kind: 'boolean' },
+  mix: { kind: 'number', range: { min: 0, max: 1 } },
+  lookaheadMs: { kind: 'number', range: { min: 0, max: MAX_LOOKAHEAD_MS, unit: 'ms' } },
+  sidechainHighpassHz: { kind: 'number', range: { min: 0, max: 2000, unit: 'Hz' } },
+  smoothingMs: { kind: 'number', range: SMOOTHING_RANGE },
+});
+
+/**
+ * The static gain reduction in dB (≥ 0) for a level of `levelDb`: Giannoulis et al. eq. 4 with
+ * threshold T, ratio R and knee width W. For plotting transfer curves.
+ *
+ * @example
+ * ```ts
+ * import { compressorGainReductionDb } from 'masterbus';
+ * compressorGainReductionDb(-6, -18, 4, 0);   // 9: 12 dB over a 4:1 threshold comes out 3 dB over
+ * ```
+ */
+export function compressorGainReductionDb(levelDb: number, thresholdDb: number, ratio: number, kneeDb: number): number {
+  const slope = 1 - 1 / ratio;
+  const over = levelDb - thresholdDb;
+  if (2 * over <= -kneeDb) return 0;
+  if (2 * over < kneeDb) {
+    const d = over + kneeDb / 2;
+    return (slope * d * d) / (2 * kneeDb);
+  }
+  return slope * over;
+}
+
+const OWNER = 'Compressor';
+const CHUNK = 256;
+const LN10_20 = Math.LN10 / 20;
+
+/**
+ * Feed-forward compressor with soft knee, peak or RMS detection, stereo link, makeup (manual and
+ * automatic), dry/wet mix, lookahead, an external sidechain with its own high-pass filter, and
+ * gain-reduction read-outs.
+ *
+ * @example
+ * ```ts
+ * import { Compressor } from 'masterbus';
+ * const comp = new Compressor({ thresholdDb: -24, ratio: 3, attackMs: 5, releaseMs: 120, makeupDb: 4 });
+ * comp.prepare({ sampleRate: 48000, maxBlockSize: 128, channels: 2 });
+ * const left = new Float32Array(128), right = new Float32Array(128);
+ * const kick = new Float32Array(128);
+ * comp.process([left, right]);                // detector listens to the input
+ * comp.process([left, right], 128, [kick]);   // ducking: detector listens to the kick
+ * console.log(comp.gainReductionDb, comp.maxGainReductionDb);
+ * ```
+ */
+export class Compressor implements SidechainProcessor {
+  /** Type name used by {@link Compressor.toJSON}. */
+  static readonly type = 'Compressor';
+  private opts: CompressorOptions;
+  private spec: ProcessSpec | undefined;
+  private delay = 0;
+  private readonly makeup = new SmoothedValue('linear', 0);
+  private readonly mixValue = new SmoothedValue('linear', 1);
+  private holds: SlidingMax[] = [];
+  private rms: MovingAverage[] = [];
+  /** Per channel: the detector level delay (for lookahead changes while running), length delay + 1. */
+  private levelLines: Float64Array[] = [];
+  /** Per channel: the audio delay line, length `delay`. */
+  private lines: Float32Array[] = [];
+  private levels: Float64Array[] = [];
+  private makeupBuf = new Float64Array(0);
+  private mixBuf = new Float64Array(0);
+  /** Per channel: [z1, z2] of the sidechain high-pass. */
+  private hpState = new Float64Array(0);
+  /** High-pass coefficients b0, b1, b2, a1, a2. */
+  private readonly hp = new Float64Array(5);
+  /** Per channel: the gain reduction envelope y (dB). */
+  private env = new Float64Array(0);
+  /**
+   * Everything `process()` reads, in typed arrays (never `this.opts`: `set()` replaces that object,
+   * and objects of changing shapes or double fields in the audio path make V8 box numbers):
+   * [α_attack, α_release, threshold, slope (1 − 1/R), knee, knee start (linear level), level
+   * scale (20 peak, 10 RMS), current GR, max GR, stereo link].
+   */
+  private readonly k = new Float64Array(10);
+  /** [line index, level-line index, detector advance (samples), high-pass on, peak mode, delay]. */
+  private readonly st = new Int32Array(6);
+
+  /** Create a compressor; omitted options take {@link COMPRESSOR_DEFAULTS}. Throws on bad options. */
+  constructor(options: Partial<CompressorOptions> = {}) {
+    this.opts = { ...COMPRESSOR_DEFAULTS, ...validateOptions<CompressorOptions>(OWNER, options, COMPRESSOR_RULES) };
+    this.makeup.setImmediate(this.makeupTargetDb());
+    this.mixValue.setImmediate(this.opts.mix);
+    this.updateCoefficients();
+  }
+
+  /** Rebuild a compressor from {@link Compressor.toJSON} output. */
+  static fromJSON(json: ProcessorJSON): Compressor {
+    const j = checkObject(OWNER, 'json', json);
+    if (j.type !== Compressor.type) throw new TypeError(`Compressor.fromJSON: expected type "Compressor", got ${JSON.stringify(j.type)}`);
+    const params = { ...checkObject(OWNER, 'json.params', j.params) };
+    if (params.ratio === 'Infinity') params.ratio = Infinity;
+    return new Compressor(params as Partial<CompressorOptions>);
+  }
+
+  /** The current parameters. */
+  get params(): CompressorOptions {
+    return { ...this.opts };
+  }
+
+  /** Delay in samples: round(lookaheadMs · fs / 1000) at `prepare()` (0 before). */
+  get latency(): number {
+    return this.delay;
+  }
+
+  /** Current gain reduction in dB (≥ 0; the largest over channels). Makeup is not included. */
+  get gainReductionDb(): number {
+    return this.k[7];
+  }
+
+  /** Largest gain reduction in dB since `prepare()`, `reset()` or {@link Compressor.resetMeters}. */
+  get maxGainReductionDb(): number {
+    return this.k[8];
+  }
+
+  /** Restart the maximum gain-reduction read-out. */
+  resetMeters(): void {
+    this.k[8] = this.k[7];
+  }
+
+  /** Change parameters. Validated first: a bad value throws and changes nothing. */
+  set(options: Partial<CompressorOptions>): this {
+    const o = validateOptions<CompressorOptions>(OWNER, options, COMPRESSOR_RULES);
+    this.opts = { ...this.opts, ...o };
+    const fs = this.spec?.sampleRate;
+    if (o.smoothingMs !== undefined && fs !== undefined) {
+      this.makeup.setRampLength(fs, o.smoothingMs / 1000);
+      this.mixValue.setRampLength(fs, o.smoothingMs / 1000);
+    }
+    if (fs !== undefined) {
+      this.makeup.setTarget(this.makeupTargetDb());
+      this.mixValue.setTarget(this.opts.mix);
+    } else {
+      this.makeup.setImmediate(this.makeupTargetDb());
+      this.mixValue.setImmediate(this.opts.mix);
+    }
+    this.updateCoefficients();
+    return this;
+  }
+
+  prepare(spec: ProcessSpec): void {
+    const s = validateSpec(OWNER, spec);
+    const fs = s.sampleRate;
+    this.spec = s;
+    this.delay = Math.round((this.opts.lookaheadMs * fs) / 1000);
+    const holdCap = Math.max(1, Math.round((MAX_HOLD_MS * fs) / 1000));
+    const rmsCap = Math.max(1, Math.round((MAX_RMS_MS * fs) / 1000));
+    this.holds = [];
+    this.rms = [];
+    this.levelLines = [];
+    this.lines = [];
+    this.levels = [];
+    for (let c = 0; c < s.channels; c++) {
+      this.holds.push(new SlidingMax(holdCap));
+      this.rms.push(new MovingAverage(rmsCap));
+      this.levelLines.push(new Float64Array(this.delay + 1));
+      this.lines.push(new Float32Array(Math.max(1, this.delay)));
+      this.levels.push(new Float64Array(CHUNK));
+    }
+    this.makeupBuf = new Float64Array(CHUNK);
+    this.mixBuf = new Float64Array(CHUNK);
+    this.hpState = new Float64Array(2 * s.channels);
+    this.env = new Float64Array(s.channels);
+    this.makeup.reset(fs, this.opts.smoothingMs / 1000);
+    this.mixValue.reset(fs, this.opts.smoothingMs / 1000);
+    this.updateCoefficients();
+    this.reset();
+  }
+
+  reset(): void {
+    for (const h of this.holds) h.reset();
+    for (const r of this.rms) r.reset();
+    for (const l of this.levelLines) l.fill(0);
+    for (const l of this.lines) l.fill(0);
+    this.hpState.fill(0);
+    this.env.fill(0);
+    this.makeup.setImmediate(this.makeup.target);
+    this.mixValue.setImmediate(this.mixValue.target);
+    this.st[0] = 0;
+    this.st[1] = 0;
+    this.k[7] = 0;
+    this.k[8] = 0;
+  }
+
+  /**
+   * Compress `block` in place. With `sidechain` (one array per channel, or fewer: channel c uses
+   * `sidechain[min(c, length − 1)]`) the detector listens to it instead of the input; `frames` is
+   * then also clamped to the sidechain arrays' length.
+   */
+  process(block: readonly Float32Array[], frames?: number, sidechain?: readonly Float32Array[]): void {
+    const spec = this.spec;
+    if (spec === undefined) return;
+    const channels = block.length < spec.channels ? block.length : spec.channels;
+    let n = safeFrameCount(block, channels, frames);
+    const sc = sidechain !== undefined && sidechain.length > 0 ? sidechain : undefined;
+    if (sc !== undefined) for (let i = 0; i < sc.length; i++) if (sc[i].length < n) n = sc[i].length;
+    if (!(n > 0)) return;
+    for (let pos = 0; pos < n; pos += CHUNK) {
+      const len = n - pos < CHUNK ? n - pos : CHUNK;
+      this.chunk(block, channels, pos, len, sc === undefined ? block : sc);
+    }
+  }
+
+  private chunk(block: readonly Float32Array[], channels: number, pos: number, n: number, source: readonly Float32Array[]): void {
+    const k = this.k;
+    const st = this.st;
+    const peakMode = st[4] === 1;
+    const hpOn = st[3] === 1;
+    const hp = this.hp;
+    const b0 = hp[0], b1 = hp[1], b2 = hp[2], a1 = hp[3], a2 = hp[4];
+    const hps = this.hpState;
+    const delay = st[5];
+    const lag = delay - st[2];
+    const lineLen = delay + 1;
+    let li = st[1];
+    // 1–3: detector level per channel.
+    for (let c = 0; c < channels; c++) {
+      const s = source[c < source.length ? c : source.length - 1];
+      const lvl = this.levels[c];
+      let z1 = hps[2 * c], z2 = hps[2 * c + 1];
+      for (let i = 0; i < n; i++) {
+        let v = s[pos + i];
+        if (hpOn) {
+          const y = b0 * v + z1;
+          z1 = b1 * v + z2 - a1 * y;
+          z2 = b2 * v - a2 * y;
+          v = y;
+        }
+        const a = peakMode ? (v < 0 ? -v : v) : v * v;
+        // Non-finite or absurd detector input is ignored.
+        lvl[i] = a < 1e30 ? a : 0;
+      }
+      // A non-finite input would poison the filter state for good: start it again from silence.
+      if (!(Math.abs(z1) < 1e30 && Math.abs(z2) < 1e30)) {
+        z1 = 0;
+        z2 = 0;
+      }
+      hps[2 * c] = z1;
+      hps[2 * c + 1] = z2;
+      if (peakMode) this.holds[c].process(lvl, lvl, n);
+      else this.rms[c].process(lvl, lvl, n);
+      if (lag > 0) {
+        // Delay the level by `lag` samples so the detector runs `advance` samples ahead of the audio.
+        const line = this.levelLines[c];
+        let w = st[1];
+        for (let i = 0; i < n; i++) {
+          let r = w - lag;
+          if (r < 0) r += lineLen;
+          line[w] = lvl[i];
+          lvl[i] = line[r];
+          w++;
+          if (w === lineLen) w = 0;
+        }
+        li = w;
+      } else if (delay > 0) {
+        // Keep the level line filled, so a later smaller advance reads real history.
+        const line = this.levelLines[c];
+        let w = st[1];
+        for (let i = 0; i < n; i++) {
+          line[w] = lvl[i];
+          w++;
+          if (w === lineLen) w = 0;
+        }
+        li = w;
+      }
+    }
+    st[1] = li;
+    // 4: stereo link.
+    const link = k[9];
+    if (channels > 1 && link > 0) {
+      const l0 = this.levels[0];
+      for (let i = 0; i < n; i++) {
+        let m = l0[i];
+        for (let c = 1; c < channels; c++) if (this.levels[c][i] > m) m = this.levels[c][i];
+        for (let c = 0; c < channels; c++) {
+          const l = this.levels[c];
+          l[i] = l[i] + link * (m - l[i]);
+        }
+      }
+    }
+    // 5–6: gain computer and ballistics; the level arrays become the GR envelope (dB).
+    const aA = k[0], aR = k[1], thr = k[2], slope = k[3], knee = k[4], kneeStart = k[5], scale = k[6];
+    const halfKnee = knee / 2;
+    const invTwoKnee = knee > 0 ? 1 / (2 * knee) : 0;
+    const env = this.env;
+    let maxGr = k[8];
+    let curGr = 0;
+    for (let c = 0; c < channels; c++) {
+      const lvl = this.levels[c];
+      let y = env[c];
+      for (let i = 0; i < n; i++) {
+        const l = lvl[i];
+        let gr = 0;
+        if (l > kneeStart) {
+          const over = scale * Math.log10(l) - thr;
+          if (over >= halfKnee) gr = slope * over;
+          else {
+            const d = over + halfKnee;
+            gr = slope * d * d * invTwoKnee;
+          }
+        }
+        y = gr > y ? aA * y + (1 - aA) * gr : aR * y + (1 - aR) * gr;
+        lvl[i] = y;
+        if (y > maxGr) maxGr = y;
+      }
+      // Far below any audible reduction: snap to 0 (keeps 1:1 exact and avoids denormals).
+      if (y < 1e-30) y = 0;
+      env[c] = y;
+      if (y > curGr) curGr = y;
+    }
+    k[7] = curGr;
+    k[8] = maxGr;
+    // 7: gain, mix and the delayed audio.
+    const mk = this.makeupBuf;
+    const mx = this.mixBuf;
+    this.makeup.fill(mk, n);
+    this.mixValue.fill(mx, n);
+    const d = delay;
+    let idx = st[0];
+    for (let c = 0; c < channels; c++) {
+      const x = block[c];
+      const gr = this.levels[c];
+      const line = this.lines[c];
+      idx = st[0];
+      for (let i = 0; i < n; i++) {
+        let dry = x[pos + i];
+        if (d > 0) {
+          const v = line[idx];
+          line[idx] = dry;
+          dry = v;
+          idx++;
+          if (idx === d) idx = 0;
+        }
+        const e = mk[i] - gr[i];
+        const wet = e === 0 ? dry : dry * Math.exp(e * LN10_20);
+        const m = mx[i];
+        x[pos + i] = m === 1 ? wet : dry + m * (wet - dry);
+      }
+    }
+    st[0] = idx;
+  }
+
+  toJSON(): ProcessorJSON {
+    const params: Record<string, unknown> = { ...this.opts };
+    if (params.ratio === Infinity) params.ratio = 'Infinity';
+    return { type: Compressor.type, params };
+  }
+
+  /** The makeup the smoother heads for: manual plus, with autoMakeup, the reduction at 0 dBFS. */
+  private makeupTargetDb(): number {
+    const o = this.opts;
+    return o.makeupDb + (o.autoMakeup ? compressorGainReductionDb(0, o.thresholdDb, o.ratio, o.kneeDb) : 0);
+  }
+
+  private updateCoefficients(): void {
+    const o = this.opts;
+    const fs = this.spec?.sampleRate ?? 48000;
+    const k = this.k;
+    k[0] = o.attackMs > 0 ? Math.exp(-1000 / (o.attackMs * fs)) : 0;
+    k[1] = Math.exp(-1000 / (o.releaseMs * fs));
+    k[2] = o.thresholdDb;
+    k[3] = 1 - 1 / o.ratio;
+    k[4] = o.kneeDb;
+    const peak = o.detector === 'peak';
+    k[6] = peak ? 20 : 10;
+    k[9] = o.stereoLink;
+    this.st[4] = peak ? 1 : 0;
+    this.st[5] = this.delay;
+    // Levels at or below the knee's start get no reduction: compare linearly, skip the log.
+    k[5] = Math.pow(10, (o.thresholdDb - o.kneeDb / 2) / k[6]);
+    if (this.spec) {
+      for (const h of this.holds) h.setWindow(Math.max(1, Math.round((o.peakHoldMs * fs) / 1000)));
+      for (const r of this.rms) r.setWindow(Math.max(1, Math.round((o.rmsWindowMs * fs) / 1000)));
+      this.st[2] = Math.min(this.delay, Math.round((o.lookaheadMs * fs) / 1000));
+      const f = o.sidechainHighpassHz;
+      this.st[3] = f > 0 ? 1 : 0;
+      if (f > 0) writeRbjCoefficients(this.hp, 0, 'highpass', f, fs, Math.SQRT1_2, 0, 1);
+    }
+  }
+}
