@@ -14,8 +14,9 @@
  *    gain stays at or below r_j over the whole 16-sample support of the interpolation filter
  *    around segment j, plus the L samples that the smoothing below needs.
  * 4. Release: e = min(hold, 1 − (1 − e_prev)·α_r), α_r = exp(−1/(τ_r·fs)), a one-pole return
- *    towards unity gain; with `autoRelease`, also min(…, s) where s follows e with a one-pole of
- *    5·τ_r: short peaks release at τ_r, sustained limiting (which pulls s down) releases slowly.
+ *    towards unity gain; with `autoRelease`, also min(…, s) where s follows the held requirement
+ *    with a one-pole of 5·τ_r: a short peak barely moves s and releases at τ_r; sustained limiting
+ *    pulls s down with it, and the gain then comes back at s's pace (about 5·τ_r).
  * 5. Smoothing: two moving averages of lengths L₁ + L₂ − 1 = L (a triangular kernel), computed
  *    on integers (e quantised down to multiples of 2⁻²⁸) so the sums are exact forever. Every
  *    average over a window in which e ≤ r_j is ≤ r_j: at the peaks the gain is exactly what the
@@ -163,7 +164,9 @@ class GainChain {
         const h = -r[i];
         e = 1 - (1 - e) * ar;
         if (h < e) e = h;
-        s = e + (s - e) * as;
+        // The slow envelope follows the held requirement (not e, which would keep pulling it
+        // down while e itself recovers): it only sinks under sustained limiting.
+        s = h + (s - h) * as;
         const v = s < e ? s : e;
         r[i] = Math.floor(v * Q_SCALE);
       }
@@ -216,6 +219,8 @@ export class Limiter implements Processor {
   private g: Float64Array[] = [];
   private driveGains = new Float64Array(0);
   private readonly filter = foldedTruePeakFilter4();
+  /** [Σ|h| bound of the filter, detection threshold] for segmentPeaks4. */
+  private readonly limits = new Float64Array([this.filter.gainBound, 0]);
   /** [α_release, α_slow, stereo link, norm (2^28·L1·L2), target (linear), clamp (float32 ceiling)]. */
   private readonly coef = new Float64Array(6);
   /**
@@ -357,13 +362,15 @@ export class Limiter implements Processor {
     const coef = this.coef;
     const target = coef[4];
     const truePeak = this.st[2] === 1;
-    const f = this.filter;
+    const folded = this.filter.folded;
+    const limits = this.limits;
+    limits[1] = target;
     for (let c = 0; c < channels; c++) {
       const x = block[c];
       const buf = this.tp[c];
       const q = this.q[c];
       for (let i = 0; i < k; i++) buf[TRUE_PEAK_TAPS + i] = x[pos + i] * dg[i];
-      if (truePeak) segmentPeaks4(buf, k, f.folded, f.gainBound, target, q);
+      if (truePeak) segmentPeaks4(buf, k, folded, limits, q);
       else samplePeaks(buf, k, q);
       for (let i = 0; i < TRUE_PEAK_TAPS; i++) buf[i] = buf[k + i];
       const r = this.r[c];
@@ -456,8 +463,9 @@ function samplePeaks(buf: Float64Array, n: number, out: Float64Array): void {
     const b = buf[m + 9];
     const aa = a < 0 ? -a : a;
     const bb = b < 0 ? -b : b;
-    // NaN propagates (the caller silences it).
-    out[m] = a !== a || b !== b ? NaN : aa > bb ? aa : bb;
+    // NaN propagates (the caller silences it); `a + b` rather than the constant NaN, which can make
+    // V8 box the other branch's float64.
+    out[m] = a !== a || b !== b ? a + b : aa > bb ? aa : bb;
   }
 }
 

@@ -290,18 +290,23 @@ const MAX_REFINEMENT = 1.0824;
 /**
  * Per-segment peak estimate of the signal in `buf[0 .. n + T)` (T = 16 samples of history first):
  * for each m in [0, n), `out[m]` estimates max|x(t)| for t between the samples `buf[m + 8]` and
- * `buf[m + 9]`, or is 0 when no value there can exceed `threshold`.
+ * `buf[m + 9]`, or is 0 when no value there can exceed `limits[1]` (`limits[0]` is the filter's
+ * Σ|h| bound from {@link foldedTruePeakFilter4}).
  *
  * The estimate is never below what the meter ({@link TruePeakDetector}) reads for that segment:
  * it is the largest of the two samples and the meter's three 4× interpolated values (the same
- * filter, the same arithmetic), raised where a grid point is a local extremum by the vertex of
- * the parabola through it and its two grid neighbours. The parabola recovers most of what a 4×
+ * filter, the same arithmetic), raised, where the largest grid point is a local extremum, to the
+ * vertex of the parabola through it and its two grid neighbours. The parabola recovers most of what a 4×
  * grid misses between its points (for a 20 kHz tone at 48 kHz the grid reads up to 0.47 dB low,
  * the vertex about 0.04 dB low). Every value depends only on the 17 samples around its segment,
  * so the result does not depend on how a stream is cut into calls.
  * @internal
  */
-export function segmentPeaks4(buf: Float64Array, n: number, f: Float64Array, bound: number, threshold: number, out: Float64Array): void {
+export function segmentPeaks4(buf: Float64Array, n: number, f: Float64Array, limits: Float64Array, out: Float64Array): void {
+  // limits = [Σ|h| bound, threshold]: numbers in a typed array, as doubles passed as arguments to
+  // a call V8 does not inline are boxed.
+  const bound = limits[0];
+  const threshold = limits[1];
   const c0 = f[0], c1 = f[1], c2 = f[2], c3 = f[3], c4 = f[4], c5 = f[5], c6 = f[6], c7 = f[7];
   const g0 = f[8], g1 = f[9], g2 = f[10], g3 = f[11], g4 = f[12], g5 = f[13], g6 = f[14], g7 = f[15];
   const q0 = f[16], q1 = f[17], q2 = f[18], q3 = f[19], q4 = f[20], q5 = f[21], q6 = f[22], q7 = f[23];
@@ -357,37 +362,54 @@ export function segmentPeaks4(buf: Float64Array, n: number, f: Float64Array, bou
       if (a > peak) peak = a;
       a = y2 < 0 ? -y2 : y2;
       if (a > peak) peak = a;
-      a = vertex(prev3, x7, y1);
-      if (a > peak) peak = a;
-      a = vertex(x7, y1, y2);
-      if (a > peak) peak = a;
-      a = vertex(y1, y2, y3);
-      if (a > peak) peak = a;
-      a = vertex(y2, y3, x8);
-      if (a > peak) peak = a;
+      // Parabola through the largest of the grid points x7, y1, y2, y3 and its two neighbours
+      // (x8 is the next segment's x7). Written inline: a helper returning a double would be boxed.
+      let pa = prev3;
+      let pb = x7;
+      let pc = y1;
+      let mb = x7 < 0 ? -x7 : x7;
+      a = y1 < 0 ? -y1 : y1;
+      if (a > mb) {
+        pa = x7;
+        pb = y1;
+        pc = y2;
+        mb = a;
+      }
+      a = y2 < 0 ? -y2 : y2;
+      if (a > mb) {
+        pa = y1;
+        pb = y2;
+        pc = y3;
+        mb = a;
+      }
+      a = y3 < 0 ? -y3 : y3;
+      if (a > mb) {
+        pa = y2;
+        pb = y3;
+        pc = x8;
+        mb = a;
+      }
+      if (pb < 0) {
+        pa = -pa;
+        pb = -pb;
+        pc = -pc;
+      }
+      // A local maximum of positive values only (NaN fails every comparison).
+      if (pb >= pa && pb >= pc && pa > 0 && pc > 0) {
+        const den = 2 * pb - pa - pc;
+        if (den > 0) {
+          const dd = pa - pc;
+          let v = pb + (dd * dd) / (8 * den);
+          const cap = pb * MAX_REFINEMENT;
+          if (v > cap) v = cap;
+          if (v > peak) peak = v;
+        }
+      }
       prev3 = y3;
-      // Any NaN in the support makes y2 NaN: report NaN (the caller silences it).
-      out[m] = y2 === y2 ? peak : NaN;
+      // Any NaN in the support makes y2 NaN: report it (the caller silences it). Not the literal
+      // `NaN`: a phi of a float64 and that constant can make V8 box the float64.
+      out[m] = y2 === y2 ? peak : y2;
     }
   }
 }
 
-/**
- * |value| at the vertex of the parabola through (−1, a), (0, b), (1, c), if b is a local extremum
- * of the three (same sign, |b| largest); otherwise 0. Capped at MAX_REFINEMENT·|b|.
- */
-function vertex(a: number, b: number, c: number): number {
-  if (b < 0) {
-    a = -a;
-    b = -b;
-    c = -c;
-  }
-  // Local maximum of positive values only (NaN fails every comparison and gives 0).
-  if (!(b >= a && b >= c && a > 0 && c > 0)) return 0;
-  const den = 2 * b - a - c;
-  if (!(den > 0)) return b;
-  const d = a - c;
-  const v = b + (d * d) / (8 * den);
-  const cap = b * MAX_REFINEMENT;
-  return v < cap ? v : cap;
-}
