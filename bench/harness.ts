@@ -242,3 +242,32 @@ export async function benchBlocks(name: string, blockFrames: number, process: Bl
 export async function benchWhole(name: string, blockLabel: string, render: () => Promise<number>, signal: Signal, options: BenchOptions = {}): Promise<BenchResult> {
   return (await runInterleaved([wholeRunner(name, blockLabel, render, signal, options)], options))[0];
 }
+
+/**
+ * A music-like programme (kick, bass, chords, hats, sections at different levels, a limited
+ * master peaking near −1 dBFS): what a mastering meter mostly sees. Deterministic.
+ */
+export function makeMusic(seconds: number): Signal {
+  const sr = 48000;
+  const frames = Math.floor((seconds * sr) / 4096) * 4096;
+  const l = new Float32Array(frames);
+  const r = new Float32Array(frames);
+  let seed = 0x1234;
+  const rnd = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
+  let n1 = 0;
+  let n2 = 0;
+  for (let i = 0; i < frames; i++) {
+    const t = i / sr;
+    const section = [0.5, 0.8, 0.65, 1][Math.floor(t / 15) % 4];
+    const beat = t % 0.5;
+    const kick = Math.exp(-beat * 18) * Math.sin(2 * Math.PI * (50 + 120 * Math.exp(-beat * 30)) * beat);
+    const bass = 0.35 * Math.sin(2 * Math.PI * 55 * t) * (0.7 + 0.3 * Math.sin(2 * Math.PI * 0.25 * t));
+    const chord = 0.1 * (Math.sin(2 * Math.PI * 220 * t) + Math.sin(2 * Math.PI * 277.2 * t + 1) + Math.sin(2 * Math.PI * 329.6 * t + 2));
+    n1 = 0.6 * n1 + 0.4 * rnd();
+    n2 = 0.6 * n2 + 0.4 * rnd();
+    const hat = t % 0.25 < 0.03 ? 0.25 : 0.05;
+    l[i] = Math.tanh(1.5 * section * (0.7 * kick + bass + chord + hat * n1)) * 0.85;
+    r[i] = Math.tanh(1.5 * section * (0.7 * kick + bass + 0.9 * chord + hat * n2)) * 0.85;
+  }
+  return { sampleRate: sr, frames, channels: [l, r] };
+}

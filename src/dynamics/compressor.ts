@@ -31,7 +31,7 @@ import { safeFrameCount, validateSpec, type ProcessSpec, type ProcessorJSON, typ
 import { SmoothedValue } from '../core/smoothed-value.js';
 import { checkObject, validateOptions, type OptionRule } from '../core/validate.js';
 import { writeRbjCoefficients } from '../filters/biquad-coefficients.js';
-import { MovingAverage, SlidingMax } from './windows.js';
+import { MovingAverage } from './windows.js';
 
 /** Options of {@link Compressor}. */
 export interface CompressorOptions {
@@ -144,7 +144,6 @@ export function compressorGainReductionDb(levelDb: number, thresholdDb: number, 
 
 const OWNER = 'Compressor';
 const CHUNK = 256;
-const LN10_20 = Math.LN10 / 20;
 
 /**
  * Feed-forward compressor with soft knee, peak or RMS detection, stereo link, makeup (manual and
@@ -171,7 +170,8 @@ export class Compressor implements SidechainProcessor {
   private delay = 0;
   private readonly makeup = new SmoothedValue('linear', 0);
   private readonly mixValue = new SmoothedValue('linear', 1);
-  private holds: SlidingMax[] = [];
+  /** Per channel: peak-hold state [held, candidate, held age, candidate age] (see `peakHold`). */
+  private holds: Float64Array[] = [];
   private rms: MovingAverage[] = [];
   /** Per channel: the detector level delay (for lookahead changes while running), length delay + 1. */
   private levelLines: Float64Array[] = [];
@@ -190,11 +190,16 @@ export class Compressor implements SidechainProcessor {
    * Everything `process()` reads, in typed arrays (never `this.opts`: `set()` replaces that object,
    * and objects of changing shapes or double fields in the audio path make V8 box numbers):
    * [α_attack, α_release, threshold, slope (1 − 1/R), knee, knee start (linear level), level
-   * scale (20 peak, 10 RMS), current GR, max GR, stereo link].
+   * scale (20 peak, 10 RMS), current GR, max GR, stereo link, last level seen by the gain
+   * computer, its GR, steady makeup (fast path)].
    */
-  private readonly k = new Float64Array(10);
-  /** [line index, level-line index, detector advance (samples), high-pass on, peak mode, delay]. */
-  private readonly st = new Int32Array(6);
+  private readonly k = new Float64Array(13);
+  /**
+   * [line index, level-line index, detector advance (samples), high-pass on, peak mode, delay,
+   * single shared detector in use, peak hold (samples)].
+   */
+  private readonly st = new Int32Array(8);
+  private linkMax = new Float64Array(0);
 
   /** Create a compressor; omitted options take {@link COMPRESSOR_DEFAULTS}. Throws on bad options. */
   constructor(options: Partial<CompressorOptions> = {}) {
@@ -263,7 +268,6 @@ export class Compressor implements SidechainProcessor {
     const fs = s.sampleRate;
     this.spec = s;
     this.delay = Math.round((this.opts.lookaheadMs * fs) / 1000);
-    const holdCap = Math.max(1, Math.round((MAX_HOLD_MS * fs) / 1000));
     const rmsCap = Math.max(1, Math.round((MAX_RMS_MS * fs) / 1000));
     this.holds = [];
     this.rms = [];
@@ -271,13 +275,14 @@ export class Compressor implements SidechainProcessor {
     this.lines = [];
     this.levels = [];
     for (let c = 0; c < s.channels; c++) {
-      this.holds.push(new SlidingMax(holdCap));
+      this.holds.push(new Float64Array(4));
       this.rms.push(new MovingAverage(rmsCap));
       this.levelLines.push(new Float64Array(this.delay + 1));
       this.lines.push(new Float32Array(Math.max(1, this.delay)));
       this.levels.push(new Float64Array(CHUNK));
     }
     this.makeupBuf = new Float64Array(CHUNK);
+    this.linkMax = new Float64Array(CHUNK);
     this.mixBuf = new Float64Array(CHUNK);
     this.hpState = new Float64Array(2 * s.channels);
     this.env = new Float64Array(s.channels);
@@ -288,7 +293,7 @@ export class Compressor implements SidechainProcessor {
   }
 
   reset(): void {
-    for (const h of this.holds) h.reset();
+    for (const h of this.holds) h.fill(0);
     for (const r of this.rms) r.reset();
     for (const l of this.levelLines) l.fill(0);
     for (const l of this.lines) l.fill(0);
@@ -298,8 +303,11 @@ export class Compressor implements SidechainProcessor {
     this.mixValue.setImmediate(this.mixValue.target);
     this.st[0] = 0;
     this.st[1] = 0;
+    this.st[6] = 0;
     this.k[7] = 0;
     this.k[8] = 0;
+    this.k[10] = -1;
+    this.k[11] = 0;
   }
 
   /**
@@ -325,139 +333,87 @@ export class Compressor implements SidechainProcessor {
     const k = this.k;
     const st = this.st;
     const peakMode = st[4] === 1;
-    const hpOn = st[3] === 1;
-    const hp = this.hp;
-    const b0 = hp[0], b1 = hp[1], b2 = hp[2], a1 = hp[3], a2 = hp[4];
-    const hps = this.hpState;
-    const delay = st[5];
-    const lag = delay - st[2];
-    const lineLen = delay + 1;
-    let li = st[1];
-    // 1–3: detector level per channel.
-    for (let c = 0; c < channels; c++) {
-      const s = source[c < source.length ? c : source.length - 1];
-      const lvl = this.levels[c];
-      let z1 = hps[2 * c], z2 = hps[2 * c + 1];
-      for (let i = 0; i < n; i++) {
-        let v = s[pos + i];
-        if (hpOn) {
-          const y = b0 * v + z1;
-          z1 = b1 * v + z2 - a1 * y;
-          z2 = b2 * v - a2 * y;
-          v = y;
-        }
-        const a = peakMode ? (v < 0 ? -v : v) : v * v;
-        // Non-finite or absurd detector input is ignored.
-        lvl[i] = a < 1e30 ? a : 0;
+    const linked = channels === 1 || k[9] === 1;
+    // The common case in one pass: peak detector, full link, mono or stereo, the input as its own
+    // detector, no high-pass, no lookahead, steady makeup, fully wet. Same arithmetic as below.
+    if (
+      peakMode && linked && channels <= 2 && source === block && st[3] === 0 && st[5] === 0 &&
+      !this.makeup.isSmoothing && !this.mixValue.isSmoothing && this.mixValue.target === 1
+    ) {
+      if (st[6] === 0) st[6] = 1;
+      k[7] = 0;
+      k[12] = this.makeup.target;
+      compressPeakLinked(block[0], block[channels - 1], pos, n, this.holds[0], st[7], k, this.env);
+      return;
+    }
+    const levels = this.levels;
+    // A full link in peak mode: the held maximum over channels is (up to the hold's bookkeeping)
+    // the maximum of the per-channel held maxima, so one detector on max_c |v| does the work.
+    const single = linked && peakMode;
+    const fused = single && channels === 2 && st[3] === 0 && source.length >= 2;
+    // 1–2: detector level per channel (after the sidechain high-pass): |v| or v².
+    if (fused) detectMax2(source[0], source[1], pos, n, levels[0]);
+    else for (let c = 0; c < channels; c++) detect(source[c < source.length ? c : source.length - 1], pos, n, levels[c], this.hp, this.hpState, 2 * c, st[3], st[4]);
+    if (single && channels > 1 && !fused) {
+      const l0 = levels[0];
+      for (let c = 1; c < channels; c++) {
+        const lc = levels[c];
+        for (let i = 0; i < n; i++) if (lc[i] > l0[i]) l0[i] = lc[i];
       }
-      // A non-finite input would poison the filter state for good: start it again from silence.
-      if (!(Math.abs(z1) < 1e30 && Math.abs(z2) < 1e30)) {
-        z1 = 0;
-        z2 = 0;
-      }
-      hps[2 * c] = z1;
-      hps[2 * c + 1] = z2;
-      if (peakMode) this.holds[c].process(lvl, lvl, n);
+    }
+    if (st[6] === 1 && !single) this.unlink(channels);
+    st[6] = single ? 1 : 0;
+    const detectors = single ? 1 : channels;
+    for (let c = 0; c < detectors; c++) {
+      const lvl = levels[c];
+      if (peakMode) peakHold(lvl, n, this.holds[c], st[7]);
       else this.rms[c].process(lvl, lvl, n);
-      if (lag > 0) {
-        // Delay the level by `lag` samples so the detector runs `advance` samples ahead of the audio.
-        const line = this.levelLines[c];
-        let w = st[1];
-        for (let i = 0; i < n; i++) {
-          let r = w - lag;
-          if (r < 0) r += lineLen;
-          line[w] = lvl[i];
-          lvl[i] = line[r];
-          w++;
-          if (w === lineLen) w = 0;
-        }
-        li = w;
-      } else if (delay > 0) {
-        // Keep the level line filled, so a later smaller advance reads real history.
-        const line = this.levelLines[c];
-        let w = st[1];
-        for (let i = 0; i < n; i++) {
-          line[w] = lvl[i];
-          w++;
-          if (w === lineLen) w = 0;
-        }
-        li = w;
-      }
+      // 3: lookahead. The level line delays the level by (latency − advance) samples.
+      delayLevels(lvl, n, this.levelLines[c], st, 1, st[5] - st[2]);
     }
-    st[1] = li;
-    // 4: stereo link.
+    advanceLine(st, 1, n, st[5] + 1);
+    // 4: stereo link (RMS, or partial link): (1 − λ)·own + λ·max over channels.
     const link = k[9];
-    if (channels > 1 && link > 0) {
-      const l0 = this.levels[0];
-      for (let i = 0; i < n; i++) {
-        let m = l0[i];
-        for (let c = 1; c < channels; c++) if (this.levels[c][i] > m) m = this.levels[c][i];
-        for (let c = 0; c < channels; c++) {
-          const l = this.levels[c];
-          l[i] = l[i] + link * (m - l[i]);
-        }
+    if (!single && channels > 1 && link > 0) {
+      const l0 = levels[0];
+      const m = this.linkMax;
+      for (let i = 0; i < n; i++) m[i] = l0[i];
+      for (let c = 1; c < channels; c++) {
+        const lc = levels[c];
+        for (let i = 0; i < n; i++) if (lc[i] > m[i]) m[i] = lc[i];
+      }
+      for (let c = 0; c < channels; c++) {
+        const lc = levels[c];
+        for (let i = 0; i < n; i++) lc[i] = lc[i] + link * (m[i] - lc[i]);
       }
     }
-    // 5–6: gain computer and ballistics; the level arrays become the GR envelope (dB).
-    const aA = k[0], aR = k[1], thr = k[2], slope = k[3], knee = k[4], kneeStart = k[5], scale = k[6];
-    const halfKnee = knee / 2;
-    const invTwoKnee = knee > 0 ? 1 / (2 * knee) : 0;
-    const env = this.env;
-    let maxGr = k[8];
-    let curGr = 0;
-    for (let c = 0; c < channels; c++) {
-      const lvl = this.levels[c];
-      let y = env[c];
-      for (let i = 0; i < n; i++) {
-        const l = lvl[i];
-        let gr = 0;
-        if (l > kneeStart) {
-          const over = scale * Math.log10(l) - thr;
-          if (over >= halfKnee) gr = slope * over;
-          else {
-            const d = over + halfKnee;
-            gr = slope * d * d * invTwoKnee;
-          }
-        }
-        y = gr > y ? aA * y + (1 - aA) * gr : aR * y + (1 - aR) * gr;
-        lvl[i] = y;
-        if (y > maxGr) maxGr = y;
+    // 5–6: gain computer and ballistics; each level array becomes its gain (linear, with makeup).
+    this.makeup.fill(this.makeupBuf, n);
+    this.mixValue.fill(this.mixBuf, n);
+    k[7] = 0;
+    for (let c = 0; c < detectors; c++) gainComputer(levels[c], n, k, this.env, c, this.makeupBuf);
+    // 7: mix with the delayed audio. Common case first: no lookahead, fully wet, one gain.
+    if (st[5] === 0 && single && !this.mixValue.isSmoothing && this.mixValue.target === 1) {
+      const g = levels[0];
+      for (let c = 0; c < channels; c++) {
+        const x = block[c];
+        for (let i = 0; i < n; i++) x[pos + i] *= g[i];
       }
-      // Far below any audible reduction: snap to 0 (keeps 1:1 exact and avoids denormals).
-      if (y < 1e-30) y = 0;
-      env[c] = y;
-      if (y > curGr) curGr = y;
-    }
-    k[7] = curGr;
-    k[8] = maxGr;
-    // 7: gain, mix and the delayed audio.
-    const mk = this.makeupBuf;
-    const mx = this.mixBuf;
-    this.makeup.fill(mk, n);
-    this.mixValue.fill(mx, n);
-    const d = delay;
-    let idx = st[0];
-    for (let c = 0; c < channels; c++) {
-      const x = block[c];
-      const gr = this.levels[c];
-      const line = this.lines[c];
-      idx = st[0];
-      for (let i = 0; i < n; i++) {
-        let dry = x[pos + i];
-        if (d > 0) {
-          const v = line[idx];
-          line[idx] = dry;
-          dry = v;
-          idx++;
-          if (idx === d) idx = 0;
-        }
-        const e = mk[i] - gr[i];
-        const wet = e === 0 ? dry : dry * Math.exp(e * LN10_20);
-        const m = mx[i];
-        x[pos + i] = m === 1 ? wet : dry + m * (wet - dry);
+    } else {
+      for (let c = 0; c < channels; c++) {
+        applyGain(block[c], pos, n, this.lines[c], st, st[5], levels[single ? 0 : c], this.mixBuf);
       }
     }
-    st[0] = idx;
+    advanceLine(st, 0, n, st[5]);
+  }
+
+  /** Leaving the single-detector path: every channel's detector takes over the shared state. */
+  private unlink(channels: number): void {
+    for (let c = 1; c < channels; c++) {
+      this.holds[c].set(this.holds[0]);
+      this.levelLines[c].set(this.levelLines[0]);
+      this.env[c] = this.env[0];
+    }
   }
 
   toJSON(): ProcessorJSON {
@@ -484,12 +440,14 @@ export class Compressor implements SidechainProcessor {
     const peak = o.detector === 'peak';
     k[6] = peak ? 20 : 10;
     k[9] = o.stereoLink;
+    // The gain computer's one-entry cache is for these settings only.
+    k[10] = -1;
     this.st[4] = peak ? 1 : 0;
     this.st[5] = this.delay;
     // Levels at or below the knee's start get no reduction: compare linearly, skip the log.
     k[5] = Math.pow(10, (o.thresholdDb - o.kneeDb / 2) / k[6]);
     if (this.spec) {
-      for (const h of this.holds) h.setWindow(Math.max(1, Math.round((o.peakHoldMs * fs) / 1000)));
+      this.st[7] = Math.max(1, Math.round((o.peakHoldMs * fs) / 1000));
       for (const r of this.rms) r.setWindow(Math.max(1, Math.round((o.rmsWindowMs * fs) / 1000)));
       this.st[2] = Math.min(this.delay, Math.round((o.lookaheadMs * fs) / 1000));
       const f = o.sidechainHighpassHz;
@@ -497,4 +455,292 @@ export class Compressor implements SidechainProcessor {
       if (f > 0) writeRbjCoefficients(this.hp, 0, 'highpass', f, fs, Math.SQRT1_2, 0, 1);
     }
   }
+}
+
+/**
+ * Detector input of one channel into `lvl[0..n)`: the source through the optional high-pass
+ * (TDF-II, state at hps[so], hps[so + 1]), then |v| (peak) or v² (RMS). Non-finite or absurd values
+ * are ignored (read as 0), and a poisoned filter state restarts from silence.
+ */
+function detect(src: Float32Array, pos: number, n: number, lvl: Float64Array, hp: Float64Array, hps: Float64Array, so: number, hpOn: number, peak: number): void {
+  if (hpOn === 1) {
+    const b0 = hp[0], b1 = hp[1], b2 = hp[2], a1 = hp[3], a2 = hp[4];
+    let z1 = hps[so], z2 = hps[so + 1];
+    for (let i = 0; i < n; i++) {
+      const v = src[pos + i];
+      const y = b0 * v + z1;
+      z1 = b1 * v + z2 - a1 * y;
+      z2 = b2 * v - a2 * y;
+      lvl[i] = y;
+    }
+    if (!(Math.abs(z1) < 1e30 && Math.abs(z2) < 1e30)) {
+      z1 = 0;
+      z2 = 0;
+    }
+    hps[so] = z1;
+    hps[so + 1] = z2;
+  } else {
+    for (let i = 0; i < n; i++) lvl[i] = src[pos + i];
+  }
+  if (peak === 1) {
+    for (let i = 0; i < n; i++) {
+      const v = lvl[i];
+      const a = v < 0 ? -v : v;
+      lvl[i] = a < 1e30 ? a : 0;
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const a = lvl[i] * lvl[i];
+      lvl[i] = a < 1e30 ? a : 0;
+    }
+  }
+}
+
+/**
+ * Delay `lvl[0..n)` by `lag` samples through `line` (write index st[at], not advanced here), so
+ * the detector runs (latency − lag) samples ahead of the audio. lag 0 only records the history.
+ */
+function delayLevels(lvl: Float64Array, n: number, line: Float64Array, st: Int32Array, at: number, lag: number): void {
+  const len = line.length;
+  if (len < 2) return;
+  let w = st[at];
+  if (lag > 0) {
+    for (let i = 0; i < n; i++) {
+      let r = w - lag;
+      if (r < 0) r += len;
+      line[w] = lvl[i];
+      lvl[i] = line[r];
+      w++;
+      if (w === len) w = 0;
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      line[w] = lvl[i];
+      w++;
+      if (w === len) w = 0;
+    }
+  }
+}
+
+/** Advance the ring index st[at] by n within a ring of `len` (no-op for len < 2). */
+function advanceLine(st: Int32Array, at: number, n: number, len: number): void {
+  if (len < 2) return;
+  st[at] = (st[at] + n) % len;
+}
+
+/**
+ * Gain computer, ballistics and gain over one detector: `lvl` (linear level) becomes the linear
+ * gain 10^((makeup − y)/20), y the GR envelope in dB. k: [α_A, α_R, T, slope, W, knee start,
+ * scale, current GR, max GR, link, last level, its GR]. The level repeats often (a held peak stays
+ * put for many samples), so the last one's GR is reused instead of taking the logarithm again.
+ * The power of ten is computed inline as 2^(e + f) = 2^e (table) · 2^f (polynomial): a library
+ * call per sample would cost more than everything else here.
+ */
+function gainComputer(lvl: Float64Array, n: number, k: Float64Array, env: Float64Array, c: number, makeup: Float64Array): void {
+  const aA = k[0], aR = k[1], thr = k[2], slope = k[3], knee = k[4], kneeStart = k[5], scale = k[6];
+  const halfKnee = knee / 2;
+  const invTwoKnee = knee > 0 ? 1 / (2 * knee) : 0;
+  let lastLevel = k[10];
+  let lastGr = k[11];
+  let maxGr = k[8];
+  let y = env[c];
+  for (let i = 0; i < n; i++) {
+    const l = lvl[i];
+    let gr = 0;
+    if (l === lastLevel) gr = lastGr;
+    else if (l > kneeStart) {
+      const over = scale * Math.log10(l) - thr;
+      if (over >= halfKnee) gr = slope * over;
+      else {
+        const d = over + halfKnee;
+        gr = slope * d * d * invTwoKnee;
+      }
+      lastLevel = l;
+      lastGr = gr;
+    }
+    y = gr > y ? aA * y + (1 - aA) * gr : aR * y + (1 - aR) * gr;
+    if (y > maxGr) maxGr = y;
+    // 10^((makeup − y)/20) = 2^z.
+    const z = (makeup[i] - y) * LOG2_10_20;
+    let g = 1;
+    if (z !== 0) {
+      let e = Math.round(z);
+      if (e < -POW2_OFFSET) e = -POW2_OFFSET;
+      else if (e > POW2_OFFSET) e = POW2_OFFSET;
+      const f = (z - e) * Math.LN2;
+      // e^f for |f| ≤ ln2/2 (Taylor to f^8: relative error < 2e-10), times 2^e from the table.
+      const p = 1 + f * (1 + f * (1 / 2 + f * (1 / 6 + f * (1 / 24 + f * (1 / 120 + f * (1 / 720 + f * (1 / 5040 + f / 40320)))))));
+      g = p * POW2[e + POW2_OFFSET];
+    }
+    lvl[i] = g;
+  }
+  // Far below any audible reduction: snap to 0 (keeps 1:1 exact and avoids denormals).
+  if (y < 1e-30) y = 0;
+  env[c] = y;
+  if (y > k[7]) k[7] = y;
+  k[8] = maxGr;
+  k[10] = lastLevel;
+  k[11] = lastGr;
+}
+
+const LOG2_10_20 = Math.log2(10) / 20;
+/** 2^e for e in [−1020, 1020]. */
+const POW2_OFFSET = 1020;
+const POW2 = new Float64Array(2 * POW2_OFFSET + 1).map((_, i) => Math.pow(2, i - POW2_OFFSET));
+
+/** Stereo peak detector input without a high-pass: max(|l|, |r|) into lvl (non-finite ignored). */
+function detectMax2(l: Float32Array, r: Float32Array, pos: number, n: number, lvl: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    const a = l[pos + i];
+    const b = r[pos + i];
+    let aa = a < 0 ? -a : a;
+    let bb = b < 0 ? -b : b;
+    if (!(aa < 1e30)) aa = 0;
+    if (!(bb < 1e30)) bb = 0;
+    lvl[i] = aa > bb ? aa : bb;
+  }
+}
+
+/**
+ * Peak hold over `hold` samples, O(1) per sample: the level is the largest |x| seen since it was
+ * taken (refreshed by any value at least as large), and when it is `hold` samples old it gives way
+ * to the largest value seen after it (a second slot). For a steady tone whose half period is
+ * shorter than the hold this is its exact peak, without ripple; after a drop the old peak is held
+ * for between `hold` and 2·`hold` samples. st: [held, candidate, held age, candidate age].
+ */
+function peakHold(lvl: Float64Array, n: number, st: Float64Array, hold: number): void {
+  let a = st[0];
+  let b = st[1];
+  let ageA = st[2];
+  let ageB = st[3];
+  for (let i = 0; i < n; i++) {
+    const v = lvl[i];
+    if (v >= a) {
+      a = v;
+      ageA = 0;
+      b = 0;
+      ageB = 0;
+    } else if (v >= b) {
+      b = v;
+      ageB = 0;
+    }
+    if (ageA >= hold) {
+      a = b;
+      ageA = ageB;
+      b = v;
+      ageB = 0;
+    }
+    lvl[i] = a;
+    ageA++;
+    ageB++;
+  }
+  st[0] = a;
+  st[1] = b;
+  st[2] = ageA;
+  st[3] = ageB;
+}
+
+/**
+ * out = dry + mix·(dry·g − dry) in place, with dry the input delayed by d samples through `line`
+ * (read/write index st[0], not advanced here).
+ */
+function applyGain(x: Float32Array, pos: number, n: number, line: Float32Array, st: Int32Array, d: number, g: Float64Array, mix: Float64Array): void {
+  let idx = st[0];
+  for (let i = 0; i < n; i++) {
+    let dry = x[pos + i];
+    if (d > 0) {
+      const v = line[idx];
+      line[idx] = dry;
+      dry = v;
+      idx++;
+      if (idx === d) idx = 0;
+    }
+    const wet = dry * g[i];
+    const m = mix[i];
+    x[pos + i] = m === 1 ? wet : dry + m * (wet - dry);
+  }
+}
+
+/**
+ * The whole compressor for its most common setting, in one pass: `l` and `r` (the same array for
+ * mono) are their own detector (max |x|), peak hold, gain computer, ballistics and a steady makeup
+ * k[12], fully wet, no lookahead. Exactly the arithmetic of detectMax2 → peakHold → gainComputer
+ * → gain, fused so that each sample is loaded and stored once.
+ */
+function compressPeakLinked(l: Float32Array, r: Float32Array, pos: number, n: number, hs: Float64Array, hold: number, k: Float64Array, env: Float64Array): void {
+  const aA = k[0], aR = k[1], thr = k[2], slope = k[3], knee = k[4], kneeStart = k[5], scale = k[6];
+  const makeup = k[12];
+  const halfKnee = knee / 2;
+  const invTwoKnee = knee > 0 ? 1 / (2 * knee) : 0;
+  let lastLevel = k[10];
+  let lastGr = k[11];
+  let maxGr = k[8];
+  let y = env[0];
+  let ha = hs[0];
+  let hb = hs[1];
+  let ageA = hs[2];
+  let ageB = hs[3];
+  for (let i = 0; i < n; i++) {
+    const xl = l[pos + i];
+    const xr = r[pos + i];
+    let aa = xl < 0 ? -xl : xl;
+    let bb = xr < 0 ? -xr : xr;
+    if (!(aa < 1e30)) aa = 0;
+    if (!(bb < 1e30)) bb = 0;
+    const v = aa > bb ? aa : bb;
+    if (v >= ha) {
+      ha = v;
+      ageA = 0;
+      hb = 0;
+      ageB = 0;
+    } else if (v >= hb) {
+      hb = v;
+      ageB = 0;
+    }
+    if (ageA >= hold) {
+      ha = hb;
+      ageA = ageB;
+      hb = v;
+      ageB = 0;
+    }
+    ageA++;
+    ageB++;
+    const lv = ha;
+    let gr = 0;
+    if (lv === lastLevel) gr = lastGr;
+    else if (lv > kneeStart) {
+      const over = scale * Math.log10(lv) - thr;
+      if (over >= halfKnee) gr = slope * over;
+      else {
+        const d = over + halfKnee;
+        gr = slope * d * d * invTwoKnee;
+      }
+      lastLevel = lv;
+      lastGr = gr;
+    }
+    y = gr > y ? aA * y + (1 - aA) * gr : aR * y + (1 - aR) * gr;
+    if (y > maxGr) maxGr = y;
+    const z = (makeup - y) * LOG2_10_20;
+    if (z !== 0) {
+      let e = Math.round(z);
+      if (e < -POW2_OFFSET) e = -POW2_OFFSET;
+      else if (e > POW2_OFFSET) e = POW2_OFFSET;
+      const f = (z - e) * Math.LN2;
+      const p = 1 + f * (1 + f * (1 / 2 + f * (1 / 6 + f * (1 / 24 + f * (1 / 120 + f * (1 / 720 + f * (1 / 5040 + f / 40320)))))));
+      const g = p * POW2[e + POW2_OFFSET];
+      l[pos + i] = xl * g;
+      // For mono l and r are the same array: scale once.
+      if (r !== l) r[pos + i] = xr * g;
+    }
+  }
+  if (y < 1e-30) y = 0;
+  env[0] = y;
+  if (y > k[7]) k[7] = y;
+  k[8] = maxGr;
+  k[10] = lastLevel;
+  k[11] = lastGr;
+  hs[0] = ha;
+  hs[1] = hb;
+  hs[2] = ageA;
+  hs[3] = ageB;
 }

@@ -310,8 +310,12 @@ export function segmentPeaks4(buf: Float64Array, n: number, f: Float64Array, lim
   const c0 = f[0], c1 = f[1], c2 = f[2], c3 = f[3], c4 = f[4], c5 = f[5], c6 = f[6], c7 = f[7];
   const g0 = f[8], g1 = f[9], g2 = f[10], g3 = f[11], g4 = f[12], g5 = f[13], g6 = f[14], g7 = f[15];
   const q0 = f[16], q1 = f[17], q2 = f[18], q3 = f[19], q4 = f[20], q5 = f[21], q6 = f[22], q7 = f[23];
-  // The refined estimate is at most MAX_REFINEMENT × the grid maximum, so the skip bound must cover it.
+  // The refined estimate is at most MAX_REFINEMENT × the grid maximum, so the skip bounds must cover it.
   const skip = threshold / (bound * MAX_REFINEMENT);
+  const skipSegment = threshold / MAX_REFINEMENT;
+  const om = 2 * (abs(c0) + abs(c1) + abs(c2) + abs(c3) + abs(c4) + abs(c5));
+  const os = 2 * (abs(g0) + abs(g1) + abs(g2) + abs(g3) + abs(g4) + abs(g5));
+  const od = 2 * (abs(q0) + abs(q1) + abs(q2) + abs(q3) + abs(q4) + abs(q5));
   for (let m0 = 0; m0 < n; m0 += CHUNK) {
     const m1 = m0 + CHUNK < n ? m0 + CHUNK : n;
     let span = 0;
@@ -324,22 +328,50 @@ export function segmentPeaks4(buf: Float64Array, n: number, f: Float64Array, lim
       for (let m = m0; m < m1; m++) out[m] = 0;
       continue;
     }
-    // Phase 3 of the segment before m0 (for the parabola centred on its end sample), computed
-    // with the same expressions as in the loop below, so it is the value the loop would have had.
+    // Per segment, a cheaper bound first (as in interpolate4): the four centre taps exactly, the
+    // twelve outer ones bounded by the chunk's largest |x|.
+    const omS = om * span;
+    const sideS = (os + od) * 0.5 * span;
+    // prev3: phase 3 of the segment before (for the parabola centred on its end sample); when
+    // that segment was skipped it is recomputed, with the same expressions, before it is needed.
     let prev3 = 0;
-    {
-      const b = m0;
-      const s0 = buf[b] + buf[b + 15], s1 = buf[b + 1] + buf[b + 14], s2 = buf[b + 2] + buf[b + 13], s3 = buf[b + 3] + buf[b + 12];
-      const s4 = buf[b + 4] + buf[b + 11], s5 = buf[b + 5] + buf[b + 10], s6 = buf[b + 6] + buf[b + 9], s7 = buf[b + 7] + buf[b + 8];
-      const t0 = buf[b] - buf[b + 15], t1 = buf[b + 1] - buf[b + 14], t2 = buf[b + 2] - buf[b + 13], t3 = buf[b + 3] - buf[b + 12];
-      const t4 = buf[b + 4] - buf[b + 11], t5 = buf[b + 5] - buf[b + 10], t6 = buf[b + 6] - buf[b + 9], t7 = buf[b + 7] - buf[b + 8];
-      const sc = g6 * s6 + g7 * s7;
-      const dc = q6 * t6 + q7 * t7;
-      const sum = g0 * s0 + g1 * s1 + g2 * s2 + g3 * s3 + g4 * s4 + g5 * s5 + sc;
-      const dif = q0 * t0 + q1 * t1 + q2 * t2 + q3 * t3 + q4 * t4 + q5 * t5 + dc;
-      prev3 = (sum - dif) * 0.5;
-    }
+    let prevValid = false;
     for (let m = m0; m < m1; m++) {
+      {
+        const b = m + 1;
+        const x6 = buf[b + 6], x7 = buf[b + 7], x8 = buf[b + 8], x9 = buf[b + 9];
+        const s6 = x6 + x9, s7 = x7 + x8, t6 = x6 - x9, t7 = x7 - x8;
+        const mc = c6 * s6 + c7 * s7;
+        const sc = g6 * s6 + g7 * s7;
+        const dc = q6 * t6 + q7 * t7;
+        let bnd = (mc < 0 ? -mc : mc) + omS;
+        const side = ((sc < 0 ? -sc : sc) + (dc < 0 ? -dc : dc)) * 0.5 + sideS;
+        if (side > bnd) bnd = side;
+        // The two samples are grid values too.
+        const a7 = x7 < 0 ? -x7 : x7;
+        const a8 = x8 < 0 ? -x8 : x8;
+        if (a7 > bnd) bnd = a7;
+        if (a8 > bnd) bnd = a8;
+        // NaN fails the comparison and is computed in full (and reported as NaN).
+        if (bnd <= skipSegment) {
+          out[m] = 0;
+          prevValid = false;
+          continue;
+        }
+      }
+      if (!prevValid) {
+        const b = m;
+        const s0 = buf[b] + buf[b + 15], s1 = buf[b + 1] + buf[b + 14], s2 = buf[b + 2] + buf[b + 13], s3 = buf[b + 3] + buf[b + 12];
+        const s4 = buf[b + 4] + buf[b + 11], s5 = buf[b + 5] + buf[b + 10], s6 = buf[b + 6] + buf[b + 9], s7 = buf[b + 7] + buf[b + 8];
+        const t0 = buf[b] - buf[b + 15], t1 = buf[b + 1] - buf[b + 14], t2 = buf[b + 2] - buf[b + 13], t3 = buf[b + 3] - buf[b + 12];
+        const t4 = buf[b + 4] - buf[b + 11], t5 = buf[b + 5] - buf[b + 10], t6 = buf[b + 6] - buf[b + 9], t7 = buf[b + 7] - buf[b + 8];
+        const sc = g6 * s6 + g7 * s7;
+        const dc = q6 * t6 + q7 * t7;
+        const sum = g0 * s0 + g1 * s1 + g2 * s2 + g3 * s3 + g4 * s4 + g5 * s5 + sc;
+        const dif = q0 * t0 + q1 * t1 + q2 * t2 + q3 * t3 + q4 * t4 + q5 * t5 + dc;
+        prev3 = (sum - dif) * 0.5;
+      }
+      prevValid = true;
       const b = m + 1;
       const x0 = buf[b], x1 = buf[b + 1], x2 = buf[b + 2], x3 = buf[b + 3], x4 = buf[b + 4], x5 = buf[b + 5], x6 = buf[b + 6], x7 = buf[b + 7];
       const x8 = buf[b + 8], x9 = buf[b + 9], x10 = buf[b + 10], x11 = buf[b + 11], x12 = buf[b + 12], x13 = buf[b + 13], x14 = buf[b + 14], x15 = buf[b + 15];
@@ -362,6 +394,13 @@ export function segmentPeaks4(buf: Float64Array, n: number, f: Float64Array, lim
       if (a > peak) peak = a;
       a = y2 < 0 ? -y2 : y2;
       if (a > peak) peak = a;
+      // Refinement can raise the grid maximum by MAX_REFINEMENT at most: below the threshold even
+      // then, the segment reads as 0 like a skipped one.
+      if (peak * MAX_REFINEMENT <= threshold && y2 === y2) {
+        out[m] = 0;
+        prev3 = y3;
+        continue;
+      }
       // Parabola through the largest of the grid points x7, y1, y2, y3 and its two neighbours
       // (x8 is the next segment's x7). Written inline: a helper returning a double would be boxed.
       let pa = prev3;
