@@ -239,10 +239,10 @@ export class Limiter implements Processor {
   private g: Float64Array[] = [];
   private driveGains = new Float64Array(0);
   private readonly filter = foldedTruePeakFilter4();
-  /** [Σ|h| bound of the filter, detection threshold] for segmentPeaks4. */
-  private readonly limits = new Float64Array([this.filter.gainBound, 0]);
-  /** [α_release, α_slow, stereo link, 1/norm (norm = 2^28·L1·L2), target (linear), clamp (float32 ceiling)]. */
-  private readonly coef = new Float64Array(6);
+  /** [Σ|h| bound of the filter, detection threshold, scratch] for segmentPeaks4. */
+  private readonly limits = new Float64Array([this.filter.gainBound, 0, 0]);
+  /** [α_release, α_slow, stereo link, 1/norm (norm = 2^28·L1·L2), target (linear), clamp (float32 ceiling), drive gain]. */
+  private readonly coef = new Float64Array(7);
   /**
    * [line index, chains out of sync (1 after a full link was left), true-peak mode, auto release].
    * (`process()` never reads `this.opts`: see the note on the Compressor's state arrays.)
@@ -378,18 +378,24 @@ export class Limiter implements Processor {
   /** One chunk of k ≤ CHUNK frames at `pos`. */
   private chunk(block: readonly Float32Array[], channels: number, pos: number, k: number, linked: boolean): void {
     const dg = this.driveGains;
-    this.drive.fill(dg, k);
+    // Decided before fill(): a ramp that ends inside this chunk still needs its values.
+    const steadyDrive = !this.drive.isSmoothing;
+    if (!steadyDrive) this.drive.fill(dg, k);
     const coef = this.coef;
     const target = coef[4];
     const truePeak = this.st[2] === 1;
     const folded = this.filter.folded;
     const limits = this.limits;
     limits[1] = target;
+    // Not `this.drive.target`: a double returned from a getter V8 does not inline is boxed.
+    const drive = coef[6];
     for (let c = 0; c < channels; c++) {
       const x = block[c];
       const buf = this.tp[c];
       const q = this.q[c];
-      for (let i = 0; i < k; i++) buf[TRUE_PEAK_TAPS + i] = x[pos + i] * dg[i];
+      // (The same values either way: a finished ramp fills with exactly its target.)
+      if (steadyDrive) for (let i = 0; i < k; i++) buf[TRUE_PEAK_TAPS + i] = x[pos + i] * drive;
+      else for (let i = 0; i < k; i++) buf[TRUE_PEAK_TAPS + i] = x[pos + i] * dg[i];
       if (truePeak) segmentPeaks4(buf, k, folded, limits, q);
       else samplePeaks(buf, k, q);
       for (let i = 0; i < TRUE_PEAK_TAPS; i++) buf[i] = buf[k + i];
@@ -400,15 +406,23 @@ export class Limiter implements Processor {
       // Written negated, for the hold (a moving maximum of −r).
       const nr = this.r[0];
       const q0 = this.q[0];
+      const q1 = this.q[channels > 1 ? 1 : 0];
+      // NaN (non-finite input) asks for silence: as a huge peak. Computed, not a literal or the
+      // global `Infinity`: a phi of a float64 and a constant can make V8 box the float64.
+      const huge = target * 1e300;
       for (let i = 0; i < k; i++) {
         let p = q0[i];
-        // NaN (non-finite input) asks for silence: as a huge peak (a literal, not the global
-        // `Infinity`, so the value stays an unboxed float64).
-        if (p !== p) p = 1e300;
-        for (let c = 1; c < channels; c++) {
-          const pc = this.q[c][i];
-          if (pc !== pc) p = 1e300;
+        if (p !== p) p = huge;
+        if (channels === 2) {
+          const pc = q1[i];
+          if (pc !== pc) p = huge;
           else if (pc > p) p = pc;
+        } else {
+          for (let c = 1; c < channels; c++) {
+            const pc = this.q[c][i];
+            if (pc !== pc) p = huge;
+            else if (pc > p) p = pc;
+          }
         }
         nr[i] = p > target ? -(target / p) : -1;
       }
@@ -445,13 +459,14 @@ export class Limiter implements Processor {
     let idx = 0;
     for (let c = 0; c < channels; c++) {
       const x = block[c];
+      const buf = this.tp[c];
       const line = this.lines[c];
       const g = linked ? this.g[0] : this.g[c];
       const len = line.length;
       idx = this.st[0];
       for (let i = 0; i < k; i++) {
-        // x still holds the input here: the driven value is recomputed, bit-identically.
-        const driven = x[pos + i] * dg[i];
+        // The driven input of this chunk is still in buf[16 ..] (the history shift only wrote buf[0..15]).
+        const driven = buf[TRUE_PEAK_TAPS + i];
         const delayed = line[idx];
         line[idx] = driven;
         idx++;
@@ -483,6 +498,7 @@ export class Limiter implements Processor {
     this.coef[2] = o.stereoLink;
     this.st[2] = o.mode === 'true-peak' ? 1 : 0;
     this.st[3] = o.autoRelease ? 1 : 0;
+    this.coef[6] = dbToGainExact(o.driveDb);
     const c = dbToGainExact(o.ceilingDb);
     const c32 = float32AtMost(c);
     this.coef[4] = c32 * TARGET_MARGIN;
@@ -517,4 +533,3 @@ function float32AtMost(v: number): number {
   u[0] -= 1;
   return a[0];
 }
-
