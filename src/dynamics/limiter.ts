@@ -230,10 +230,14 @@ export class Limiter implements Processor {
   private readonly drive = new SmoothedValue('multiplicative', 1);
   private delay = 0;
   private chains: GainChain[] = [];
-  /** Per channel: 16 samples of history, then the chunk (driven input, float64). */
+  /**
+   * Per channel: the driven input (float64): H = max(latency, 16) samples of history, then the
+   * chunk. The interpolation reads the last 16 of the history; the output reads the sample
+   * `latency` before, so this is also the delay line.
+   */
   private tp: Float64Array[] = [];
-  /** Per channel: the delay line of the driven input. */
-  private lines: Float64Array[] = [];
+  /** History length H of `tp`. */
+  private history = TRUE_PEAK_TAPS;
   private q: Float64Array[] = [];
   private r: Float64Array[] = [];
   private g: Float64Array[] = [];
@@ -244,7 +248,7 @@ export class Limiter implements Processor {
   /** [α_release, α_slow, stereo link, 1/norm (norm = 2^28·L1·L2), target (linear), clamp (float32 ceiling), drive gain]. */
   private readonly coef = new Float64Array(7);
   /**
-   * [line index, chains out of sync (1 after a full link was left), true-peak mode, auto release].
+   * [unused, chains out of sync (1 after a full link was left), true-peak mode, auto release].
    * (`process()` never reads `this.opts`: see the note on the Compressor's state arrays.)
    */
   private readonly st = new Int32Array(4);
@@ -319,14 +323,13 @@ export class Limiter implements Processor {
     this.delay = d;
     this.chains = [];
     this.tp = [];
-    this.lines = [];
+    this.history = Math.max(d, TRUE_PEAK_TAPS);
     this.q = [];
     this.r = [];
     this.g = [];
     for (let c = 0; c < s.channels; c++) {
       this.chains.push(new GainChain(l + TRUE_PEAK_TAPS - 1, l1, l2));
-      this.tp.push(new Float64Array(TRUE_PEAK_TAPS + CHUNK));
-      this.lines.push(new Float64Array(d));
+      this.tp.push(new Float64Array(this.history + CHUNK));
       this.q.push(new Float64Array(CHUNK));
       this.r.push(new Float64Array(CHUNK));
       this.g.push(new Float64Array(CHUNK));
@@ -342,7 +345,6 @@ export class Limiter implements Processor {
   reset(): void {
     for (const c of this.chains) c.reset();
     for (const b of this.tp) b.fill(0);
-    for (const b of this.lines) b.fill(0);
     this.drive.setImmediate(this.drive.target);
     this.st[0] = 0;
     this.st[1] = 0;
@@ -394,11 +396,11 @@ export class Limiter implements Processor {
       const buf = this.tp[c];
       const q = this.q[c];
       // (The same values either way: a finished ramp fills with exactly its target.)
-      if (steadyDrive) for (let i = 0; i < k; i++) buf[TRUE_PEAK_TAPS + i] = x[pos + i] * drive;
-      else for (let i = 0; i < k; i++) buf[TRUE_PEAK_TAPS + i] = x[pos + i] * dg[i];
-      if (truePeak) segmentPeaks4(buf, k, folded, limits, q);
-      else samplePeaks(buf, k, q);
-      for (let i = 0; i < TRUE_PEAK_TAPS; i++) buf[i] = buf[k + i];
+      const h = this.history;
+      if (steadyDrive) for (let i = 0; i < k; i++) buf[h + i] = x[pos + i] * drive;
+      else for (let i = 0; i < k; i++) buf[h + i] = x[pos + i] * dg[i];
+      if (truePeak) segmentPeaks4(buf, h - TRUE_PEAK_TAPS, k, folded, limits, q);
+      else samplePeaks(buf, h - TRUE_PEAK_TAPS, k, q);
     }
     const auto = this.st[3] === 1;
     if (linked) {
@@ -456,32 +458,26 @@ export class Limiter implements Processor {
     const meters = this.meters;
     let minGain = meters[2];
     let lastGain = 1;
-    let idx = 0;
+    const h = this.history;
+    // The sample `latency` before output i is buf[h + i − latency].
+    const back = h - this.delay;
     for (let c = 0; c < channels; c++) {
       const x = block[c];
       const buf = this.tp[c];
-      const line = this.lines[c];
       const g = linked ? this.g[0] : this.g[c];
-      const len = line.length;
-      idx = this.st[0];
       for (let i = 0; i < k; i++) {
-        // The driven input of this chunk is still in buf[16 ..] (the history shift only wrote buf[0..15]).
-        const driven = buf[TRUE_PEAK_TAPS + i];
-        const delayed = line[idx];
-        line[idx] = driven;
-        idx++;
-        if (idx === len) idx = 0;
         const gi = g[i];
         if (gi < minGain) minGain = gi;
-        let y = delayed * gi;
+        let y = buf[back + i] * gi;
         // Catches rounding only (and turns NaN into silence).
         if (!(y <= clamp)) y = y > clamp ? clamp : 0;
         else if (!(y >= -clamp)) y = -clamp;
         x[pos + i] = y;
       }
       if (c === 0 || g[k - 1] < lastGain) lastGain = g[k - 1];
+      // Keep the last h samples as the history of the next chunk (a native memmove).
+      buf.copyWithin(0, k, k + h);
     }
-    this.st[0] = idx;
     meters[2] = minGain;
     meters[3] = lastGain;
   }
@@ -506,11 +502,11 @@ export class Limiter implements Processor {
   }
 }
 
-/** Sample-peak mode: the segment between buf[m + 8] and buf[m + 9] peaks at one of its samples. */
-function samplePeaks(buf: Float64Array, n: number, out: Float64Array): void {
+/** Sample-peak mode: the segment between buf[off + m + 8] and buf[off + m + 9] peaks at one of its samples. */
+function samplePeaks(buf: Float64Array, off: number, n: number, out: Float64Array): void {
   for (let m = 0; m < n; m++) {
-    const a = buf[m + 8];
-    const b = buf[m + 9];
+    const a = buf[off + m + 8];
+    const b = buf[off + m + 9];
     const aa = a < 0 ? -a : a;
     const bb = b < 0 ? -b : b;
     // NaN propagates (the caller silences it); `a + b` rather than the constant NaN, which can make

@@ -302,9 +302,9 @@ const SEGMENT_CHUNK = 64;
 const MAX_REFINEMENT = 1.0824;
 
 /**
- * Per-segment peak estimate of the signal in `buf[0 .. n + T)` (T = 16 samples of history first):
- * for each m in [0, n), `out[m]` estimates max|x(t)| for t between the samples `buf[m + 8]` and
- * `buf[m + 9]`, or is 0 when no value there can exceed `limits[1]` (`limits[0]` is the filter's
+ * Per-segment peak estimate of the signal in `buf[off .. off + n + T)` (T = 16 samples of history
+ * first): for each m in [0, n), `out[m]` estimates max|x(t)| for t between the samples
+ * `buf[off + m + 8]` and `buf[off + m + 9]`, or is 0 when no value there can exceed `limits[1]` (`limits[0]` is the filter's
  * Σ|h| bound from {@link foldedTruePeakFilter4}).
  *
  * The estimate is never below what the meter ({@link TruePeakDetector}) reads for that segment
@@ -316,7 +316,7 @@ const MAX_REFINEMENT = 1.0824;
  * so the result does not depend on how a stream is cut into calls.
  * @internal
  */
-export function segmentPeaks4(buf: Float64Array, n: number, f: Float64Array, limits: Float64Array, out: Float64Array): void {
+export function segmentPeaks4(buf: Float64Array, off: number, n: number, f: Float64Array, limits: Float64Array, out: Float64Array): void {
   // limits = [Σ|h| bound, threshold, scratch]: numbers in a typed array, as doubles passed to or
   // returned from a call V8 does not inline are boxed.
   const bound = limits[0];
@@ -332,7 +332,7 @@ export function segmentPeaks4(buf: Float64Array, n: number, f: Float64Array, lim
   for (let m0 = 0; m0 < n; m0 += SEGMENT_CHUNK) {
     const m1 = m0 + SEGMENT_CHUNK < n ? m0 + SEGMENT_CHUNK : n;
     let span = 0;
-    for (let j = m0 + 1; j < m1 + 16; j++) {
+    for (let j = off + m0 + 1; j < off + m1 + 16; j++) {
       const v = buf[j];
       const a = v < 0 ? -v : v;
       if (a > span) span = a;
@@ -352,7 +352,7 @@ export function segmentPeaks4(buf: Float64Array, n: number, f: Float64Array, lim
     let prev3 = 0;
     let prevValid = false;
     for (let m = m0; m < m1; m++) {
-      const b = m + 1;
+      const b = off + m + 1;
       const x6 = buf[b + 6], x7 = buf[b + 7], x8 = buf[b + 8], x9 = buf[b + 9];
       const s6 = x6 + x9, s7 = x7 + x8, t6 = x6 - x9, t7 = x7 - x8;
       let mid = c6 * s6 + c7 * s7;
@@ -393,7 +393,7 @@ export function segmentPeaks4(buf: Float64Array, n: number, f: Float64Array, lim
       const y2 = mid;
       if (!prevValid) {
         // Written into limits[2], not returned: a returned double could be boxed.
-        phase3(buf, m, f, limits);
+        phase3(buf, off + m, f, limits);
         prev3 = limits[2];
       }
       prevValid = true;
