@@ -533,8 +533,8 @@ function advanceLine(st: Int32Array, at: number, n: number, len: number): void {
  * gain 10^((makeup − y)/20), y the GR envelope in dB. k: [α_A, α_R, T, slope, W, knee start,
  * scale, current GR, max GR, link, last level, its GR]. The level repeats often (a held peak stays
  * put for many samples), so the last one's GR is reused instead of taking the logarithm again.
- * The power of ten is computed inline as 2^(e + f) = 2^e (table) · 2^f (polynomial): a library
- * call per sample would cost more than everything else here.
+ * The power of ten is 2^z by table and polynomial ({@link pow2}): a library call per sample
+ * would cost more than everything else here.
  */
 function gainComputer(lvl: Float64Array, n: number, k: Float64Array, env: Float64Array, c: number, makeup: Float64Array): void {
   const aA = k[0], aR = k[1], thr = k[2], slope = k[3], knee = k[4], kneeStart = k[5], scale = k[6];
@@ -563,15 +563,7 @@ function gainComputer(lvl: Float64Array, n: number, k: Float64Array, env: Float6
     // 10^((makeup − y)/20) = 2^z.
     const z = (makeup[i] - y) * LOG2_10_20;
     let g = 1;
-    if (z !== 0) {
-      let e = Math.round(z);
-      if (e < -POW2_OFFSET) e = -POW2_OFFSET;
-      else if (e > POW2_OFFSET) e = POW2_OFFSET;
-      const f = (z - e) * Math.LN2;
-      // e^f for |f| ≤ ln2/2 (Taylor to f^8: relative error < 2e-10), times 2^e from the table.
-      const p = 1 + f * (1 + f * (1 / 2 + f * (1 / 6 + f * (1 / 24 + f * (1 / 120 + f * (1 / 720 + f * (1 / 5040 + f / 40320)))))));
-      g = p * POW2[e + POW2_OFFSET];
-    }
+    if (z !== 0) g = pow2(z);
     lvl[i] = g;
   }
   // Far below any audible reduction: snap to 0 (keeps 1:1 exact and avoids denormals).
@@ -584,9 +576,23 @@ function gainComputer(lvl: Float64Array, n: number, k: Float64Array, env: Float6
 }
 
 const LOG2_10_20 = Math.log2(10) / 20;
-/** 2^e for e in [−1020, 1020]. */
-const POW2_OFFSET = 1020;
-const POW2 = new Float64Array(2 * POW2_OFFSET + 1).map((_, i) => Math.pow(2, i - POW2_OFFSET));
+/** 2^(i/64 − 1000) for i in [0, 128000]: the whole and 1/64 parts of 2^z in one lookup. */
+const POW2_STEPS = 64;
+const POW2_OFFSET = 1000 * POW2_STEPS;
+const POW2 = new Float64Array(2 * POW2_OFFSET + 1).map((_, i) => Math.pow(2, (i - POW2_OFFSET) / POW2_STEPS));
+
+/**
+ * 2^z to within 1e-10 (relative): 2^(j/64) from the table (j = round(64·z)), times e^r for the
+ * remainder |r| ≤ ln2/128 by its Taylor series to r³ (error < r⁴/24 ≈ 1e-10). Small enough to be
+ * inlined (a returned double is only boxed when it is not).
+ */
+function pow2(z: number): number {
+  let j = Math.round(z * POW2_STEPS);
+  if (j < -POW2_OFFSET) j = -POW2_OFFSET;
+  else if (j > POW2_OFFSET) j = POW2_OFFSET;
+  const r = (z - j / POW2_STEPS) * Math.LN2;
+  return POW2[j + POW2_OFFSET] * (1 + r * (1 + r * (0.5 + r * (1 / 6))));
+}
 
 /** Stereo peak detector input without a high-pass: max(|l|, |r|) into lvl (non-finite ignored). */
 function detectMax2(l: Float32Array, r: Float32Array, pos: number, n: number, lvl: Float64Array): void {
@@ -722,12 +728,7 @@ function compressPeakLinked(l: Float32Array, r: Float32Array, pos: number, n: nu
     if (y > maxGr) maxGr = y;
     const z = (makeup - y) * LOG2_10_20;
     if (z !== 0) {
-      let e = Math.round(z);
-      if (e < -POW2_OFFSET) e = -POW2_OFFSET;
-      else if (e > POW2_OFFSET) e = POW2_OFFSET;
-      const f = (z - e) * Math.LN2;
-      const p = 1 + f * (1 + f * (1 / 2 + f * (1 / 6 + f * (1 / 24 + f * (1 / 120 + f * (1 / 720 + f * (1 / 5040 + f / 40320)))))));
-      const g = p * POW2[e + POW2_OFFSET];
+      const g = pow2(z);
       l[pos + i] = xl * g;
       // For mono l and r are the same array: scale once.
       if (r !== l) r[pos + i] = xr * g;
