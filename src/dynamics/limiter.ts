@@ -178,25 +178,38 @@ class GainChain {
     const ar = coef[0];
     const as = coef[1];
     const inv = coef[3];
-    for (let i = 0; i < n; i++) {
-      const h = -nr[i];
-      e = 1 - (1 - e) * ar;
-      if (h < e) e = h;
-      let v = e;
-      if (auto) {
+    if (auto) {
+      for (let i = 0; i < n; i++) {
+        const h = -nr[i];
+        e = 1 - (1 - e) * ar;
+        if (h < e) e = h;
         // The slow envelope follows the held requirement (not e, which would keep pulling it
         // down while e itself recovers): it only sinks under sustained limiting.
         s = h + (s - h) * as;
-        if (s < v) v = s;
+        const q = Math.floor((s < e ? s : e) * Q_SCALE);
+        sum1 += q - ring1[i1];
+        ring1[i1] = q;
+        if (++i1 === l1) i1 = 0;
+        sum2 += sum1 - ring2[i2];
+        ring2[i2] = sum1;
+        if (++i2 === l2) i2 = 0;
+        g[i] = sum2 * inv;
       }
-      const q = Math.floor(v * Q_SCALE);
-      sum1 += q - ring1[i1];
-      ring1[i1] = q;
-      if (++i1 === l1) i1 = 0;
-      sum2 += sum1 - ring2[i2];
-      ring2[i2] = sum1;
-      if (++i2 === l2) i2 = 0;
-      g[i] = sum2 * inv;
+    } else {
+      // The same without the slow envelope (a separate loop: no per-sample test).
+      for (let i = 0; i < n; i++) {
+        const h = -nr[i];
+        e = 1 - (1 - e) * ar;
+        if (h < e) e = h;
+        const q = Math.floor(e * Q_SCALE);
+        sum1 += q - ring1[i1];
+        ring1[i1] = q;
+        if (++i1 === l1) i1 = 0;
+        sum2 += sum1 - ring2[i2];
+        ring2[i2] = sum1;
+        if (++i2 === l2) i2 = 0;
+        g[i] = sum2 * inv;
+      }
     }
     env[0] = e;
     env[1] = s;
@@ -465,10 +478,9 @@ export class Limiter implements Processor {
       const x = block[c];
       const buf = this.tp[c];
       const g = linked ? this.g[0] : this.g[c];
+      if (c === 0 || !linked) for (let i = 0; i < k; i++) if (g[i] < minGain) minGain = g[i];
       for (let i = 0; i < k; i++) {
-        const gi = g[i];
-        if (gi < minGain) minGain = gi;
-        let y = buf[back + i] * gi;
+        let y = buf[back + i] * g[i];
         // Catches rounding only (and turns NaN into silence).
         if (!(y <= clamp)) y = y > clamp ? clamp : 0;
         else if (!(y >= -clamp)) y = -clamp;
