@@ -55,6 +55,12 @@ if (group === 'masterbus') {
     const comp = new mb.Compressor({ ...COMP, detector: 'peak' });
     comp.prepare({ sampleRate: fs, maxBlockSize: block, channels: 2 });
     rows.push(await time('masterbus Compressor (peak, 6 dB knee, linked)', String(block), pass(comp), () => comp.maxGainReductionDb));
+    if (block === 128) {
+      // RMS detection, 50 % link and a sidechain high-pass take the general (unfused) path.
+      const rms = new mb.Compressor({ ...COMP, detector: 'rms', stereoLink: 0.5, sidechainHighpassHz: 80 });
+      rms.prepare({ sampleRate: fs, maxBlockSize: block, channels: 2 });
+      rows.push(await time('masterbus Compressor (RMS 10 ms, 50 % link, sidechain HPF)', String(block), pass(rms), () => rms.maxGainReductionDb));
+    }
     const limiter = new mb.Limiter({ ceilingDb: -1, driveDb: 6, lookaheadMs: 5, mode: 'true-peak' });
     limiter.prepare({ sampleRate: fs, maxBlockSize: block, channels: 2 });
     rows.push(await time('masterbus Limiter (true peak, 5 ms, +6 dB drive)', String(block), pass(limiter), () => limiter.maxGainReductionDb));

@@ -30,6 +30,7 @@ import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from '../core/options.js';
 import { safeFrameCount, validateSpec, type ProcessSpec, type ProcessorJSON, type SidechainProcessor } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
 import { checkObject, validateOptions, type OptionRule } from '../core/validate.js';
+import { primeProcessor } from './prime.js';
 import { writeRbjCoefficients } from '../filters/biquad-coefficients.js';
 import { MovingAverage } from './windows.js';
 
@@ -289,6 +290,7 @@ export class Compressor implements SidechainProcessor {
     this.makeup.reset(fs, this.opts.smoothingMs / 1000);
     this.mixValue.reset(fs, this.opts.smoothingMs / 1000);
     this.updateCoefficients();
+    primeProcessor(this, s);
     this.reset();
   }
 

@@ -37,6 +37,7 @@ import { safeFrameCount, validateSpec, type ProcessSpec, type Processor, type Pr
 import { SmoothedValue } from '../core/smoothed-value.js';
 import { checkObject, validateOptions, type OptionRule } from '../core/validate.js';
 import { TRUE_PEAK_TAPS, foldedTruePeakFilter4, segmentPeaks4 } from '../metering/true-peak.js';
+import { primeProcessor } from './prime.js';
 import { SlidingMax } from './windows.js';
 
 /** Options of {@link Limiter}. */
@@ -352,6 +353,7 @@ export class Limiter implements Processor {
     this.spec = s;
     this.drive.reset(fs, this.opts.smoothingMs / 1000);
     this.updateCoefficients();
+    primeProcessor(this, s);
     this.reset();
   }
 
