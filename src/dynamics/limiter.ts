@@ -266,7 +266,10 @@ export class Limiter implements Processor {
    * (`process()` never reads `this.opts`: see the note on the Compressor's state arrays.)
    */
   private readonly st = new Int32Array(4);
-  /** [current gain reduction dB, maximum since reset, smallest gain of this call, last gain]. */
+  /**
+   * [unused, unused, smallest gain since reset or resetMeters(), last gain], linear: the dB
+   * read-outs are computed when read, not in `process()`.
+   */
   private readonly meters = new Float64Array(4);
 
   /** Create a limiter; omitted options take {@link LIMITER_DEFAULTS}. Throws on bad options. */
@@ -295,17 +298,19 @@ export class Limiter implements Processor {
 
   /** Current gain reduction in dB (≥ 0; the largest over channels, at the output). */
   get gainReductionDb(): number {
-    return this.meters[0];
+    const g = this.meters[3];
+    return g < 1 ? -20 * Math.log10(g) : 0;
   }
 
   /** Largest gain reduction in dB since `prepare()`, `reset()` or {@link Limiter.resetMeters}. */
   get maxGainReductionDb(): number {
-    return this.meters[1];
+    const g = this.meters[2];
+    return g < 1 ? -20 * Math.log10(g) : 0;
   }
 
   /** Restart the maximum gain-reduction read-out. */
   resetMeters(): void {
-    this.meters[1] = this.meters[0];
+    this.meters[2] = this.meters[3];
   }
 
   /**
@@ -363,8 +368,7 @@ export class Limiter implements Processor {
     this.drive.setImmediate(this.drive.target);
     this.st[0] = 0;
     this.st[1] = 0;
-    this.meters.fill(0);
-    this.meters[3] = 1;
+    this.meters.fill(1);
   }
 
   process(block: readonly Float32Array[], frames?: number): void {
@@ -378,18 +382,10 @@ export class Limiter implements Processor {
       for (let c = 1; c < this.chains.length; c++) this.chains[c].copyFrom(this.chains[0]);
       this.st[1] = 0;
     }
-    const meters = this.meters;
-    // meters[2]: the smallest gain of this call; meters[3]: the last gain applied.
-    meters[2] = 1;
     for (let pos = 0; pos < n; pos += CHUNK) {
       const k = n - pos < CHUNK ? n - pos : CHUNK;
       this.chunk(block, channels, pos, k, linked);
     }
-    // Gain reduction read-outs, in dB (≥ 0).
-    const current = meters[3] < 1 ? -20 * Math.log10(meters[3]) : 0;
-    const peak = meters[2] < 1 ? -20 * Math.log10(meters[2]) : 0;
-    meters[0] = current;
-    if (peak > meters[1]) meters[1] = peak;
   }
 
   /** One chunk of k ≤ CHUNK frames at `pos`. */
