@@ -124,8 +124,8 @@ class GainChain {
   /** The two moving sums' rings (lengths L1 and L2), of exact integers. */
   private readonly ring1: Float64Array;
   private readonly ring2: Float64Array;
-  /** [e (fast envelope), s (slow envelope), sum1, sum2]. */
-  private readonly env = new Float64Array(4);
+  /** [e (fast envelope), s (slow envelope), sum1, sum2, smallest gain of the last run()]. */
+  readonly env = new Float64Array(5);
   /** [ring1 index, ring2 index]. */
   private readonly idx = new Int32Array(2);
 
@@ -179,6 +179,7 @@ class GainChain {
     const ar = coef[0];
     const as = coef[1];
     const inv = coef[3];
+    let gmin = inv / inv; // 1.0, computed as a float64 (see the note on constants in chunk())
     if (auto) {
       for (let i = 0; i < n; i++) {
         const h = -nr[i];
@@ -194,7 +195,9 @@ class GainChain {
         sum2 += sum1 - ring2[i2];
         ring2[i2] = sum1;
         if (++i2 === l2) i2 = 0;
-        g[i] = sum2 * inv;
+        const gi = sum2 * inv;
+        g[i] = gi;
+        if (gi < gmin) gmin = gi;
       }
     } else {
       // The same without the slow envelope (a separate loop: no per-sample test).
@@ -209,9 +212,12 @@ class GainChain {
         sum2 += sum1 - ring2[i2];
         ring2[i2] = sum1;
         if (++i2 === l2) i2 = 0;
-        g[i] = sum2 * inv;
+        const gi = sum2 * inv;
+        g[i] = gi;
+        if (gi < gmin) gmin = gi;
       }
     }
+    env[4] = gmin;
     env[0] = e;
     env[1] = s;
     env[2] = sum1;
@@ -476,7 +482,10 @@ export class Limiter implements Processor {
       const x = block[c];
       const buf = this.tp[c];
       const g = linked ? this.g[0] : this.g[c];
-      if (c === 0 || !linked) for (let i = 0; i < k; i++) if (g[i] < minGain) minGain = g[i];
+      if (c === 0 || !linked) {
+        const m = this.chains[c].env[4];
+        if (m < minGain) minGain = m;
+      }
       for (let i = 0; i < k; i++) {
         let y = buf[back + i] * g[i];
         // Catches rounding only (and turns NaN into silence).
