@@ -38,7 +38,7 @@ import { SmoothedValue } from '../core/smoothed-value.js';
 import { checkObject, validateOptions, type OptionRule } from '../core/validate.js';
 import { TRUE_PEAK_TAPS, foldedTruePeakFilter4, segmentPeaks4 } from '../metering/true-peak.js';
 import { primeProcessor } from './prime.js';
-import { SlidingMax } from './windows.js';
+import { FloorSlidingMax } from './windows.js';
 
 /** Options of {@link Limiter}. */
 export interface LimiterOptions {
@@ -120,7 +120,7 @@ const TARGET_MARGIN = Math.pow(10, -LIMITER_TARGET_MARGIN_DB / 20);
 
 /** One gain computer (one per channel, or one shared when fully linked). */
 class GainChain {
-  readonly hold: SlidingMax;
+  readonly hold: FloorSlidingMax;
   /** The two moving sums' rings (lengths L1 and L2), of exact integers. */
   private readonly ring1: Float64Array;
   private readonly ring2: Float64Array;
@@ -130,9 +130,9 @@ class GainChain {
   private readonly idx = new Int32Array(2);
 
   constructor(window: number, l1: number, l2: number) {
-    // The hold runs on −r (a moving maximum of −r is minus the moving minimum of r); before the
-    // first sample r = 1.
-    this.hold = new SlidingMax(window, -1);
+    // The hold runs on −r (a moving maximum of −r is minus the moving minimum of r), which is
+    // −1 (r = 1) wherever no reduction is needed and before the first sample.
+    this.hold = new FloorSlidingMax(window, -1);
     this.ring1 = new Float64Array(l1);
     this.ring2 = new Float64Array(l2);
     this.reset();
