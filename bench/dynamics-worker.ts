@@ -56,10 +56,14 @@ if (group === 'masterbus') {
     comp.prepare({ sampleRate: fs, maxBlockSize: block, channels: 2 });
     rows.push(await time('masterbus Compressor (peak, 6 dB knee, linked)', String(block), pass(comp), () => comp.maxGainReductionDb));
     if (block === 128) {
-      // RMS detection, 50 % link and a sidechain high-pass take the general (unfused) path.
-      const rms = new mb.Compressor({ ...COMP, detector: 'rms', stereoLink: 0.5, sidechainHighpassHz: 80 });
+      // RMS detection and a sidechain high-pass take the general (unfused) path; with a partial
+      // link every channel also needs its own gain computer.
+      const rms = new mb.Compressor({ ...COMP, detector: 'rms', sidechainHighpassHz: 80 });
       rms.prepare({ sampleRate: fs, maxBlockSize: block, channels: 2 });
-      rows.push(await time('masterbus Compressor (RMS 10 ms, 50 % link, sidechain HPF)', String(block), pass(rms), () => rms.maxGainReductionDb));
+      rows.push(await time('masterbus Compressor (RMS 10 ms, linked, sidechain HPF)', String(block), pass(rms), () => rms.maxGainReductionDb));
+      const rmsHalf = new mb.Compressor({ ...COMP, detector: 'rms', stereoLink: 0.5, sidechainHighpassHz: 80 });
+      rmsHalf.prepare({ sampleRate: fs, maxBlockSize: block, channels: 2 });
+      rows.push(await time('masterbus Compressor (RMS 10 ms, 50 % link, sidechain HPF)', String(block), pass(rmsHalf), () => rmsHalf.maxGainReductionDb));
     }
     const limiter = new mb.Limiter({ ceilingDb: -1, driveDb: 6, lookaheadMs: 5, mode: 'true-peak' });
     limiter.prepare({ sampleRate: fs, maxBlockSize: block, channels: 2 });

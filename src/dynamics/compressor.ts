@@ -197,9 +197,9 @@ export class Compressor implements SidechainProcessor {
   private readonly k = new Float64Array(13);
   /**
    * [line index, level-line index, detector advance (samples), high-pass on, peak mode, delay,
-   * single shared detector in use, peak hold (samples)].
+   * single shared detector in use, peak hold (samples), one gain computer for all channels].
    */
-  private readonly st = new Int32Array(8);
+  private readonly st = new Int32Array(9);
   private linkMax = new Float64Array(0);
 
   /** Create a compressor; omitted options take {@link COMPRESSOR_DEFAULTS}. Throws on bad options. */
@@ -306,6 +306,7 @@ export class Compressor implements SidechainProcessor {
     this.st[0] = 0;
     this.st[1] = 0;
     this.st[6] = 0;
+    this.st[8] = 0;
     this.k[7] = 0;
     this.k[8] = 0;
     this.k[10] = -1;
@@ -374,9 +375,20 @@ export class Compressor implements SidechainProcessor {
       delayLevels(lvl, n, this.levelLines[c], st, 1, st[5] - st[2]);
     }
     advanceLine(st, 1, n, st[5] + 1);
-    // 4: stereo link (RMS, or partial link): (1 − λ)·own + λ·max over channels.
+    // 4: stereo link (RMS, or partial link): (1 − λ)·own + λ·max over channels. With a full link
+    // every channel gets the same level, max over channels: computed once, into channel 0, and
+    // one gain computer serves all channels.
     const link = k[9];
-    if (!single && channels > 1 && link > 0) {
+    const shared = linked;
+    if (!shared && st[8] === 1) for (let c = 1; c < channels; c++) this.env[c] = this.env[0];
+    st[8] = shared ? 1 : 0;
+    if (shared && !single && channels > 1) {
+      const l0 = levels[0];
+      for (let c = 1; c < channels; c++) {
+        const lc = levels[c];
+        for (let i = 0; i < n; i++) if (lc[i] > l0[i]) l0[i] = lc[i];
+      }
+    } else if (!single && channels > 1 && link > 0) {
       const l0 = levels[0];
       const m = this.linkMax;
       for (let i = 0; i < n; i++) m[i] = l0[i];
@@ -393,7 +405,8 @@ export class Compressor implements SidechainProcessor {
     this.makeup.fill(this.makeupBuf, n);
     this.mixValue.fill(this.mixBuf, n);
     k[7] = 0;
-    for (let c = 0; c < detectors; c++) gainComputer(levels[c], n, k, this.env, c, this.makeupBuf);
+    const computers = shared ? 1 : channels;
+    for (let c = 0; c < computers; c++) gainComputer(levels[c], n, k, this.env, c, this.makeupBuf);
     // 7: mix with the delayed audio. Common case first: no lookahead, fully wet, one gain.
     if (st[5] === 0 && single && !this.mixValue.isSmoothing && this.mixValue.target === 1) {
       const g = levels[0];
@@ -403,7 +416,7 @@ export class Compressor implements SidechainProcessor {
       }
     } else {
       for (let c = 0; c < channels; c++) {
-        applyGain(block[c], pos, n, this.lines[c], st, st[5], levels[single ? 0 : c], this.mixBuf);
+        applyGain(block[c], pos, n, this.lines[c], st, st[5], levels[shared ? 0 : c], this.mixBuf);
       }
     }
     advanceLine(st, 0, n, st[5]);
