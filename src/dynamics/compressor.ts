@@ -32,6 +32,7 @@ import { SmoothedValue } from '../core/smoothed-value.js';
 import { checkObject, validateOptions, type OptionRule } from '../core/validate.js';
 import { primeProcessor } from './prime.js';
 import { writeRbjCoefficients } from '../filters/biquad-coefficients.js';
+import { biquadMonoInto, sanitize } from '../filters/biquad-kernel.js';
 import { MovingAverage } from './windows.js';
 
 /** Options of {@link Compressor}. */
@@ -474,26 +475,14 @@ export class Compressor implements SidechainProcessor {
 
 /**
  * Detector input of one channel into `lvl[0..n)`: the source through the optional high-pass
- * (TDF-II, state at hps[so], hps[so + 1]), then |v| (peak) or v² (RMS). Non-finite or absurd values
- * are ignored (read as 0), and a poisoned filter state restarts from silence.
+ * (the library's TDF-II kernel, state at hps[so], hps[so + 1]), then |v| (peak) or v² (RMS).
+ * Non-finite or absurd values are ignored (read as 0), and a poisoned or denormal-bound filter
+ * state restarts from silence.
  */
 function detect(src: Float32Array, pos: number, n: number, lvl: Float64Array, hp: Float64Array, hps: Float64Array, so: number, hpOn: number, peak: number): void {
   if (hpOn === 1) {
-    const b0 = hp[0], b1 = hp[1], b2 = hp[2], a1 = hp[3], a2 = hp[4];
-    let z1 = hps[so], z2 = hps[so + 1];
-    for (let i = 0; i < n; i++) {
-      const v = src[pos + i];
-      const y = b0 * v + z1;
-      z1 = b1 * v + z2 - a1 * y;
-      z2 = b2 * v - a2 * y;
-      lvl[i] = y;
-    }
-    if (!(Math.abs(z1) < 1e30 && Math.abs(z2) < 1e30)) {
-      z1 = 0;
-      z2 = 0;
-    }
-    hps[so] = z1;
-    hps[so + 1] = z2;
+    biquadMonoInto(src, pos, n, lvl, hp, 0, hps, so);
+    sanitize(hps, so, so + 2);
   } else {
     for (let i = 0; i < n; i++) lvl[i] = src[pos + i];
   }

@@ -180,42 +180,27 @@ class GainChain {
     const as = coef[1];
     const inv = coef[3];
     let gmin = inv / inv; // 1.0, computed as a float64 (see the note on constants in chunk())
-    if (auto) {
-      for (let i = 0; i < n; i++) {
-        const h = -nr[i];
-        e = 1 - (1 - e) * ar;
-        if (h < e) e = h;
+    for (let i = 0; i < n; i++) {
+      const h = -nr[i];
+      e = 1 - (1 - e) * ar;
+      if (h < e) e = h;
+      let v = e;
+      if (auto) {
         // The slow envelope follows the held requirement (not e, which would keep pulling it
         // down while e itself recovers): it only sinks under sustained limiting.
         s = h + (s - h) * as;
-        const q = Math.floor((s < e ? s : e) * Q_SCALE);
-        sum1 += q - ring1[i1];
-        ring1[i1] = q;
-        if (++i1 === l1) i1 = 0;
-        sum2 += sum1 - ring2[i2];
-        ring2[i2] = sum1;
-        if (++i2 === l2) i2 = 0;
-        const gi = sum2 * inv;
-        g[i] = gi;
-        if (gi < gmin) gmin = gi;
+        if (s < v) v = s;
       }
-    } else {
-      // The same without the slow envelope (a separate loop: no per-sample test).
-      for (let i = 0; i < n; i++) {
-        const h = -nr[i];
-        e = 1 - (1 - e) * ar;
-        if (h < e) e = h;
-        const q = Math.floor(e * Q_SCALE);
-        sum1 += q - ring1[i1];
-        ring1[i1] = q;
-        if (++i1 === l1) i1 = 0;
-        sum2 += sum1 - ring2[i2];
-        ring2[i2] = sum1;
-        if (++i2 === l2) i2 = 0;
-        const gi = sum2 * inv;
-        g[i] = gi;
-        if (gi < gmin) gmin = gi;
-      }
+      const q = Math.floor(v * Q_SCALE);
+      sum1 += q - ring1[i1];
+      ring1[i1] = q;
+      if (++i1 === l1) i1 = 0;
+      sum2 += sum1 - ring2[i2];
+      ring2[i2] = sum1;
+      if (++i2 === l2) i2 = 0;
+      const gi = sum2 * inv;
+      g[i] = gi;
+      if (gi < gmin) gmin = gi;
     }
     env[4] = gmin;
     env[0] = e;

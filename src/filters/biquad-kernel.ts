@@ -59,6 +59,33 @@ export function biquadMono(
   state[so + 1] = z2;
 }
 
+/**
+ * One section from `x[start..start+n)` into `out[0..n)` (float64), leaving `x` untouched: for
+ * filtered copies such as a compressor's sidechain.
+ */
+export function biquadMonoInto(
+  x: Float32Array,
+  start: number,
+  n: number,
+  out: Float64Array,
+  c: Float64Array,
+  co: number,
+  state: Float64Array,
+  so: number,
+): void {
+  const b0 = c[co], b1 = c[co + 1], b2 = c[co + 2], a1 = c[co + 3], a2 = c[co + 4];
+  let z1 = state[so], z2 = state[so + 1];
+  for (let i = 0; i < n; i++) {
+    const xi = x[start + i];
+    const y = b0 * xi + z1;
+    z1 = b1 * xi + z2 - a1 * y;
+    z2 = b2 * xi - a2 * y;
+    out[i] = y;
+  }
+  state[so] = z1;
+  state[so + 1] = z2;
+}
+
 /** One section over two channels in one loop, in place. State of `r` follows at `sr`. */
 export function biquadPair(
   l: Float32Array,
