@@ -1,6 +1,6 @@
 /** The allocation check must catch processors that allocate (negative controls). */
 import { describe, expect, it } from 'vitest';
-import { allocationFree, measureAllocation } from '../support/alloc.js';
+import { allocationFree, measureAllocation, measureAllocationSettled } from '../support/alloc.js';
 
 describe('measureAllocation', () => {
   const block = [new Float32Array(128), new Float32Array(128)];
@@ -42,5 +42,15 @@ describe('measureAllocation', () => {
     }, 100_000);
     expect(allocationFree(r), JSON.stringify(r)).toBe(false);
     void sink;
+  });
+
+  it('measureAllocationSettled (the second measurement after a JIT transient) still flags a boxed number per call', async () => {
+    const holder: { x: unknown } = { x: 'tagged' };
+    let k = 0;
+    const { report, first } = await measureAllocationSettled(() => {
+      holder.x = (k++ % 7) + 0.5;
+    }, 100_000);
+    expect(allocationFree(first), JSON.stringify(first)).toBe(false);
+    expect(allocationFree(report), JSON.stringify(report)).toBe(false);
   });
 });
