@@ -40,3 +40,5 @@ export type { CompressorDetector, CompressorOptions } from './dynamics/compresso
 export { COMPRESSOR_DEFAULTS, COMPRESSOR_RULES, Compressor, compressorGainReductionDb } from './dynamics/compressor.js';
 export type { LimiterMode, LimiterOptions } from './dynamics/limiter.js';
 export { LIMITER_DEFAULTS, LIMITER_RULES, LIMITER_TARGET_MARGIN_DB, Limiter } from './dynamics/limiter.js';
+export type { PanLaw, PannerOptions } from './stereo/panner.js';
+export { PAN_LAWS, PANNER_DEFAULTS, PANNER_RULES, Panner } from './stereo/panner.js';

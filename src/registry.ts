@@ -9,6 +9,7 @@ import { Limiter } from './dynamics/limiter.js';
 import { BiquadFilter } from './filters/biquad-filter.js';
 import { ParametricEQ } from './filters/parametric-eq.js';
 import { LoudnessMeter } from './metering/loudness-meter.js';
+import { Panner } from './stereo/panner.js';
 
 /** A class that can rebuild itself from {@link ProcessorJSON}. */
 export interface ProcessorClass {
@@ -23,6 +24,7 @@ export const PROCESSOR_CLASSES: Readonly<Record<string, ProcessorClass>> = Objec
   [LoudnessMeter.type]: LoudnessMeter,
   [Compressor.type]: Compressor,
   [Limiter.type]: Limiter,
+  [Panner.type]: Panner,
 });
 
 /**

@@ -123,6 +123,17 @@ export function describeProcessor<P extends Processor>(c: ConformanceCase<P>): v
           );
         });
 
+        it('handles long blocks with a small maxBlockSize (37) like 37-frame blocks', () => {
+          const small = { sampleRate, maxBlockSize: 37, channels };
+          const a = c.create();
+          a.prepare(small);
+          const b = c.create();
+          b.prepare(small);
+          const long = render(a, input, [1000, 2900], automation);
+          const short = render(b, input, uniformCuts(37, frames), automation);
+          expect(identical(long, short), firstDifference(long, short)).toBe(true);
+        });
+
         it('handles a block larger than maxBlockSize like smaller blocks', () => {
           const big = render(prepared(), input, [], []);
           const small = render(prepared(), input, uniformCuts(maxBlockSize, frames), []);
