@@ -55,8 +55,8 @@ function limit(lim: Limiter, x: Float32Array[], cuts?: number[]): Float32Array[]
 }
 
 /** The project's meter: per BS.1770, the true peak of a finite signal (zeros after it). */
-function meterTruePeak(x: Float32Array[]): number {
-  const d = new TruePeakDetector(FS, x.length, 65536);
+function meterTruePeak(x: Float32Array[], sampleRate = FS): number {
+  const d = new TruePeakDetector(sampleRate, x.length, 65536);
   let m = 0;
   for (let c = 0; c < x.length; c++) {
     for (let p = 0; p < x[c].length; p += 65536) d.process(c, x[c], p, Math.min(x[c].length, p + 65536));
@@ -70,7 +70,7 @@ function meterTruePeak(x: Float32Array[]): number {
  * Random band-limited programme (every component below 20 kHz): a few random sines with random
  * envelopes, faded in and out (a hard start or stop would be a broadband step).
  */
-function bandLimited(seed: number, frames: number, channels = 2): Float32Array[] {
+function bandLimited(seed: number, frames: number, channels = 2, sampleRate = FS, topHz = 19920): Float32Array[] {
   const r = lcg(seed);
   const out: Float32Array[] = [];
   for (let c = 0; c < channels; c++) {
@@ -79,7 +79,7 @@ function bandLimited(seed: number, frames: number, channels = 2): Float32Array[]
     const a: number[] = [];
     const ph: number[] = [];
     for (let j = 0; j < k; j++) {
-      f.push(20 + Math.abs(r()) * 19900);
+      f.push(20 + Math.abs(r()) * (topHz - 20));
       a.push(Math.abs(r()));
       ph.push(r() * Math.PI);
     }
@@ -87,7 +87,7 @@ function bandLimited(seed: number, frames: number, channels = 2): Float32Array[]
     const x = new Float32Array(frames);
     for (let i = 0; i < frames; i++) {
       let v = 0;
-      for (let j = 0; j < k; j++) v += a[j] * Math.sin((2 * Math.PI * f[j] * i) / FS + ph[j]);
+      for (let j = 0; j < k; j++) v += a[j] * Math.sin((2 * Math.PI * f[j] * i) / sampleRate + ph[j]);
       const fade = Math.sin((Math.PI / 2) * Math.min(1, i / 400, (frames - 1 - i) / 400)) ** 2;
       x[i] = (v / k) * (1 + 0.9 * Math.sin(envRate * i)) * fade;
     }
@@ -164,6 +164,28 @@ describe('Limiter: ceiling guarantees (fast-check)', () => {
     );
     console.log(`true-peak limiter: worst meter reading ${worstMeter.toFixed(4)} dB, worst 16× reference ${worstReference.toFixed(4)} dB relative to the ceiling`);
   });
+
+  for (const [rate, topHz] of [
+    [44100, 18000],
+    [96000, 19920],
+  ]) {
+    it(`true-peak mode at ${rate / 1000} kHz: never above the ceiling on the meter; the 16× reference within 0.1 dB for content up to ${topHz / 1000} kHz`, () => {
+      fc.assert(
+        fc.property(settingsArb, fc.integer({ min: 1, max: 10_000 }), sizesArb, (s, seed, sizes) => {
+          const lim = new Limiter(s);
+          lim.prepare({ sampleRate: rate, maxBlockSize: 300, channels: 2 });
+          const frames = 3000;
+          const x = bandLimited(seed, frames, 2, rate, topHz);
+          const y = limit(lim, x, cutsFromSizes(sizes, frames + lim.latency + 32));
+          const meter = 20 * Math.log10(meterTruePeak(y, rate)) - s.ceilingDb;
+          const reference = 20 * Math.log10(Math.max(referenceTruePeak(y[0]), referenceTruePeak(y[1]))) - s.ceilingDb;
+          if (!(meter <= 0)) throw new Error(`meter reads ${meter} dB above the ceiling`);
+          if (!(reference <= 0.1)) throw new Error(`reference reads ${reference} dB above the ceiling`);
+        }),
+        { numRuns: runs(10) },
+      );
+    });
+  }
 
   it('the fs/4 sine at 45° (samples 3 dB under its true peak) is held at the ceiling by true peak, not by samples', () => {
     const x = quarterRate(9600, 1); // true peak 0 dBTP, samples at −3.01 dBFS
