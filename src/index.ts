@@ -42,3 +42,5 @@ export type { LimiterMode, LimiterOptions } from './dynamics/limiter.js';
 export { LIMITER_DEFAULTS, LIMITER_RULES, LIMITER_TARGET_MARGIN_DB, Limiter } from './dynamics/limiter.js';
 export type { PanLaw, PannerOptions } from './stereo/panner.js';
 export { PAN_LAWS, PANNER_DEFAULTS, PANNER_RULES, Panner } from './stereo/panner.js';
+export type { StereoWidenerOptions } from './stereo/stereo-widener.js';
+export { STEREO_WIDENER_DEFAULTS, STEREO_WIDENER_RULES, StereoWidener } from './stereo/stereo-widener.js';

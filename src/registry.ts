@@ -10,6 +10,7 @@ import { BiquadFilter } from './filters/biquad-filter.js';
 import { ParametricEQ } from './filters/parametric-eq.js';
 import { LoudnessMeter } from './metering/loudness-meter.js';
 import { Panner } from './stereo/panner.js';
+import { StereoWidener } from './stereo/stereo-widener.js';
 
 /** A class that can rebuild itself from {@link ProcessorJSON}. */
 export interface ProcessorClass {
@@ -25,6 +26,7 @@ export const PROCESSOR_CLASSES: Readonly<Record<string, ProcessorClass>> = Objec
   [Compressor.type]: Compressor,
   [Limiter.type]: Limiter,
   [Panner.type]: Panner,
+  [StereoWidener.type]: StereoWidener,
 });
 
 /**

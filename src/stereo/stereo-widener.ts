@@ -1,0 +1,309 @@
+/**
+ * StereoWidener: mid/side width, separate mid and side gains, optional bass mono below a
+ * Linkwitz-Riley crossover, and read-outs of phase correlation and balance for meters.
+ *
+ * Mid/side (the sum/difference matrix, e.g. Zölzer, *DAFX* 2nd ed., §5.3): m = (L + R)/2,
+ * s = (L − R)/2; out L = g_m·m + w·g_s·s, out R = g_m·m − w·g_s·s. Width w = 0 is mono, 1 leaves
+ * the image as it is, 2 doubles the side.
+ *
+ * Bass mono: the side signal keeps only its part above the crossover f_c, s' = HP(s), with a
+ * 4th-order Linkwitz-Riley high-pass; the mid goes through the matching all-pass LP(m) + HP(m), so
+ * both paths have the same phase and L + R = 2·g_m·(LP + HP)(m) keeps a flat magnitude (an
+ * LR4 pair sums to an all-pass). Below f_c both channels carry the same signal: correlation +1.
+ * Switching bass mono on or off cross-fades between the two paths over `smoothingMs`.
+ *
+ * Read-outs, over the output with a 300 ms exponential window (the integration time of common
+ * correlation meters): correlation = E[LR] / √(E[L²]·E[R²]) in [−1, 1] (0 for silence) and
+ * balance = (E[R²] − E[L²]) / (E[R²] + E[L²]) in [−1, 1] (−1: everything on the left).
+ *
+ * @module
+ */
+import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from '../core/options.js';
+import { safeFrameCount, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
+import { SmoothedValue } from '../core/smoothed-value.js';
+import { checkObject, validateOptions, type OptionRule } from '../core/validate.js';
+import { writeFilterCoefficients } from '../filters/biquad-coefficients.js';
+import { biquadMono, sanitize } from '../filters/biquad-kernel.js';
+
+/** Options of {@link StereoWidener}. */
+export interface StereoWidenerOptions {
+  /** Width, [0, 2]: 0 mono, 1 unchanged, 2 twice the side signal. Smoothed. @defaultValue 1 */
+  width: number;
+  /** Gain of the mid (L + R) signal in dB, [-24, 24]. Smoothed. @defaultValue 0 */
+  midGainDb: number;
+  /** Gain of the side (L − R) signal in dB, [-24, 24]. Smoothed. @defaultValue 0 */
+  sideGainDb: number;
+  /**
+   * Bass mono crossover in Hz, [0, 500]; 0 turns bass mono off. Turning it on or off cross-fades
+   * over `smoothingMs`; a new frequency applies at once.
+   * @defaultValue 0
+   */
+  bassMonoHz: number;
+  /** Ramp time of changes in ms, [0, 1000]. @defaultValue 20 */
+  smoothingMs: number;
+}
+
+/** Defaults of {@link StereoWidenerOptions}: unchanged width, no bass mono. */
+export const STEREO_WIDENER_DEFAULTS: Readonly<StereoWidenerOptions> = Object.freeze({
+  width: 1,
+  midGainDb: 0,
+  sideGainDb: 0,
+  bassMonoHz: 0,
+  smoothingMs: DEFAULT_SMOOTHING_MS,
+});
+
+/** Validation rules of {@link StereoWidenerOptions}. */
+export const STEREO_WIDENER_RULES: { readonly [K in keyof StereoWidenerOptions]: OptionRule } = Object.freeze({
+  width: { kind: 'number', range: { min: 0, max: 2 } },
+  midGainDb: { kind: 'number', range: { min: -24, max: 24, unit: 'dB' } },
+  sideGainDb: { kind: 'number', range: { min: -24, max: 24, unit: 'dB' } },
+  bassMonoHz: { kind: 'number', range: { min: 0, max: 500, unit: 'Hz' } },
+  smoothingMs: { kind: 'number', range: SMOOTHING_RANGE },
+});
+
+const OWNER = 'StereoWidener';
+const CHUNK = 256;
+/** Integration time of the correlation and balance read-outs. */
+const METER_SECONDS = 0.3;
+
+/**
+ * Mid/side stereo width with mid and side gains, bass mono below a Linkwitz-Riley crossover, and
+ * correlation / balance read-outs. Works on two channels in place; fewer arrays are left as they are.
+ *
+ * @example
+ * ```ts
+ * import { StereoWidener } from 'masterbus';
+ * const widener = new StereoWidener({ width: 1.3, bassMonoHz: 120 });
+ * widener.prepare({ sampleRate: 48000, maxBlockSize: 128, channels: 2 });
+ * const left = new Float32Array(128), right = new Float32Array(128);
+ * widener.process([left, right]);
+ * console.log(widener.correlation, widener.balance);   // for a correlation meter
+ * ```
+ */
+export class StereoWidener implements Processor {
+  /** Type name used by {@link StereoWidener.toJSON}. */
+  static readonly type = 'StereoWidener';
+  /** Always 0 (the crossover is minimum phase). */
+  readonly latency = 0;
+  private opts: StereoWidenerOptions;
+  private spec: ProcessSpec | undefined;
+  private readonly side = new SmoothedValue('linear', 1);
+  private readonly mid = new SmoothedValue('linear', 1);
+  private readonly bass = new SmoothedValue('linear', 0);
+  private sBuf = new Float64Array(0);
+  private mBuf = new Float64Array(0);
+  private aBuf = new Float64Array(0);
+  /** Scratch: mid, mid low-pass, side high-pass (float32, filtered in place). */
+  private mid32 = new Float32Array(0);
+  private low32 = new Float32Array(0);
+  private side32 = new Float32Array(0);
+  /** LR4 low-pass sections then high-pass sections (5 coefficients each). */
+  private readonly coefs = new Float64Array(20);
+  /** Filter state: [mid LP ×2 sections, mid HP ×2, side HP ×2] × [z1, z2]. */
+  private readonly state = new Float64Array(12);
+  /** Meter state: [E[LR], E[L²], E[R²], α]. */
+  private readonly meter = new Float64Array(4);
+  /** [targets leave the image unchanged (width·side 1, mid 1, no bass mono), bass mono on]. */
+  private readonly flags = new Int32Array(2);
+
+  /** Create a widener; omitted options take {@link STEREO_WIDENER_DEFAULTS}. Throws on bad options. */
+  constructor(options: Partial<StereoWidenerOptions> = {}) {
+    this.opts = { ...STEREO_WIDENER_DEFAULTS, ...validateOptions<StereoWidenerOptions>(OWNER, options, STEREO_WIDENER_RULES) };
+    this.side.setImmediate(this.sideTarget());
+    this.mid.setImmediate(dbToGain(this.opts.midGainDb));
+    this.bass.setImmediate(this.opts.bassMonoHz > 0 ? 1 : 0);
+    this.updateFlags();
+  }
+
+  private updateFlags(): void {
+    const o = this.opts;
+    this.flags[0] = this.sideTarget() === 1 && dbToGain(o.midGainDb) === 1 && o.bassMonoHz === 0 ? 1 : 0;
+    this.flags[1] = o.bassMonoHz > 0 ? 1 : 0;
+  }
+
+  /** Rebuild a widener from {@link StereoWidener.toJSON} output. */
+  static fromJSON(json: ProcessorJSON): StereoWidener {
+    const j = checkObject(OWNER, 'json', json);
+    if (j.type !== StereoWidener.type) throw new TypeError(`StereoWidener.fromJSON: expected type "StereoWidener", got ${JSON.stringify(j.type)}`);
+    return new StereoWidener(checkObject(OWNER, 'json.params', j.params) as Partial<StereoWidenerOptions>);
+  }
+
+  /** The current parameters. */
+  get params(): StereoWidenerOptions {
+    return { ...this.opts };
+  }
+
+  /** Phase correlation of the output, [−1, 1], over the last ~300 ms (0 for silence). */
+  get correlation(): number {
+    const m = this.meter;
+    const d = Math.sqrt(m[1] * m[2]);
+    return d > 1e-30 ? Math.max(-1, Math.min(1, m[0] / d)) : 0;
+  }
+
+  /** Power balance of the output, [−1, 1] (−1 all left, +1 all right), over the last ~300 ms. */
+  get balance(): number {
+    const m = this.meter;
+    const t = m[1] + m[2];
+    return t > 1e-30 ? (m[2] - m[1]) / t : 0;
+  }
+
+  /** Change parameters (validated first: a bad value throws and changes nothing). */
+  set(options: Partial<StereoWidenerOptions>): this {
+    const o = validateOptions<StereoWidenerOptions>(OWNER, options, STEREO_WIDENER_RULES);
+    this.opts = { ...this.opts, ...o };
+    const fs = this.spec?.sampleRate;
+    if (o.smoothingMs !== undefined && fs !== undefined) {
+      for (const v of [this.side, this.mid, this.bass]) v.setRampLength(fs, o.smoothingMs / 1000);
+    }
+    const apply = (v: SmoothedValue, x: number) => (fs !== undefined ? v.setTarget(x) : v.setImmediate(x));
+    apply(this.side, this.sideTarget());
+    apply(this.mid, dbToGain(this.opts.midGainDb));
+    apply(this.bass, this.opts.bassMonoHz > 0 ? 1 : 0);
+    // (500 Hz, the largest crossover, is below Nyquist at every allowed sample rate.)
+    if (o.bassMonoHz !== undefined && o.bassMonoHz > 0 && this.spec) this.design(this.spec.sampleRate);
+    this.updateFlags();
+    return this;
+  }
+
+  prepare(spec: ProcessSpec): void {
+    const s = validateSpec(OWNER, spec);
+    this.spec = s;
+    const n = Math.min(CHUNK, s.maxBlockSize);
+    this.sBuf = new Float64Array(n);
+    this.mBuf = new Float64Array(n);
+    this.aBuf = new Float64Array(n);
+    this.mid32 = new Float32Array(n);
+    this.low32 = new Float32Array(n);
+    this.side32 = new Float32Array(n);
+    for (const v of [this.side, this.mid, this.bass]) v.reset(s.sampleRate, this.opts.smoothingMs / 1000);
+    this.meter[3] = Math.exp(-1 / (METER_SECONDS * s.sampleRate));
+    this.design(s.sampleRate);
+    this.reset();
+  }
+
+  reset(): void {
+    for (const v of [this.side, this.mid, this.bass]) v.setImmediate(v.target);
+    this.state.fill(0);
+    this.meter[0] = 0;
+    this.meter[1] = 0;
+    this.meter[2] = 0;
+  }
+
+  process(block: readonly Float32Array[], frames?: number): void {
+    if (this.spec === undefined || block.length < 2) return;
+    const n = safeFrameCount(block, 2, frames);
+    const l = block[0];
+    const r = block[1];
+    const step = this.sBuf.length;
+    for (let pos = 0; pos < n; pos += step) {
+      const k = n - pos < step ? n - pos : step;
+      const ramping = this.side.isSmoothing || this.mid.isSmoothing || this.bass.isSmoothing;
+      // (Flags from set(), not the smoothers' `target` getters: a double returned from a getter
+      // that V8 does not inline is boxed.)
+      const bassOn = this.bass.isSmoothing || this.flags[1] === 1;
+      // Unchanged image, no bass mono, nothing ramping: the samples pass bit-exactly.
+      if (!ramping && this.flags[0] === 1) {
+        this.measure(l, r, pos, k);
+        continue;
+      }
+      const sg = this.sBuf;
+      const mg = this.mBuf;
+      const a = this.aBuf;
+      this.side.fill(sg, k);
+      this.mid.fill(mg, k);
+      this.bass.fill(a, k);
+      if (bassOn) {
+        const m32 = this.mid32;
+        const low = this.low32;
+        const s32 = this.side32;
+        for (let i = 0; i < k; i++) {
+          const x = l[pos + i];
+          const y = r[pos + i];
+          m32[i] = (x + y) * 0.5;
+          low[i] = m32[i];
+          s32[i] = (x - y) * 0.5;
+        }
+        const c = this.coefs;
+        const st = this.state;
+        // Mid: LR4 low-pass (a copy, in `low`) and high-pass (in place); side: LR4 high-pass (in
+        // place). The direct paths for the cross-fade are recomputed from the input below.
+        biquadMono(low, 0, k, c, 0, st, 0);
+        biquadMono(low, 0, k, c, 5, st, 2);
+        biquadMono(m32, 0, k, c, 10, st, 4);
+        biquadMono(m32, 0, k, c, 15, st, 6);
+        biquadMono(s32, 0, k, c, 10, st, 8);
+        biquadMono(s32, 0, k, c, 15, st, 10);
+        for (let i = 0; i < k; i++) {
+          const x = l[pos + i];
+          const y = r[pos + i];
+          const md = (x + y) * 0.5;
+          const sd = (x - y) * 0.5;
+          const f = a[i];
+          // Cross-fade between the direct and the bass-mono paths.
+          const mm = md + f * (low[i] + m32[i] - md);
+          const ss = sd + f * (s32[i] - sd);
+          const g = mg[i];
+          const w = sg[i];
+          l[pos + i] = g * mm + w * ss;
+          r[pos + i] = g * mm - w * ss;
+        }
+        sanitize(st, 0, 12);
+      } else {
+        for (let i = 0; i < k; i++) {
+          const x = l[pos + i];
+          const y = r[pos + i];
+          const md = (x + y) * 0.5;
+          const sd = (x - y) * 0.5;
+          const g = mg[i];
+          const w = sg[i];
+          l[pos + i] = g * md + w * sd;
+          r[pos + i] = g * md - w * sd;
+        }
+        if (!this.bass.isSmoothing) this.state.fill(0);
+      }
+      this.measure(l, r, pos, k);
+    }
+  }
+
+  toJSON(): ProcessorJSON {
+    return { type: StereoWidener.type, params: { ...this.opts } };
+  }
+
+  /** One-pole averages of LR, L² and R² over the output (for the read-outs). */
+  private measure(l: Float32Array, r: Float32Array, pos: number, k: number): void {
+    const m = this.meter;
+    const alpha = m[3];
+    const b = 1 - alpha;
+    let lr = m[0];
+    let ll = m[1];
+    let rr = m[2];
+    for (let i = 0; i < k; i++) {
+      const x = l[pos + i];
+      const y = r[pos + i];
+      lr = alpha * lr + b * x * y;
+      ll = alpha * ll + b * x * x;
+      rr = alpha * rr + b * y * y;
+    }
+    // Non-finite audio must not poison the meter for good; tiny values flush to 0.
+    m[0] = lr > -1e30 && lr < 1e30 && (lr > 1e-30 || lr < -1e-30) ? lr : 0;
+    m[1] = ll < 1e30 && ll > 1e-30 ? ll : 0;
+    m[2] = rr < 1e30 && rr > 1e-30 ? rr : 0;
+  }
+
+  /** Side gain target: width × side gain. */
+  private sideTarget(): number {
+    return this.opts.width * dbToGain(this.opts.sideGainDb);
+  }
+
+  /** LR4 low-pass and high-pass coefficients at the crossover (two sections each). */
+  private design(sampleRate: number): void {
+    const f = this.opts.bassMonoHz > 0 ? this.opts.bassMonoHz : 100;
+    const base = { frequencyHz: f, q: Math.SQRT1_2, gainDb: 0, shelfSlope: 1, rolloffDbPerOctave: 24 as const };
+    writeFilterCoefficients(this.coefs, 0, { ...base, type: 'linkwitz-riley-lowpass' }, sampleRate);
+    writeFilterCoefficients(this.coefs, 10, { ...base, type: 'linkwitz-riley-highpass' }, sampleRate);
+  }
+}
+
+function dbToGain(db: number): number {
+  return Math.pow(10, db / 20);
+}
