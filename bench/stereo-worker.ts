@@ -6,6 +6,8 @@
  * 30 s of a mono source (channel 0 of the music-like programme) at 48 kHz panned to 0.3.
  * masterbus: Panner (mono input, −3 dB constant-power law, the law Web Audio uses) in 128- and
  * 4096-frame blocks, in place; a second row with the pan moving (a 20 ms ramp every 100 ms).
+ * Also the StereoWidener (width 1.3 with bass mono at 120 Hz) on the stereo programme; it has no
+ * Web Audio counterpart.
  * node-web-audio-api: a one-channel AudioBuffer through a StereoPannerNode (its mono-input
  * algorithm, equal power) rendered by an OfflineAudioContext in 128-frame quanta, and the same
  * graph without the panner. Warm-up, then R timed runs; prints JSON.
@@ -51,6 +53,17 @@ if (group === 'masterbus') {
         left.set(mono);
         const t0 = performance.now();
         for (let b = 0; b < views.length; b++) panner.process(views[b]);
+        return performance.now() - t0;
+      }),
+    );
+    const widener = new mb.StereoWidener({ width: 1.3, bassMonoHz: 120 });
+    widener.prepare({ sampleRate: fs, maxBlockSize: block, channels: 2 });
+    rows.push(
+      await time('masterbus StereoWidener (width 1.3, bass mono 120 Hz)', String(block), () => {
+        left.set(music.channels[0]);
+        right.set(music.channels[1]);
+        const t0 = performance.now();
+        for (let b = 0; b < views.length; b++) widener.process(views[b]);
         return performance.now() - t0;
       }),
     );

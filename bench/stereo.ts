@@ -40,7 +40,7 @@ for (let r = 0; r < rounds; r++) {
     }
   }
 }
-out('## Stereo placement (30 s, a mono source panned to 0.3 into stereo, 48 kHz)');
+out('## Stereo placement (30 s at 48 kHz: a mono source panned to 0.3 into stereo; the stereo programme widened)');
 out();
 out(`Each library in its own process, groups alternating, ${rounds} rounds; median of 7 timed runs per process, then median over rounds.`);
 out('Both use an equal-power law (masterbus `law: "-3dB"`; Web Audio\'s StereoPannerNode mono algorithm). node-web-audio-api renders through an OfflineAudioContext in 128-frame quanta; the graph without the panner shows what the graph itself costs, so the panner node\'s own cost is the difference.');
