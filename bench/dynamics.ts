@@ -3,46 +3,12 @@
  * DynamicsCompressorNode, each library in its own process (see worker.ts for why), alternating
  * over rounds. `--write` appends the results to bench/RESULTS.md.
  */
-import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { median } from './harness.js';
+import { benchArgs, report, runRounds } from './rounds.js';
 
-interface Row {
-  id: string;
-  block: string;
-  ms: number;
-  reductionDb?: number;
-}
-const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 3;
-const write = process.argv.includes('--write');
-const worker = fileURLToPath(new URL('./dynamics-worker.ts', import.meta.url));
-
-function runChild(group: string): { seconds: number; rows: Row[] } {
-  const res = spawnSync(process.execPath, ['--import', 'tsx/esm', worker, group], { encoding: 'utf8' });
-  if (res.status !== 0) throw new Error(`dynamics worker ${group} failed: ${res.stderr}`);
-  return JSON.parse(res.stdout.trim().split('\n').pop()!);
-}
-
-const lines: string[] = [];
-const out = (s = '') => {
-  console.log(s);
-  lines.push(s);
-};
-const times = new Map<string, number[]>();
-const reductions = new Map<string, number | undefined>();
-let seconds = 30;
-for (let r = 0; r < rounds; r++) {
-  for (const group of r % 2 ? ['nwa', 'masterbus'] : ['masterbus', 'nwa']) {
-    const res = runChild(group);
-    seconds = res.seconds;
-    for (const row of res.rows) {
-      const key = `${row.id}|${row.block}`;
-      times.set(key, [...(times.get(key) ?? []), row.ms]);
-      reductions.set(key, row.reductionDb);
-    }
-  }
-}
+const { rounds, write } = benchArgs();
+const { seconds, times, last } = runRounds('./dynamics-worker.ts', ['masterbus', 'nwa'], rounds);
+const { out, save } = report();
 out('## Dynamics (30 s stereo 48 kHz, music-like programme)');
 out();
 out(`Each library in its own process, groups alternating, ${rounds} rounds; median of 7 timed runs per process, then median over rounds.`);
@@ -57,7 +23,7 @@ for (const [key, ms] of times) {
   const m = median(ms);
   const x = (seconds * 1000) / m;
   rt.set(key, x);
-  const red = reductions.get(key);
+  const red = last.get(key)?.reductionDb;
   out(
     `| ${id} | ${block} | ${m.toFixed(1)} | ${x.toFixed(0)} | ${((x * 48000 * 2) / 1e6).toFixed(1)} M | ${((seconds * 1000) / Math.max(...ms)).toFixed(0)}–${((seconds * 1000) / Math.min(...ms)).toFixed(0)} | ${red === undefined || red === null ? '—' : red.toFixed(1)} |`,
   );
@@ -70,14 +36,4 @@ out();
 out(`- Compressor @128 vs DynamicsCompressorNode: ${(c128 / nwa).toFixed(2)}× — goal ≥ 1.5×: **${c128 / nwa >= 1.5 ? 'met' : 'not met'}**`);
 out(`- Limiter (true peak, 5 ms) @128: ${l128.toFixed(0)}× real time — goal ≥ 300×: **${l128 >= 300 ? 'met' : 'not met'}** (4096: ${l4096.toFixed(0)}×)`);
 
-if (write) {
-  const path = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
-  let text = readFileSync(path, 'utf8');
-  const at = text.indexOf('## Dynamics');
-  if (at >= 0) {
-    const next = text.indexOf('\n## ', at + 5);
-    text = text.slice(0, at) + (next >= 0 ? text.slice(next + 1) : '');
-  }
-  writeFileSync(path, `${text.trimEnd()}\n\n${lines.join('\n')}\n`);
-  console.log(`\nwrote ${path}`);
-}
+if (write) save('## Dynamics');

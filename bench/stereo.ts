@@ -3,43 +3,12 @@
  * library in its own process (see worker.ts for why), alternating over rounds. `--write` appends
  * the results to bench/RESULTS.md.
  */
-import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { median } from './harness.js';
+import { benchArgs, report, runRounds } from './rounds.js';
 
-interface Row {
-  id: string;
-  block: string;
-  ms: number;
-}
-const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 3;
-const write = process.argv.includes('--write');
-const worker = fileURLToPath(new URL('./stereo-worker.ts', import.meta.url));
-
-function runChild(group: string): { seconds: number; rows: Row[] } {
-  const res = spawnSync(process.execPath, ['--import', 'tsx/esm', worker, group], { encoding: 'utf8' });
-  if (res.status !== 0) throw new Error(`stereo worker ${group} failed: ${res.stderr}`);
-  return JSON.parse(res.stdout.trim().split('\n').pop()!);
-}
-
-const lines: string[] = [];
-const out = (s = '') => {
-  console.log(s);
-  lines.push(s);
-};
-const times = new Map<string, number[]>();
-let seconds = 30;
-for (let r = 0; r < rounds; r++) {
-  for (const group of r % 2 ? ['nwa', 'masterbus'] : ['masterbus', 'nwa']) {
-    const res = runChild(group);
-    seconds = res.seconds;
-    for (const row of res.rows) {
-      const key = `${row.id}|${row.block}`;
-      times.set(key, [...(times.get(key) ?? []), row.ms]);
-    }
-  }
-}
+const { rounds, write } = benchArgs();
+const { seconds, times } = runRounds('./stereo-worker.ts', ['masterbus', 'nwa'], rounds);
+const { out, save } = report();
 out('## Stereo placement (30 s at 48 kHz: a mono source panned to 0.3 into stereo; the stereo programme widened)');
 out();
 out(`Each library in its own process, groups alternating, ${rounds} rounds; median of 7 timed runs per process, then median over rounds.`);
@@ -63,14 +32,4 @@ out();
 out(`- Panner @128 vs StereoPannerNode (graph included): ${(p128 / nwa).toFixed(2)}× — goal ≥ 2×: **${p128 / nwa >= 2 ? 'met' : 'not met'}**`);
 out(`- The panner node's own cost (its graph's time minus the bare graph's): about ${nodeOnlyMs.toFixed(1)} ms for 30 s, against ${((seconds * 1000) / p128).toFixed(1)} ms for masterbus's Panner: in Rust it is cheaper than our JavaScript loop; the graph around it is what an app pays for.`);
 
-if (write) {
-  const path = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
-  let text = readFileSync(path, 'utf8');
-  const at = text.indexOf('## Stereo placement');
-  if (at >= 0) {
-    const next = text.indexOf('\n## ', at + 5);
-    text = text.slice(0, at) + (next >= 0 ? text.slice(next + 1) : '');
-  }
-  writeFileSync(path, `${text.trimEnd()}\n\n${lines.join('\n')}\n`);
-  console.log(`\nwrote ${path}`);
-}
+if (write) save('## Stereo placement');

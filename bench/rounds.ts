@@ -1,0 +1,69 @@
+/**
+ * Shared scaffolding of the peer benches (dynamics, stereo): run a worker script once per group
+ * per round, each in a fresh process (see worker.ts for why), alternating the group order from
+ * round to round, and collect every row's times; print and optionally write a RESULTS.md section.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** One timed row of a worker's output. */
+export interface WorkerRow {
+  id: string;
+  block: string;
+  ms: number;
+  reductionDb?: number;
+}
+
+/** Command-line options shared by the peer benches: `--rounds N`, `--write`. */
+export function benchArgs(): { rounds: number; write: boolean } {
+  const i = process.argv.indexOf('--rounds');
+  return { rounds: (i >= 0 && Number(process.argv[i + 1])) || 3, write: process.argv.includes('--write') };
+}
+
+/**
+ * Run `worker` (a path relative to bench/) for each group, `rounds` times, alternating the order.
+ * Returns the signal length in seconds, every row's times by `id|block`, and each row's last values.
+ */
+export function runRounds(worker: string, groups: readonly [string, string], rounds: number): { seconds: number; times: Map<string, number[]>; last: Map<string, WorkerRow> } {
+  const path = fileURLToPath(new URL(worker, import.meta.url));
+  const times = new Map<string, number[]>();
+  const last = new Map<string, WorkerRow>();
+  let seconds = 0;
+  for (let r = 0; r < rounds; r++) {
+    for (const group of r % 2 ? [groups[1], groups[0]] : groups) {
+      const res = spawnSync(process.execPath, ['--import', 'tsx/esm', path, group], { encoding: 'utf8' });
+      if (res.status !== 0) throw new Error(`${worker} ${group} failed: ${res.stderr}`);
+      const parsed = JSON.parse(res.stdout.trim().split('\n').pop()!) as { seconds: number; rows: WorkerRow[] };
+      seconds = parsed.seconds;
+      for (const row of parsed.rows) {
+        const key = `${row.id}|${row.block}`;
+        times.set(key, [...(times.get(key) ?? []), row.ms]);
+        last.set(key, row);
+      }
+    }
+  }
+  return { seconds, times, last };
+}
+
+/** Collects printed lines; `save(heading)` replaces that section of bench/RESULTS.md with them. */
+export function report(): { out: (s?: string) => void; save: (heading: string) => void } {
+  const lines: string[] = [];
+  return {
+    out: (s = '') => {
+      console.log(s);
+      lines.push(s);
+    },
+    save: (heading) => {
+      const path = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
+      let text = readFileSync(path, 'utf8');
+      const at = text.indexOf(heading);
+      if (at >= 0) {
+        const next = text.indexOf('\n## ', at + heading.length);
+        text = text.slice(0, at) + (next >= 0 ? text.slice(next + 1) : '');
+      }
+      writeFileSync(path, `${text.trimEnd()}\n\n${lines.join('\n')}\n`);
+      console.log(`\nwrote ${path}`);
+    },
+  };
+}
