@@ -258,10 +258,10 @@ export class Limiter implements Processor {
    */
   private readonly st = new Int32Array(4);
   /**
-   * [unused, unused, smallest gain since reset or resetMeters(), last gain], linear: the dB
-   * read-outs are computed when read, not in `process()`.
+   * [smallest gain since reset or resetMeters(), last gain], linear: the dB read-outs are
+   * computed when read, not in `process()`.
    */
-  private readonly meters = new Float64Array(4);
+  private readonly meters = new Float64Array(2);
 
   /** Create a limiter; omitted options take {@link LIMITER_DEFAULTS}. Throws on bad options. */
   constructor(options: Partial<LimiterOptions> = {}) {
@@ -289,19 +289,19 @@ export class Limiter implements Processor {
 
   /** Current gain reduction in dB (≥ 0; the largest over channels, at the output). */
   get gainReductionDb(): number {
-    const g = this.meters[3];
+    const g = this.meters[1];
     return g < 1 ? -20 * Math.log10(g) : 0;
   }
 
   /** Largest gain reduction in dB since `prepare()`, `reset()` or {@link Limiter.resetMeters}. */
   get maxGainReductionDb(): number {
-    const g = this.meters[2];
+    const g = this.meters[0];
     return g < 1 ? -20 * Math.log10(g) : 0;
   }
 
   /** Restart the maximum gain-reduction read-out. */
   resetMeters(): void {
-    this.meters[2] = this.meters[3];
+    this.meters[0] = this.meters[1];
   }
 
   /**
@@ -458,7 +458,7 @@ export class Limiter implements Processor {
     }
     const clamp = coef[5];
     const meters = this.meters;
-    let minGain = meters[2];
+    let minGain = meters[0];
     let lastGain = 1;
     const h = this.history;
     // The sample `latency` before output i is buf[h + i − latency].
@@ -482,8 +482,8 @@ export class Limiter implements Processor {
       // Keep the last h samples as the history of the next chunk (a native memmove).
       buf.copyWithin(0, k, k + h);
     }
-    meters[2] = minGain;
-    meters[3] = lastGain;
+    meters[0] = minGain;
+    meters[1] = lastGain;
   }
 
   toJSON(): ProcessorJSON {
