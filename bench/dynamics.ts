@@ -3,8 +3,7 @@
  * DynamicsCompressorNode, each library in its own process (see worker.ts for why), alternating
  * over rounds. `--write` appends the results to bench/RESULTS.md.
  */
-import { median } from './harness.js';
-import { benchArgs, report, runRounds } from './rounds.js';
+import { benchArgs, report, runRounds, summarize } from './rounds.js';
 
 const { rounds, write } = benchArgs();
 const { seconds, times, last } = runRounds('./dynamics-worker.ts', ['masterbus', 'nwa'], rounds);
@@ -18,14 +17,11 @@ out();
 out('| contender | block | time (ms) | × real time | samples/s | rounds (× rt) | max GR (dB) |');
 out('|---|---|---:|---:|---:|---:|---:|');
 const rt = new Map<string, number>();
-for (const [key, ms] of times) {
-  const [id, block] = key.split('|');
-  const m = median(ms);
-  const x = (seconds * 1000) / m;
-  rt.set(key, x);
-  const red = last.get(key)?.reductionDb;
+for (const r of summarize(times, seconds)) {
+  rt.set(r.key, r.realtime);
+  const red = last.get(r.key)?.reductionDb;
   out(
-    `| ${id} | ${block} | ${m.toFixed(1)} | ${x.toFixed(0)} | ${((x * 48000 * 2) / 1e6).toFixed(1)} M | ${((seconds * 1000) / Math.max(...ms)).toFixed(0)}–${((seconds * 1000) / Math.min(...ms)).toFixed(0)} | ${red === undefined || red === null ? '—' : red.toFixed(1)} |`,
+    `| ${r.id} | ${r.block} | ${r.ms.toFixed(1)} | ${r.realtime.toFixed(0)} | ${((r.realtime * 48000 * 2) / 1e6).toFixed(1)} M | ${r.range} | ${red === undefined || red === null ? '—' : red.toFixed(1)} |`,
   );
 }
 const nwa = rt.get('node-web-audio-api DynamicsCompressorNode|128 (render quantum)')!;

@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { median } from './harness.js';
 
 /** One timed row of a worker's output. */
 export interface WorkerRow {
@@ -66,4 +67,24 @@ export function report(): { out: (s?: string) => void; save: (heading: string) =
       console.log(`\nwrote ${path}`);
     },
   };
+}
+
+/** One row's medians over rounds: time of a pass (ms), × real time, and the slowest..fastest rounds. */
+export interface RowSummary {
+  key: string;
+  id: string;
+  block: string;
+  ms: number;
+  realtime: number;
+  range: string;
+}
+
+/** Summaries of every row of {@link runRounds}, in the order the rows first appeared. */
+export function summarize(times: Map<string, number[]>, seconds: number): RowSummary[] {
+  return [...times].map(([key, ms]) => {
+    const [id, block] = key.split('|');
+    const m = median(ms);
+    const rt = (v: number) => ((seconds * 1000) / v).toFixed(0);
+    return { key, id, block, ms: m, realtime: (seconds * 1000) / m, range: `${rt(Math.max(...ms))}–${rt(Math.min(...ms))}` };
+  });
 }

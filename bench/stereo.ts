@@ -3,8 +3,7 @@
  * library in its own process (see worker.ts for why), alternating over rounds. `--write` appends
  * the results to bench/RESULTS.md.
  */
-import { median } from './harness.js';
-import { benchArgs, report, runRounds } from './rounds.js';
+import { benchArgs, report, runRounds, summarize } from './rounds.js';
 
 const { rounds, write } = benchArgs();
 const { seconds, times } = runRounds('./stereo-worker.ts', ['masterbus', 'nwa'], rounds);
@@ -17,12 +16,9 @@ out();
 out('| contender | block | time (ms) | × real time | frames/s | rounds (× rt) |');
 out('|---|---|---:|---:|---:|---:|');
 const rt = new Map<string, number>();
-for (const [key, ms] of times) {
-  const [id, block] = key.split('|');
-  const m = median(ms);
-  const x = (seconds * 1000) / m;
-  rt.set(key, x);
-  out(`| ${id} | ${block} | ${m.toFixed(2)} | ${x.toFixed(0)} | ${((x * 48000) / 1e6).toFixed(1)} M | ${((seconds * 1000) / Math.max(...ms)).toFixed(0)}–${((seconds * 1000) / Math.min(...ms)).toFixed(0)} |`);
+for (const r of summarize(times, seconds)) {
+  rt.set(r.key, r.realtime);
+  out(`| ${r.id} | ${r.block} | ${r.ms.toFixed(2)} | ${r.realtime.toFixed(0)} | ${((r.realtime * 48000) / 1e6).toFixed(1)} M | ${r.range} |`);
 }
 const nwa = rt.get('node-web-audio-api StereoPannerNode|128 (render quantum)')!;
 const graph = rt.get('node-web-audio-api graph without panner|128 (render quantum)')!;

@@ -253,10 +253,10 @@ export class Limiter implements Processor {
   /** [α_release, α_slow, stereo link, 1/norm (norm = 2^28·L1·L2), target (linear), clamp (float32 ceiling), drive gain]. */
   private readonly coef = new Float64Array(7);
   /**
-   * [unused, chains out of sync (1 after a full link was left), true-peak mode, auto release].
+   * [chains out of sync (1 after a full link was left), true-peak mode, auto release].
    * (`process()` never reads `this.opts`: see the note on the Compressor's state arrays.)
    */
-  private readonly st = new Int32Array(4);
+  private readonly st = new Int32Array(3);
   /**
    * [smallest gain since reset or resetMeters(), last gain], linear: the dB read-outs are
    * computed when read, not in `process()`.
@@ -318,7 +318,7 @@ export class Limiter implements Processor {
       if (this.spec) this.drive.setTarget(dbToGainExact(o.driveDb));
       else this.drive.setImmediate(dbToGainExact(o.driveDb));
     }
-    if (wasLinked && this.opts.stereoLink !== 1) this.st[1] = 1;
+    if (wasLinked && this.opts.stereoLink !== 1) this.st[0] = 1;
     this.updateCoefficients();
     return this;
   }
@@ -358,7 +358,6 @@ export class Limiter implements Processor {
     for (const b of this.tp) b.fill(0);
     this.drive.setImmediate(this.drive.target);
     this.st[0] = 0;
-    this.st[1] = 0;
     this.meters.fill(1);
   }
 
@@ -369,9 +368,9 @@ export class Limiter implements Processor {
     const n = safeFrameCount(block, channels, frames);
     if (n === 0) return;
     const linked = this.coef[2] === 1 || channels === 1;
-    if (!linked && this.st[1] === 1) {
+    if (!linked && this.st[0] === 1) {
       for (let c = 1; c < this.chains.length; c++) this.chains[c].copyFrom(this.chains[0]);
-      this.st[1] = 0;
+      this.st[0] = 0;
     }
     for (let pos = 0; pos < n; pos += CHUNK) {
       const k = n - pos < CHUNK ? n - pos : CHUNK;
@@ -387,7 +386,7 @@ export class Limiter implements Processor {
     if (!steadyDrive) this.drive.fill(dg, k);
     const coef = this.coef;
     const target = coef[4];
-    const truePeak = this.st[2] === 1;
+    const truePeak = this.st[1] === 1;
     const folded = this.filter.folded;
     const limits = this.limits;
     limits[1] = target;
@@ -404,7 +403,7 @@ export class Limiter implements Processor {
       if (truePeak) segmentPeaks4(buf, h - TRUE_PEAK_TAPS, k, folded, limits, q);
       else samplePeaks(buf, h - TRUE_PEAK_TAPS, k, q);
     }
-    const auto = this.st[3] === 1;
+    const auto = this.st[2] === 1;
     if (linked) {
       // The smallest required gain over channels is target / (largest peak): one division.
       // Written negated, for the hold (a moving maximum of −r).
@@ -496,8 +495,8 @@ export class Limiter implements Processor {
     this.coef[0] = Math.exp(-1000 / (o.releaseMs * fs));
     this.coef[1] = Math.exp(-1000 / (5 * o.releaseMs * fs));
     this.coef[2] = o.stereoLink;
-    this.st[2] = o.mode === 'true-peak' ? 1 : 0;
-    this.st[3] = o.autoRelease ? 1 : 0;
+    this.st[1] = o.mode === 'true-peak' ? 1 : 0;
+    this.st[2] = o.autoRelease ? 1 : 0;
     this.coef[6] = dbToGainExact(o.driveDb);
     const c = dbToGainExact(o.ceilingDb);
     const c32 = float32AtMost(c);

@@ -389,15 +389,27 @@ describe('Compressor: link, sidechain, lookahead, smooth changes', () => {
     expect(() => c.process(x, 128, [])).not.toThrow();
   });
 
-  it('the detector ignores non-finite sidechain samples', () => {
-    const c = new Compressor({ thresholdDb: -20 });
-    c.prepare({ sampleRate: FS, maxBlockSize: 128, channels: 1 });
-    const sc = new Float32Array(128);
-    sc[5] = NaN;
-    sc[9] = Infinity;
-    const x = [sine(128, 1000, FS, 0.01)];
-    c.process(x, 128, [sc]);
-    expect(c.maxGainReductionDb).toBe(0);
-    for (const v of x[0]) expect(Number.isFinite(v)).toBe(true);
+  it('the detector ignores non-finite sidechain samples and keeps working afterwards', () => {
+    // With the sidechain high-pass on, a NaN or Infinity reaching the filter would poison its state
+    // for good (no compression afterwards); an Infinity reaching the gain computer would make the
+    // maximum gain reduction infinite.
+    // Without the high-pass the Infinity reaches the gain computer directly.
+    for (const sidechainHighpassHz of [100, 0]) {
+      const c = new Compressor({ thresholdDb: -20, ratio: 4, kneeDb: 0, sidechainHighpassHz });
+      c.prepare({ sampleRate: FS, maxBlockSize: 128, channels: 1 });
+      const sc = new Float32Array(128);
+      if (sidechainHighpassHz > 0) sc[5] = NaN;
+      sc[9] = Infinity;
+      sc[40] = -Infinity;
+      const x = [sine(128, 1000, FS, 0.01)];
+      c.process(x, 128, [sc]);
+      for (const v of x[0]) expect(Number.isFinite(v)).toBe(true);
+      // A loud 1 kHz sidechain afterwards: 20 dB over the threshold at 4:1 is 15 dB of reduction.
+      const loud = sine(9600, 1000, FS, 1);
+      const music = [sine(9600, 440, FS, 0.1)];
+      for (let p = 0; p < 9600; p += 128) c.process([music[0].subarray(p, p + 128)], 128, [loud.subarray(p, p + 128)]);
+      expect(Number.isFinite(c.maxGainReductionDb), `high-pass ${sidechainHighpassHz}`).toBe(true);
+      expect(c.gainReductionDb, `high-pass ${sidechainHighpassHz}`).toBeCloseTo(15, 0);
+    }
   });
 });
