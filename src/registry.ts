@@ -4,6 +4,7 @@
  */
 import type { Processor, ProcessorJSON } from './core/processor.js';
 import { checkObject } from './core/validate.js';
+import { Saturator } from './color/saturator.js';
 import { Compressor } from './dynamics/compressor.js';
 import { Limiter } from './dynamics/limiter.js';
 import { BiquadFilter } from './filters/biquad-filter.js';
@@ -27,6 +28,7 @@ export const PROCESSOR_CLASSES: Readonly<Record<string, ProcessorClass>> = Objec
   [Limiter.type]: Limiter,
   [Panner.type]: Panner,
   [StereoWidener.type]: StereoWidener,
+  [Saturator.type]: Saturator,
 });
 
 /**

@@ -30,7 +30,7 @@ import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from '../core/options.js';
 import { safeFrameCount, validateSpec, type ProcessSpec, type ProcessorJSON, type SidechainProcessor } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
 import { checkObject, validateOptions, type OptionRule } from '../core/validate.js';
-import { primeProcessor } from './prime.js';
+import { primeProcessor } from '../core/prime.js';
 import { writeRbjCoefficients } from '../filters/biquad-coefficients.js';
 import { biquadMonoInto, sanitize } from '../filters/biquad-kernel.js';
 import { MovingAverage } from './windows.js';

@@ -37,7 +37,7 @@ import { safeFrameCount, validateSpec, type ProcessSpec, type Processor, type Pr
 import { SmoothedValue } from '../core/smoothed-value.js';
 import { checkObject, validateOptions, type OptionRule } from '../core/validate.js';
 import { TRUE_PEAK_TAPS, foldedTruePeakFilter4, segmentPeaks4 } from '../metering/true-peak.js';
-import { primeProcessor } from './prime.js';
+import { primeProcessor } from '../core/prime.js';
 import { FloorSlidingMax } from './windows.js';
 
 /** Options of {@link Limiter}. */

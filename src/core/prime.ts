@@ -12,7 +12,7 @@
  * @internal
  * @module
  */
-import type { ProcessSpec, Processor } from '../core/processor.js';
+import type { ProcessSpec, Processor } from './processor.js';
 
 const FRAMES = 4096;
 const LEVELS = [0, 1e-4, 0.02, 0.12, 0.5, 1, 2, 0.3, 0.001, 0, 1.5, 0.05, 0.7, 0.004, 1, 0.1];

@@ -1,0 +1,98 @@
+/**
+ * One colour/modulation bench group in its own process (spawned by `bench/color.ts`):
+ *
+ *   node --import tsx/esm bench/color-worker.ts masterbus|nwa
+ *
+ * 30 s of the music-like stereo programme at 48 kHz.
+ * masterbus: the Saturator (tanh, +12 dB drive) at 4× with the IIR and the linear-phase filters, at
+ * 128 and 4096 frames; other curves and factors at 128. The Chorus (4 voices) at 128 and 4096.
+ * node-web-audio-api: a WaveShaperNode with a tanh curve of the same drive (a 4096-point table
+ * over [−1, 1], as Web Audio apps build them) at oversample '4x', '2x' and 'none', rendered by an
+ * OfflineAudioContext in 128-frame quanta, and the same graph without the shaper.
+ * Warm-up, then R timed runs; prints JSON.
+ */
+import { performance } from 'node:perf_hooks';
+import { loadMasterbus } from './biquad.common.js';
+import { makeMusic, median } from './harness.js';
+
+const group = process.argv[2];
+const runs = 7;
+const music = makeMusic(30);
+const fs = music.sampleRate;
+const frames = music.frames;
+const DRIVE_DB = 12;
+
+interface Row {
+  id: string;
+  block: string;
+  ms: number;
+}
+
+async function time(id: string, block: string, fn: () => Promise<number> | number): Promise<Row> {
+  await fn();
+  await fn();
+  const ms: number[] = [];
+  for (let r = 0; r < runs; r++) ms.push(await fn());
+  return { id, block, ms: median(ms) };
+}
+
+const rows: Row[] = [];
+if (group === 'masterbus') {
+  const mb = await loadMasterbus();
+  const left = new Float32Array(frames);
+  const right = new Float32Array(frames);
+  const views = (block: number): Float32Array[][] => {
+    const v: Float32Array[][] = [];
+    for (let p = 0; p < frames; p += block) v.push([left.subarray(p, p + block), right.subarray(p, p + block)]);
+    return v;
+  };
+  const run = async (id: string, block: number, p: { prepare: (s: object) => void; process: (b: Float32Array[]) => void }) => {
+    p.prepare({ sampleRate: fs, maxBlockSize: block, channels: 2 });
+    const v = views(block);
+    rows.push(
+      await time(id, String(block), () => {
+        left.set(music.channels[0]);
+        right.set(music.channels[1]);
+        const t0 = performance.now();
+        for (let b = 0; b < v.length; b++) p.process(v[b]);
+        return performance.now() - t0;
+      }),
+    );
+  };
+  for (const block of [128, 4096]) {
+    await run('masterbus Saturator tanh 4× IIR', block, new mb.Saturator({ curve: 'tanh', driveDb: DRIVE_DB, oversampling: 4 }));
+  }
+  await run('masterbus Saturator tanh 4× linear phase', 128, new mb.Saturator({ curve: 'tanh', driveDb: DRIVE_DB, oversampling: 4, oversamplingFilter: 'linear-phase' }));
+  for (const curve of ['cubic', 'hard', 'tube', 'tape'] as const) {
+    await run(`masterbus Saturator ${curve} 4× IIR`, 128, new mb.Saturator({ curve, driveDb: DRIVE_DB, oversampling: 4 }));
+  }
+  for (const f of [1, 2, 8] as const) {
+    await run(`masterbus Saturator tanh ${f}× IIR`, 128, new mb.Saturator({ curve: 'tanh', driveDb: DRIVE_DB, oversampling: f }));
+  }
+  await run('masterbus Saturator tanh 4× IIR, mix 0.5', 128, new mb.Saturator({ curve: 'tanh', driveDb: DRIVE_DB, oversampling: 4, mix: 0.5 }));
+} else if (group === 'nwa') {
+  const { AudioBuffer, AudioBufferSourceNode, WaveShaperNode, OfflineAudioContext } = await import('node-web-audio-api');
+  const buffer = new AudioBuffer({ numberOfChannels: 2, length: frames, sampleRate: fs });
+  buffer.copyToChannel(music.channels[0], 0);
+  buffer.copyToChannel(music.channels[1], 1);
+  const g = Math.pow(10, DRIVE_DB / 20);
+  const curve = new Float32Array(4096);
+  for (let i = 0; i < curve.length; i++) curve[i] = Math.tanh(g * ((2 * i) / (curve.length - 1) - 1));
+  const render = (oversample: 'none' | '2x' | '4x' | null) => async (): Promise<number> => {
+    const ctx = new OfflineAudioContext({ numberOfChannels: 2, length: frames, sampleRate: fs });
+    const src = new AudioBufferSourceNode(ctx, { buffer });
+    if (oversample) src.connect(new WaveShaperNode(ctx, { curve, oversample })).connect(ctx.destination);
+    else src.connect(ctx.destination);
+    src.start();
+    const t0 = performance.now();
+    await ctx.startRendering();
+    return performance.now() - t0;
+  };
+  rows.push(await time("node-web-audio-api WaveShaperNode tanh '4x'", '128 (render quantum)', render('4x')));
+  rows.push(await time("node-web-audio-api WaveShaperNode tanh '2x'", '128 (render quantum)', render('2x')));
+  rows.push(await time("node-web-audio-api WaveShaperNode tanh 'none'", '128 (render quantum)', render('none')));
+  rows.push(await time('node-web-audio-api graph without shaper', '128 (render quantum)', render(null)));
+} else {
+  throw new RangeError(`color worker: unknown group ${group}`);
+}
+process.stdout.write(`${JSON.stringify({ group, seconds: frames / fs, rows })}\n`);
