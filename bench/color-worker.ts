@@ -46,7 +46,7 @@ if (group === 'masterbus') {
     for (let p = 0; p < frames; p += block) v.push([left.subarray(p, p + block), right.subarray(p, p + block)]);
     return v;
   };
-  const run = async (id: string, block: number, p: { prepare: (s: object) => void; process: (b: Float32Array[]) => void }) => {
+  const run = async (id: string, block: number, p: { prepare: (s: { sampleRate: number; maxBlockSize: number; channels: number }) => void; process: (b: Float32Array[]) => void }) => {
     p.prepare({ sampleRate: fs, maxBlockSize: block, channels: 2 });
     const v = views(block);
     rows.push(
