@@ -143,6 +143,7 @@ export class IirOversampler {
   }
 
   up(m: number): void {
+    if (this.stages === 0) return;
     up3(this.buf[0], m, this.coef[0], this.upState[0], this.buf[1]);
     this.upRest(m);
   }

@@ -11,7 +11,7 @@
  *
  * The first stage does the hard work: flat (within ±0.0004 dB) to 0.42·fs and at least 88 dB
  * down from 0.58·fs. Later stages see a signal already confined to 0.42·fs, so shorter filters
- * reach the same rejection. Tap counts and Kaiser β per stage are in {@link OVERSAMPLING_STAGES}.
+ * reach a similar rejection (measured: 88, 95 and 82 dB). Tap counts and Kaiser β per stage are in {@link OVERSAMPLING_STAGES}.
  *
  * Every stage is linear phase, so the whole path is a pure delay in the passband: the latency is
  * rounded up to a whole number of base-rate samples (padding at the top rate), so a dry signal
@@ -30,7 +30,7 @@ export interface HalfBandStage {
  * The stages, first (base rate ↔ 2×) to last. The designs were chosen by scanning β for each tap
  * count to minimise the larger of passband and stopband error (the tests measure the result):
  * stage 1 with passband 0.42·fs and stopband from 0.58·fs (≥ 88 dB); stage 2 from 0.42·fs to
- * 1.58·fs at 4·fs (≥ 97 dB); stage 3 from 0.42·fs to 3.58·fs at 8·fs (≥ 85 dB).
+ * 1.58·fs at 4·fs (≥ 95 dB); stage 3 from 0.42·fs to 3.58·fs at 8·fs (≥ 82 dB).
  */
 export const OVERSAMPLING_STAGES: readonly HalfBandStage[] = Object.freeze([
   Object.freeze({ taps: 18, beta: 8.8 }),
@@ -69,7 +69,7 @@ export function halfBandTaps(stage: HalfBandStage): Float64Array {
   for (let j = 1; j <= K; j++) {
     const k = 2 * j - 1;
     const sinc = Math.sin((Math.PI * k) / 2) / ((Math.PI * k) / 2);
-    const r = k / (half + 1);
+    const r = k / half;
     const w = besselI0(stage.beta * Math.sqrt(1 - r * r)) / i0b;
     c[j - 1] = 0.5 * sinc * w;
     sum += c[j - 1];

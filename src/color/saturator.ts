@@ -136,9 +136,8 @@ function autoGainFactor(curve: number, g: number): number {
  * its input phases. (The responses are followed for 64 × 64 samples, long past where the IIR
  * ones have decayed below 1e-15.)
  */
-function pathGains(o: OversamplingPath): { up: number; down: number } {
+function pathGains(o: OversamplingPath, R: number): { up: number; down: number } {
   const m = 64;
-  const R = o.top.length / m;
   const phase = new Float64Array(R);
   const out = new Float32Array(m);
   o.reset();
@@ -435,7 +434,7 @@ export class Saturator implements Processor {
     const curve = SATURATION_CURVES.indexOf(o.curve);
     let gain = Math.pow(10, o.trimDb / 20);
     if (o.autoGain) gain *= autoGainFactor(curve, Math.pow(10, o.driveDb / 20));
-    const { up, down } = pathGains(makeOversampler(o.oversamplingFilter, o.oversampling, 64));
+    const { up, down } = pathGains(makeOversampler(o.oversamplingFilter, o.oversampling, 64), o.oversampling);
     const wet = CURVE_BOUNDS[curve] * (curve === TUBE ? 2 : 1) * gain;
     return down * ((1 - o.mix) * up * inputPeak + o.mix * wet);
   }
