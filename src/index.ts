@@ -52,3 +52,5 @@ export type { IirHalfBandStage } from './color/iir-oversampling.js';
 export { IIR_OVERSAMPLING_STAGES, IirOversampler, iirHalfBandCoefficients } from './color/iir-oversampling.js';
 export type { OversamplingFilter, SaturatorOptions } from './color/saturator.js';
 export { AUTO_GAIN_REFERENCE_DB, OVERSAMPLING_FILTERS, SATURATOR_DEFAULTS, SATURATOR_RULES, Saturator } from './color/saturator.js';
+export type { ChorusOptions } from './modulation/chorus.js';
+export { CHORUS_DEFAULTS, CHORUS_RULES, Chorus, MAX_VOICES } from './modulation/chorus.js';

@@ -5,6 +5,7 @@
 import type { Processor, ProcessorJSON } from './core/processor.js';
 import { checkObject } from './core/validate.js';
 import { Saturator } from './color/saturator.js';
+import { Chorus } from './modulation/chorus.js';
 import { Compressor } from './dynamics/compressor.js';
 import { Limiter } from './dynamics/limiter.js';
 import { BiquadFilter } from './filters/biquad-filter.js';
@@ -29,6 +30,7 @@ export const PROCESSOR_CLASSES: Readonly<Record<string, ProcessorClass>> = Objec
   [Panner.type]: Panner,
   [StereoWidener.type]: StereoWidener,
   [Saturator.type]: Saturator,
+  [Chorus.type]: Chorus,
 });
 
 /**
