@@ -70,8 +70,26 @@ if (group === 'masterbus') {
     await run(`masterbus Saturator tanh ${f}× IIR`, 128, new mb.Saturator({ curve: 'tanh', driveDb: DRIVE_DB, oversampling: f }));
   }
   await run('masterbus Saturator tanh 4× IIR, mix 0.5', 128, new mb.Saturator({ curve: 'tanh', driveDb: DRIVE_DB, oversampling: 4, mix: 0.5 }));
+  for (const block of [128, 4096]) await run('masterbus Chorus 4 voices', block, new mb.Chorus({ voices: 4, feedback: 0.3 }));
+  await run('masterbus Chorus 1 voice', 128, new mb.Chorus({ voices: 1, feedback: 0.3 }));
+  await run('masterbus Chorus 8 voices', 128, new mb.Chorus({ voices: 8, feedback: 0.3 }));
+  {
+    // The same 4-voice chorus on one channel.
+    const c = new mb.Chorus({ voices: 4, feedback: 0.3 });
+    c.prepare({ sampleRate: fs, maxBlockSize: 128, channels: 1 });
+    const v: Float32Array[][] = [];
+    for (let p = 0; p < frames; p += 128) v.push([left.subarray(p, p + 128)]);
+    rows.push(
+      await time('masterbus Chorus 4 voices, mono', '128', () => {
+        left.set(music.channels[0]);
+        const t0 = performance.now();
+        for (let b = 0; b < v.length; b++) c.process(v[b]);
+        return performance.now() - t0;
+      }),
+    );
+  }
 } else if (group === 'nwa') {
-  const { AudioBuffer, AudioBufferSourceNode, WaveShaperNode, OfflineAudioContext } = await import('node-web-audio-api');
+  const { AudioBuffer, AudioBufferSourceNode, DelayNode, GainNode, OscillatorNode, WaveShaperNode, OfflineAudioContext } = await import('node-web-audio-api');
   const buffer = new AudioBuffer({ numberOfChannels: 2, length: frames, sampleRate: fs });
   buffer.copyToChannel(music.channels[0], 0);
   buffer.copyToChannel(music.channels[1], 1);
@@ -92,6 +110,35 @@ if (group === 'masterbus') {
   rows.push(await time("node-web-audio-api WaveShaperNode tanh '2x'", '128 (render quantum)', render('2x')));
   rows.push(await time("node-web-audio-api WaveShaperNode tanh 'none'", '128 (render quantum)', render('none')));
   rows.push(await time('node-web-audio-api graph without shaper', '128 (render quantum)', render(null)));
+  // The chorus a Web Audio app would build: per voice a DelayNode whose delayTime an
+  // OscillatorNode (through a depth GainNode) modulates, voices summed at 1/4 and mixed with the
+  // dry signal at 0.5, feedback 0.3 through a GainNode (Web Audio allows cycles with a delay).
+  const chorus = async (): Promise<number> => {
+    const ctx = new OfflineAudioContext({ numberOfChannels: 2, length: frames, sampleRate: fs });
+    const src = new AudioBufferSourceNode(ctx, { buffer });
+    const wet = new GainNode(ctx, { gain: 0.25 });
+    const out = new GainNode(ctx, { gain: 0.5 });
+    const fb = new GainNode(ctx, { gain: 0.3 });
+    for (let v = 0; v < 4; v++) {
+      const delay = new DelayNode(ctx, { maxDelayTime: 0.05, delayTime: 0.012 });
+      const lfo = new OscillatorNode(ctx, { frequency: 0.8 });
+      const depth = new GainNode(ctx, { gain: 0.0025 });
+      lfo.connect(depth).connect(delay.delayTime);
+      lfo.start(v * 0.3);
+      src.connect(delay);
+      fb.connect(delay);
+      delay.connect(wet);
+    }
+    wet.connect(fb);
+    wet.connect(out);
+    src.connect(new GainNode(ctx, { gain: 0.5 })).connect(ctx.destination);
+    out.connect(ctx.destination);
+    src.start();
+    const t0 = performance.now();
+    await ctx.startRendering();
+    return performance.now() - t0;
+  };
+  rows.push(await time('node-web-audio-api chorus graph (4 modulated DelayNodes)', '128 (render quantum)', chorus));
 } else {
   throw new RangeError(`color worker: unknown group ${group}`);
 }

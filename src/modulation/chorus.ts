@@ -556,9 +556,27 @@ function mixOut(x: Float32Array, xo: number, k: number, wet: Float64Array, wo: n
 function readVoice(cf: Float64Array, vs: Float64Array, j: number, j0: number, m: number, mask: number, gb: Float64Array, gs: number, wet: Float64Array, wo: number): void {
   const A = vs[j + 2];
   const B = vs[j + 3];
-  for (let i = 0; i < m; i++) {
+  let i = 0;
+  if (gs === 0) {
+    // Steady gain: two samples per iteration (the same arithmetic per sample, about a quarter
+    // faster in V8 than one at a time).
+    const g = gb[0];
+    for (; i + 1 < m; i += 2) {
+      const pa = A + (j0 + i) * B;
+      const fa = pa | 0; // p > 0: truncation is floor
+      const ta = pa - fa;
+      const qa = (fa & mask) << 2;
+      const pb = A + (j0 + i + 1) * B;
+      const fb = pb | 0;
+      const tb = pb - fb;
+      const qb = (fb & mask) << 2;
+      wet[wo + i] += g * (((cf[qa + 3] * ta + cf[qa + 2]) * ta + cf[qa + 1]) * ta + cf[qa]);
+      wet[wo + i + 1] += g * (((cf[qb + 3] * tb + cf[qb + 2]) * tb + cf[qb + 1]) * tb + cf[qb]);
+    }
+  }
+  for (; i < m; i++) {
     const p = A + (j0 + i) * B;
-    const fl = p | 0; // p > 0: truncation is floor
+    const fl = p | 0;
     const t = p - fl;
     const q = (fl & mask) << 2;
     wet[wo + i] += gb[i * gs] * (((cf[q + 3] * t + cf[q + 2]) * t + cf[q + 1]) * t + cf[q]);
