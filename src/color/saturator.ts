@@ -70,7 +70,7 @@ export interface SaturatorOptions {
   oversampling: OversamplingFactor;
   /**
    * The oversampler's anti-aliasing filters. `'iir'`: polyphase elliptic all-pass half-bands,
-   * cheap and with 1–3 samples of latency, but with non-linear phase near the top of the band;
+   * cheap and with 3–4 samples of latency, but with non-linear phase near the top of the band;
    * `'linear-phase'`: Kaiser-windowed half-band FIRs, a pure delay of 35 (2×) to 43 (8×) samples.
    * Both pass 0–0.42·fs flat and reject what would alias into it by at least 88 dB per stage.
    * Applies at the next `prepare()`. @defaultValue `"iir"`
@@ -175,7 +175,7 @@ function pathGains(o: OversamplingPath, R: number): { up: number; down: number }
  * sat.prepare({ sampleRate: 48000, maxBlockSize: 128, channels: 2 });
  * const block = [new Float32Array(128).fill(0.3), new Float32Array(128).fill(-0.3)];
  * sat.process(block);            // in place
- * sat.latency;                   // 41: report it to the host for delay compensation
+ * sat.latency;                   // 3 (IIR filters): report it to the host for delay compensation
  * sat.set({ curve: 'tube' });    // cross-fades over 20 ms
  * ```
  */
