@@ -1,9 +1,9 @@
 /**
  * `npm run demo`: master a built-in test signal with a small chain, ParametricEQ → Compressor →
- * true-peak Limiter, and print what each stage did, with the loudness (LUFS, LRA, true peak)
+ * Saturator → true-peak Limiter, and print what each stage did, with the loudness (LUFS, LRA, true peak)
  * before and after. (Later issues grow this into a full mix-and-master of a built-in session.)
  */
-import { Compressor, Limiter, ParametricEQ, measureLoudness, type EqBandOptions } from '../src/index.js';
+import { Compressor, Limiter, ParametricEQ, Saturator, measureLoudness, type EqBandOptions } from '../src/index.js';
 
 const sampleRate = 48000;
 const seconds = 4;
@@ -37,11 +37,14 @@ const bands: Partial<EqBandOptions>[] = [
 const eq = new ParametricEQ({ bands, outputGainDb: -1 });
 // Glue: gentle 2.5:1 on the peaks above −18 dBFS, slow enough to keep the bass line's shape.
 const comp = new Compressor({ thresholdDb: -18, ratio: 2.5, kneeDb: 8, attackMs: 15, releaseMs: 150, makeupDb: 3 });
+// Colour: a little tape saturation in parallel (25 % wet), 4× oversampled, level-matched.
+const tape = new Saturator({ curve: 'tape', driveDb: 6, mix: 0.25, autoGain: true });
 // The last stage: +8 dB louder, never above −1 dBTP (true peak, as streaming services measure it).
 const limiter = new Limiter({ ceilingDb: -1, driveDb: 8, lookaheadMs: 5, releaseMs: 80 });
 const spec = { sampleRate, maxBlockSize: block, channels: 2 };
 eq.prepare(spec);
 comp.prepare(spec);
+tape.prepare(spec);
 limiter.prepare(spec);
 
 const signal = makeSignal();
@@ -56,11 +59,12 @@ for (let p = 0; p < frames; p += block) {
   const views = [signal[0].subarray(p, p + block), signal[1].subarray(p, p + block)];
   eq.process(views);
   comp.process(views);
+  tape.process(views);
   limiter.process(views);
 }
 const ms = performance.now() - t0;
 
-console.log(`masterbus demo: ${seconds} s of built-in stereo material at ${sampleRate} Hz: 5-band ParametricEQ → Compressor → Limiter\n`);
+console.log(`masterbus demo: ${seconds} s of built-in stereo material at ${sampleRate} Hz: 5-band ParametricEQ → Compressor → Saturator → Limiter\n`);
 console.log('EQ response (dB):');
 const freqs = [10, 25, 55, 100, 300, 1000, 3000, 10000, 16000];
 const mag = new Float32Array(freqs.length);
@@ -71,6 +75,7 @@ for (let i = 0; i < freqs.length; i++) {
   console.log(`  ${String(freqs[i]).padStart(6)} Hz ${v.toFixed(2).padStart(7)}  ${bar}`);
 }
 console.log(`\nCompressor: up to ${comp.maxGainReductionDb.toFixed(1)} dB of gain reduction (2.5:1 above −18 dBFS, +3 dB makeup)`);
+console.log(`Saturator:  tape curve, +6 dB drive, 25 % wet, auto gain, 4× oversampled (${tape.latency} samples latency)`);
 console.log(`Limiter:    up to ${limiter.maxGainReductionDb.toFixed(1)} dB of gain reduction (+8 dB drive, −1 dBTP ceiling, ${limiter.latency} samples latency)`);
 console.log('\nLevels (dBFS)        RMS before  RMS after  peak before  peak after');
 signal.forEach((c, ch) => {
@@ -82,4 +87,4 @@ console.log('\nLoudness (BS.1770-5 / EBU R 128)   before   after');
 console.log(`  integrated (LUFS)              ${lu(loudBefore.integrated)}  ${lu(loudAfter.integrated)}`);
 console.log(`  loudness range (LU)            ${lu(loudBefore.lra)}  ${lu(loudAfter.lra)}`);
 console.log(`  true peak (dBTP)               ${lu(loudBefore.truePeak)}  ${lu(loudAfter.truePeak)}`);
-console.log(`\nProcessed in ${ms.toFixed(1)} ms: ${((seconds * 1000) / ms).toFixed(0)}× real time (three processors, 128-frame blocks, first run, JIT warming up).`);
+console.log(`\nProcessed in ${ms.toFixed(1)} ms: ${((seconds * 1000) / ms).toFixed(0)}× real time (four processors, 128-frame blocks, first run, JIT warming up).`);
