@@ -3,7 +3,7 @@
  * its own process (see worker.ts for why), alternating over rounds. `--write` replaces the section
  * in bench/RESULTS.md.
  */
-import { benchArgs, report, runRounds, summarize } from './rounds.js';
+import { benchArgs, printTable, report, runRounds } from './rounds.js';
 
 const { rounds, write } = benchArgs();
 const { seconds, times } = runRounds('./color-worker.ts', ['masterbus', 'nwa'], rounds);
@@ -13,13 +13,7 @@ out();
 out(`Each library in its own process, groups alternating, ${rounds} rounds; median of 7 timed runs per process, then median over rounds.`);
 out("node-web-audio-api renders through an OfflineAudioContext in 128-frame quanta (its graph's own cost is the last row). Anti-aliasing of both at 4× is compared in docs/color.md.");
 out();
-out('| contender | block | time (ms) | × real time | frames/s | rounds (× rt) |');
-out('|---|---|---:|---:|---:|---:|');
-const rt = new Map<string, number>();
-for (const r of summarize(times, seconds)) {
-  rt.set(r.key, r.realtime);
-  out(`| ${r.id} | ${r.block} | ${r.ms.toFixed(1)} | ${r.realtime.toFixed(0)} | ${((r.realtime * 48000) / 1e6).toFixed(1)} M | ${r.range} |`);
-}
+const rt = printTable(out, times, seconds);
 const nwa = rt.get("node-web-audio-api WaveShaperNode tanh '4x'|128 (render quantum)")!;
 const iir = rt.get('masterbus Saturator tanh 4× IIR|128')!;
 const lin = rt.get('masterbus Saturator tanh 4× linear phase|128')!;

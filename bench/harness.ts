@@ -271,3 +271,19 @@ export function makeMusic(seconds: number): Signal {
   }
   return { sampleRate: sr, frames, channels: [l, r] };
 }
+
+/** One timed row of a bench worker: a label, the block size shown, the median time in ms. */
+export interface TimedRow {
+  id: string;
+  block: string;
+  ms: number;
+}
+
+/** Run `fn` (which returns its own measured ms) twice to warm up, then `runs` times; the median. */
+export async function timeRow(id: string, block: string, fn: () => Promise<number> | number, runs = 7): Promise<TimedRow> {
+  await fn();
+  await fn();
+  const ms: number[] = [];
+  for (let r = 0; r < runs; r++) ms.push(await fn());
+  return { id, block, ms: median(ms) };
+}

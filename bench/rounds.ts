@@ -88,3 +88,18 @@ export function summarize(times: Map<string, number[]>, seconds: number): RowSum
     return { key, id, block, ms: m, realtime: (seconds * 1000) / m, range: `${rt(Math.max(...ms))}–${rt(Math.min(...ms))}` };
   });
 }
+
+/**
+ * Print the standard table (contender, block, ms, × real time, frames/s at 48 kHz, rounds) for
+ * {@link runRounds} times; returns × real time by `id|block`.
+ */
+export function printTable(out: (s?: string) => void, times: Map<string, number[]>, seconds: number, msDigits = 1): Map<string, number> {
+  out('| contender | block | time (ms) | × real time | frames/s | rounds (× rt) |');
+  out('|---|---|---:|---:|---:|---:|');
+  const rt = new Map<string, number>();
+  for (const r of summarize(times, seconds)) {
+    rt.set(r.key, r.realtime);
+    out(`| ${r.id} | ${r.block} | ${r.ms.toFixed(msDigits)} | ${r.realtime.toFixed(0)} | ${((r.realtime * 48000) / 1e6).toFixed(1)} M | ${r.range} |`);
+  }
+  return rt;
+}

@@ -14,31 +14,16 @@
  */
 import { performance } from 'node:perf_hooks';
 import { loadMasterbus } from './biquad.common.js';
-import { makeMusic, median } from './harness.js';
+import { makeMusic, timeRow as time, type TimedRow } from './harness.js';
 
 const group = process.argv[2];
-const runs = 7;
 const music = makeMusic(30);
 const mono = music.channels[0];
 const fs = music.sampleRate;
 const frames = music.frames;
 const PAN = 0.3;
 
-interface Row {
-  id: string;
-  block: string;
-  ms: number;
-}
-
-async function time(id: string, block: string, fn: () => Promise<number> | number): Promise<Row> {
-  await fn();
-  await fn();
-  const ms: number[] = [];
-  for (let r = 0; r < runs; r++) ms.push(await fn());
-  return { id, block, ms: median(ms) };
-}
-
-const rows: Row[] = [];
+const rows: TimedRow[] = [];
 if (group === 'masterbus') {
   const mb = await loadMasterbus();
   const left = new Float32Array(frames);

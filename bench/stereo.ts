@@ -3,7 +3,7 @@
  * library in its own process (see worker.ts for why), alternating over rounds. `--write` appends
  * the results to bench/RESULTS.md.
  */
-import { benchArgs, report, runRounds, summarize } from './rounds.js';
+import { benchArgs, printTable, report, runRounds } from './rounds.js';
 
 const { rounds, write } = benchArgs();
 const { seconds, times } = runRounds('./stereo-worker.ts', ['masterbus', 'nwa'], rounds);
@@ -13,13 +13,7 @@ out();
 out(`Each library in its own process, groups alternating, ${rounds} rounds; median of 7 timed runs per process, then median over rounds.`);
 out('Both use an equal-power law (masterbus `law: "-3dB"`; Web Audio\'s StereoPannerNode mono algorithm). node-web-audio-api renders through an OfflineAudioContext in 128-frame quanta; the graph without the panner shows what the graph itself costs, so the panner node\'s own cost is the difference.');
 out();
-out('| contender | block | time (ms) | × real time | frames/s | rounds (× rt) |');
-out('|---|---|---:|---:|---:|---:|');
-const rt = new Map<string, number>();
-for (const r of summarize(times, seconds)) {
-  rt.set(r.key, r.realtime);
-  out(`| ${r.id} | ${r.block} | ${r.ms.toFixed(2)} | ${r.realtime.toFixed(0)} | ${((r.realtime * 48000) / 1e6).toFixed(1)} M | ${r.range} |`);
-}
+const rt = printTable(out, times, seconds, 2);
 const nwa = rt.get('node-web-audio-api StereoPannerNode|128 (render quantum)')!;
 const graph = rt.get('node-web-audio-api graph without panner|128 (render quantum)')!;
 const p128 = rt.get('masterbus Panner (mono → stereo, −3 dB law)|128')!;
