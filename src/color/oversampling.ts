@@ -19,6 +19,7 @@
  *
  * @module
  */
+import { besselI0 } from '../core/bessel.js';
 
 /** One 2× stage: K odd taps per side (filter length 4K − 1) and the Kaiser β. */
 export interface HalfBandStage {
@@ -42,19 +43,6 @@ export const OVERSAMPLING_STAGES: readonly HalfBandStage[] = Object.freeze([
 export const OVERSAMPLING_FACTORS = [1, 2, 4, 8] as const;
 /** An oversampling factor. */
 export type OversamplingFactor = (typeof OVERSAMPLING_FACTORS)[number];
-
-/** Zeroth-order modified Bessel function of the first kind, by its power series. */
-function besselI0(x: number): number {
-  let sum = 1;
-  let term = 1;
-  const q = (x * x) / 4;
-  for (let k = 1; k < 200; k++) {
-    term *= q / (k * k);
-    sum += term;
-    if (term < sum * 1e-17) break;
-  }
-  return sum;
-}
 
 /**
  * The odd taps c_1..c_K of a Kaiser-windowed half-band filter (c_j = h[±(2j − 1)]), normalised so

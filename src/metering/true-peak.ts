@@ -22,6 +22,7 @@
  * programme material once the first peaks are seen. The result is exactly the same.
  * @module
  */
+import { besselI0 } from '../core/bessel.js';
 
 /** Taps per phase of the interpolation filter. */
 export const TRUE_PEAK_TAPS = 16;
@@ -31,19 +32,6 @@ const CHUNK = 16;
 /** Oversampling factor used for true-peak measurement at `sampleRate`. */
 export function truePeakOversampling(sampleRate: number): number {
   return sampleRate < 88200 ? 4 : sampleRate < 176400 ? 2 : 1;
-}
-
-/** Zeroth-order modified Bessel function of the first kind (power series), for the Kaiser window. */
-function besselI0(x: number): number {
-  let sum = 1;
-  let term = 1;
-  const q = (x * x) / 4;
-  for (let k = 1; k < 50; k++) {
-    term *= q / (k * k);
-    sum += term;
-    if (term < sum * 1e-17) break;
-  }
-  return sum;
 }
 
 /**
