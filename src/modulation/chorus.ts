@@ -12,13 +12,15 @@
  * - Fractional reads: 4-point cubic Hermite (Catmull-Rom) interpolation, in Niemitalo's x-form
  *   ("Polynomial Interpolators for High-Quality Resampling of Oversampled Audio", 2001): exact
  *   for signals up to second order and for integer delays.
- * - LFO: a quadrature oscillator (one rotation per step) evaluated on a fixed grid of 16 samples,
+ * - LFO: a quadrature oscillator (one rotation per step) evaluated on a fixed grid of 32 samples,
  *   with the delay linear in between: a per-sample `Math.sin` for 8 voices × 2 channels would
  *   cost more than the whole chorus. The grid is on absolute sample time, so the output does not
- *   depend on block sizes. The rate is exact; the shape error is (2π·rate·16/fs)²/8 of the depth
- *   (under 1e-4 at 5 Hz and 48 kHz).
- * - Stability: |feedback| ≤ 0.95 and an interpolator whose gain is at most 1 at every frequency
- *   keep the loop stable; a clamp at ±64 on the delay line's input bounds it for any input.
+ *   depend on block sizes. The rate is exact; the shape error is (2π·rate·32/fs)²/8 of the depth
+ *   (5.5e-5 at 5 Hz and 48 kHz).
+ * - Bounds: a voice reads at most 1.25× the line's peak (the Hermite kernel's ℓ1 norm), so for
+ *   |feedback| < 0.8 the line stays within 1/(1 − 1.25·|feedback|) of the input's peak. Above
+ *   that, worst-case inputs can build up further (about 27× at 0.95), and a clamp at ±64 on the
+ *   delay line's input bounds the output for any input and any setting.
  *
  * @module
  */
@@ -97,6 +99,8 @@ const ROT_C = 3;
 const ROT_S = 4;
 const BASE_END = 5;
 const DEPTH_END = 6;
+/** The smallest delay (samples) the parameters allow until their ramps end. */
+const PARAM_MIN = 7;
 // `ist` (Int32Array): samples into the current grid step, write index, grid steps left in the
 // spread glide, active voices, voices still fading out (highest index + 1 with a gain > 0).
 const PHASE = 0;
@@ -136,7 +140,7 @@ export class Chorus implements Processor {
   private mask = 0;
   private size = 0;
   private readonly vs = new Float64Array(MAX_VOICES * 64 * VS);
-  private readonly st = new Float64Array(7);
+  private readonly st = new Float64Array(8);
   private readonly ist = new Int32Array(8);
   private readonly base = new SmoothedValue('linear', 0);
   private readonly depth = new SmoothedValue('linear', 0);
@@ -149,8 +153,6 @@ export class Chorus implements Processor {
   private segBuf = new Float64Array(SEG);
   /** Per channel, the voices' sum over the current chunk. */
   private wet = new Float64Array(0);
-  /** [current gain of each voice, for the steady path]. */
-  private readonly g = new Float64Array(MAX_VOICES);
   /** Input of channels the block has no array for. */
   private silence = new Float32Array(CHUNK);
 
@@ -250,7 +252,6 @@ export class Chorus implements Processor {
     this.ist[ACTIVE] = this.opts.voices;
     this.ist[RUNNING] = this.opts.voices;
     this.updateSafe();
-    for (let v = 0; v < MAX_VOICES; v++) this.g[v] = v < this.opts.voices ? 1 / this.opts.voices : 0;
     if (!spec) return;
     this.setRate(spec.sampleRate);
     // Oscillators at phase 0 plus each voice's and channel's offset; delays at their values now.
@@ -460,6 +461,7 @@ export class Chorus implements Processor {
       }
     }
     ist[RUNNING] = top;
+    this.setSafe(channels);
   }
 
   /** Delay in samples for base/depth in ms and LFO value `s`, kept above the minimum. */
@@ -481,18 +483,36 @@ export class Chorus implements Processor {
     this.updateSafe();
   }
 
-  /**
-   * The longest chunk whose reads all precede it: the smallest delay any voice can reach before
-   * the ramps in progress end, less the interpolator's reach (2 samples).
-   */
+  /** The smallest delay the parameters allow until their ramps end (ramps are monotone). */
   private updateSafe(): void {
-    const fs = this.spec?.sampleRate;
-    if (fs === undefined) return;
+    const spec = this.spec;
+    if (spec === undefined) return;
     const base = Math.min(this.base.current, this.base.target);
     const depth = Math.max(this.depth.current, this.depth.target);
-    const dmin = Math.max(MIN_DELAY_SAMPLES, ((base - depth) * fs) / 1000);
-    this.ist[SAFE] = Math.max(1, Math.min(CHUNK, Math.floor(dmin) - 2));
-    // (max(1, …) too: a 0 would stall process().)
+    this.st[PARAM_MIN] = Math.max(MIN_DELAY_SAMPLES, ((base - depth) * spec.sampleRate) / 1000);
+    this.setSafe(spec.channels);
+  }
+
+  /**
+   * The longest chunk whose reads all precede it: the smallest delay of the grid steps in flight
+   * (which may still use delays from before a parameter change) and of any later step (at least
+   * PARAM_MIN), less the interpolator's reach (2 samples); at least 1, at most CHUNK.
+   */
+  private setSafe(channels: number): void {
+    const vs = this.vs;
+    const running = this.ist[RUNNING];
+    let dmin = this.st[PARAM_MIN];
+    for (let c = 0; c < channels; c++) {
+      for (let v = 0; v < running; v++) {
+        const j = (c * MAX_VOICES + v) * VS;
+        const end = vs[j + 4];
+        const start = end - (1 - vs[j + 3]) * SEG;
+        if (end < dmin) dmin = end;
+        if (start < dmin) dmin = start;
+      }
+    }
+    const safe = Math.floor(dmin) - 2;
+    this.ist[SAFE] = safe < 1 ? 1 : safe > CHUNK ? CHUNK : safe;
   }
 }
 
@@ -531,7 +551,11 @@ function writeLine(cf: Float64Array, x: Float32Array, xo: number, k: number, w0:
     ym = y0;
     y0 = y1;
     y1 = u;
-    if (mixMode !== 0) x[xo + i] = dry + mb[i * mstep] * (wv - dry);
+    if (mixMode !== 0) {
+      // (Mix 0 leaves the sample as it is: bit-exact even for −0 and ±Infinity.)
+      const mx = mb[i * mstep];
+      x[xo + i] = mx === 0 ? dry : dry + mx * (wv - dry);
+    }
     if (clear !== 0) wet[wo + i] = 0;
   }
 }
@@ -541,7 +565,8 @@ function mixOut(x: Float32Array, xo: number, k: number, wet: Float64Array, wo: n
   const mstep = mixMode === 1 ? 1 : 0;
   for (let i = 0; i < k; i++) {
     const dry = x[xo + i];
-    x[xo + i] = dry + mb[i * mstep] * (wet[wo + i] - dry);
+    const mx = mb[i * mstep];
+    x[xo + i] = mx === 0 ? dry : dry + mx * (wet[wo + i] - dry);
     wet[wo + i] = 0;
   }
 }

@@ -2,18 +2,39 @@
  * Chorus: the processor contract, with and without feedback.
  */
 import { Chorus, type ChorusOptions } from '../../src/modulation/chorus.js';
-import { describeProcessor } from '../support/conformance.js';
+import { describeProcessor, type Automation } from '../support/conformance.js';
 
-const cases: { name: string; opts: Partial<ChorusOptions> }[] = [
+const cases: { name: string; opts: Partial<ChorusOptions>; sampleRate?: number; automation?: Automation<Chorus>[] }[] = [
   { name: 'Chorus (3 voices)', opts: {} },
   { name: 'Chorus (6 voices, feedback 0.7)', opts: { voices: 6, feedback: 0.7, rateHz: 3, depthMs: 4, baseDelayMs: 6 } },
+  // Regressions: the chunk limit with feedback must cover the delays still in flight after an
+  // unsmoothed change, and ramps at a low sample rate (both once read unwritten samples).
+  {
+    name: 'Chorus (feedback, no smoothing, short delays)',
+    opts: { voices: 3, baseDelayMs: 1, depthMs: 0.5, feedback: 0.5, smoothingMs: 0 },
+    automation: [
+      { at: 517, apply: (p) => p.set({ baseDelayMs: 5, depthMs: 0 }) },
+      { at: 1500, apply: (p) => p.set({ baseDelayMs: 1.2, depthMs: 0.7, voices: 6 }) },
+      { at: 2600, apply: (p) => p.set({ baseDelayMs: 8, depthMs: 0.1 }) },
+    ],
+  },
+  {
+    name: 'Chorus (11025 Hz, ramps)',
+    sampleRate: 11025,
+    opts: { voices: 4, baseDelayMs: 2, depthMs: 1.5, feedback: 0.8, smoothingMs: 5, rateHz: 6 },
+    automation: [
+      { at: 400, apply: (p) => p.set({ depthMs: 0, baseDelayMs: 20 }) },
+      { at: 1300, apply: (p) => p.set({ depthMs: 1.4, baseDelayMs: 1.9 }) },
+    ],
+  },
 ];
 
 for (const c of cases) {
   describeProcessor<Chorus>({
     name: c.name,
     create: () => new Chorus(c.opts),
-    automation: [
+    ...(c.sampleRate ? { sampleRate: c.sampleRate } : {}),
+    automation: c.automation ?? [
       { at: 300, apply: (p) => p.set({ voices: 5, feedback: -0.5 }) },
       { at: 800, apply: (p) => p.set({ rateHz: 7, spread: 1, smoothingMs: 5 }) },
       { at: 1400, apply: (p) => p.set({ voices: 2, depthMs: 0.4, baseDelayMs: 1 }) },
@@ -21,7 +42,7 @@ for (const c of cases) {
       { at: 2900, apply: (p) => p.set({ voices: 8, feedback: 0, mix: 0.3, spread: 0, smoothingMs: 20 }) },
     ],
     ramp: (p) => {
-      p.set({ smoothingMs: 1000, voices: p.params.voices === 8 ? 1 : 8, feedback: p.params.feedback > 0 ? -0.6 : 0.6, mix: p.params.mix > 0.5 ? 0.2 : 0.9, depthMs: p.params.depthMs > 3 ? 1 : 5, spread: 1 - p.params.spread });
+      p.set({ smoothingMs: 1000, voices: p.params.voices === 8 ? 1 : 8, feedback: p.params.feedback > 0 ? -0.6 : 0.6, mix: p.params.mix > 0.5 ? 0.2 : 0.9, depthMs: p.params.depthMs > 3 ? 1 : 5, baseDelayMs: 12, spread: 1 - p.params.spread });
     },
     silence: { exact: true, tailSeconds: 2.5, level: 1e-6 },
     badParams: [
