@@ -176,14 +176,18 @@ export class IirOversampler {
   }
 }
 
-/** DC group delay of up → down: Σ n·h[n] / Σ h[n] over the impulse response (then reset). */
+/**
+ * DC group delay of up → down: Σ n·h[n] / Σ h[n] over the first 8192 samples of the impulse
+ * response (long after it has decayed below 1e-15), whatever the chunk size; then reset.
+ */
 function groupDelayAtDc(o: IirOversampler): number {
   const n = Math.min(o.maxChunk, 64);
+  const blocks = Math.ceil(8192 / n);
   const out = new Float32Array(n);
   let moment = 0;
   let sum = 0;
   o.reset();
-  for (let block = 0; block < 64; block++) {
+  for (let block = 0; block < blocks; block++) {
     o.input.fill(0, 0, n);
     if (block === 0) o.input[0] = 1;
     o.up(n);

@@ -394,6 +394,48 @@ describe('Saturator: gain, DC and changes', () => {
     expect(maxStep(instant, cut - 100, cut + 100)).toBeGreaterThan(steady + jump / 2);
   });
 
+  it('a curve change during a cross-fade waits for it: three quick changes make no step beyond the fade\'s slope', () => {
+    const x = sine(24000, 20, FS, 0.8);
+    const maxStep = (y: Float32Array, from: number, to: number) => {
+      let m = 0;
+      for (let i = from + 1; i < to; i++) m = Math.max(m, Math.abs(y[i] - y[i - 1]));
+      return m;
+    };
+    const sat = new Saturator({ curve: 'hard', driveDb: 6 });
+    sat.prepare({ sampleRate: FS, maxBlockSize: 128, channels: 1 });
+    const cut = 12600;
+    const [y] = render(sat, [x.slice()], cutsFromSizes([64], x.length), [
+      { at: cut, apply: (p) => p.set({ curve: 'tape' }) },
+      { at: cut + 160, apply: (p) => p.set({ curve: 'tube' }) },
+      { at: cut + 320, apply: (p) => p.set({ curve: 'cubic' }) },
+    ]);
+    let steady = 0;
+    for (const curve of ['hard', 'tape', 'cubic'] as const) steady = Math.max(steady, maxStep(process({ curve, driveDb: 6 }, x).y, 4000, 24000));
+    // Each fade moves by at most (largest curve difference ≈ 0.3) / 960 samples per sample.
+    expect(maxStep(y, cut - 100, cut + 4000)).toBeLessThanOrEqual(steady + (2 * 0.3) / 960);
+    expect(sat.params.curve).toBe('cubic');
+  });
+
+  it('a drive change at mix 0 leaves the dry path alone (linear phase: the input delayed, within 1e-4 of its peak)', () => {
+    const x = sine(24000, 1000, FS, 0.5);
+    const sat = new Saturator({ curve: 'tanh', driveDb: -24, mix: 0, oversamplingFilter: 'linear-phase' });
+    sat.prepare({ sampleRate: FS, maxBlockSize: 128, channels: 1 });
+    const [y] = render(sat, [x.slice()], cutsFromSizes([128], x.length), [{ at: 6000, apply: (p) => p.set({ driveDb: 48 }) }]);
+    let err = 0;
+    for (let i = 2000; i < x.length; i++) err = Math.max(err, Math.abs(y[i] - x[i - sat.latency]));
+    expect(err).toBeLessThan(1e-4 * 0.5);
+  });
+
+  it('the IIR latency does not depend on maxBlockSize', () => {
+    for (const f of [2, 4, 8] as const) {
+      for (const maxBlockSize of [1, 7, 128, 4096]) {
+        const sat = new Saturator({ oversampling: f });
+        sat.prepare({ sampleRate: FS, maxBlockSize, channels: 1 });
+        expect(sat.latency, `${f}× at maxBlockSize ${maxBlockSize}`).toBe(Saturator.latencyOf(f));
+      }
+    }
+  });
+
   it('output never exceeds Saturator.outputBound, for any settings and input up to ±4 (fast-check)', () => {
     fc.assert(
       fc.property(
