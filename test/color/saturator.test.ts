@@ -10,7 +10,7 @@ import { IIR_OVERSAMPLING_STAGES, iirHalfBandCoefficients } from '../../src/colo
 import { OVERSAMPLING_STAGES, halfBandImpulse, oversamplingLatency, type OversamplingFactor } from '../../src/color/oversampling.js';
 import { AUTO_GAIN_REFERENCE_DB, OVERSAMPLING_FILTERS, Saturator, type OversamplingFilter, type SaturatorOptions } from '../../src/color/saturator.js';
 import { cutsFromSizes, render } from '../support/conformance.js';
-import { noise, runs, sine } from '../support/signals.js';
+import { maxStep, noise, runs, sine } from '../support/signals.js';
 import { dftAmplitude, strongestAliasDb } from '../support/spectrum.js';
 
 const FS = 48000;
@@ -372,11 +372,6 @@ describe('Saturator: gain, DC and changes', () => {
     // A slow sine, so that the steady signal moves little per sample; hard → tape at a peak,
     // where the two curves differ by about 0.24.
     const x = sine(24000, 20, FS, 0.8);
-    const maxStep = (y: Float32Array, from: number, to: number) => {
-      let m = 0;
-      for (let i = from + 1; i < to; i++) m = Math.max(m, Math.abs(y[i] - y[i - 1]));
-      return m;
-    };
     const cut = 12000 + 600; // a positive peak (period 2400 samples)
     const run = (smoothingMs: number) => {
       const sat = new Saturator({ curve: 'hard', driveDb: 6, smoothingMs });
@@ -396,11 +391,6 @@ describe('Saturator: gain, DC and changes', () => {
 
   it('a curve change during a cross-fade waits for it: three quick changes make no step beyond the fade\'s slope', () => {
     const x = sine(24000, 20, FS, 0.8);
-    const maxStep = (y: Float32Array, from: number, to: number) => {
-      let m = 0;
-      for (let i = from + 1; i < to; i++) m = Math.max(m, Math.abs(y[i] - y[i - 1]));
-      return m;
-    };
     const sat = new Saturator({ curve: 'hard', driveDb: 6 });
     sat.prepare({ sampleRate: FS, maxBlockSize: 128, channels: 1 });
     const cut = 12600;

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Chorus, type ChorusOptions } from '../../src/modulation/chorus.js';
 import { cutsFromSizes, render } from '../support/conformance.js';
-import { identical, noise, runs, sine } from '../support/signals.js';
+import { identical, maxStep, noise, runs, sine } from '../support/signals.js';
 
 const FS = 48000;
 
@@ -199,11 +199,6 @@ describe('Chorus', () => {
 
   it('changing the number of voices and the spread glides: no step beyond the steady signal\'s own', () => {
     const x = sine(48000, 220, FS, 0.5);
-    const maxStep = (y: Float32Array, from: number, to: number) => {
-      let m = 0;
-      for (let i = from + 1; i < to; i++) m = Math.max(m, Math.abs(y[i] - y[i - 1]));
-      return m;
-    };
     const ch = new Chorus({ voices: 2, mix: 0.5, depthMs: 4 });
     ch.prepare({ sampleRate: FS, maxBlockSize: 128, channels: 2 });
     const out = render(ch, [x.slice(), x.slice()], cutsFromSizes([128], x.length), [

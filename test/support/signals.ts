@@ -74,3 +74,10 @@ export function firstDifference(a: readonly Float32Array[], b: readonly Float32A
 export function runs(quick: number, soak = quick * 50): number {
   return process.env.SOAK ? soak : quick;
 }
+
+/** The largest sample-to-sample step |y[i] − y[i − 1]| for i in (from, to): how hard a signal jumps. */
+export function maxStep(y: ArrayLike<number>, from: number, to: number): number {
+  let m = 0;
+  for (let i = from + 1; i < to; i++) m = Math.max(m, Math.abs(y[i] - y[i - 1]));
+  return m;
+}
