@@ -51,7 +51,9 @@ describe('documentation examples run', () => {
 
   examples.forEach(({ name, code }, i) => {
     it(name, async () => {
-      const body = code.replace(/from 'masterbus'/g, `from '${join(root, 'src', 'index.ts')}'`);
+      const body = code
+        .replace(/from 'masterbus\/worklet'/g, `from '${join(root, 'src', 'worklet', 'index.ts')}'`)
+        .replace(/from 'masterbus'/g, `from '${join(root, 'src', 'index.ts')}'`);
       // Names used by @example snippets that reference their own module without importing it.
       const file = join(outDir, `example-${i}.ts`);
       writeFileSync(file, body.includes('import ') ? body : `import * as mb from '${join(root, 'src', 'index.ts')}';\nconst { ${exportNames()} } = mb;\n${body}`);

@@ -1,0 +1,14 @@
+/**
+ * `masterbus/worklet`: run masterbus processors inside a Web Audio AudioWorklet.
+ *
+ * - In your worklet module, {@link registerMasterbusProcessor} turns a chain into a registered
+ *   AudioWorkletProcessor; or load the prebuilt `masterbus/worklet-processor`, which registers
+ *   `"masterbus-chain"` and builds any chain from JSON.
+ * - On the main thread, {@link createMasterbusNode} loads the module and creates the node.
+ *
+ * @module
+ */
+export type { ChainFactory, MasterbusCommand, MasterbusEvent, MasterbusProcessorOptions, ProcessorMeters } from './processor.js';
+export { RENDER_QUANTUM, registerMasterbusProcessor } from './processor.js';
+export type { MasterbusNode, MasterbusNodeOptions, WorkletContextLike, WorkletNodeConstructor, WorkletNodeLike } from './node.js';
+export { CHAIN_PROCESSOR_NAME, createMasterbusNode } from './node.js';

@@ -1,0 +1,124 @@
+/**
+ * The main-thread side: load the worklet module and create the matching `AudioWorkletNode`, with
+ * typed commands and meter events.
+ * @module
+ */
+import type { Processor, ProcessorJSON } from '../core/processor.js';
+import type { MasterbusCommand, MasterbusEvent, MasterbusProcessorOptions, ProcessorMeters } from './processor.js';
+
+/** The name the built-in chain processor (`masterbus/worklet-processor`) registers. */
+export const CHAIN_PROCESSOR_NAME = 'masterbus-chain';
+
+/** The parts of a (Offline)AudioContext the helper uses. */
+export interface WorkletContextLike {
+  readonly sampleRate: number;
+  readonly audioWorklet: { addModule(moduleUrl: string): Promise<void> };
+}
+
+/** The parts of an AudioWorkletNode the helper uses. */
+export interface WorkletNodeLike {
+  readonly port: { postMessage(message: unknown): void; onmessage: ((event: { data: unknown }) => void) | null };
+  onprocessorerror?: ((event: unknown) => void) | null;
+}
+
+/** An AudioWorkletNode constructor (the browser's, or node-web-audio-api's). */
+export type WorkletNodeConstructor<N extends WorkletNodeLike> = new (context: never, name: string, options: Record<string, unknown>) => N;
+
+/** Options of {@link createMasterbusNode}. */
+export interface MasterbusNodeOptions<N extends WorkletNodeLike> {
+  /** URL (or path, in Node) of the worklet module: the built `masterbus/worklet-processor`, or yours. */
+  moduleUrl: string;
+  /**
+   * The chain for the built-in processor, as processors (configured, not prepared) or their
+   * JSON; ignored with a custom `processorName`, which gets `params` instead.
+   */
+  chain?: readonly (Processor | ProcessorJSON)[];
+  /** Name your worklet registered with `registerMasterbusProcessor`. @defaultValue `"masterbus-chain"` */
+  processorName?: string;
+  /** Passed to a custom processor's factory. */
+  params?: unknown;
+  /** Channels in and out. @defaultValue 2 */
+  channels?: number;
+  /** Meter posts per second (0: none). @defaultValue 20 */
+  meterHz?: number;
+  /** Skip `addModule` (the module is already loaded in this context). */
+  moduleLoaded?: boolean;
+  /** The AudioWorkletNode class; default: the global one (pass node-web-audio-api's in Node). */
+  AudioWorkletNode?: WorkletNodeConstructor<N>;
+}
+
+/** A created node: the AudioWorkletNode plus typed commands and events. */
+export interface MasterbusNode<N extends WorkletNodeLike> {
+  /** Connect this in the audio graph. */
+  readonly node: N;
+  /** Total latency of the chain in samples and its channel count (when `ready` resolves). */
+  readonly ready: Promise<{ latency: number; channels: number }>;
+  /** Change parameters of processor `index` of the chain; applies at the next block boundary, smoothed. */
+  set(index: number, params: Record<string, unknown>): void;
+  /** Cross-fade to the input (true) or back to the processed signal (false) over 20 ms. */
+  bypass(value: boolean): void;
+  /** Clear every processor's state. */
+  reset(): void;
+  /** Called with the chain's read-outs, `meterHz` times a second. */
+  onmeters: ((meters: (ProcessorMeters | null)[], frame: number) => void) | null;
+  /** Called when a command fails in the worklet (a bad parameter, say), with its message. */
+  onerror: ((message: string) => void) | null;
+}
+
+/**
+ * Load the worklet module into `context` and create the node running a masterbus chain.
+ *
+ * @example
+ * ```ts
+ * import { Compressor, Limiter, ParametricEQ } from 'masterbus';
+ * import { createMasterbusNode } from 'masterbus/worklet';
+ * async function start(ctx: AudioContext, source: AudioNode) {
+ *   const master = await createMasterbusNode(ctx, {
+ *     moduleUrl: new URL('masterbus/worklet-processor', import.meta.url).href,
+ *     chain: [new ParametricEQ(), new Compressor({ ratio: 2.5 }), new Limiter({ ceilingDb: -1 })],
+ *   });
+ *   source.connect(master.node as unknown as AudioNode).connect(ctx.destination);
+ *   master.onmeters = (m) => console.log(m[2]?.gainReductionDb);
+ *   master.set(2, { ceilingDb: -2 });
+ * }
+ * void start;
+ * ```
+ */
+export async function createMasterbusNode<N extends WorkletNodeLike>(context: WorkletContextLike, options: MasterbusNodeOptions<N>): Promise<MasterbusNode<N>> {
+  const Ctor = options.AudioWorkletNode ?? (globalThis as unknown as { AudioWorkletNode?: WorkletNodeConstructor<N> }).AudioWorkletNode;
+  if (typeof Ctor !== 'function') throw new TypeError('createMasterbusNode: no AudioWorkletNode class (pass options.AudioWorkletNode outside a browser)');
+  const channels = options.channels ?? 2;
+  if (!Number.isInteger(channels) || channels < 1 || channels > 32) throw new RangeError(`createMasterbusNode: channels must be an integer in [1, 32], got ${String(channels)}`);
+  const name = options.processorName ?? CHAIN_PROCESSOR_NAME;
+  const params = options.processorName === undefined ? { chain: (options.chain ?? []).map((p) => ('toJSON' in p && typeof p.toJSON === 'function' ? p.toJSON() : p)) } : options.params;
+  if (!options.moduleLoaded) await context.audioWorklet.addModule(options.moduleUrl);
+  const processorOptions: MasterbusProcessorOptions = { params, channels, meterHz: options.meterHz ?? 20 };
+  const node = new Ctor(context as never, name, {
+    numberOfInputs: 1,
+    numberOfOutputs: 1,
+    outputChannelCount: [channels],
+    channelCount: channels,
+    channelCountMode: 'explicit',
+    channelInterpretation: 'speakers',
+    processorOptions,
+  });
+  let resolveReady: (v: { latency: number; channels: number }) => void = () => {};
+  const ready = new Promise<{ latency: number; channels: number }>((r) => (resolveReady = r));
+  const send = (cmd: MasterbusCommand) => node.port.postMessage(cmd);
+  const handle: MasterbusNode<N> = {
+    node,
+    ready,
+    set: (index, p) => send({ type: 'set', index, params: p }),
+    bypass: (value) => send({ type: 'bypass', value }),
+    reset: () => send({ type: 'reset' }),
+    onmeters: null,
+    onerror: null,
+  };
+  node.port.onmessage = (e) => {
+    const ev = e.data as MasterbusEvent;
+    if (ev.type === 'meters') handle.onmeters?.(ev.meters, ev.frame);
+    else if (ev.type === 'error') handle.onerror?.(ev.message);
+    else if (ev.type === 'ready') resolveReady({ latency: ev.latency, channels: ev.channels });
+  };
+  return handle;
+}
