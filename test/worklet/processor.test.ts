@@ -1,0 +1,131 @@
+/**
+ * The worklet processor in Node, in a stand-in AudioWorkletGlobalScope: its process() allocates
+ * nothing between meter posts, posts meters at the rate asked, handles commands (set, bypass with
+ * a cross-fade, reset, bad input) and never throws from process().
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processorFromJSON } from '../../src/registry.js';
+import { registerMasterbusProcessor, type MasterbusEvent } from '../../src/worklet/index.js';
+import { allocationFree, measureAllocationSettled } from '../support/alloc.js';
+import { multiChannel } from '../support/signals.js';
+import { testChain } from './support.js';
+
+interface FakeProcessor {
+  port: { postMessage(m: unknown): void; onmessage: ((e: { data: unknown }) => void) | null; sent: unknown[] };
+  process(inputs: Float32Array[][], outputs: Float32Array[][]): boolean;
+}
+
+const g = globalThis as unknown as Record<string, unknown>;
+const registered = new Map<string, new (options?: object) => FakeProcessor>();
+
+beforeAll(() => {
+  g.sampleRate = 48000;
+  g.currentFrame = 0;
+  g.AudioWorkletProcessor = class {
+    readonly port = {
+      sent: [] as unknown[],
+      onmessage: null as ((e: { data: unknown }) => void) | null,
+      postMessage(m: unknown) {
+        this.sent.push(m);
+      },
+    };
+  };
+  g.registerProcessor = (name: string, ctor: new (options?: object) => FakeProcessor) => registered.set(name, ctor);
+});
+
+afterAll(() => {
+  for (const k of ['sampleRate', 'currentFrame', 'AudioWorkletProcessor', 'registerProcessor']) delete g[k];
+});
+
+function make(meterHz: number, chain = testChain()): FakeProcessor {
+  registerMasterbusProcessor('test-chain', (params) => (params as { chain: typeof chain }).chain.map((j) => processorFromJSON(j)));
+  const Ctor = registered.get('test-chain')!;
+  return new Ctor({ processorOptions: { params: { chain }, channels: 2, meterHz }, outputChannelCount: [2] });
+}
+
+describe('worklet processor (stand-in scope)', () => {
+  it('allocates nothing in process() without meter posts (100 000 quanta)', async () => {
+    const p = make(0);
+    const input = multiChannel(2, 128, 3);
+    const out = [new Float32Array(128), new Float32Array(128)];
+    const inputs = [input];
+    const outputs = [out];
+    const { report, first } = await measureAllocationSettled(() => {
+      p.process(inputs, outputs);
+    }, 100_000);
+    expect(allocationFree(report), JSON.stringify({ report, first })).toBe(true);
+  });
+
+  it('posts meters every round(fs / 128 / meterHz) quanta, and announces itself ready with the chain latency', () => {
+    const p = make(20);
+    const ready = p.port.sent[0] as MasterbusEvent;
+    expect(ready.type).toBe('ready');
+    const latency = testChain().reduce((s, j) => s + processorFromJSON(j).latency, 0);
+    // (Latency needs prepare(): compare with prepared copies.)
+    const prepared = testChain().map((j) => processorFromJSON(j));
+    for (const q of prepared) q.prepare({ sampleRate: 48000, maxBlockSize: 128, channels: 2 });
+    expect(ready).toEqual({ type: 'ready', latency: prepared.reduce((s, q) => s + q.latency, 0), channels: 2 });
+    expect(latency).toBeGreaterThanOrEqual(0);
+    const input = multiChannel(2, 128, 4);
+    const out = [new Float32Array(128), new Float32Array(128)];
+    for (let b = 0; b < 190; b++) {
+      g.currentFrame = BigInt(b * 128); // node-web-audio-api's type; the browser's is a number
+      p.process([input], [out]);
+    }
+    const meters = p.port.sent.filter((m) => (m as MasterbusEvent).type === 'meters') as Extract<MasterbusEvent, { type: 'meters' }>[];
+    expect(meters.length).toBe(10); // 190 quanta / 19
+    expect(meters[0].frame).toBe(19 * 128);
+    expect(meters[0].meters[7]?.gainReductionDb).toBeTypeOf('number');
+    expect(meters[0].meters[0]).toBeNull();
+  });
+
+  it('handles commands: set, bad set, unknown command, bypass (cross-fade), reset', () => {
+    const p = make(0, [{ type: 'BiquadFilter', params: { type: 'peaking', frequencyHz: 1000, gainDb: 12, q: 1 } }]);
+    const input = multiChannel(2, 128, 5);
+    const out = [new Float32Array(128), new Float32Array(128)];
+    const send = (data: unknown) => p.port.onmessage!({ data });
+    // q: the same processor and changes, never bypassed (the reference for the fade below).
+    const q = make(0, [{ type: 'BiquadFilter', params: { type: 'peaking', frequencyHz: 1000, gainDb: 12, q: 1 } }]);
+    send({ type: 'set', index: 0, params: { gainDb: -6 } });
+    q.port.onmessage!({ data: { type: 'set', index: 0, params: { gainDb: -6 } } });
+    send({ type: 'set', index: 3, params: { gainDb: 0 } });
+    send({ type: 'set', index: 0, params: { gainDb: 99 } });
+    send({ type: 'nope' });
+    send(null);
+    const errors = p.port.sent.filter((m) => (m as MasterbusEvent).type === 'error').map((m) => (m as { message: string }).message);
+    expect(errors[0]).toMatch(/RangeError: masterbus worklet: set: index must be in \[0, 0\], got 3/);
+    expect(errors[1]).toMatch(/RangeError: BiquadFilter\.gainDb/);
+    expect(errors[2]).toMatch(/unknown command type "nope"/);
+    expect(errors[3]).toMatch(/must be an object/);
+    // Bypass: a linear 20 ms (960-sample) cross-fade from the processed signal (which a second,
+    // unbypassed processor gives) to the input, then the input exactly.
+    const wet = [new Float32Array(128), new Float32Array(128)];
+    send({ type: 'bypass', value: true });
+    for (let b = 0; b < 10; b++) {
+      expect(p.process([input], [out])).toBe(true);
+      q.process([input], [wet]);
+      for (let c = 0; c < 2; c++) {
+        for (let i = 0; i < 128; i++) {
+          const m = Math.min(1, (b * 128 + i + 1) / 960);
+          const want = b >= 8 ? input[c][i] : wet[c][i] + m * (input[c][i] - wet[c][i]);
+          expect(Math.abs(out[c][i] - want), `block ${b}, sample ${i}`).toBeLessThan(1e-6);
+        }
+      }
+    }
+    expect(Array.from(out[0])).toEqual(Array.from(input[0]));
+    send({ type: 'bypass', value: false });
+    send({ type: 'reset' });
+    for (let b = 0; b < 10; b++) p.process([input], [out]);
+    let d = 0;
+    for (let c = 0; c < 2; c++) for (let i = 0; i < 128; i++) d = Math.max(d, Math.abs(out[c][i] - input[c][i]));
+    expect(d).toBeGreaterThan(0.01);
+  });
+
+  it('outputs silence for an unconnected input and never throws', () => {
+    const p = make(20);
+    const out = [new Float32Array(128).fill(1), new Float32Array(128).fill(1)];
+    expect(() => p.process([], [out])).not.toThrow();
+    expect(() => p.process([[]], [[]])).not.toThrow();
+    for (const c of out) for (const v of c) expect(Math.abs(v)).toBe(0);
+  });
+});
