@@ -55,7 +55,10 @@ export interface MasterbusNode<N extends WorkletNodeLike> {
   readonly ready: Promise<{ latency: number; channels: number }>;
   /** Change parameters of processor `index` of the chain; applies at the next block boundary, smoothed. */
   set(index: number, params: Record<string, unknown>): void;
-  /** Cross-fade to the input (true) or back to the processed signal (false) over 20 ms. */
+  /**
+   * Cross-fade over 20 ms to the input delayed by the chain's latency (true), or back to the
+   * processed signal (false).
+   */
   bypass(value: boolean): void;
   /** Clear every processor's state. */
   reset(): void;

@@ -10,9 +10,9 @@
  * - Meter read-outs (loudness, gain reduction, correlation, balance) are posted at a bounded rate
  *   (`meterHz`, default 20 per second). Nothing is allocated on the audio thread in between; a
  *   post itself allocates its message, about 20 times a second.
- * - Bypass cross-fades over 20 ms between the processed and the input signal. The chain keeps
- *   running while bypassed, so it comes back without a jump in its state. (The input is not
- *   delayed by the chain's latency during the fade.)
+ * - Bypass cross-fades over 20 ms between the processed signal and the input delayed by the
+ *   chain's latency, so the two line up in time. The chain keeps running while bypassed, so it
+ *   comes back without a jump in its state.
  *
  * Nothing here touches worklet globals at import time: the module loads anywhere, and
  * {@link registerMasterbusProcessor} checks that it runs in an AudioWorkletGlobalScope.
@@ -111,7 +111,9 @@ export function registerMasterbusProcessor(name: string, factory: ChainFactory):
     private blocks = 0;
     /** [bypass target (0/1), bypass mix now, step per sample]. */
     private readonly fade = new Float64Array(3);
+    /** Per channel: the input's last `latency` samples, then the current quantum. */
     private readonly dry: Float32Array[] = [];
+    private readonly latency: number;
 
     constructor(options?: { processorOptions?: MasterbusProcessorOptions; outputChannelCount?: number[] }) {
       super();
@@ -121,14 +123,15 @@ export function registerMasterbusProcessor(name: string, factory: ChainFactory):
       this.channels = po.channels ?? options?.outputChannelCount?.[0] ?? 2;
       const spec = { sampleRate: scope.sampleRate, maxBlockSize: RENDER_QUANTUM, channels: this.channels };
       for (const p of this.chain) p.prepare(spec);
-      for (let c = 0; c < this.channels; c++) this.dry.push(new Float32Array(RENDER_QUANTUM));
+      let latency = 0;
+      for (const p of this.chain) latency += p.latency;
+      this.latency = latency;
+      for (let c = 0; c < this.channels; c++) this.dry.push(new Float32Array(latency + RENDER_QUANTUM));
       this.keys = this.chain.map(meterKeys);
       const hz = po.meterHz ?? 20;
       this.meterEvery = hz > 0 && this.keys.some((k) => k.length > 0) ? Math.max(1, Math.round(scope.sampleRate / RENDER_QUANTUM / hz)) : 0;
       this.fade[2] = 1 / Math.max(1, Math.round(BYPASS_FADE_SECONDS * scope.sampleRate));
       this.port.onmessage = (e) => this.command(e.data as MasterbusCommand);
-      let latency = 0;
-      for (const p of this.chain) latency += p.latency;
       this.port.postMessage({ type: 'ready', latency, channels: this.channels } satisfies MasterbusEvent);
     }
 
@@ -143,24 +146,35 @@ export function registerMasterbusProcessor(name: string, factory: ChainFactory):
         if (x !== undefined) out[c].set(x);
         else out[c].fill(0);
       }
+      // The input delayed by the chain's latency, for bypass (kept current, so that a bypass
+      // fades between signals that line up in time).
+      // (Sized for 128-frame quanta; a host with larger ones gets no bypass rather than a throw.)
+      const L = this.latency;
+      const dry = this.dry;
+      const canBypass = n <= RENDER_QUANTUM;
+      if (canBypass) for (let c = 0; c < channels; c++) dry[c].set(out[c], L);
       const fade = this.fade;
-      const fading = fade[1] !== fade[0];
-      const bypassed = fade[1] === 1 && !fading;
-      if (fading || bypassed) for (let c = 0; c < channels; c++) this.dry[c].set(out[c]);
+      const fading = canBypass && fade[1] !== fade[0];
+      const bypassed = canBypass && fade[1] === 1 && fade[0] === 1;
       const chain = this.chain;
       for (let i = 0; i < chain.length; i++) chain[i].process(out, n);
       if (bypassed) {
-        for (let c = 0; c < channels; c++) out[c].set(this.dry[c]);
+        for (let c = 0; c < channels; c++) {
+          const o = out[c];
+          const d = dry[c];
+          for (let i = 0; i < n; i++) o[i] = d[i];
+        }
       } else if (fading) {
         const target = fade[0];
         const step = fade[2];
         let m = fade[1];
         for (let i = 0; i < n; i++) {
           m = target > m ? (m + step < target ? m + step : target) : m - step > target ? m - step : target;
-          for (let c = 0; c < channels; c++) out[c][i] += m * (this.dry[c][i] - out[c][i]);
+          for (let c = 0; c < channels; c++) out[c][i] += m * (dry[c][i] - out[c][i]);
         }
         fade[1] = m;
       }
+      if (canBypass && L > 0) for (let c = 0; c < channels; c++) dry[c].copyWithin(0, n, n + L);
       if (this.meterEvery > 0 && ++this.blocks >= this.meterEvery) {
         this.blocks = 0;
         // process() must never throw: a host stops calling a processor that does.

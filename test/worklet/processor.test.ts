@@ -121,6 +121,24 @@ describe('worklet processor (stand-in scope)', () => {
     expect(d).toBeGreaterThan(0.01);
   });
 
+  it('bypass is latency-compensated: with a limiter in the chain, the bypassed output is the input delayed by the chain\'s latency', () => {
+    const chain = [{ type: 'Limiter', params: { ceilingDb: -6, driveDb: 12 } }];
+    const p = make(0, chain);
+    const ready = p.port.sent[0] as { latency: number };
+    expect(ready.latency).toBeGreaterThan(128);
+    const frames = 128 * 40;
+    const x = multiChannel(2, frames, 6);
+    const y = [new Float32Array(frames), new Float32Array(frames)];
+    p.port.onmessage!({ data: { type: 'bypass', value: true } });
+    const outs = [new Float32Array(128), new Float32Array(128)];
+    for (let b = 0; b < frames / 128; b++) {
+      p.process([x.map((c) => c.subarray(b * 128, b * 128 + 128))], [outs]);
+      for (let c = 0; c < 2; c++) y[c].set(outs[c], b * 128);
+    }
+    // After the 960-sample fade: exactly the input, delayed.
+    for (let c = 0; c < 2; c++) for (let i = 1024; i < frames; i++) expect(y[c][i]).toBe(x[c][i - ready.latency]);
+  });
+
   it('outputs silence for an unconnected input and never throws', () => {
     const p = make(20);
     const out = [new Float32Array(128).fill(1), new Float32Array(128).fill(1)];
