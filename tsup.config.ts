@@ -6,7 +6,7 @@ export default defineConfig([
     entry: { index: 'src/index.ts', worklet: 'src/worklet/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
-    clean: true,
+    clean: false, // (npm run build empties dist first: two configs cleaning would race)
     sourcemap: true,
     target: 'es2022',
     platform: 'neutral',

@@ -12,8 +12,19 @@ const allowed = ['dist/', 'docs/examples/'];
 
 export function startServer(port = Number(process.env.PORT ?? 8080)) {
   const server = createServer((req, res) => {
-    const path = normalize(decodeURIComponent((req.url ?? '/').split('?')[0])).replace(/^\/+/, '');
-    const rel = path === '' ? 'docs/examples/worklet/index.html' : path.endsWith('/') ? `${path}index.html` : path;
+    let decoded;
+    try {
+      decoded = decodeURIComponent((req.url ?? '/').split('?')[0]);
+    } catch {
+      res.writeHead(400, { 'content-type': 'text/plain' }).end('bad request');
+      return;
+    }
+    if (decoded === '/') {
+      res.writeHead(302, { location: '/docs/examples/worklet/' }).end();
+      return;
+    }
+    const path = normalize(decoded).replace(/^\/+/, '');
+    const rel = path.endsWith('/') ? `${path}index.html` : path;
     const file = join(root, rel);
     if (!allowed.some((a) => rel.startsWith(a)) || !existsSync(file) || !statSync(file).isFile()) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');

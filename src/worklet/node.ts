@@ -51,7 +51,11 @@ export interface MasterbusNodeOptions<N extends WorkletNodeLike> {
 export interface MasterbusNode<N extends WorkletNodeLike> {
   /** Connect this in the audio graph. */
   readonly node: N;
-  /** Total latency of the chain in samples and its channel count (when `ready` resolves). */
+  /**
+   * Total latency of the chain in samples and its channel count, once the worklet has built it;
+   * rejects if the chain could not be built (an unknown processor type, a bad parameter) or the
+   * processor failed.
+   */
   readonly ready: Promise<{ latency: number; channels: number }>;
   /** Change parameters of processor `index` of the chain; applies at the next block boundary, smoothed. */
   set(index: number, params: Record<string, unknown>): void;
@@ -64,7 +68,7 @@ export interface MasterbusNode<N extends WorkletNodeLike> {
   reset(): void;
   /** Called with the chain's read-outs, `meterHz` times a second. */
   onmeters: ((meters: (ProcessorMeters | null)[], frame: number) => void) | null;
-  /** Called when a command fails in the worklet (a bad parameter, say), with its message. */
+  /** Called when a command fails in the worklet (a bad parameter, say) or the processor fails, with its message. */
   onerror: ((message: string) => void) | null;
 }
 
@@ -77,7 +81,9 @@ export interface MasterbusNode<N extends WorkletNodeLike> {
  * import { createMasterbusNode } from 'masterbus/worklet';
  * async function start(ctx: AudioContext, source: AudioNode) {
  *   const master = await createMasterbusNode(ctx, {
- *     moduleUrl: new URL('masterbus/worklet-processor', import.meta.url).href,
+ *     // Where your server or bundler puts dist/masterbus-worklet.js (with Vite:
+ *     // `import moduleUrl from 'masterbus/worklet-processor?url'`).
+ *     moduleUrl: '/masterbus-worklet.js',
  *     chain: [new ParametricEQ(), new Compressor({ ratio: 2.5 }), new Limiter({ ceilingDb: -1 })],
  *   });
  *   source.connect(master.node as unknown as AudioNode).connect(ctx.destination);
@@ -106,7 +112,14 @@ export async function createMasterbusNode<N extends WorkletNodeLike>(context: Wo
     processorOptions,
   });
   let resolveReady: (v: { latency: number; channels: number }) => void = () => {};
-  const ready = new Promise<{ latency: number; channels: number }>((r) => (resolveReady = r));
+  let rejectReady: (e: Error) => void = () => {};
+  let failed = false;
+  const ready = new Promise<{ latency: number; channels: number }>((res, rej) => {
+    resolveReady = res;
+    rejectReady = rej;
+  });
+  // (Awaiting `ready` is optional: an unhandled rejection must not be reported for it.)
+  ready.catch(() => {});
   const send = (cmd: MasterbusCommand) => node.port.postMessage(cmd);
   const handle: MasterbusNode<N> = {
     node,
@@ -120,8 +133,19 @@ export async function createMasterbusNode<N extends WorkletNodeLike>(context: Wo
   node.port.onmessage = (e) => {
     const ev = e.data as MasterbusEvent;
     if (ev.type === 'meters') handle.onmeters?.(ev.meters, ev.frame);
-    else if (ev.type === 'error') handle.onerror?.(ev.message);
-    else if (ev.type === 'ready') resolveReady({ latency: ev.latency, channels: ev.channels });
+    else if (ev.type === 'error') {
+      handle.onerror?.(ev.message);
+      if (ev.fatal) {
+        failed = true;
+        rejectReady(new Error(`masterbus worklet: the chain could not be built: ${ev.message}`));
+      }
+    } else if (ev.type === 'ready' && !failed) resolveReady({ latency: ev.latency, channels: ev.channels });
+  };
+  // A processor that throws is stopped by the host, which fires processorerror.
+  node.onprocessorerror = (event: unknown) => {
+    const message = `processorerror: ${String((event as { message?: unknown })?.message ?? 'the worklet processor threw')}`;
+    handle.onerror?.(message);
+    rejectReady(new Error(`masterbus worklet: ${message}`));
   };
   return handle;
 }

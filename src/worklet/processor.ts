@@ -7,6 +7,10 @@
  *   not AudioParams: every masterbus parameter is already smoothed per sample by the processor
  *   itself, validation errors can be reported back, and one message can change several parameters
  *   at once. A message arrives between two render quanta, so it applies at a block boundary.
+ * - A chain that fails to build posts a fatal error (and `ready` rejects on the main thread); the
+ *   node then passes its input through. The chain is prepared for `processorOptions.channels`
+ *   (default: the output channel count); give the node that many output channels, as
+ *   `createMasterbusNode` does: extra channels would pass unprocessed.
  * - Meter read-outs (loudness, gain reduction, correlation, balance) are posted at a bounded rate
  *   (`meterHz`, default 20 per second). Nothing is allocated on the audio thread in between; a
  *   post itself allocates its message, about 20 times a second.
@@ -57,7 +61,7 @@ export interface ProcessorMeters {
 /** Messages the processor posts back. */
 export type MasterbusEvent =
   | { type: 'meters'; frame: number; meters: (ProcessorMeters | null)[] }
-  | { type: 'error'; message: string }
+  | { type: 'error'; message: string; fatal?: boolean }
   | { type: 'ready'; latency: number; channels: number };
 
 /** Builds the chain inside the worklet, from `processorOptions.params`. */
@@ -109,6 +113,8 @@ export function registerMasterbusProcessor(name: string, factory: ChainFactory):
     private readonly keys: (typeof METER_KEYS)[number][][];
     private readonly meterEvery: number;
     private blocks = 0;
+    /** Frames of the last quantum (for the meter frame). */
+    private lastN = RENDER_QUANTUM;
     /** [bypass target (0/1), bypass mix now, step per sample]. */
     private readonly fade = new Float64Array(3);
     /** Per channel: the input's last `latency` samples, then the current quantum. */
@@ -118,11 +124,21 @@ export function registerMasterbusProcessor(name: string, factory: ChainFactory):
     constructor(options?: { processorOptions?: MasterbusProcessorOptions; outputChannelCount?: number[] }) {
       super();
       const po = options?.processorOptions ?? {};
-      const made = factory(po.params);
-      this.chain = Array.isArray(made) ? [...made] : [made as Processor];
       this.channels = po.channels ?? options?.outputChannelCount?.[0] ?? 2;
       const spec = { sampleRate: scope.sampleRate, maxBlockSize: RENDER_QUANTUM, channels: this.channels };
-      for (const p of this.chain) p.prepare(spec);
+      let chain: Processor[] = [];
+      let failure: string | undefined;
+      try {
+        const made = factory(po.params);
+        chain = Array.isArray(made) ? [...made] : [made as Processor];
+        for (const p of chain) p.prepare(spec);
+      } catch (err) {
+        // A bad chain (an unknown type, a bad parameter) is reported, and the node passes its
+        // input through rather than dying silently.
+        chain = [];
+        failure = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      }
+      this.chain = chain;
       let latency = 0;
       for (const p of this.chain) latency += p.latency;
       this.latency = latency;
@@ -132,6 +148,7 @@ export function registerMasterbusProcessor(name: string, factory: ChainFactory):
       this.meterEvery = hz > 0 && this.keys.some((k) => k.length > 0) ? Math.max(1, Math.round(scope.sampleRate / RENDER_QUANTUM / hz)) : 0;
       this.fade[2] = 1 / Math.max(1, Math.round(BYPASS_FADE_SECONDS * scope.sampleRate));
       this.port.onmessage = (e) => this.command(e.data as MasterbusCommand);
+      if (failure !== undefined) this.port.postMessage({ type: 'error', message: failure, fatal: true } satisfies MasterbusEvent);
       this.port.postMessage({ type: 'ready', latency, channels: this.channels } satisfies MasterbusEvent);
     }
 
@@ -177,6 +194,7 @@ export function registerMasterbusProcessor(name: string, factory: ChainFactory):
       if (canBypass && L > 0) for (let c = 0; c < channels; c++) dry[c].copyWithin(0, n, n + L);
       if (this.meterEvery > 0 && ++this.blocks >= this.meterEvery) {
         this.blocks = 0;
+        this.lastN = n;
         // process() must never throw: a host stops calling a processor that does.
         try {
           this.postMeters();
@@ -197,7 +215,7 @@ export function registerMasterbusProcessor(name: string, factory: ChainFactory):
       });
       // Number(): node-web-audio-api 1.0.9 gives currentFrame as a BigInt, and BigInt + number
       // throws (which froze its rendering at the first meter post).
-      this.port.postMessage({ type: 'meters', frame: Number(scope.currentFrame) + RENDER_QUANTUM, meters } satisfies MasterbusEvent);
+      this.port.postMessage({ type: 'meters', frame: Number(scope.currentFrame) + this.lastN, meters } satisfies MasterbusEvent);
     }
 
     private command(cmd: MasterbusCommand): void {
@@ -209,9 +227,11 @@ export function registerMasterbusProcessor(name: string, factory: ChainFactory):
           if (typeof p.set !== 'function') throw new TypeError(`masterbus worklet: processor ${cmd.index} has no set()`);
           p.set(cmd.params);
         } else if (cmd.type === 'bypass') {
+          if (typeof cmd.value !== 'boolean') throw new TypeError(`masterbus worklet: bypass: value must be a boolean, got ${JSON.stringify(cmd.value)}`);
           this.fade[0] = cmd.value ? 1 : 0;
         } else if (cmd.type === 'reset') {
           for (const p of this.chain) p.reset();
+          for (const d of this.dry) d.fill(0);
         } else {
           throw new TypeError(`masterbus worklet: unknown command type ${JSON.stringify((cmd as { type: unknown }).type)}`);
         }

@@ -56,6 +56,33 @@ describe('worklet processor (stand-in scope)', () => {
     expect(allocationFree(report), JSON.stringify({ report, first })).toBe(true);
   });
 
+  it('allocates nothing while bypassed or cross-fading (bypass toggled every 20 quanta)', async () => {
+    const p = make(0);
+    const input = multiChannel(2, 128, 3);
+    const out = [new Float32Array(128), new Float32Array(128)];
+    const inputs = [input];
+    const outputs = [out];
+    const on = { data: { type: 'bypass', value: true } };
+    const off = { data: { type: 'bypass', value: false } };
+    let k = 0;
+    const { report, first } = await measureAllocationSettled(() => {
+      if (++k % 20 === 0) p.port.onmessage!((k / 20) % 2 ? on : off);
+      p.process(inputs, outputs);
+    }, 100_000);
+    expect(allocationFree(report), JSON.stringify({ report, first })).toBe(true);
+  });
+
+  it('a chain that cannot be built posts a fatal error, then passes its input through', () => {
+    const p = make(0, [{ type: 'Limitr', params: {} }]);
+    const first = p.port.sent[0] as { type: string; message: string; fatal?: boolean };
+    expect(first).toMatchObject({ type: 'error', fatal: true });
+    expect(first.message).toMatch(/unknown processor type "Limitr"/);
+    const input = multiChannel(2, 128, 7);
+    const out = [new Float32Array(128), new Float32Array(128)];
+    p.process([input], [out]);
+    expect(Array.from(out[1])).toEqual(Array.from(input[1]));
+  });
+
   it('posts meters every round(fs / 128 / meterHz) quanta, and announces itself ready with the chain latency', () => {
     const p = make(20);
     const ready = p.port.sent[0] as MasterbusEvent;
@@ -92,11 +119,13 @@ describe('worklet processor (stand-in scope)', () => {
     send({ type: 'set', index: 0, params: { gainDb: 99 } });
     send({ type: 'nope' });
     send(null);
+    send({ type: 'bypass', value: 'false' });
     const errors = p.port.sent.filter((m) => (m as MasterbusEvent).type === 'error').map((m) => (m as { message: string }).message);
     expect(errors[0]).toMatch(/RangeError: masterbus worklet: set: index must be in \[0, 0\], got 3/);
     expect(errors[1]).toMatch(/RangeError: BiquadFilter\.gainDb/);
     expect(errors[2]).toMatch(/unknown command type "nope"/);
     expect(errors[3]).toMatch(/must be an object/);
+    expect(errors[4]).toMatch(/bypass: value must be a boolean, got "false"/);
     // Bypass: a linear 20 ms (960-sample) cross-fade from the processed signal (which a second,
     // unbypassed processor gives) to the input, then the input exactly.
     const wet = [new Float32Array(128), new Float32Array(128)];

@@ -113,7 +113,8 @@ describe.skipIf(!haveChromium)('AudioWorklet in headless Chromium', () => {
     const ref = runInNode(chain, input, FS).output;
     const diff = maxAbsDiff(out, ref);
     console.log(`Chromium worklet vs Node: max abs diff ${diff} over ${out[0].length} frames × ${out.length} channels`);
-    expect(diff).toBeLessThanOrEqual(1e-6);
+    // The issue asks for ≤ 1e-6 and expects bit-exact; it is bit-exact.
+    expect(diff).toBe(0);
     // Not silence, and the chain did something.
     expect(maxAbsDiff(out, input)).toBeGreaterThan(0.01);
     expect(r.ready.channels).toBe(2);

@@ -18,6 +18,7 @@ const $ = (id) => document.getElementById(id);
 let ctx;
 let master;
 let source;
+let setup;
 
 /** A 4-second loop made in place: kick, snare, hi-hat, bass and a chord, at 120 bpm. */
 function makeLoop(context) {
@@ -44,8 +45,13 @@ function makeLoop(context) {
   return buf;
 }
 
-async function ensureGraph() {
-  if (ctx) return;
+// One setup, however many clicks arrive while it runs.
+function ensureGraph() {
+  setup ??= buildGraph();
+  return setup;
+}
+
+async function buildGraph() {
   ctx = new AudioContext();
   master = await createMasterbusNode(ctx, { moduleUrl: '/dist/masterbus-worklet.js', chain, channels: 2, meterHz: 20 });
   master.node.connect(ctx.destination);
