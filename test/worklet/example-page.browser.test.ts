@@ -5,14 +5,10 @@
  * docs/examples/worklet/screenshot.png.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from './support.js';
+import { ROOT, chromiumFor } from './support.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.REQUIRE_BROWSER === '1') throw new Error(`REQUIRE_BROWSER=1 but ${CHROMIUM} was not found (apt-get install -y chromium)`);
-if (!haveChromium) console.warn(`[example-page.browser] SKIPPED: ${CHROMIUM} not found (apt-get install -y chromium, or set CHROMIUM_PATH)`);
+const { path: CHROMIUM, available: haveChromium } = chromiumFor('example-page.browser');
 
 describe.skipIf(!haveChromium)('example page in headless Chromium', () => {
   let server: ChildProcess | undefined;

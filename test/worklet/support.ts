@@ -2,7 +2,7 @@
  * Helpers for the AudioWorklet tests: a local static server, base64 transport of float32 audio
  * for page.evaluate, the shared chain and its reference run in Node.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -102,4 +102,17 @@ export function maxAbsDiff(a: readonly Float32Array[], b: readonly Float32Array[
   let m = 0;
   for (let c = 0; c < a.length; c++) for (let i = 0; i < a[c].length; i++) m = Math.max(m, Math.abs(a[c][i] - b[c][i]));
   return m;
+}
+
+/**
+ * The Chromium the browser tests drive (CHROMIUM_PATH, default /usr/bin/chromium), and whether it
+ * is there. Missing: a warning that says the file is skipped, or, with REQUIRE_BROWSER=1 (CI), an
+ * error, so the browser tests are never passed silently.
+ */
+export function chromiumFor(label: string): { path: string; available: boolean } {
+  const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  const available = existsSync(path);
+  if (!available && process.env.REQUIRE_BROWSER === '1') throw new Error(`REQUIRE_BROWSER=1 but ${path} was not found (apt-get install -y chromium)`);
+  if (!available) console.warn(`[${label}] SKIPPED: ${path} not found (apt-get install -y chromium, or set CHROMIUM_PATH)`);
+  return { path, available };
 }

@@ -10,12 +10,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProcessorJSON } from '../../src/core/processor.js';
 import { multiChannel } from '../support/signals.js';
-import { BUNDLE, ROOT, b64ToF32, bundleText, f32ToB64, maxAbsDiff, runInNode, serve, testChain } from './support.js';
+import { BUNDLE, ROOT, b64ToF32, bundleText, chromiumFor, f32ToB64, maxAbsDiff, runInNode, serve, testChain } from './support.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.REQUIRE_BROWSER === '1') throw new Error(`REQUIRE_BROWSER=1 but ${CHROMIUM} was not found (apt-get install -y chromium)`);
-if (!haveChromium) console.warn(`[worklet.browser] SKIPPED: ${CHROMIUM} not found (apt-get install -y chromium, or set CHROMIUM_PATH)`);
+const { path: CHROMIUM, available: haveChromium } = chromiumFor('worklet.browser');
 
 const FS = 48000;
 
