@@ -3,7 +3,7 @@
  * @module
  */
 import type { Processor, ProcessorJSON } from './core/processor.js';
-import { checkObject } from './core/validate.js';
+import { checkObject, describeValue } from './core/validate.js';
 import { Saturator } from './color/saturator.js';
 import { Chorus } from './modulation/chorus.js';
 import { Compressor } from './dynamics/compressor.js';
@@ -48,7 +48,7 @@ export function processorFromJSON(json: ProcessorJSON, classes: Readonly<Record<
   const j = checkObject('processorFromJSON', 'json', json);
   const cls = typeof j.type === 'string' && Object.prototype.hasOwnProperty.call(classes, j.type) ? classes[j.type] : undefined;
   if (!cls) {
-    throw new TypeError(`processorFromJSON: unknown processor type ${JSON.stringify(j.type)}; known types are ${Object.keys(classes).join(', ')}`);
+    throw new TypeError(`processorFromJSON: unknown processor type ${describeValue(j.type)}; known types are ${Object.keys(classes).join(', ')}`);
   }
   return cls.fromJSON(json);
 }

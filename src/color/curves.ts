@@ -26,6 +26,7 @@
  *
  * @module
  */
+import { describeValue } from '../core/validate.js';
 
 /** Names of the saturation curves, in the order of their internal index. */
 export const SATURATION_CURVES = ['tanh', 'cubic', 'hard', 'tube', 'tape'] as const;
@@ -153,7 +154,7 @@ function tapeLoop(buf: Float64Array, start: number, end: number, gain: Float64Ar
  */
 export function saturationCurve(curve: SaturationCurve, x: number): number {
   const i = SATURATION_CURVES.indexOf(curve);
-  if (i < 0) throw new TypeError(`saturationCurve: curve must be one of ${SATURATION_CURVES.map((c) => `"${c}"`).join(', ')}, got ${JSON.stringify(curve)}`);
+  if (i < 0) throw new TypeError(`saturationCurve: curve must be one of ${SATURATION_CURVES.map((c) => `"${c}"`).join(', ')}, got ${describeValue(curve)}`);
   const b = Float64Array.of(x);
   applyCurve(i, b, 0, 1);
   return b[0];

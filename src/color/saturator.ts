@@ -22,9 +22,9 @@
  */
 import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from '../core/options.js';
 import { primeProcessor } from '../core/prime.js';
-import { safeFrameCount, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
+import { safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
-import { checkObject, validateOptions, type OptionRule } from '../core/validate.js';
+import { checkObject, validateOptions, type OptionRule, describeValue } from '../core/validate.js';
 import { CURVE_BOUNDS, SATURATION_CURVES, applyCurve, type SaturationCurve } from './curves.js';
 import { IirOversampler } from './iir-oversampling.js';
 import { OVERSAMPLING_FACTORS, Oversampler, type OversamplingFactor } from './oversampling.js';
@@ -222,7 +222,7 @@ export class Saturator implements Processor {
   /** Rebuild a saturator from {@link Saturator.toJSON} output. */
   static fromJSON(json: ProcessorJSON): Saturator {
     const j = checkObject(OWNER, 'json', json);
-    if (j.type !== Saturator.type) throw new TypeError(`Saturator.fromJSON: expected type "Saturator", got ${JSON.stringify(j.type)}`);
+    if (j.type !== Saturator.type) throw new TypeError(`Saturator.fromJSON: expected type "Saturator", got ${describeValue(j.type)}`);
     return new Saturator(checkObject(OWNER, 'json.params', j.params) as Partial<SaturatorOptions>);
   }
 
@@ -321,7 +321,7 @@ export class Saturator implements Processor {
   process(block: readonly Float32Array[], frames?: number): void {
     const spec = this.spec;
     if (spec === undefined) return;
-    const channels = Math.min(block.length, spec.channels);
+    const channels = usableChannels(block, spec.channels);
     const n = safeFrameCount(block, channels, frames);
     const step = this.dcBuf.length;
     const R = this.factor;

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { describeValue } from './validate.js';
 
 /** What a processor is told before it runs: the only place it may allocate. */
 export interface ProcessSpec {
@@ -82,9 +83,14 @@ export const SPEC_LIMITS = Object.freeze({
  */
 export function validateSpec(owner: string, spec: ProcessSpec): ProcessSpec {
   if (spec === null || typeof spec !== 'object') {
-    throw new TypeError(`${owner}.prepare(spec): spec must be an object { sampleRate, maxBlockSize, channels }, got ${String(spec)}`);
+    throw new TypeError(`${owner}.prepare(spec): spec must be an object { sampleRate, maxBlockSize, channels }, got ${describeValue(spec)}`);
   }
   const { sampleRate, maxBlockSize, channels } = spec;
+  for (const [name, value] of [['sampleRate', sampleRate], ['maxBlockSize', maxBlockSize], ['channels', channels]] as const) {
+    if (typeof value !== 'number') {
+      throw new TypeError(`${owner}.prepare(spec): spec.${name} must be a number, got ${describeValue(value)}`);
+    }
+  }
   if (typeof sampleRate !== 'number' || !(SPEC_LIMITS.minSampleRate <= sampleRate && sampleRate <= SPEC_LIMITS.maxSampleRate)) {
     throw new RangeError(
       `${owner}.prepare(spec): spec.sampleRate must be a number in [${SPEC_LIMITS.minSampleRate}, ${SPEC_LIMITS.maxSampleRate}] Hz, got ${String(sampleRate)}`,
@@ -104,17 +110,37 @@ export function validateSpec(owner: string, spec: ProcessSpec): ProcessSpec {
 }
 
 /**
- * The number of frames `process()` may safely touch: `frames` (default: the first channel's
- * length) clamped to `[0, shortest channel array]`. Never throws, allocates nothing.
+ * How many channels of `block` `process()` may use: the leading entries, up to `channels`, that
+ * are `Float32Array`s. Anything else a host might hand over (`null`, a non-array, a hole or
+ * `undefined` in the array, a plain number array) ends the count, so such input is treated as no
+ * audio for those channels instead of throwing. Never throws, allocates nothing.
  */
-export function safeFrameCount(block: readonly Float32Array[], channels: number, frames: number | undefined): number {
-  const n = Math.min(block.length, channels);
-  if (n === 0) return 0;
+export function usableChannels(block: unknown, channels: number): number {
+  if (!Array.isArray(block)) return 0;
+  const n = block.length < channels ? block.length : channels;
+  for (let c = 0; c < n; c++) if (!(block[c] instanceof Float32Array)) return c;
+  return n;
+}
+
+/**
+ * The number of frames `process()` may safely touch: `frames` (default: the first channel's
+ * length) clamped to `[0, shortest channel array]` among the first `channels` usable arrays (see
+ * {@link usableChannels}). `frames` may also be a BigInt (an AudioWorklet host's frame counters
+ * can be); `undefined` or `null` mean "the whole arrays"; NaN, negative numbers and values of any
+ * other type mean no frames. Never throws, allocates nothing.
+ */
+export function safeFrameCount(block: readonly Float32Array[], channels: number, frames: unknown): number {
+  channels = usableChannels(block, channels);
+  if (channels === 0) return 0;
   let len = block[0].length;
-  for (let c = 1; c < n; c++) if (block[c].length < len) len = block[c].length;
-  if (frames === undefined) return len;
-  // `!(frames > 0)` is also true for NaN.
-  if (!(frames > 0)) return 0;
+  for (let c = 1; c < channels; c++) if (block[c].length < len) len = block[c].length;
+  if (frames === undefined || frames === null) return len;
+  let f = 0;
+  if (typeof frames === 'number') f = frames;
+  else if (typeof frames === 'bigint') f = frames > 0 ? (frames < len ? Number(frames) : len) : 0;
+  else return 0;
+  // `!(f > 0)` is also true for NaN.
+  if (!(f > 0)) return 0;
   // `| 0` keeps the count a small integer in V8 (Math.floor alone yields a float64).
-  return frames < len ? Math.floor(frames) | 0 : len;
+  return f < len ? Math.floor(f) | 0 : len;
 }

@@ -5,13 +5,26 @@
  * @module
  */
 
-function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
+/** Longest string value quoted whole in an error message; longer ones are cut. */
+const MAX_SHOWN = 60;
+
+/**
+ * A value as error messages show it: strings quoted (and cut after {@link MAX_SHOWN} characters,
+ * so a 5 MB string does not end up in a message), numbers as written (`-0` kept), BigInts with
+ * their `n`, anything else by its kind.
+ */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') {
+    return value.length <= MAX_SHOWN ? JSON.stringify(value) : `${JSON.stringify(value.slice(0, MAX_SHOWN))}… (a string of ${value.length} characters)`;
+  }
   if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
+  if (typeof value === 'bigint') return `${value}n`;
   if (value === null || value === undefined || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return 'an array';
   return `a value of type ${typeof value}`;
 }
+
+const show = describeValue;
 
 /** Bounds of a numeric parameter; `*Open` makes that end exclusive. */
 export interface NumberRange {
@@ -77,7 +90,7 @@ export function checkObject(owner: string, name: string, value: unknown): Record
 export function checkKnownKeys(owner: string, options: Record<string, unknown>, known: readonly string[]): void {
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) {
-      throw new TypeError(`${owner}: unknown option "${key}"; valid options are ${known.join(', ')}`);
+      throw new TypeError(`${owner}: unknown option ${show(key)}; valid options are ${known.join(', ')}`);
     }
   }
 }

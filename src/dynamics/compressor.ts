@@ -27,9 +27,9 @@
  * @module
  */
 import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from '../core/options.js';
-import { safeFrameCount, validateSpec, type ProcessSpec, type ProcessorJSON, type SidechainProcessor } from '../core/processor.js';
+import { SPEC_LIMITS, safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type ProcessorJSON, type SidechainProcessor } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
-import { checkObject, validateOptions, type OptionRule } from '../core/validate.js';
+import { checkObject, validateOptions, type OptionRule, describeValue } from '../core/validate.js';
 import { primeProcessor } from '../core/prime.js';
 import { writeRbjCoefficients } from '../filters/biquad-coefficients.js';
 import { biquadMonoInto, sanitize } from '../filters/biquad-kernel.js';
@@ -214,7 +214,7 @@ export class Compressor implements SidechainProcessor {
   /** Rebuild a compressor from {@link Compressor.toJSON} output. */
   static fromJSON(json: ProcessorJSON): Compressor {
     const j = checkObject(OWNER, 'json', json);
-    if (j.type !== Compressor.type) throw new TypeError(`Compressor.fromJSON: expected type "Compressor", got ${JSON.stringify(j.type)}`);
+    if (j.type !== Compressor.type) throw new TypeError(`Compressor.fromJSON: expected type "Compressor", got ${describeValue(j.type)}`);
     const params = { ...checkObject(OWNER, 'json.params', j.params) };
     if (params.ratio === 'Infinity') params.ratio = Infinity;
     return new Compressor(params as Partial<CompressorOptions>);
@@ -322,18 +322,21 @@ export class Compressor implements SidechainProcessor {
   process(block: readonly Float32Array[], frames?: number, sidechain?: readonly Float32Array[]): void {
     const spec = this.spec;
     if (spec === undefined) return;
-    const channels = block.length < spec.channels ? block.length : spec.channels;
+    const channels = usableChannels(block, spec.channels);
     let n = safeFrameCount(block, channels, frames);
-    const sc = sidechain !== undefined && sidechain.length > 0 ? sidechain : undefined;
-    if (sc !== undefined) for (let i = 0; i < sc.length; i++) if (sc[i].length < n) n = sc[i].length;
+    // The sidechain's usable arrays (see usableChannels); none usable: the detector hears the input.
+    const scCount = sidechain === undefined ? 0 : usableChannels(sidechain, SPEC_LIMITS.maxChannels);
+    const sc = scCount > 0 ? sidechain : undefined;
+    if (sc !== undefined) for (let i = 0; i < scCount; i++) if (sc[i].length < n) n = sc[i].length;
     if (!(n > 0)) return;
     for (let pos = 0; pos < n; pos += CHUNK) {
       const len = n - pos < CHUNK ? n - pos : CHUNK;
-      this.chunk(block, channels, pos, len, sc === undefined ? block : sc);
+      if (sc === undefined) this.chunk(block, channels, pos, len, block, channels);
+      else this.chunk(block, channels, pos, len, sc, scCount);
     }
   }
 
-  private chunk(block: readonly Float32Array[], channels: number, pos: number, n: number, source: readonly Float32Array[]): void {
+  private chunk(block: readonly Float32Array[], channels: number, pos: number, n: number, source: readonly Float32Array[], sources: number): void {
     const k = this.k;
     const st = this.st;
     const peakMode = st[4] === 1;
@@ -354,10 +357,10 @@ export class Compressor implements SidechainProcessor {
     // A full link in peak mode: the held maximum over channels is (up to the hold's bookkeeping)
     // the maximum of the per-channel held maxima, so one detector on max_c |v| does the work.
     const single = linked && peakMode;
-    const fused = single && channels === 2 && st[3] === 0 && source.length >= 2;
+    const fused = single && channels === 2 && st[3] === 0 && sources >= 2;
     // 1–2: detector level per channel (after the sidechain high-pass): |v| or v².
     if (fused) detectMax2(source[0], source[1], pos, n, levels[0]);
-    else for (let c = 0; c < channels; c++) detect(source[c < source.length ? c : source.length - 1], pos, n, levels[c], this.hp, this.hpState, 2 * c, st[3], st[4]);
+    else for (let c = 0; c < channels; c++) detect(source[c < sources ? c : sources - 1], pos, n, levels[c], this.hp, this.hpState, 2 * c, st[3], st[4]);
     if (single && channels > 1 && !fused) {
       const l0 = levels[0];
       for (let c = 1; c < channels; c++) {

@@ -33,9 +33,9 @@
  * @module
  */
 import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from '../core/options.js';
-import { safeFrameCount, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
+import { safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
-import { checkObject, validateOptions, type OptionRule } from '../core/validate.js';
+import { checkObject, validateOptions, type OptionRule, describeValue } from '../core/validate.js';
 import { TRUE_PEAK_TAPS, foldedTruePeakFilter4, segmentPeaks4 } from '../metering/true-peak.js';
 import { primeProcessor } from '../core/prime.js';
 import { FloorSlidingMax } from './windows.js';
@@ -273,7 +273,7 @@ export class Limiter implements Processor {
   /** Rebuild a limiter from {@link Limiter.toJSON} output. */
   static fromJSON(json: ProcessorJSON): Limiter {
     const j = checkObject(OWNER, 'json', json);
-    if (j.type !== Limiter.type) throw new TypeError(`Limiter.fromJSON: expected type "Limiter", got ${JSON.stringify(j.type)}`);
+    if (j.type !== Limiter.type) throw new TypeError(`Limiter.fromJSON: expected type "Limiter", got ${describeValue(j.type)}`);
     return new Limiter(checkObject(OWNER, 'json.params', j.params) as Partial<LimiterOptions>);
   }
 
@@ -364,7 +364,7 @@ export class Limiter implements Processor {
   process(block: readonly Float32Array[], frames?: number): void {
     const spec = this.spec;
     if (spec === undefined) return;
-    const channels = block.length < spec.channels ? block.length : spec.channels;
+    const channels = usableChannels(block, spec.channels);
     const n = safeFrameCount(block, channels, frames);
     if (n === 0) return;
     const linked = this.coef[2] === 1 || channels === 1;

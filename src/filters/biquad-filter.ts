@@ -9,8 +9,8 @@
  * @module
  */
 import { DEFAULT_SMOOTHING_MS, checkSmoothingMs } from '../core/options.js';
-import { safeFrameCount, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
-import { checkObject } from '../core/validate.js';
+import { safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
+import { checkObject, describeValue } from '../core/validate.js';
 import { designFilter, writeMagnitudePhase, type BiquadCoefficients } from './biquad-coefficients.js';
 import { CONTROL_INTERVAL, FILTER_DEFAULTS, FilterStage, validateFilterOptions, type FilterOptions } from './filter-stage.js';
 
@@ -69,7 +69,7 @@ export class BiquadFilter implements Processor {
   /** Rebuild a filter from {@link BiquadFilter.toJSON} output. */
   static fromJSON(json: ProcessorJSON): BiquadFilter {
     const j = checkObject(OWNER, 'json', json);
-    if (j.type !== BiquadFilter.type) throw new TypeError(`BiquadFilter.fromJSON: expected type "BiquadFilter", got ${JSON.stringify(j.type)}`);
+    if (j.type !== BiquadFilter.type) throw new TypeError(`BiquadFilter.fromJSON: expected type "BiquadFilter", got ${describeValue(j.type)}`);
     return new BiquadFilter(checkObject(OWNER, 'json.params', j.params) as Partial<BiquadFilterOptions>);
   }
 
@@ -107,7 +107,7 @@ export class BiquadFilter implements Processor {
   process(block: readonly Float32Array[], frames?: number): void {
     const spec = this.spec;
     if (spec === undefined) return;
-    const channels = block.length < spec.channels ? block.length : spec.channels;
+    const channels = usableChannels(block, spec.channels);
     const n = safeFrameCount(block, channels, frames);
     const stage = this.stage;
     let pos = 0;

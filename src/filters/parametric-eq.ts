@@ -7,9 +7,9 @@
  */
 import { dbToGain } from '../core/db.js';
 import { DEFAULT_SMOOTHING_MS, checkSmoothingMs } from '../core/options.js';
-import { safeFrameCount, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
+import { safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
-import { checkKnownKeys, checkNumber, checkObject } from '../core/validate.js';
+import { checkKnownKeys, checkNumber, checkObject, describeValue } from '../core/validate.js';
 import { writeMagnitudePhase } from './biquad-coefficients.js';
 import { CONTROL_INTERVAL, FILTER_DEFAULTS, FilterStage, validateFilterOptions, type FilterOptions } from './filter-stage.js';
 
@@ -93,7 +93,7 @@ export class ParametricEQ implements Processor {
   /** Rebuild an EQ from {@link ParametricEQ.toJSON} output. */
   static fromJSON(json: ProcessorJSON): ParametricEQ {
     const j = checkObject(OWNER, 'json', json);
-    if (j.type !== ParametricEQ.type) throw new TypeError(`ParametricEQ.fromJSON: expected type "ParametricEQ", got ${JSON.stringify(j.type)}`);
+    if (j.type !== ParametricEQ.type) throw new TypeError(`ParametricEQ.fromJSON: expected type "ParametricEQ", got ${describeValue(j.type)}`);
     return new ParametricEQ(checkObject(OWNER, 'json.params', j.params) as Partial<ParametricEQOptions>);
   }
 
@@ -206,7 +206,7 @@ export class ParametricEQ implements Processor {
   process(block: readonly Float32Array[], frames?: number): void {
     const spec = this.spec;
     if (spec === undefined) return;
-    const channels = block.length < spec.channels ? block.length : spec.channels;
+    const channels = usableChannels(block, spec.channels);
     const n = safeFrameCount(block, channels, frames);
     const stages = this.stages;
     const count = stages.length;

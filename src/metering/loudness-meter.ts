@@ -22,8 +22,8 @@
  * position of the relative gate and the percentiles are quantised (to ≤ 0.005 LU).
  * @module
  */
-import { safeFrameCount, validateSpec, type Meter, type ProcessSpec, type ProcessorJSON } from '../core/processor.js';
-import { checkBoolean, checkKnownKeys, checkNumber, checkObject } from '../core/validate.js';
+import { safeFrameCount, usableChannels, validateSpec, type Meter, type ProcessSpec, type ProcessorJSON } from '../core/processor.js';
+import { checkBoolean, checkKnownKeys, checkNumber, checkObject, describeValue } from '../core/validate.js';
 import { kWeighting } from './k-weighting.js';
 import { TruePeakDetector } from './true-peak.js';
 
@@ -240,7 +240,7 @@ export class LoudnessMeter implements Meter {
   /** Rebuild a meter from {@link LoudnessMeter.toJSON} output. */
   static fromJSON(json: ProcessorJSON): LoudnessMeter {
     const j = checkObject(OWNER, 'json', json);
-    if (j.type !== LoudnessMeter.type) throw new TypeError(`LoudnessMeter.fromJSON: expected type "LoudnessMeter", got ${JSON.stringify(j.type)}`);
+    if (j.type !== LoudnessMeter.type) throw new TypeError(`LoudnessMeter.fromJSON: expected type "LoudnessMeter", got ${describeValue(j.type)}`);
     return new LoudnessMeter(checkObject(OWNER, 'json.params', j.params) as Partial<LoudnessMeterOptions>);
   }
 
@@ -344,7 +344,7 @@ export class LoudnessMeter implements Meter {
   process(block: readonly Float32Array[], frames?: number): void {
     const spec = this.spec;
     if (spec === undefined) return;
-    const given = block.length < spec.channels ? block.length : spec.channels;
+    const given = usableChannels(block, spec.channels);
     const channels = spec.channels;
     // Channels the caller did not pass count as silence (time and gating still advance).
     const n = safeFrameCount(block, given, frames);

@@ -26,9 +26,9 @@
  */
 import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from '../core/options.js';
 import { primeProcessor } from '../core/prime.js';
-import { safeFrameCount, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
+import { safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
-import { checkObject, validateOptions, type OptionRule } from '../core/validate.js';
+import { checkObject, validateOptions, type OptionRule, describeValue } from '../core/validate.js';
 
 /** Options of {@link Chorus}. */
 export interface ChorusOptions {
@@ -167,7 +167,7 @@ export class Chorus implements Processor {
   /** Rebuild a chorus from {@link Chorus.toJSON} output. */
   static fromJSON(json: ProcessorJSON): Chorus {
     const j = checkObject(OWNER, 'json', json);
-    if (j.type !== Chorus.type) throw new TypeError(`Chorus.fromJSON: expected type "Chorus", got ${JSON.stringify(j.type)}`);
+    if (j.type !== Chorus.type) throw new TypeError(`Chorus.fromJSON: expected type "Chorus", got ${describeValue(j.type)}`);
     return new Chorus(checkObject(OWNER, 'json.params', j.params) as Partial<ChorusOptions>);
   }
 
@@ -269,7 +269,7 @@ export class Chorus implements Processor {
   process(block: readonly Float32Array[], frames?: number): void {
     const spec = this.spec;
     if (spec === undefined) return;
-    const channels = Math.min(block.length, spec.channels);
+    const channels = usableChannels(block, spec.channels);
     const C = spec.channels;
     const n = safeFrameCount(block, channels, frames);
     const ist = this.ist;

@@ -24,9 +24,9 @@
  * @module
  */
 import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from '../core/options.js';
-import { safeFrameCount, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
+import { safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
-import { checkObject, validateOptions, type OptionRule } from '../core/validate.js';
+import { checkObject, validateOptions, type OptionRule, describeValue } from '../core/validate.js';
 
 /** The pan laws of {@link Panner}, named by their centre attenuation. */
 export const PAN_LAWS = ['0dB', '-3dB', '-4.5dB', '-6dB'] as const;
@@ -155,7 +155,7 @@ export class Panner implements Processor {
   /** Rebuild a panner from {@link Panner.toJSON} output. */
   static fromJSON(json: ProcessorJSON): Panner {
     const j = checkObject(OWNER, 'json', json);
-    if (j.type !== Panner.type) throw new TypeError(`Panner.fromJSON: expected type "Panner", got ${JSON.stringify(j.type)}`);
+    if (j.type !== Panner.type) throw new TypeError(`Panner.fromJSON: expected type "Panner", got ${describeValue(j.type)}`);
     return new Panner(checkObject(OWNER, 'json.params', j.params) as Partial<PannerOptions>);
   }
 
@@ -206,7 +206,7 @@ export class Panner implements Processor {
   }
 
   process(block: readonly Float32Array[], frames?: number): void {
-    if (this.spec === undefined || block.length < 2) return;
+    if (this.spec === undefined || usableChannels(block, 2) < 2) return;
     const n = safeFrameCount(block, 2, frames);
     const l = block[0];
     const r = block[1];

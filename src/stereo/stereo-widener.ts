@@ -19,9 +19,9 @@
  * @module
  */
 import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from '../core/options.js';
-import { safeFrameCount, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
+import { safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
-import { checkObject, validateOptions, type OptionRule } from '../core/validate.js';
+import { checkObject, validateOptions, type OptionRule, describeValue } from '../core/validate.js';
 import { writeFilterCoefficients } from '../filters/biquad-coefficients.js';
 import { biquadMono, sanitize } from '../filters/biquad-kernel.js';
 
@@ -124,7 +124,7 @@ export class StereoWidener implements Processor {
   /** Rebuild a widener from {@link StereoWidener.toJSON} output. */
   static fromJSON(json: ProcessorJSON): StereoWidener {
     const j = checkObject(OWNER, 'json', json);
-    if (j.type !== StereoWidener.type) throw new TypeError(`StereoWidener.fromJSON: expected type "StereoWidener", got ${JSON.stringify(j.type)}`);
+    if (j.type !== StereoWidener.type) throw new TypeError(`StereoWidener.fromJSON: expected type "StereoWidener", got ${describeValue(j.type)}`);
     return new StereoWidener(checkObject(OWNER, 'json.params', j.params) as Partial<StereoWidenerOptions>);
   }
 
@@ -190,7 +190,7 @@ export class StereoWidener implements Processor {
   }
 
   process(block: readonly Float32Array[], frames?: number): void {
-    if (this.spec === undefined || block.length < 2) return;
+    if (this.spec === undefined || usableChannels(block, 2) < 2) return;
     const n = safeFrameCount(block, 2, frames);
     const l = block[0];
     const r = block[1];

@@ -22,6 +22,7 @@
  * {@link registerMasterbusProcessor} checks that it runs in an AudioWorkletGlobalScope.
  * @module
  */
+import { describeValue } from '../core/validate.js';
 import type { Processor } from '../core/processor.js';
 
 /** The quantum of Web Audio rendering. */
@@ -227,13 +228,13 @@ export function registerMasterbusProcessor(name: string, factory: ChainFactory):
           if (typeof p.set !== 'function') throw new TypeError(`masterbus worklet: processor ${cmd.index} has no set()`);
           p.set(cmd.params);
         } else if (cmd.type === 'bypass') {
-          if (typeof cmd.value !== 'boolean') throw new TypeError(`masterbus worklet: bypass: value must be a boolean, got ${JSON.stringify(cmd.value)}`);
+          if (typeof cmd.value !== 'boolean') throw new TypeError(`masterbus worklet: bypass: value must be a boolean, got ${describeValue(cmd.value)}`);
           this.fade[0] = cmd.value ? 1 : 0;
         } else if (cmd.type === 'reset') {
           for (const p of this.chain) p.reset();
           for (const d of this.dry) d.fill(0);
         } else {
-          throw new TypeError(`masterbus worklet: unknown command type ${JSON.stringify((cmd as { type: unknown }).type)}`);
+          throw new TypeError(`masterbus worklet: unknown command type ${describeValue((cmd as { type: unknown }).type)}`);
         }
       } catch (err) {
         this.port.postMessage({ type: 'error', message: err instanceof Error ? `${err.name}: ${err.message}` : String(err) } satisfies MasterbusEvent);

@@ -2,9 +2,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dbToGain, gainToDb, powerToDb } from '../../src/core/db.js';
-import { safeFrameCount, validateSpec } from '../../src/core/processor.js';
+import { safeFrameCount, usableChannels, validateSpec } from '../../src/core/processor.js';
 import { SmoothedValue } from '../../src/core/smoothed-value.js';
-import { checkKnownKeys, checkNumber, checkOneOf } from '../../src/core/validate.js';
+import { checkKnownKeys, checkNumber, checkOneOf, describeValue } from '../../src/core/validate.js';
 import { runs } from '../support/signals.js';
 
 describe('SmoothedValue', () => {
@@ -102,6 +102,38 @@ describe('validation', () => {
     expect(safeFrameCount(b, 2, NaN)).toBe(0);
     expect(safeFrameCount(b, 2, -3)).toBe(0);
     expect(safeFrameCount([], 2, 5)).toBe(0);
+    expect(safeFrameCount(b, 2, 5n)).toBe(5);
+    expect(safeFrameCount(b, 2, 10n ** 40n)).toBe(6);
+    expect(safeFrameCount(b, 2, -1n)).toBe(0);
+    expect(safeFrameCount(b, 2, null)).toBe(6);
+    expect(safeFrameCount(b, 2, '4')).toBe(0);
+    expect(safeFrameCount(null as never, 2, 4)).toBe(0);
+    expect(safeFrameCount([b[0], null] as never, 2, undefined)).toBe(10);
+  });
+
+  it('usableChannels counts the leading Float32Arrays, up to the spec', () => {
+    const a = new Float32Array(4);
+    expect(usableChannels([a, a, a], 2)).toBe(2);
+    expect(usableChannels([a, undefined, a], 3)).toBe(1);
+    expect(usableChannels(new Array(2), 2)).toBe(0);
+    expect(usableChannels(null, 2)).toBe(0);
+    expect(usableChannels('ab', 2)).toBe(0);
+    expect(usableChannels([new Float64Array(4)], 1)).toBe(0);
+  });
+
+  it('shows values in messages briefly: long strings are cut, BigInts keep their n', () => {
+    const huge = 'x'.repeat(5_000_000);
+    let message = '';
+    try {
+      checkOneOf('F', 'type', huge, ['peaking']);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message.length).toBeLessThan(200);
+    expect(message).toMatch(/a string of 5000000 characters/);
+    expect(describeValue(12n)).toBe('12n');
+    expect(describeValue(-0)).toBe('-0');
+    expect(() => validateSpec('X', { sampleRate: '48000', maxBlockSize: 128, channels: 2 } as never)).toThrow(new TypeError('X.prepare(spec): spec.sampleRate must be a number, got "48000"'));
   });
 });
 

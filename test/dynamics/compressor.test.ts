@@ -380,6 +380,26 @@ describe('Compressor: link, sidechain, lookahead, smooth changes', () => {
     expect(Compressor.fromJSON(json).params.ratio).toBe(Infinity);
   });
 
+  it('an unusable sidechain ([null], holes, garbage) is ignored: the detector hears the input, nothing throws', () => {
+    const x = [sine(4800, 1000, 48000, 0.5), sine(4800, 1000, 48000, 0.4)];
+    const plain = new Compressor({ thresholdDb: -20, ratio: 4 });
+    plain.prepare({ sampleRate: 48000, maxBlockSize: 128, channels: 2 });
+    const expected = run(plain, x);
+    for (const sidechain of [[null], [undefined], new Array(1), 'sc', null]) {
+      const c = new Compressor({ thresholdDb: -20, ratio: 4 });
+      c.prepare({ sampleRate: 48000, maxBlockSize: 128, channels: 2 });
+      const y = x.map((ch) => ch.slice());
+      for (let p = 0; p < 4800; p += 128) {
+        expect(() => c.process(y.map((ch) => ch.subarray(p, p + 128)), undefined, sidechain as never)).not.toThrow();
+      }
+      expect(y).toEqual(expected);
+    }
+    // A partly usable sidechain uses its usable arrays only.
+    const c = new Compressor({ thresholdDb: -20, ratio: 4, stereoLink: 0 });
+    c.prepare({ sampleRate: 48000, maxBlockSize: 128, channels: 2 });
+    expect(() => c.process(x.map((ch) => ch.slice(0, 128)), undefined, [x[0].slice(0, 128), null] as never)).not.toThrow();
+  });
+
   it('a sidechain shorter than the block limits the frames processed (never throws)', () => {
     const c = new Compressor();
     c.prepare({ sampleRate: FS, maxBlockSize: 128, channels: 2 });

@@ -259,6 +259,30 @@ export function describeProcessor<P extends Processor>(c: ConformanceCase<P>): v
       expect(() => p.process([])).not.toThrow();
     });
 
+    it('treats hostile process() arguments as no audio, without throwing (BigInt frames, null, holes, garbage)', () => {
+      const p = c.create();
+      p.prepare({ sampleRate, maxBlockSize, channels: 2 });
+      const x = multiChannel(2, 64, 5);
+      const call = (block: unknown, frames?: unknown) => (p.process as (b: unknown, f?: unknown) => void)(block, frames);
+      // A BigInt frame count (a worklet host's counters can be BigInts) is honoured like a number.
+      const viaBig = clone(x);
+      expect(() => call(viaBig, 48n)).not.toThrow();
+      const q = c.create();
+      q.prepare({ sampleRate, maxBlockSize, channels: 2 });
+      const viaNumber = clone(x);
+      q.process(viaNumber, 48);
+      expect(identical(viaBig, viaNumber), firstDifference(viaBig, viaNumber)).toBe(true);
+      for (const frames of [0n, -5n, 10n ** 30n, '64', {}, Symbol('frames'), -Infinity, 1e300]) expect(() => call(clone(x), frames), String(frames)).not.toThrow();
+      for (const block of [null, undefined, 42, 'audio', {}, [null], [undefined, x[1]], [x[0], null], [x[0], [0, 1, 2]], new Array(2), [new Float64Array(64), x[1]]]) {
+        expect(() => call(block), String(block)).not.toThrow();
+        expect(() => call(block, 32)).not.toThrow();
+      }
+      // The processor is unharmed: it still gives finite output.
+      const y = clone(x);
+      p.process(y);
+      for (const ch of y) for (const v of ch) expect(Number.isFinite(v)).toBe(true);
+    });
+
     it('reports a constant, non-negative integer latency', () => {
       const p = c.create();
       p.prepare({ sampleRate, maxBlockSize, channels: 2 });
@@ -291,6 +315,16 @@ export function describeProcessor<P extends Processor>(c: ConformanceCase<P>): v
         { sampleRate: 48000, maxBlockSize: 128, channels: 0 },
       ]) {
         expect(() => p.prepare(bad)).toThrow(RangeError);
+      }
+      // A value of the wrong type is a TypeError that shows the value as given (quoted).
+      for (const [bad, shown] of [
+        [{ sampleRate: '48000', maxBlockSize: 128, channels: 2 }, /spec\.sampleRate must be a number, got "48000"/],
+        [{ sampleRate: 48000, maxBlockSize: 128n, channels: 2 }, /spec\.maxBlockSize must be a number, got 128n/],
+        [{ sampleRate: 48000, maxBlockSize: 128, channels: null }, /spec\.channels must be a number, got null/],
+        [null, /spec must be an object/],
+      ] as const) {
+        expect(() => p.prepare(bad as unknown as ProcessSpec)).toThrow(TypeError);
+        expect(() => p.prepare(bad as unknown as ProcessSpec)).toThrow(shown);
       }
     });
 
