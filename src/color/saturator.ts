@@ -28,6 +28,7 @@ import { checkObject, validateOptions, type OptionRule, describeValue } from '..
 import { CURVE_BOUNDS, SATURATION_CURVES, applyCurve, type SaturationCurve } from './curves.js';
 import { IirOversampler } from './iir-oversampling.js';
 import { OVERSAMPLING_FACTORS, Oversampler, type OversamplingFactor } from './oversampling.js';
+import { ANY_CHANNELS, NO_METERS, type MeterName } from '../core/processor.js';
 
 /** The anti-aliasing filters of the oversampler: see {@link SaturatorOptions.oversamplingFilter}. */
 export const OVERSAMPLING_FILTERS = ['iir', 'linear-phase'] as const;
@@ -180,9 +181,15 @@ function pathGains(o: OversamplingPath, R: number): { up: number; down: number }
  * sat.set({ curve: 'tube' });    // cross-fades over 20 ms
  * ```
  */
-export class Saturator implements Processor {
+export class Saturator implements Processor<SaturatorOptions> {
   /** Type name used by {@link Saturator.toJSON}. */
   static readonly type = 'Saturator';
+  /** Any channel count. */
+  readonly channelRange = ANY_CHANNELS;
+  /** No read-outs. */
+  readonly meterNames: readonly MeterName[] = NO_METERS;
+  /** No read-outs: writes nothing. */
+  readMeters(_out: Float64Array, _offset: number): void {}
   private opts: SaturatorOptions;
   private spec: ProcessSpec | undefined;
   private lat = 0;
@@ -268,7 +275,7 @@ export class Saturator implements Processor {
   }
 
   prepare(spec: ProcessSpec): void {
-    const s = validateSpec(OWNER, spec);
+    const s = validateSpec(OWNER, spec, this.channelRange);
     this.spec = s;
     const n = Math.min(CHUNK, s.maxBlockSize);
     const f = this.opts.oversampling;

@@ -26,22 +26,71 @@ export interface ProcessorJSON {
   readonly params: Record<string, unknown>;
 }
 
+/** Limits of a valid {@link ProcessSpec}. */
+export const SPEC_LIMITS = Object.freeze({
+  minSampleRate: 8000,
+  maxSampleRate: 384000,
+  maxBlockSize: 65536,
+  maxChannels: 64,
+});
+
+/** The channel counts a processor accepts in `prepare()` (inclusive bounds). */
+export interface ChannelRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** Any channel count from 1 to {@link SPEC_LIMITS}.maxChannels: processors that treat channels alike. */
+export const ANY_CHANNELS: ChannelRange = Object.freeze({ min: 1, max: SPEC_LIMITS.maxChannels });
+/** Exactly two channels: stereo processors (panner, widener). */
+export const STEREO_ONLY: ChannelRange = Object.freeze({ min: 2, max: 2 });
+
 /**
- * The one shape of every masterbus processor.
+ * The read-outs processors can offer, by name. Each is one number:
+ * - `gainReductionDb`, `maxGainReductionDb`: dynamics, dB ≥ 0 (now, and the largest since reset);
+ * - `momentaryLufs`, `shortTermLufs`, `integratedLufs` (LUFS), `loudnessRangeLu` (LU),
+ *   `truePeakDbtp` (dBTP), `samplePeakDbfs` (dBFS): loudness meters per ITU-R BS.1770 / EBU R 128,
+ *   `-Infinity` while nothing has been measured;
+ * - `correlation`, `balance`: stereo image, −1 to 1.
+ */
+export type MeterName =
+  | 'gainReductionDb'
+  | 'maxGainReductionDb'
+  | 'momentaryLufs'
+  | 'shortTermLufs'
+  | 'integratedLufs'
+  | 'loudnessRangeLu'
+  | 'truePeakDbtp'
+  | 'samplePeakDbfs'
+  | 'correlation'
+  | 'balance';
+
+/** For processors without read-outs: `meterNames = NO_METERS`. */
+export const NO_METERS: readonly MeterName[] = Object.freeze([]);
+
+/**
+ * The one shape of every masterbus processor, generic over its options type `O`.
  *
  * Rules every implementation keeps (the conformance suite in `test/support` checks them):
- * - `prepare()` validates the spec, allocates every buffer and computes coefficients.
+ * - `prepare()` validates the spec (including {@link Processor.channelRange}), allocates every
+ *   buffer and computes coefficients.
  * - `process()` works **in place** on one `Float32Array` per channel, allocates nothing and never
  *   throws. `frames` defaults to the length of the first channel array; it is clamped to the
  *   shortest channel array. Blocks larger than `maxBlockSize` are split internally, so the output
- *   is the same as for smaller blocks. Before `prepare()` it leaves the audio untouched.
+ *   is the same as for smaller blocks. Before `prepare()` it leaves the audio untouched. Input that
+ *   is not audio (`null`, holes, non-`Float32Array` entries, a garbage frame count) is no audio.
  * - Any partition of a signal into blocks gives the same output; parameter smoothing advances per
  *   sample, not per call.
  * - `reset()` clears state (delay lines, filter memories, envelopes) and keeps parameters.
  * - `latency` is in samples and constant after `prepare()`.
+ *
+ * Containers (chains, the mixer, the worklet host) use nothing but this interface: they configure
+ * a child with `set()`, read its options from `params`, check its `channelRange` against their
+ * own spec, sum `latency` for delay compensation and collect `readMeters()` into one
+ * preallocated array, without knowing its class.
  */
-export interface Processor {
-  /** Validate the spec and allocate everything `process()` will need. May throw `RangeError`. */
+export interface Processor<O extends object = object> {
+  /** Validate the spec and allocate everything `process()` will need. May throw `RangeError`/`TypeError`. */
   prepare(spec: ProcessSpec): void;
   /** Process `frames` samples of every channel in place. Allocates nothing, never throws. */
   process(block: readonly Float32Array[], frames?: number): void;
@@ -51,13 +100,31 @@ export interface Processor {
   readonly latency: number;
   /** Describe the processor as plain JSON (see `processorFromJSON`). */
   toJSON(): ProcessorJSON;
+  /** The current options (a copy; targets of ramps in progress). */
+  readonly params: Readonly<O>;
+  /**
+   * Change options. Validated first: a bad value throws a `TypeError`/`RangeError` naming the
+   * option, its range and the value, and changes nothing. While running, changes that would click
+   * are smoothed.
+   */
+  set(options: Partial<O>): this;
+  /** The channel counts `prepare()` accepts; others are rejected there with a `RangeError`. */
+  readonly channelRange: ChannelRange;
+  /** Names of the values {@link Processor.readMeters} writes, in order; fixed for the object's life. */
+  readonly meterNames: readonly MeterName[];
+  /**
+   * Write the current read-outs, in the order of {@link Processor.meterNames}, into
+   * `out[offset …]`. Allocates nothing (safe on the audio thread); values are those after the last
+   * `process()` call.
+   */
+  readMeters(out: Float64Array, offset: number): void;
 }
 
 /**
  * A processor whose detector can listen to another signal (a compressor ducking under a kick,
  * say). When `sidechain` is omitted, the main input is the detector input.
  */
-export interface SidechainProcessor extends Processor {
+export interface SidechainProcessor<O extends object = object> extends Processor<O> {
   process(block: readonly Float32Array[], frames?: number, sidechain?: readonly Float32Array[]): void;
 }
 
@@ -65,23 +132,16 @@ export interface SidechainProcessor extends Processor {
  * A processor that passes audio through unchanged and exposes readings (a loudness meter,
  * a correlation meter). It is still a `Processor`, so it can sit anywhere in a chain.
  */
-export interface Meter extends Processor {
+export interface Meter<O extends object = object> extends Processor<O> {
   readonly passesAudioUnchanged: true;
 }
 
-/** Limits of a valid {@link ProcessSpec}. */
-export const SPEC_LIMITS = Object.freeze({
-  minSampleRate: 8000,
-  maxSampleRate: 384000,
-  maxBlockSize: 65536,
-  maxChannels: 64,
-});
 
 /**
- * Check a {@link ProcessSpec}; throws a `TypeError`/`RangeError` naming the field, the value and
- * the valid range. Returns a frozen copy, so later mutation of the caller's object changes nothing.
+ * Check a {@link ProcessSpec}, and its channel count against the processor's `range`; throws a
+ * `TypeError`/`RangeError` naming the field, the value and the valid range. Returns a frozen copy, so later mutation of the caller's object changes nothing.
  */
-export function validateSpec(owner: string, spec: ProcessSpec): ProcessSpec {
+export function validateSpec(owner: string, spec: ProcessSpec, range: ChannelRange = ANY_CHANNELS): ProcessSpec {
   if (spec === null || typeof spec !== 'object') {
     throw new TypeError(`${owner}.prepare(spec): spec must be an object { sampleRate, maxBlockSize, channels }, got ${describeValue(spec)}`);
   }
@@ -105,6 +165,10 @@ export function validateSpec(owner: string, spec: ProcessSpec): ProcessSpec {
     throw new RangeError(
       `${owner}.prepare(spec): spec.channels must be an integer in [1, ${SPEC_LIMITS.maxChannels}], got ${String(channels)}`,
     );
+  }
+  if (!(range.min <= channels && channels <= range.max)) {
+    const need = range.min === range.max ? `${range.min}` : `in [${range.min}, ${range.max}]`;
+    throw new RangeError(`${owner}.prepare(spec): ${owner} needs ${need} channels, got spec.channels ${channels}`);
   }
   return Object.freeze({ sampleRate, maxBlockSize, channels });
 }

@@ -34,6 +34,7 @@ import { primeProcessor } from '../core/prime.js';
 import { writeRbjCoefficients } from '../filters/biquad-coefficients.js';
 import { biquadMonoInto, sanitize } from '../filters/biquad-kernel.js';
 import { MovingAverage } from './windows.js';
+import { ANY_CHANNELS, type MeterName } from '../core/processor.js';
 
 /** Options of {@link Compressor}. */
 export interface CompressorOptions {
@@ -164,9 +165,18 @@ const CHUNK = 256;
  * console.log(comp.gainReductionDb, comp.maxGainReductionDb);
  * ```
  */
-export class Compressor implements SidechainProcessor {
+export class Compressor implements SidechainProcessor<CompressorOptions> {
   /** Type name used by {@link Compressor.toJSON}. */
   static readonly type = 'Compressor';
+  /** Any channel count. */
+  readonly channelRange = ANY_CHANNELS;
+  /** The read-outs {@link Compressor.readMeters} writes: `gainReductionDb`, `maxGainReductionDb`. */
+  readonly meterNames: readonly MeterName[] = Object.freeze(['gainReductionDb', 'maxGainReductionDb'] as const);
+  /** Write {@link Compressor.meterNames}' values into `out[offset …]`; allocates nothing. */
+  readMeters(out: Float64Array, offset: number): void {
+    out[offset] = this.gainReductionDb;
+    out[offset + 1] = this.maxGainReductionDb;
+  }
   private opts: CompressorOptions;
   private spec: ProcessSpec | undefined;
   private delay = 0;
@@ -266,7 +276,7 @@ export class Compressor implements SidechainProcessor {
   }
 
   prepare(spec: ProcessSpec): void {
-    const s = validateSpec(OWNER, spec);
+    const s = validateSpec(OWNER, spec, this.channelRange);
     const fs = s.sampleRate;
     this.spec = s;
     this.delay = Math.round((this.opts.lookaheadMs * fs) / 1000);

@@ -39,6 +39,7 @@ import { checkObject, validateOptions, type OptionRule, describeValue } from '..
 import { TRUE_PEAK_TAPS, foldedTruePeakFilter4, segmentPeaks4 } from '../metering/true-peak.js';
 import { primeProcessor } from '../core/prime.js';
 import { FloorSlidingMax } from './windows.js';
+import { ANY_CHANNELS, type MeterName } from '../core/processor.js';
 
 /** Options of {@link Limiter}. */
 export interface LimiterOptions {
@@ -227,9 +228,18 @@ class GainChain {
  * console.log(limiter.latency, limiter.gainReductionDb);     // 240 samples, 0 dB
  * ```
  */
-export class Limiter implements Processor {
+export class Limiter implements Processor<LimiterOptions> {
   /** Type name used by {@link Limiter.toJSON}. */
   static readonly type = 'Limiter';
+  /** Any channel count. */
+  readonly channelRange = ANY_CHANNELS;
+  /** The read-outs {@link Limiter.readMeters} writes: `gainReductionDb`, `maxGainReductionDb`. */
+  readonly meterNames: readonly MeterName[] = Object.freeze(['gainReductionDb', 'maxGainReductionDb'] as const);
+  /** Write {@link Limiter.meterNames}' values into `out[offset …]`; allocates nothing. */
+  readMeters(out: Float64Array, offset: number): void {
+    out[offset] = this.gainReductionDb;
+    out[offset + 1] = this.maxGainReductionDb;
+  }
   private opts: LimiterOptions;
   private spec: ProcessSpec | undefined;
   private readonly drive = new SmoothedValue('multiplicative', 1);
@@ -324,7 +334,7 @@ export class Limiter implements Processor {
   }
 
   prepare(spec: ProcessSpec): void {
-    const s = validateSpec(OWNER, spec);
+    const s = validateSpec(OWNER, spec, this.channelRange);
     const fs = s.sampleRate;
     const d = Math.max(Math.round((this.opts.lookaheadMs * fs) / 1000), EXTRA_LATENCY + 1);
     const l = d - EXTRA_LATENCY;

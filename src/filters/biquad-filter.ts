@@ -13,6 +13,7 @@ import { safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Pr
 import { checkObject, describeValue } from '../core/validate.js';
 import { designFilter, writeMagnitudePhase, type BiquadCoefficients } from './biquad-coefficients.js';
 import { CONTROL_INTERVAL, FILTER_DEFAULTS, FilterStage, validateFilterOptions, type FilterOptions } from './filter-stage.js';
+import { ANY_CHANNELS, NO_METERS, type MeterName } from '../core/processor.js';
 
 /** Options of {@link BiquadFilter}: the filter's parameters plus the smoothing time. */
 export interface BiquadFilterOptions extends FilterOptions {
@@ -46,9 +47,15 @@ const OWNER = 'BiquadFilter';
  * hp.set({ frequencyHz: 120 });       // ramps over 20 ms, no click
  * ```
  */
-export class BiquadFilter implements Processor {
+export class BiquadFilter implements Processor<BiquadFilterOptions> {
   /** Type name used by {@link BiquadFilter.toJSON}. */
   static readonly type = 'BiquadFilter';
+  /** Any channel count. */
+  readonly channelRange = ANY_CHANNELS;
+  /** No read-outs. */
+  readonly meterNames: readonly MeterName[] = NO_METERS;
+  /** No read-outs: writes nothing. */
+  readMeters(_out: Float64Array, _offset: number): void {}
   /** Always 0: a biquad adds no delay. */
   readonly latency = 0;
   private readonly stage: FilterStage;
@@ -96,7 +103,7 @@ export class BiquadFilter implements Processor {
   }
 
   prepare(spec: ProcessSpec): void {
-    const s = validateSpec(OWNER, spec);
+    const s = validateSpec(OWNER, spec, this.channelRange);
     // Re-check the frequency against this sample rate's Nyquist.
     validateFilterOptions(OWNER, { frequencyHz: this.stage.params.frequencyHz }, s.sampleRate);
     this.spec = s;

@@ -12,6 +12,7 @@ import { SmoothedValue } from '../core/smoothed-value.js';
 import { checkKnownKeys, checkNumber, checkObject, describeValue } from '../core/validate.js';
 import { writeMagnitudePhase } from './biquad-coefficients.js';
 import { CONTROL_INTERVAL, FILTER_DEFAULTS, FilterStage, validateFilterOptions, type FilterOptions } from './filter-stage.js';
+import { ANY_CHANNELS, NO_METERS, type MeterName } from '../core/processor.js';
 
 /** One EQ band: the same parameters as a {@link BiquadFilter} (bypass is per band). */
 export type EqBandOptions = FilterOptions;
@@ -65,9 +66,15 @@ const OUTPUT_GAIN_RANGE = { min: -48, max: 48, unit: 'dB' };
  * eq.setBand(2, { bypass: true });   // cross-fades out over 20 ms
  * ```
  */
-export class ParametricEQ implements Processor {
+export class ParametricEQ implements Processor<ParametricEQOptions> {
   /** Type name used by {@link ParametricEQ.toJSON}. */
   static readonly type = 'ParametricEQ';
+  /** Any channel count. */
+  readonly channelRange = ANY_CHANNELS;
+  /** No read-outs. */
+  readonly meterNames: readonly MeterName[] = NO_METERS;
+  /** No read-outs: writes nothing. */
+  readMeters(_out: Float64Array, _offset: number): void {}
   /** Always 0. */
   readonly latency = 0;
   private stages: FilterStage[] = [];
@@ -193,7 +200,7 @@ export class ParametricEQ implements Processor {
   }
 
   prepare(spec: ProcessSpec): void {
-    const s = validateSpec(OWNER, spec);
+    const s = validateSpec(OWNER, spec, this.channelRange);
     this.stages.forEach((st, i) => validateFilterOptions(`ParametricEQ.bands[${i}]`, { frequencyHz: st.params.frequencyHz }, s.sampleRate));
     this.spec = s;
     this.phase = 0;

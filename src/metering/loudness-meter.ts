@@ -26,6 +26,7 @@ import { safeFrameCount, usableChannels, validateSpec, type Meter, type ProcessS
 import { checkBoolean, checkKnownKeys, checkNumber, checkObject, describeValue } from '../core/validate.js';
 import { kWeighting } from './k-weighting.js';
 import { TruePeakDetector } from './true-peak.js';
+import { ANY_CHANNELS, type MeterName } from '../core/processor.js';
 
 /** Options of {@link LoudnessMeter}. */
 export interface LoudnessMeterOptions {
@@ -147,6 +148,13 @@ function toDb(x: number): number {
   return 20 * Math.log10(x);
 }
 
+/** The largest value of `a`, at least 0 (no spread: allocates nothing). */
+function maxOf(a: Float64Array): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] > m) m = a[i];
+  return m;
+}
+
 /** K-weighting (two TDF-II sections) and the running sum of squares, for x[start..end). */
 function kWeightSquares(x: Float32Array, start: number, end: number, c: Float64Array, state: Float64Array, so: number, acc: Float64Array, ai: number): void {
   const b0 = c[0], b1 = c[1], b2 = c[2], a1 = c[3], a2 = c[4];
@@ -195,9 +203,23 @@ function samplePeak(x: Float32Array, start: number, end: number, peaks: Float64A
  * const { integrated, truePeak } = meter.reading();
  * ```
  */
-export class LoudnessMeter implements Meter {
+export class LoudnessMeter implements Meter<LoudnessMeterOptions> {
   /** Type name used by {@link LoudnessMeter.toJSON}. */
   static readonly type = 'LoudnessMeter';
+  /** Any channel count. */
+  readonly channelRange = ANY_CHANNELS;
+  /** The read-outs {@link LoudnessMeter.readMeters} writes: `momentaryLufs`, `shortTermLufs`, `integratedLufs`, `loudnessRangeLu`, `truePeakDbtp`, `samplePeakDbfs`. */
+  readonly meterNames: readonly MeterName[] = Object.freeze(['momentaryLufs', 'shortTermLufs', 'integratedLufs', 'loudnessRangeLu', 'truePeakDbtp', 'samplePeakDbfs'] as const);
+  /** Write {@link LoudnessMeter.meterNames}' values into `out[offset …]`; allocates nothing. */
+  readMeters(out: Float64Array, offset: number): void {
+    out[offset] = this.momentary;
+    out[offset + 1] = this.shortTerm;
+    out[offset + 2] = this.integrated;
+    out[offset + 3] = this.lra;
+    const tp = this.tp;
+    out[offset + 4] = toDb(maxOf(tp ? tp.peaks : this.samplePeaks));
+    out[offset + 5] = toDb(maxOf(tp ? tp.samplePeaks : this.samplePeaks));
+  }
   readonly passesAudioUnchanged = true as const;
   /** Always 0: the meter does not delay the audio. */
   readonly latency = 0;
@@ -299,7 +321,7 @@ export class LoudnessMeter implements Meter {
   }
 
   prepare(spec: ProcessSpec): void {
-    const s = validateSpec(OWNER, spec);
+    const s = validateSpec(OWNER, spec, this.channelRange);
     const weights = LoudnessMeter.weightsFor(this.opts, s.channels);
     this.spec = s;
     this.weights = Float64Array.from(weights);

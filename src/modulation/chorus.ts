@@ -29,6 +29,7 @@ import { primeProcessor } from '../core/prime.js';
 import { safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
 import { checkObject, validateOptions, type OptionRule, describeValue } from '../core/validate.js';
+import { ANY_CHANNELS, NO_METERS, type MeterName } from '../core/processor.js';
 
 /** Options of {@link Chorus}. */
 export interface ChorusOptions {
@@ -129,9 +130,15 @@ const FB_ON = 6;
  * chorus.set({ feedback: 0.5, spread: 1 }); // both glide
  * ```
  */
-export class Chorus implements Processor {
+export class Chorus implements Processor<ChorusOptions> {
   /** Type name used by {@link Chorus.toJSON}. */
   static readonly type = 'Chorus';
+  /** Any channel count. */
+  readonly channelRange = ANY_CHANNELS;
+  /** No read-outs. */
+  readonly meterNames: readonly MeterName[] = NO_METERS;
+  /** No read-outs: writes nothing. */
+  readMeters(_out: Float64Array, _offset: number): void {}
   /** Always 0. */
   readonly latency = 0;
   private opts: ChorusOptions;
@@ -216,7 +223,7 @@ export class Chorus implements Processor {
   }
 
   prepare(spec: ProcessSpec): void {
-    const s = validateSpec(OWNER, spec);
+    const s = validateSpec(OWNER, spec, this.channelRange);
     this.spec = s;
     // Room for the longest delay (40 + 10 ms) plus the interpolator and a chunk.
     const need = Math.ceil(0.05 * s.sampleRate) + CHUNK + 8;

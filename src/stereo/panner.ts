@@ -27,6 +27,7 @@ import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from '../core/options.js';
 import { safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
 import { checkObject, validateOptions, type OptionRule, describeValue } from '../core/validate.js';
+import { STEREO_ONLY, NO_METERS, type MeterName } from '../core/processor.js';
 
 /** The pan laws of {@link Panner}, named by their centre attenuation. */
 export const PAN_LAWS = ['0dB', '-3dB', '-4.5dB', '-6dB'] as const;
@@ -129,9 +130,15 @@ const CENTRE = Float64Array.of(1, Math.cos(QUARTER_PI), Math.sqrt(Math.cos(QUART
  * panner.set({ pan: 0.4 });         // moves over 20 ms, no click
  * ```
  */
-export class Panner implements Processor {
+export class Panner implements Processor<PannerOptions> {
   /** Type name used by {@link Panner.toJSON}. */
   static readonly type = 'Panner';
+  /** Exactly two channels (stereo only). */
+  readonly channelRange = STEREO_ONLY;
+  /** No read-outs. */
+  readonly meterNames: readonly MeterName[] = NO_METERS;
+  /** No read-outs: writes nothing. */
+  readMeters(_out: Float64Array, _offset: number): void {}
   /** Always 0. */
   readonly latency = 0;
   private opts: PannerOptions;
@@ -196,7 +203,7 @@ export class Panner implements Processor {
   }
 
   prepare(spec: ProcessSpec): void {
-    const s = validateSpec(OWNER, spec);
+    const s = validateSpec(OWNER, spec, this.channelRange);
     this.spec = s;
     const n = Math.min(CHUNK, s.maxBlockSize);
     this.panBuf = new Float64Array(n);

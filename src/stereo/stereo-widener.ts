@@ -24,6 +24,7 @@ import { SmoothedValue } from '../core/smoothed-value.js';
 import { checkObject, validateOptions, type OptionRule, describeValue } from '../core/validate.js';
 import { writeFilterCoefficients } from '../filters/biquad-coefficients.js';
 import { biquadMono, sanitize } from '../filters/biquad-kernel.js';
+import { STEREO_ONLY, type MeterName } from '../core/processor.js';
 
 /** Options of {@link StereoWidener}. */
 export interface StereoWidenerOptions {
@@ -80,9 +81,18 @@ const METER_SECONDS = 0.3;
  * console.log(widener.correlation, widener.balance);   // for a correlation meter
  * ```
  */
-export class StereoWidener implements Processor {
+export class StereoWidener implements Processor<StereoWidenerOptions> {
   /** Type name used by {@link StereoWidener.toJSON}. */
   static readonly type = 'StereoWidener';
+  /** Exactly two channels (stereo only). */
+  readonly channelRange = STEREO_ONLY;
+  /** The read-outs {@link StereoWidener.readMeters} writes: `correlation`, `balance`. */
+  readonly meterNames: readonly MeterName[] = Object.freeze(['correlation', 'balance'] as const);
+  /** Write {@link StereoWidener.meterNames}' values into `out[offset …]`; allocates nothing. */
+  readMeters(out: Float64Array, offset: number): void {
+    out[offset] = this.correlation;
+    out[offset + 1] = this.balance;
+  }
   /** Always 0 (the crossover is minimum phase). */
   readonly latency = 0;
   private opts: StereoWidenerOptions;
@@ -166,7 +176,7 @@ export class StereoWidener implements Processor {
   }
 
   prepare(spec: ProcessSpec): void {
-    const s = validateSpec(OWNER, spec);
+    const s = validateSpec(OWNER, spec, this.channelRange);
     this.spec = s;
     const n = Math.min(CHUNK, s.maxBlockSize);
     this.sBuf = new Float64Array(n);

@@ -191,15 +191,17 @@ export function describeProcessor<P extends Processor>(c: ConformanceCase<P>): v
           }
         });
 
-        it('allocates nothing in process() (100 000 blocks of 128 frames)', async () => {
+        it('allocates nothing in process() and readMeters() (100 000 blocks of 128 frames)', async () => {
           const p = c.create();
           p.prepare({ sampleRate, maxBlockSize: 128, channels });
           const src = multiChannel(channels, 128, 3);
           const block = clone(src);
+          const meters = new Float64Array(p.meterNames.length + 1);
           let k = 0;
           const { report, first } = await measureAllocationSettled(() => {
             for (let ch = 0; ch < channels; ch++) block[ch].set(src[ch]);
             p.process(block, 128);
+            p.readMeters(meters, 1);
             k++;
           }, 100_000);
           expect(allocationFree(report), JSON.stringify({ report, first })).toBe(true);
@@ -239,6 +241,50 @@ export function describeProcessor<P extends Processor>(c: ConformanceCase<P>): v
         }
       });
     }
+
+    it('declares its channel range, and prepare() rejects other channel counts with a RangeError', () => {
+      const range = c.create().channelRange;
+      expect(Number.isInteger(range.min) && Number.isInteger(range.max) && 1 <= range.min && range.min <= range.max && range.max <= 64).toBe(true);
+      for (const channels of [1, 2, 3, 6, 64]) {
+        const p = c.create();
+        const spec = { sampleRate, maxBlockSize, channels };
+        if (!(range.min <= channels && channels <= range.max)) expect(() => p.prepare(spec), `${channels} channels`).toThrow(/needs .* channels, got spec.channels/);
+        else if (channels !== 3 && channels !== 64) expect(() => p.prepare(spec)).not.toThrow(); // (a meter may need weights for unusual layouts)
+      }
+    });
+
+    it('offers its read-outs through meterNames/readMeters: names fixed and unique, values written at the offset only', () => {
+      const p = c.create();
+      const names = p.meterNames;
+      expect(new Set(names).size).toBe(names.length);
+      p.prepare({ sampleRate, maxBlockSize, channels: Math.max(2, p.channelRange.min) });
+      render(p, multiChannel(Math.max(2, p.channelRange.min), 8192, 4), uniformCuts(maxBlockSize, 8192));
+      const out = new Float64Array(names.length + 4).fill(12345);
+      p.readMeters(out, 2);
+      expect([out[0], out[1], out[names.length + 2], out[names.length + 3]]).toEqual([12345, 12345, 12345, 12345]);
+      for (let i = 0; i < names.length; i++) {
+        expect(typeof out[2 + i]).toBe('number');
+        expect(Number.isNaN(out[2 + i]), names[i]).toBe(false);
+        expect(out[2 + i], names[i]).not.toBe(12345);
+      }
+      expect(p.meterNames).toBe(names);
+    });
+
+    it('set(params) with its own current options changes nothing (output identical)', () => {
+      const spec = { sampleRate, maxBlockSize, channels: Math.max(2, c.create().channelRange.min) };
+      const a = c.create();
+      const b = c.create();
+      a.prepare(spec);
+      b.prepare(spec);
+      const x = multiChannel(spec.channels, 2048, 6);
+      const first = render(a, x.map((ch) => ch.subarray(0, 1024)), uniformCuts(128, 1024));
+      render(b, x.map((ch) => ch.subarray(0, 1024)), uniformCuts(128, 1024));
+      expect(b.set(b.params)).toBe(b);
+      const ya = render(a, x.map((ch) => ch.subarray(1024)), uniformCuts(128, 1024));
+      const yb = render(b, x.map((ch) => ch.subarray(1024)), uniformCuts(128, 1024));
+      expect(identical(ya, yb), firstDifference(ya, yb)).toBe(true);
+      expect(first.length).toBe(spec.channels);
+    });
 
     it('leaves audio untouched and does not throw before prepare()', () => {
       const p = c.create();
