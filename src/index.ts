@@ -4,8 +4,9 @@
  *
  * @packageDocumentation
  */
-export type { Meter, ProcessSpec, Processor, ProcessorJSON, SidechainProcessor } from './core/processor.js';
-export { SPEC_LIMITS, safeFrameCount, validateSpec } from './core/processor.js';
+export type { ChannelRange, Meter, MeterName, ProcessSpec, Processor, ProcessorJSON, SidechainProcessor } from './core/processor.js';
+export { ANY_CHANNELS, NO_METERS, SPEC_LIMITS, STEREO_ONLY, safeFrameCount, usableChannels, validateSpec } from './core/processor.js';
+export { BypassFade, DelayLine, MAX_DELAY_SAMPLES, delayInPlace } from './core/delay-line.js';
 export { dbToGain, gainToDb, powerToDb } from './core/db.js';
 export { SmoothedValue } from './core/smoothed-value.js';
 export { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from './core/options.js';
