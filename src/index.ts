@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export type { ChannelRange, Meter, MeterName, ProcessSpec, Processor, ProcessorJSON, SidechainProcessor } from './core/processor.js';
-export { ANY_CHANNELS, NO_METERS, SPEC_LIMITS, STEREO_ONLY, safeFrameCount, usableChannels, validateSpec } from './core/processor.js';
+export { ANY_CHANNELS, METER_NAMES, NO_METERS, SPEC_LIMITS, STEREO_ONLY, safeFrameCount, usableChannels, validateSpec } from './core/processor.js';
 export { BypassFade, DelayLine, MAX_DELAY_SAMPLES, delayInPlace } from './core/delay-line.js';
 export { dbToGain, gainToDb, powerToDb } from './core/db.js';
 export { SmoothedValue } from './core/smoothed-value.js';
@@ -31,8 +31,10 @@ export type { BiquadFilterOptions } from './filters/biquad-filter.js';
 export { BIQUAD_FILTER_DEFAULTS, BiquadFilter } from './filters/biquad-filter.js';
 export type { EqBandOptions, ParametricEQOptions } from './filters/parametric-eq.js';
 export { PARAMETRIC_EQ_DEFAULTS, ParametricEQ } from './filters/parametric-eq.js';
+export type { ChainOptions, ProcessorBuilder } from './chains/chain.js';
+export { CHAIN_BYPASS_FADE_SECONDS, Chain, MAX_CHAIN_LENGTH, isProcessor } from './chains/chain.js';
 export type { ProcessorClass } from './registry.js';
-export { PROCESSOR_CLASSES, processorFromJSON } from './registry.js';
+export { MAX_JSON_NESTING, PROCESSOR_CLASSES, processorFromJSON } from './registry.js';
 export { BS1770_STAGE1_48K, BS1770_STAGE2_48K, kWeighting, rediscretise } from './metering/k-weighting.js';
 export { TRUE_PEAK_TAPS, TruePeakDetector, truePeakFilter, truePeakOversampling } from './metering/true-peak.js';
 export type { LoudnessHistory, LoudnessMeterOptions, LoudnessReading, LoudnessSummary } from './metering/loudness-meter.js';

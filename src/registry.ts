@@ -13,11 +13,15 @@ import { ParametricEQ } from './filters/parametric-eq.js';
 import { LoudnessMeter } from './metering/loudness-meter.js';
 import { Panner } from './stereo/panner.js';
 import { StereoWidener } from './stereo/stereo-widener.js';
+import { Chain } from './chains/chain.js';
 
-/** A class that can rebuild itself from {@link ProcessorJSON}. */
+/**
+ * A class that can rebuild itself from {@link ProcessorJSON}. Containers (a {@link Chain}) get
+ * `build` to rebuild their children, so a registry is handed in, never imported.
+ */
 export interface ProcessorClass {
   readonly type: string;
-  fromJSON(json: ProcessorJSON): Processor;
+  fromJSON(json: ProcessorJSON, build: (json: ProcessorJSON) => Processor): Processor;
 }
 
 /** Every processor class of the library, by its `type` name. */
@@ -31,6 +35,7 @@ export const PROCESSOR_CLASSES: Readonly<Record<string, ProcessorClass>> = Objec
   [StereoWidener.type]: StereoWidener,
   [Saturator.type]: Saturator,
   [Chorus.type]: Chorus,
+  [Chain.type]: Chain,
 });
 
 /**
@@ -45,10 +50,18 @@ export const PROCESSOR_CLASSES: Readonly<Record<string, ProcessorClass>> = Objec
  * ```
  */
 export function processorFromJSON(json: ProcessorJSON, classes: Readonly<Record<string, ProcessorClass>> = PROCESSOR_CLASSES): Processor {
+  return build(json, classes, 0);
+}
+
+/** Deepest nesting of containers in one JSON description (a guard against hostile input). */
+export const MAX_JSON_NESTING = 32;
+
+function build(json: ProcessorJSON, classes: Readonly<Record<string, ProcessorClass>>, depth: number): Processor {
+  if (depth > MAX_JSON_NESTING) throw new RangeError(`processorFromJSON: containers nested deeper than ${MAX_JSON_NESTING} levels`);
   const j = checkObject('processorFromJSON', 'json', json);
   const cls = typeof j.type === 'string' && Object.prototype.hasOwnProperty.call(classes, j.type) ? classes[j.type] : undefined;
   if (!cls) {
     throw new TypeError(`processorFromJSON: unknown processor type ${describeValue(j.type)}; known types are ${Object.keys(classes).join(', ')}`);
   }
-  return cls.fromJSON(json);
+  return cls.fromJSON(json, (child) => build(child, classes, depth + 1));
 }

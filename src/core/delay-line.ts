@@ -142,6 +142,15 @@ export class BypassFade {
     return this.fade[0] === 1 || this.fade[1] !== 0;
   }
 
+  /**
+   * Whether {@link BypassFade.capture} must run for the next block: always when the dry path has a
+   * delay (it must hold the last `latency` input samples for a fade that may start at any block),
+   * otherwise only while {@link BypassFade.active} or about to be.
+   */
+  get needsCapture(): boolean {
+    return this.latency > 0 || this.fade[0] === 1 || this.fade[1] !== 0;
+  }
+
   /** Turn bypass on or off; the output fades over the fade length. */
   setBypassed(value: boolean): void {
     this.fade[0] = value ? 1 : 0;

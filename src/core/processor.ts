@@ -46,24 +46,29 @@ export const ANY_CHANNELS: ChannelRange = Object.freeze({ min: 1, max: SPEC_LIMI
 export const STEREO_ONLY: ChannelRange = Object.freeze({ min: 2, max: 2 });
 
 /**
- * The read-outs processors can offer, by name. Each is one number:
+ * The read-outs processors can offer, by name (a container's list may repeat a name, once per
+ * child that offers it). Each is one number:
  * - `gainReductionDb`, `maxGainReductionDb`: dynamics, dB ≥ 0 (now, and the largest since reset);
  * - `momentaryLufs`, `shortTermLufs`, `integratedLufs` (LUFS), `loudnessRangeLu` (LU),
  *   `truePeakDbtp` (dBTP), `samplePeakDbfs` (dBFS): loudness meters per ITU-R BS.1770 / EBU R 128,
  *   `-Infinity` while nothing has been measured;
  * - `correlation`, `balance`: stereo image, −1 to 1.
  */
-export type MeterName =
-  | 'gainReductionDb'
-  | 'maxGainReductionDb'
-  | 'momentaryLufs'
-  | 'shortTermLufs'
-  | 'integratedLufs'
-  | 'loudnessRangeLu'
-  | 'truePeakDbtp'
-  | 'samplePeakDbfs'
-  | 'correlation'
-  | 'balance';
+export const METER_NAMES = Object.freeze([
+  'gainReductionDb',
+  'maxGainReductionDb',
+  'momentaryLufs',
+  'shortTermLufs',
+  'integratedLufs',
+  'loudnessRangeLu',
+  'truePeakDbtp',
+  'samplePeakDbfs',
+  'correlation',
+  'balance',
+] as const);
+
+/** One of {@link METER_NAMES}. */
+export type MeterName = (typeof METER_NAMES)[number];
 
 /** For processors without read-outs: `meterNames = NO_METERS`. */
 export const NO_METERS: readonly MeterName[] = Object.freeze([]);

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ProcessSpec, Processor } from '../../src/core/processor.js';
+import { METER_NAMES, type ProcessSpec, type Processor } from '../../src/core/processor.js';
 import { processorFromJSON } from '../../src/registry.js';
 import { allocationFree, measureAllocation, measureAllocationSettled } from './alloc.js';
 import { clone, firstDifference, identical, multiChannel, runs } from './signals.js';
@@ -253,10 +253,10 @@ export function describeProcessor<P extends Processor>(c: ConformanceCase<P>): v
       }
     });
 
-    it('offers its read-outs through meterNames/readMeters: names fixed and unique, values written at the offset only', () => {
+    it('offers its read-outs through meterNames/readMeters: known names, fixed, values written at the offset only', () => {
       const p = c.create();
       const names = p.meterNames;
-      expect(new Set(names).size).toBe(names.length);
+      for (const name of names) expect(METER_NAMES).toContain(name);
       p.prepare({ sampleRate, maxBlockSize, channels: Math.max(2, p.channelRange.min) });
       render(p, multiChannel(Math.max(2, p.channelRange.min), 8192, 4), uniformCuts(maxBlockSize, 8192));
       const out = new Float64Array(names.length + 4).fill(12345);
