@@ -10,5 +10,5 @@
  */
 export type { ChainFactory, MasterbusCommand, MasterbusEvent, MasterbusProcessorOptions, ProcessorMeters } from './processor.js';
 export { RENDER_QUANTUM, registerMasterbusProcessor } from './processor.js';
-export type { MasterbusNode, MasterbusNodeOptions, WorkletContextLike, WorkletNodeConstructor, WorkletNodeLike } from './node.js';
+export type { MasterbusNode, MasterbusNodeOptions, SlotIndex, SlotParams, WorkletContextLike, WorkletNodeConstructor, WorkletNodeLike } from './node.js';
 export { CHAIN_PROCESSOR_NAME, createMasterbusNode } from './node.js';

@@ -24,15 +24,21 @@ export interface WorkletNodeLike {
 /** An AudioWorkletNode constructor (the browser's, or node-web-audio-api's). */
 export type WorkletNodeConstructor<N extends WorkletNodeLike> = new (context: never, name: string, options: Record<string, unknown>) => N;
 
+/** The valid indices of a chain given as a tuple (`0 | 1 | 2`), or `number` for a list of unknown length. */
+export type SlotIndex<C extends readonly unknown[]> = number extends C['length'] ? number : { [K in keyof C]: K extends `${infer I extends number}` ? I : never }[number];
+
+/** The options type of a chain element: a processor's own (typed), or any for JSON elements. */
+export type SlotParams<P> = P extends Processor<infer O> ? Partial<O> : Record<string, unknown>;
+
 /** Options of {@link createMasterbusNode}. */
-export interface MasterbusNodeOptions<N extends WorkletNodeLike> {
+export interface MasterbusNodeOptions<N extends WorkletNodeLike, C extends readonly (Processor | ProcessorJSON)[] = readonly (Processor | ProcessorJSON)[]> {
   /** URL (or path, in Node) of the worklet module: the built `masterbus/worklet-processor`, or yours. */
   moduleUrl: string;
   /**
    * The chain for the built-in processor, as processors (configured, not prepared) or their
    * JSON; ignored with a custom `processorName`, which gets `params` instead.
    */
-  chain?: readonly (Processor | ProcessorJSON)[];
+  chain?: C;
   /** Name your worklet registered with `registerMasterbusProcessor`. @defaultValue `"masterbus-chain"` */
   processorName?: string;
   /** Passed to a custom processor's factory. */
@@ -48,7 +54,7 @@ export interface MasterbusNodeOptions<N extends WorkletNodeLike> {
 }
 
 /** A created node: the AudioWorkletNode plus typed commands and events. */
-export interface MasterbusNode<N extends WorkletNodeLike> {
+export interface MasterbusNode<N extends WorkletNodeLike, C extends readonly (Processor | ProcessorJSON)[] = readonly (Processor | ProcessorJSON)[]> {
   /** Connect this in the audio graph. */
   readonly node: N;
   /**
@@ -57,8 +63,12 @@ export interface MasterbusNode<N extends WorkletNodeLike> {
    * processor failed.
    */
   readonly ready: Promise<{ latency: number; channels: number }>;
-  /** Change parameters of processor `index` of the chain; applies at the next block boundary, smoothed. */
-  set(index: number, params: Record<string, unknown>): void;
+  /**
+   * Change parameters of processor `index` of the chain; applies at the next block boundary,
+   * smoothed. Typed by the processor at that index when the chain was given as processors (a
+   * misspelt option does not compile); a bad value is reported through `onerror`.
+   */
+  set<I extends SlotIndex<C>>(index: I, params: SlotParams<C[I]>): void;
   /**
    * Cross-fade over 20 ms to the input delayed by the chain's latency (true), or back to the
    * processed signal (false).
@@ -81,19 +91,23 @@ export interface MasterbusNode<N extends WorkletNodeLike> {
  * import { createMasterbusNode } from 'masterbus/worklet';
  * async function start(ctx: AudioContext, source: AudioNode) {
  *   const master = await createMasterbusNode(ctx, {
+ *     AudioWorkletNode, // the node is then typed as the DOM's AudioWorkletNode: no casts
  *     // Where your server or bundler puts dist/masterbus-worklet.js (with Vite:
  *     // `import moduleUrl from 'masterbus/worklet-processor?url'`).
  *     moduleUrl: '/masterbus-worklet.js',
  *     chain: [new ParametricEQ(), new Compressor({ ratio: 2.5 }), new Limiter({ ceilingDb: -1 })],
  *   });
- *   source.connect(master.node as unknown as AudioNode).connect(ctx.destination);
+ *   source.connect(master.node).connect(ctx.destination);
  *   master.onmeters = (m) => console.log(m[2]?.gainReductionDb);
- *   master.set(2, { ceilingDb: -2 });
+ *   master.set(2, { ceilingDb: -2 });       // typed: Partial<LimiterOptions>
  * }
  * void start;
  * ```
  */
-export async function createMasterbusNode<N extends WorkletNodeLike>(context: WorkletContextLike, options: MasterbusNodeOptions<N>): Promise<MasterbusNode<N>> {
+export async function createMasterbusNode<N extends WorkletNodeLike, const C extends readonly (Processor | ProcessorJSON)[] = readonly (Processor | ProcessorJSON)[]>(
+  context: WorkletContextLike,
+  options: MasterbusNodeOptions<N, C>,
+): Promise<MasterbusNode<N, C>> {
   const Ctor = options.AudioWorkletNode ?? (globalThis as unknown as { AudioWorkletNode?: WorkletNodeConstructor<N> }).AudioWorkletNode;
   if (typeof Ctor !== 'function') throw new TypeError('createMasterbusNode: no AudioWorkletNode class (pass options.AudioWorkletNode outside a browser)');
   const channels = options.channels ?? 2;
@@ -121,10 +135,10 @@ export async function createMasterbusNode<N extends WorkletNodeLike>(context: Wo
   // (Awaiting `ready` is optional: an unhandled rejection must not be reported for it.)
   ready.catch(() => {});
   const send = (cmd: MasterbusCommand) => node.port.postMessage(cmd);
-  const handle: MasterbusNode<N> = {
+  const handle: MasterbusNode<N, C> = {
     node,
     ready,
-    set: (index, p) => send({ type: 'set', index, params: p }),
+    set: (index, p) => send({ type: 'set', index, params: p as Record<string, unknown> }),
     bypass: (value) => send({ type: 'bypass', value }),
     reset: () => send({ type: 'reset' }),
     onmeters: null,

@@ -121,7 +121,7 @@ describe('worklet processor (stand-in scope)', () => {
     send(null);
     send({ type: 'bypass', value: 'false' });
     const errors = p.port.sent.filter((m) => (m as MasterbusEvent).type === 'error').map((m) => (m as { message: string }).message);
-    expect(errors[0]).toMatch(/RangeError: masterbus worklet: set: index must be in \[0, 0\], got 3/);
+    expect(errors[0]).toMatch(/RangeError: masterbus worklet: set: index must be an integer in \[0, 0\], got 3/);
     expect(errors[1]).toMatch(/RangeError: BiquadFilter\.gainDb/);
     expect(errors[2]).toMatch(/unknown command type "nope"/);
     expect(errors[3]).toMatch(/must be an object/);

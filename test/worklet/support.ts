@@ -64,9 +64,6 @@ export function testChain(): ProcessorJSON[] {
   ];
 }
 
-/** Meter read-outs the worklet posts, per processor index (the same keys as in the worklet). */
-const KEYS = ['momentary', 'shortTerm', 'integrated', 'lra', 'gainReductionDb', 'maxGainReductionDb', 'correlation', 'balance'];
-
 /**
  * Run `chain` in Node over `input` in 128-frame blocks, applying `changes` (index, params) before
  * the block that starts at their frame; returns the output and the read-outs after every block
@@ -83,15 +80,16 @@ export function runInNode(
   const output = input.map((c) => c.slice());
   const meters = new Map<number, (Record<string, number> | null)[]>();
   for (let pos = 0; pos < output[0].length; pos += 128) {
-    for (const ch of changes) if (ch.frame === pos) (procs[ch.index] as unknown as { set: (o: object) => void }).set(ch.params);
+    for (const ch of changes) if (ch.frame === pos) procs[ch.index].set(ch.params);
     const views = output.map((c) => c.subarray(pos, pos + 128));
     for (const p of procs) p.process(views, 128);
     meters.set(
       pos + 128,
       procs.map((p) => {
-        const r = p as unknown as Record<string, unknown>;
-        const keys = KEYS.filter((k) => typeof r[k] === 'number');
-        return keys.length ? Object.fromEntries(keys.map((k) => [k, r[k] as number])) : null;
+        if (p.meterNames.length === 0) return null;
+        const values = new Float64Array(p.meterNames.length);
+        p.readMeters(values, 0);
+        return Object.fromEntries(p.meterNames.map((k, i) => [k, values[i]]));
       }),
     );
   }

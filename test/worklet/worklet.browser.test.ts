@@ -156,8 +156,8 @@ describe.skipIf(!haveChromium)('AudioWorklet in headless Chromium', () => {
     }
     const last = r.meters[r.meters.length - 1].meters;
     // Plausible: loudness of a −10 dBFS-ish programme, some limiting.
-    expect(last[8]?.momentary).toBeGreaterThan(-30);
-    expect(last[8]?.momentary).toBeLessThan(0);
+    expect(last[8]?.momentaryLufs).toBeGreaterThan(-30);
+    expect(last[8]?.momentaryLufs).toBeLessThan(0);
     expect(last[7]?.maxGainReductionDb).toBeGreaterThan(0);
     expect(last[4]?.correlation).toBeGreaterThan(-1);
   }, 60_000);

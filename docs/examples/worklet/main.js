@@ -62,12 +62,12 @@ async function buildGraph() {
     const loud = m[3];
     const comp = m[1];
     const lim = m[2];
-    $('lufs-m').textContent = show(loud.momentary, 'LUFS');
-    $('lufs-s').textContent = show(loud.shortTerm, 'LUFS');
+    $('lufs-m').textContent = show(loud.momentaryLufs, 'LUFS');
+    $('lufs-s').textContent = show(loud.shortTermLufs, 'LUFS');
     $('gr-c').textContent = show(comp.gainReductionDb, 'dB');
     $('gr-l').textContent = show(lim.gainReductionDb, 'dB');
-    bar('bar-m', loud.momentary, -40, 0);
-    bar('bar-s', loud.shortTerm, -40, 0);
+    bar('bar-m', loud.momentaryLufs, -40, 0);
+    bar('bar-s', loud.shortTermLufs, -40, 0);
     bar('bar-c', comp.gainReductionDb, 0, 12);
     bar('bar-l', lim.gainReductionDb, 0, 12);
   };
