@@ -36,8 +36,9 @@ import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from '../core/options.js';
 import { safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
 import { checkObject, validateOptions, type OptionRule, describeValue } from '../core/validate.js';
-import { TRUE_PEAK_TAPS, foldedTruePeakFilter4, segmentPeaks4 } from '../metering/true-peak.js';
+import { TRUE_PEAK_TAPS } from '../core/true-peak-kernel.js';
 import { primeProcessor } from '../core/prime.js';
+import { foldedTruePeakFilter4, samplePeaks, segmentPeaks4 } from './segment-peaks.js';
 import { FloorSlidingMax } from './windows.js';
 
 /** Options of {@link Limiter}. */
@@ -502,19 +503,6 @@ export class Limiter implements Processor {
     const c32 = float32AtMost(c);
     this.coef[4] = c32 * TARGET_MARGIN;
     this.coef[5] = c32;
-  }
-}
-
-/** Sample-peak mode: the segment between buf[off + m + 8] and buf[off + m + 9] peaks at one of its samples. */
-function samplePeaks(buf: Float64Array, off: number, n: number, out: Float64Array): void {
-  for (let m = 0; m < n; m++) {
-    const a = buf[off + m + 8];
-    const b = buf[off + m + 9];
-    const aa = a < 0 ? -a : a;
-    const bb = b < 0 ? -b : b;
-    // NaN propagates (the caller silences it); `a + b` rather than the constant NaN, which can make
-    // V8 box the other branch's float64.
-    out[m] = a !== a || b !== b ? a + b : aa > bb ? aa : bb;
   }
 }
 
