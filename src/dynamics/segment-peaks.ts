@@ -9,6 +9,28 @@
  */
 import { foldTruePeakFilter, truePeakFilter, truePeakGainBound } from '../core/true-peak-kernel.js';
 
+// Slots of segmentPeaks4's `limits` array (numbers passed in a typed array: a double passed to or
+// returned from a call V8 does not inline is boxed).
+/** The filter's Σ|h| bound (foldedTruePeakFilter4().gainBound). */
+export const SEG_BOUND = 0;
+/** Segments whose peak cannot exceed this value read as 0. */
+export const SEG_THRESHOLD = 1;
+/** Scratch for phase3's result. */
+export const SEG_SCRATCH = 2;
+export const SEG_SLOTS = 3;
+
+// The staged bounds after the folded filter (24 values) in foldedTruePeakFilter4's array, per unit
+// of the chunk's largest |x|: what the taps not yet added can contribute.
+/** Mid phase, after the centre 4 taps (stage A). */
+const F_MID_A = 24;
+/** (|sum| + |dif|)/2, after the centre 4 taps. */
+const F_SIDE_A = 25;
+/** Mid phase, after the centre 8 taps (stage B). */
+const F_MID_B = 26;
+/** (|sum| + |dif|)/2, after the centre 8 taps. */
+const F_SIDE_B = 27;
+const F_SLOTS = 28;
+
 /**
  * The meter's 4× interpolation filter, folded (see `foldTruePeakFilter`), and the bound Σ|h| over
  * its phases, followed by the staged bounds {@link segmentPeaks4} uses (28 values in all).
@@ -21,13 +43,13 @@ export function foldedTruePeakFilter4(): { folded: Float64Array; gainBound: numb
   // Followed by the staged bounds of segmentPeaks4: what the taps not yet added can contribute per
   // unit of max|x| (|s_k|, |t_k| ≤ 2·max|x|), for the mid phase and for (|sum| + |dif|)/2, after
   // the centre 4 taps (A) and after the centre 8 (B).
-  const f = new Float64Array(28);
+  const f = new Float64Array(F_SLOTS);
   f.set(fold);
   const a = (i: number) => Math.abs(fold[i]);
-  f[24] = 2 * (a(0) + a(1) + a(2) + a(3) + a(4) + a(5));
-  f[25] = a(8) + a(9) + a(10) + a(11) + a(12) + a(13) + a(16) + a(17) + a(18) + a(19) + a(20) + a(21);
-  f[26] = 2 * (a(0) + a(1) + a(2) + a(3));
-  f[27] = a(8) + a(9) + a(10) + a(11) + a(16) + a(17) + a(18) + a(19);
+  f[F_MID_A] = 2 * (a(0) + a(1) + a(2) + a(3) + a(4) + a(5));
+  f[F_SIDE_A] = a(8) + a(9) + a(10) + a(11) + a(12) + a(13) + a(16) + a(17) + a(18) + a(19) + a(20) + a(21);
+  f[F_MID_B] = 2 * (a(0) + a(1) + a(2) + a(3));
+  f[F_SIDE_B] = a(8) + a(9) + a(10) + a(11) + a(16) + a(17) + a(18) + a(19);
   return { folded: f, gainBound: bound };
 }
 
@@ -40,7 +62,7 @@ const MAX_REFINEMENT = 1.0824;
 /**
  * Per-segment peak estimate of the signal in `buf[off .. off + n + T)` (T = 16 samples of history
  * first): for each m in [0, n), `out[m]` estimates max|x(t)| for t between the samples
- * `buf[off + m + 8]` and `buf[off + m + 9]`, or is 0 when no value there can exceed `limits[1]` (`limits[0]` is the filter's
+ * `buf[off + m + 8]` and `buf[off + m + 9]`, or is 0 when no value there can exceed `limits[SEG_THRESHOLD]` (`limits[SEG_BOUND]` is the filter's
  * Σ|h| bound from {@link foldedTruePeakFilter4}).
  *
  * The estimate is never below what the meter (`TruePeakDetector`) reads for that segment
@@ -53,10 +75,8 @@ const MAX_REFINEMENT = 1.0824;
  * @internal
  */
 export function segmentPeaks4(buf: Float64Array, off: number, n: number, f: Float64Array, limits: Float64Array, out: Float64Array): void {
-  // limits = [Σ|h| bound, threshold, scratch]: numbers in a typed array, as doubles passed to or
-  // returned from a call V8 does not inline are boxed.
-  const bound = limits[0];
-  const threshold = limits[1];
+  const bound = limits[SEG_BOUND];
+  const threshold = limits[SEG_THRESHOLD];
   const c0 = f[0], c1 = f[1], c2 = f[2], c3 = f[3], c4 = f[4], c5 = f[5], c6 = f[6], c7 = f[7];
   const g0 = f[8], g1 = f[9], g2 = f[10], g3 = f[11], g4 = f[12], g5 = f[13], g6 = f[14], g7 = f[15];
   const q0 = f[16], q1 = f[17], q2 = f[18], q3 = f[19], q4 = f[20], q5 = f[21], q6 = f[22], q7 = f[23];
@@ -64,7 +84,7 @@ export function segmentPeaks4(buf: Float64Array, off: number, n: number, f: Floa
   const skip = threshold / (bound * MAX_REFINEMENT);
   const skipSegment = threshold / MAX_REFINEMENT;
   // Bounds of the taps not yet added, per unit of the chunk's largest |x| (see foldedTruePeakFilter4).
-  const omA = f[24], osA = f[25], omB = f[26], osB = f[27];
+  const omA = f[F_MID_A], osA = f[F_SIDE_A], omB = f[F_MID_B], osB = f[F_SIDE_B];
   for (let m0 = 0; m0 < n; m0 += SEGMENT_CHUNK) {
     const m1 = m0 + SEGMENT_CHUNK < n ? m0 + SEGMENT_CHUNK : n;
     let span = 0;
@@ -128,9 +148,9 @@ export function segmentPeaks4(buf: Float64Array, off: number, n: number, f: Floa
       dif += q0 * t0 + q1 * t1 + q2 * t2 + q3 * t3;
       const y2 = mid;
       if (!prevValid) {
-        // Written into limits[2], not returned: a returned double could be boxed.
+        // Written into limits[SEG_SCRATCH], not returned: a returned double could be boxed.
         phase3(buf, off + m, f, limits);
-        prev3 = limits[2];
+        prev3 = limits[SEG_SCRATCH];
       }
       prevValid = true;
       const y1 = (sum + dif) * 0.5;
@@ -203,7 +223,7 @@ export function segmentPeaks4(buf: Float64Array, off: number, n: number, f: Floa
 
 /**
  * Phase 3 (the value 3/4 of the way) of the segment before the one at m (its support starts at
- * buf[m]), with the same staged expressions as segmentPeaks4, written into out[2].
+ * buf[m]), with the same staged expressions as segmentPeaks4, written into out[SEG_SCRATCH].
  */
 function phase3(buf: Float64Array, m: number, f: Float64Array, out: Float64Array): void {
   const b = m;
@@ -217,7 +237,7 @@ function phase3(buf: Float64Array, m: number, f: Float64Array, out: Float64Array
   dif += f[20] * t4 + f[21] * t5;
   sum += f[8] * s0 + f[9] * s1 + f[10] * s2 + f[11] * s3;
   dif += f[16] * t0 + f[17] * t1 + f[18] * t2 + f[19] * t3;
-  out[2] = (sum - dif) * 0.5;
+  out[SEG_SCRATCH] = (sum - dif) * 0.5;
 }
 
 /**
