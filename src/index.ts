@@ -36,7 +36,8 @@ export { CHAIN_BYPASS_FADE_SECONDS, Chain, MAX_CHAIN_LENGTH, isProcessor } from 
 export type { ProcessorClass } from './registry.js';
 export { MAX_JSON_NESTING, PROCESSOR_CLASSES, processorFromJSON } from './registry.js';
 export { BS1770_STAGE1_48K, BS1770_STAGE2_48K, kWeighting, rediscretise } from './metering/k-weighting.js';
-export { TRUE_PEAK_TAPS, TruePeakDetector, truePeakFilter, truePeakOversampling } from './metering/true-peak.js';
+export { TRUE_PEAK_TAPS, truePeakFilter } from './core/true-peak-kernel.js';
+export { TruePeakDetector, truePeakOversampling } from './metering/true-peak.js';
 export type { LoudnessHistory, LoudnessMeterOptions, LoudnessReading, LoudnessSummary } from './metering/loudness-meter.js';
 export { LOUDNESS_METER_DEFAULTS, LoudnessMeter, defaultChannelWeights, measureLoudness } from './metering/loudness-meter.js';
 export type { CompressorDetector, CompressorOptions } from './dynamics/compressor.js';

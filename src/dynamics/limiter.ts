@@ -25,9 +25,24 @@
  *    ceiling (rounded down to a float32 value), which only ever catches rounding, and
  *    non-finite input is output as silence.
  *
- * Guarantees (tested with fast-check): in sample-peak mode no output sample exceeds the ceiling;
- * in true-peak mode the project's BS.1770 meter never reads above it, and an independent 16×
- * oversampled reference reads at most 0.1 dB above it for content below 20 kHz (at 48 kHz).
+ * Guarantees, and their conditions (tested with fast-check in test/dynamics/limiter*.test.ts):
+ * - Sample-peak mode: no output sample exceeds the ceiling, for any input.
+ * - True-peak mode, the project's BS.1770 meter (`TruePeakDetector`, `measureLoudness`; 4× at
+ *   44.1/48 kHz): never reads above the ceiling, for any content (band-limited programme, steady
+ *   and swept tones up to Nyquist, squares, clipped signals, full-band noise) and any settings.
+ *   The target sits `limiterTargetMarginDb` below the ceiling (0.01 dB from 32 samples of
+ *   smoothing on, more below): the gain still moves inside an interpolation support, and that
+ *   margin is calibrated, with a 2× reserve, on measured worst cases rather than proven.
+ * - True-peak mode, an independent band-limited reference (16× long windowed sinc): at most
+ *   0.05 dB above the ceiling for band-limited content (tones and sweeps up to 20 kHz at 48 and
+ *   96 kHz, up to 18 kHz at 44.1 kHz, band-limited squares). Full-band content is not covered: the
+ *   meter's 16-tap filter and a long sinc disagree above 20 kHz, and white noise reads about
+ *   1–1.7 dB above the ceiling on the reference, a full-scale period-2 square (a Nyquist tone with
+ *   hard edges) about 2.4 dB.
+ * - Only the complete output counts: the last `latency` samples of a stream are still inside the
+ *   limiter. Render `latency` more samples (silence) before measuring a finite signal; cutting the
+ *   output mid-signal is a step the limiter never saw (steady fs/4 and fs/6 tones cut that way read
+ *   0.11 and 0.38 dB above a −1 dBTP ceiling; an exactly scaled tone, no limiter, cut alike, too).
  * A signal whose peaks stay under the ceiling passes bit-exactly, delayed by `latency`.
  *
  * @module
@@ -36,8 +51,9 @@ import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from '../core/options.js';
 import { safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
 import { checkObject, validateOptions, type OptionRule, describeValue } from '../core/validate.js';
-import { TRUE_PEAK_TAPS, foldedTruePeakFilter4, segmentPeaks4 } from '../metering/true-peak.js';
+import { TRUE_PEAK_TAPS } from '../core/true-peak-kernel.js';
 import { primeProcessor } from '../core/prime.js';
+import { SEG_BOUND, SEG_SLOTS, SEG_THRESHOLD, foldedTruePeakFilter4, samplePeaks, segmentPeaks4 } from './segment-peaks.js';
 import { FloorSlidingMax } from './windows.js';
 import { ANY_CHANNELS, type MeterName } from '../core/processor.js';
 
@@ -109,15 +125,87 @@ const EXTRA_LATENCY = TRUE_PEAK_TAPS - 2;
 /** Samples per internal chunk (scratch size). */
 const CHUNK = 256;
 /**
- * The gain is computed for a target 0.01 dB below the ceiling. The hold makes the gain ≤ r_j over
+ * The gain is computed for a target at least 0.01 dB below the ceiling (this constant; see
+ * `limiterTargetMarginDb` for short smoothing lengths). The hold makes the gain ≤ r_j over
  * the whole interpolation support of every segment, but not constant there: where it still moves
  * (fast ramps at short lookahead and release), the interpolated output can exceed g·x̂ slightly.
- * The largest excess found in a soak of 1,500 random band-limited signals and settings (drive up
- * to +24 dB, lookahead down to 0.5 ms) was 0.0038 dB; the margin keeps 2.6× that in reserve and
- * also covers the float32 rounding of the output samples.
+ * With a smoothing length L ≥ 32 samples the largest excess found (random band-limited programme,
+ * full-band noise, clipped and square-ish signals, drive up to +40 dB, release down to 1 ms) was
+ * 0.0038 dB; the margin keeps 2.6× that in reserve and also covers the float32 rounding of the
+ * output samples.
  */
 export const LIMITER_TARGET_MARGIN_DB = 0.01;
-const TARGET_MARGIN = Math.pow(10, -LIMITER_TARGET_MARGIN_DB / 20);
+/** Below this smoothing length (samples) the margin grows (see `limiterTargetMarginDb`). */
+const FULL_SMOOTHING = 32;
+
+/**
+ * The margin in dB between the ceiling and the limiter's target for a smoothing length of `l`
+ * samples (l = latency − 14): 0.01 dB + max(0, 1/l − 1/32) dB. Short smoothing makes the gain move
+ * fast inside an interpolation support, and the interpolated output then exceeds g·x̂ by more:
+ * measured on full-band noise with 1–10 ms release and up to +40 dB drive (worst of 72 runs per
+ * length), 0.26 dB at l = 1, 0.13 at 2, 0.079 at 4, 0.075 at 6, 0.054 at 8, 0.022 at 10, 0.0075
+ * at 16, 0.0039 at 20, under 0.0005 from 24 on. This margin is 1.9× or more each of those (0.98,
+ * 0.48, 0.23, 0.15, 0.10, 0.079, 0.041, 0.029 dB). At 48 kHz l ≥ 32 from 0.96 ms of lookahead.
+ * @internal
+ */
+export function limiterTargetMarginDb(l: number): number {
+  return LIMITER_TARGET_MARGIN_DB + Math.max(0, 1 / l - 1 / FULL_SMOOTHING);
+}
+
+// Slots of GainChain.env (float64 state of one gain computer).
+/** The fast envelope e (release towards 1, never above the held requirement). */
+const ENV_FAST = 0;
+/** The slow envelope s of the automatic release. */
+const ENV_SLOW = 1;
+/** The first moving sum (exact integer). */
+const ENV_SUM1 = 2;
+/** The second moving sum (exact integer). */
+const ENV_SUM2 = 3;
+/** The smallest gain of the last run(), for the meters. */
+const ENV_MIN_GAIN = 4;
+const ENV_SLOTS = 5;
+
+// Slots of GainChain.idx.
+const IDX_RING1 = 0;
+const IDX_RING2 = 1;
+
+// Slots of Limiter.coef (the audio path's parameters, float64).
+/** α_release = exp(−1/(τ_r·fs)). */
+const C_RELEASE = 0;
+/** α of the slow envelope (5·τ_r). */
+const C_SLOW = 1;
+/** Stereo link λ in [0, 1]. */
+const C_LINK = 2;
+/** 1/norm, norm = 2^28·L1·L2: scales the second moving sum back to a gain. */
+const C_INV_NORM = 3;
+/** Target peak (linear): the float32 ceiling minus the margin. */
+const C_TARGET = 4;
+/** Output clamp: the ceiling rounded down to float32. */
+const C_CLAMP = 5;
+/** Drive gain (linear), the drive ramp's target. */
+const C_DRIVE = 6;
+const COEF_SLOTS = 7;
+
+// Slots of Limiter.st (the audio path's integer state and modes).
+/** Chains out of sync (RESYNC after a full link was left), else IN_SYNC. */
+const ST_SYNC = 0;
+/** Ceiling mode: MODE_TRUE_PEAK or MODE_SAMPLE_PEAK. */
+const ST_MODE = 1;
+/** Release mode: RELEASE_AUTO or RELEASE_FIXED. */
+const ST_RELEASE = 2;
+const ST_SLOTS = 3;
+const IN_SYNC = 0;
+const RESYNC = 1;
+const MODE_SAMPLE_PEAK = 0;
+const MODE_TRUE_PEAK = 1;
+const RELEASE_FIXED = 0;
+const RELEASE_AUTO = 1;
+
+// Slots of Limiter.meters (linear gains; the dB read-outs are computed when read).
+/** Smallest gain since reset() or resetMeters(). */
+const M_MIN_GAIN = 0;
+/** The last output sample's gain (smallest over channels). */
+const M_LAST_GAIN = 1;
 
 /** One gain computer (one per channel, or one shared when fully linked). */
 class GainChain {
@@ -125,9 +213,9 @@ class GainChain {
   /** The two moving sums' rings (lengths L1 and L2), of exact integers. */
   private readonly ring1: Float64Array;
   private readonly ring2: Float64Array;
-  /** [e (fast envelope), s (slow envelope), sum1, sum2, smallest gain of the last run()]. */
-  readonly env = new Float64Array(5);
-  /** [ring1 index, ring2 index]. */
+  /** Float64 state, by the ENV_* slots. */
+  readonly env = new Float64Array(ENV_SLOTS);
+  /** Ring write positions, by the IDX_* slots. */
   private readonly idx = new Int32Array(2);
 
   constructor(window: number, l1: number, l2: number) {
@@ -143,12 +231,13 @@ class GainChain {
     this.hold.reset();
     this.ring1.fill(Q_SCALE);
     this.ring2.fill(Q_SCALE * this.ring1.length);
-    this.env[0] = 1;
-    this.env[1] = 1;
-    this.env[2] = Q_SCALE * this.ring1.length;
-    this.env[3] = Q_SCALE * this.ring1.length * this.ring2.length;
-    this.idx[0] = 0;
-    this.idx[1] = 0;
+    this.env[ENV_FAST] = 1;
+    this.env[ENV_SLOW] = 1;
+    this.env[ENV_SUM1] = Q_SCALE * this.ring1.length;
+    this.env[ENV_SUM2] = Q_SCALE * this.ring1.length * this.ring2.length;
+    this.env[ENV_MIN_GAIN] = 1;
+    this.idx[IDX_RING1] = 0;
+    this.idx[IDX_RING2] = 0;
   }
 
   copyFrom(o: GainChain): void {
@@ -161,25 +250,26 @@ class GainChain {
 
   /**
    * Turn the negated required gains nr[0..n) (overwritten) into the applied gains g[0..n).
-   * coef: [α_release, α_slow, link, 1/norm, …]. One pass after the hold: release, quantisation,
-   * both moving sums (exact integers) and the scaling.
+   * coef: the limiter's C_* slots; release: RELEASE_AUTO or RELEASE_FIXED. One pass after the
+   * hold: release, quantisation, both moving sums (exact integers) and the scaling.
    */
-  run(nr: Float64Array, g: Float64Array, n: number, coef: Float64Array, auto: boolean): void {
+  run(nr: Float64Array, g: Float64Array, n: number, coef: Float64Array, release: number): void {
     this.hold.process(nr, nr, n);
     const env = this.env;
     const ring1 = this.ring1;
     const ring2 = this.ring2;
     const l1 = ring1.length;
     const l2 = ring2.length;
-    let i1 = this.idx[0];
-    let i2 = this.idx[1];
-    let e = env[0];
-    let s = env[1];
-    let sum1 = env[2];
-    let sum2 = env[3];
-    const ar = coef[0];
-    const as = coef[1];
-    const inv = coef[3];
+    let i1 = this.idx[IDX_RING1];
+    let i2 = this.idx[IDX_RING2];
+    let e = env[ENV_FAST];
+    let s = env[ENV_SLOW];
+    let sum1 = env[ENV_SUM1];
+    let sum2 = env[ENV_SUM2];
+    const ar = coef[C_RELEASE];
+    const as = coef[C_SLOW];
+    const inv = coef[C_INV_NORM];
+    const auto = release === RELEASE_AUTO;
     let gmin = inv / inv; // 1.0, computed as a float64 (see the note on constants in chunk())
     for (let i = 0; i < n; i++) {
       const h = -nr[i];
@@ -203,13 +293,13 @@ class GainChain {
       g[i] = gi;
       if (gi < gmin) gmin = gi;
     }
-    env[4] = gmin;
-    env[0] = e;
-    env[1] = s;
-    env[2] = sum1;
-    env[3] = sum2;
-    this.idx[0] = i1;
-    this.idx[1] = i2;
+    env[ENV_MIN_GAIN] = gmin;
+    env[ENV_FAST] = e;
+    env[ENV_SLOW] = s;
+    env[ENV_SUM1] = sum1;
+    env[ENV_SUM2] = sum2;
+    this.idx[IDX_RING1] = i1;
+    this.idx[IDX_RING2] = i2;
   }
 }
 
@@ -217,6 +307,15 @@ class GainChain {
  * Lookahead brickwall limiter: true-peak (default) or sample-peak ceiling, drive, release with an
  * optional programme-dependent mode, stereo link and gain-reduction read-outs. Processes in
  * place with a delay of `latency` samples.
+ *
+ * What the ceiling guarantees: in `sample-peak` mode no output sample exceeds it; in `true-peak`
+ * mode the library's BS.1770 meter never reads above it, for any content and settings (with a
+ * target a little under the ceiling, 0.01 dB at lookaheads ≥ about 1 ms, up to 0.1 dB at 0.5 ms
+ * and 44.1 kHz); an independent band-limited (16× long-sinc) reference reads at most 0.05 dB
+ * above it for band-limited content (up to 20 kHz at 48/96 kHz, 18 kHz at 44.1 kHz), while
+ * full-band content (white noise, hard-edged squares) can read 1–2.4 dB above it there. The
+ * guarantee is about the complete output: render `latency` samples of silence after a finite
+ * signal before measuring it (see docs/dynamics.md).
  *
  * @example
  * ```ts
@@ -244,6 +343,8 @@ export class Limiter implements Processor<LimiterOptions> {
   private spec: ProcessSpec | undefined;
   private readonly drive = new SmoothedValue('multiplicative', 1);
   private delay = 0;
+  /** Target / ceiling (linear), from the smoothing length: set by prepare(). */
+  private targetMargin = Math.pow(10, -LIMITER_TARGET_MARGIN_DB / 20);
   private chains: GainChain[] = [];
   /**
    * Per channel: the driven input (float64): H = max(latency, 16) samples of history, then the
@@ -258,24 +359,22 @@ export class Limiter implements Processor<LimiterOptions> {
   private g: Float64Array[] = [];
   private driveGains = new Float64Array(0);
   private readonly filter = foldedTruePeakFilter4();
-  /** [Σ|h| bound of the filter, detection threshold, scratch] for segmentPeaks4. */
-  private readonly limits = new Float64Array([this.filter.gainBound, 0, 0]);
-  /** [α_release, α_slow, stereo link, 1/norm (norm = 2^28·L1·L2), target (linear), clamp (float32 ceiling), drive gain]. */
-  private readonly coef = new Float64Array(7);
+  /** segmentPeaks4's numbers, by the SEG_* slots: the filter's Σ|h| bound, the threshold, scratch. */
+  private readonly limits = new Float64Array(SEG_SLOTS);
+  /** The audio path's parameters, by the C_* slots. */
+  private readonly coef = new Float64Array(COEF_SLOTS);
   /**
-   * [chains out of sync (1 after a full link was left), true-peak mode, auto release].
-   * (`process()` never reads `this.opts`: see the note on the Compressor's state arrays.)
+   * The audio path's integer state and modes, by the ST_* slots. (`process()` never reads
+   * `this.opts`: see the note on the Compressor's state arrays.)
    */
-  private readonly st = new Int32Array(3);
-  /**
-   * [smallest gain since reset or resetMeters(), last gain], linear: the dB read-outs are
-   * computed when read, not in `process()`.
-   */
+  private readonly st = new Int32Array(ST_SLOTS);
+  /** Gain read-outs (linear), by the M_* slots: the dB values are computed when read. */
   private readonly meters = new Float64Array(2);
 
   /** Create a limiter; omitted options take {@link LIMITER_DEFAULTS}. Throws on bad options. */
   constructor(options: Partial<LimiterOptions> = {}) {
     this.opts = { ...LIMITER_DEFAULTS, ...validateOptions<LimiterOptions>(OWNER, options, LIMITER_RULES) };
+    this.limits[SEG_BOUND] = this.filter.gainBound;
     this.drive.setImmediate(dbToGainExact(this.opts.driveDb));
     this.updateCoefficients();
   }
@@ -299,19 +398,19 @@ export class Limiter implements Processor<LimiterOptions> {
 
   /** Current gain reduction in dB (≥ 0; the largest over channels, at the output). */
   get gainReductionDb(): number {
-    const g = this.meters[1];
+    const g = this.meters[M_LAST_GAIN];
     return g < 1 ? -20 * Math.log10(g) : 0;
   }
 
   /** Largest gain reduction in dB since `prepare()`, `reset()` or {@link Limiter.resetMeters}. */
   get maxGainReductionDb(): number {
-    const g = this.meters[0];
+    const g = this.meters[M_MIN_GAIN];
     return g < 1 ? -20 * Math.log10(g) : 0;
   }
 
   /** Restart the maximum gain-reduction read-out. */
   resetMeters(): void {
-    this.meters[0] = this.meters[1];
+    this.meters[M_MIN_GAIN] = this.meters[M_LAST_GAIN];
   }
 
   /**
@@ -328,7 +427,7 @@ export class Limiter implements Processor<LimiterOptions> {
       if (this.spec) this.drive.setTarget(dbToGainExact(o.driveDb));
       else this.drive.setImmediate(dbToGainExact(o.driveDb));
     }
-    if (wasLinked && this.opts.stereoLink !== 1) this.st[0] = 1;
+    if (wasLinked && this.opts.stereoLink !== 1) this.st[ST_SYNC] = RESYNC;
     this.updateCoefficients();
     return this;
   }
@@ -341,6 +440,7 @@ export class Limiter implements Processor<LimiterOptions> {
     const l1 = Math.max(1, Math.floor((l + 1) / 2));
     const l2 = l + 1 - l1;
     this.delay = d;
+    this.targetMargin = Math.pow(10, -limiterTargetMarginDb(l) / 20);
     this.chains = [];
     this.tp = [];
     this.history = Math.max(d, TRUE_PEAK_TAPS);
@@ -355,7 +455,7 @@ export class Limiter implements Processor<LimiterOptions> {
       this.g.push(new Float64Array(CHUNK));
     }
     this.driveGains = new Float64Array(CHUNK);
-    this.coef[3] = 1 / (Q_SCALE * l1 * l2);
+    this.coef[C_INV_NORM] = 1 / (Q_SCALE * l1 * l2);
     this.spec = s;
     this.drive.reset(fs, this.opts.smoothingMs / 1000);
     this.updateCoefficients();
@@ -367,7 +467,7 @@ export class Limiter implements Processor<LimiterOptions> {
     for (const c of this.chains) c.reset();
     for (const b of this.tp) b.fill(0);
     this.drive.setImmediate(this.drive.target);
-    this.st[0] = 0;
+    this.st[ST_SYNC] = IN_SYNC;
     this.meters.fill(1);
   }
 
@@ -377,10 +477,10 @@ export class Limiter implements Processor<LimiterOptions> {
     const channels = usableChannels(block, spec.channels);
     const n = safeFrameCount(block, channels, frames);
     if (n === 0) return;
-    const linked = this.coef[2] === 1 || channels === 1;
-    if (!linked && this.st[0] === 1) {
+    const linked = this.coef[C_LINK] === 1 || channels === 1;
+    if (!linked && this.st[ST_SYNC] === RESYNC) {
       for (let c = 1; c < this.chains.length; c++) this.chains[c].copyFrom(this.chains[0]);
-      this.st[0] = 0;
+      this.st[ST_SYNC] = IN_SYNC;
     }
     for (let pos = 0; pos < n; pos += CHUNK) {
       const k = n - pos < CHUNK ? n - pos : CHUNK;
@@ -395,13 +495,13 @@ export class Limiter implements Processor<LimiterOptions> {
     const steadyDrive = !this.drive.isSmoothing;
     if (!steadyDrive) this.drive.fill(dg, k);
     const coef = this.coef;
-    const target = coef[4];
-    const truePeak = this.st[1] === 1;
+    const target = coef[C_TARGET];
+    const truePeak = this.st[ST_MODE] === MODE_TRUE_PEAK;
     const folded = this.filter.folded;
     const limits = this.limits;
-    limits[1] = target;
+    limits[SEG_THRESHOLD] = target;
     // Not `this.drive.target`: a double returned from a getter V8 does not inline is boxed.
-    const drive = coef[6];
+    const drive = coef[C_DRIVE];
     for (let c = 0; c < channels; c++) {
       const x = block[c];
       const buf = this.tp[c];
@@ -413,7 +513,7 @@ export class Limiter implements Processor<LimiterOptions> {
       if (truePeak) segmentPeaks4(buf, h - TRUE_PEAK_TAPS, k, folded, limits, q);
       else samplePeaks(buf, h - TRUE_PEAK_TAPS, k, q);
     }
-    const auto = this.st[2] === 1;
+    const release = this.st[ST_RELEASE];
     if (linked) {
       // The smallest required gain over channels is target / (largest peak): one division.
       // Written negated, for the hold (a moving maximum of −r).
@@ -439,10 +539,10 @@ export class Limiter implements Processor<LimiterOptions> {
         }
         nr[i] = p > target ? -(target / p) : -1;
       }
-      this.chains[0].run(nr, this.g[0], k, coef, auto);
+      this.chains[0].run(nr, this.g[0], k, coef, release);
     } else {
       // Blend each channel's required gain with the smallest of all: never above its own.
-      const link = coef[2];
+      const link = coef[C_LINK];
       const lo = this.g[0];
       for (let c = 0; c < channels; c++) {
         const q = this.q[c];
@@ -463,11 +563,11 @@ export class Limiter implements Processor<LimiterOptions> {
         for (let i = 0; i < k; i++) r[i] = -((1 - link) * r[i] + link * lo[i]);
       }
       // (lo lives in g[0]: the chains run only once every blend is done.)
-      for (let c = 0; c < channels; c++) this.chains[c].run(this.r[c], this.g[c], k, coef, auto);
+      for (let c = 0; c < channels; c++) this.chains[c].run(this.r[c], this.g[c], k, coef, release);
     }
-    const clamp = coef[5];
+    const clamp = coef[C_CLAMP];
     const meters = this.meters;
-    let minGain = meters[0];
+    let minGain = meters[M_MIN_GAIN];
     let lastGain = 1;
     const h = this.history;
     // The sample `latency` before output i is buf[h + i − latency].
@@ -477,7 +577,7 @@ export class Limiter implements Processor<LimiterOptions> {
       const buf = this.tp[c];
       const g = linked ? this.g[0] : this.g[c];
       if (c === 0 || !linked) {
-        const m = this.chains[c].env[4];
+        const m = this.chains[c].env[ENV_MIN_GAIN];
         if (m < minGain) minGain = m;
       }
       for (let i = 0; i < k; i++) {
@@ -491,8 +591,8 @@ export class Limiter implements Processor<LimiterOptions> {
       // Keep the last h samples as the history of the next chunk (a native memmove).
       buf.copyWithin(0, k, k + h);
     }
-    meters[0] = minGain;
-    meters[1] = lastGain;
+    meters[M_MIN_GAIN] = minGain;
+    meters[M_LAST_GAIN] = lastGain;
   }
 
   toJSON(): ProcessorJSON {
@@ -502,29 +602,16 @@ export class Limiter implements Processor<LimiterOptions> {
   private updateCoefficients(): void {
     const fs = this.spec?.sampleRate ?? 48000;
     const o = this.opts;
-    this.coef[0] = Math.exp(-1000 / (o.releaseMs * fs));
-    this.coef[1] = Math.exp(-1000 / (5 * o.releaseMs * fs));
-    this.coef[2] = o.stereoLink;
-    this.st[1] = o.mode === 'true-peak' ? 1 : 0;
-    this.st[2] = o.autoRelease ? 1 : 0;
-    this.coef[6] = dbToGainExact(o.driveDb);
+    this.coef[C_RELEASE] = Math.exp(-1000 / (o.releaseMs * fs));
+    this.coef[C_SLOW] = Math.exp(-1000 / (5 * o.releaseMs * fs));
+    this.coef[C_LINK] = o.stereoLink;
+    this.st[ST_MODE] = o.mode === 'true-peak' ? MODE_TRUE_PEAK : MODE_SAMPLE_PEAK;
+    this.st[ST_RELEASE] = o.autoRelease ? RELEASE_AUTO : RELEASE_FIXED;
+    this.coef[C_DRIVE] = dbToGainExact(o.driveDb);
     const c = dbToGainExact(o.ceilingDb);
     const c32 = float32AtMost(c);
-    this.coef[4] = c32 * TARGET_MARGIN;
-    this.coef[5] = c32;
-  }
-}
-
-/** Sample-peak mode: the segment between buf[off + m + 8] and buf[off + m + 9] peaks at one of its samples. */
-function samplePeaks(buf: Float64Array, off: number, n: number, out: Float64Array): void {
-  for (let m = 0; m < n; m++) {
-    const a = buf[off + m + 8];
-    const b = buf[off + m + 9];
-    const aa = a < 0 ? -a : a;
-    const bb = b < 0 ? -b : b;
-    // NaN propagates (the caller silences it); `a + b` rather than the constant NaN, which can make
-    // V8 box the other branch's float64.
-    out[m] = a !== a || b !== b ? a + b : aa > bb ? aa : bb;
+    this.coef[C_TARGET] = c32 * this.targetMargin;
+    this.coef[C_CLAMP] = c32;
   }
 }
 

@@ -6,7 +6,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LIMITER_TARGET_MARGIN_DB, Limiter, type LimiterOptions } from '../../src/dynamics/limiter.js';
-import { TruePeakDetector, foldedTruePeakFilter4, segmentPeaks4 } from '../../src/metering/true-peak.js';
+import { foldedTruePeakFilter4, segmentPeaks4 } from '../../src/dynamics/segment-peaks.js';
+import { TruePeakDetector } from '../../src/metering/true-peak.js';
 import { cutsFromSizes, describeProcessor, render } from '../support/conformance.js';
 import { firstDifference, identical, lcg, multiChannel, noise, runs, sine } from '../support/signals.js';
 import { referenceTruePeak } from '../support/true-peak-reference.js';

@@ -1,7 +1,8 @@
 /** TruePeakDetector: the folded, skipping kernels against a direct evaluation; the filter's response. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TRUE_PEAK_TAPS, TruePeakDetector, truePeakFilter } from '../../src/metering/true-peak.js';
+import { TRUE_PEAK_TAPS, truePeakFilter } from '../../src/core/true-peak-kernel.js';
+import { TruePeakDetector } from '../../src/metering/true-peak.js';
 import { lcg, runs } from '../support/signals.js';
 
 /** Direct polyphase evaluation: every phase, every output, no folding, no skipping. */
