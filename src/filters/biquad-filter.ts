@@ -12,7 +12,7 @@ import { DEFAULT_SMOOTHING_MS, checkSmoothingMs } from '../core/options.js';
 import { safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { checkObject, describeValue } from '../core/validate.js';
 import { designFilter, writeMagnitudePhase, type BiquadCoefficients } from './biquad-coefficients.js';
-import { CONTROL_INTERVAL, FILTER_DEFAULTS, FilterStage, validateFilterOptions, type FilterOptions } from './filter-stage.js';
+import { CONTROL_INTERVAL, FILTER_DEFAULTS, FilterStage, stateCheckInterval, validateFilterOptions, type FilterOptions } from './filter-stage.js';
 
 /** Options of {@link BiquadFilter}: the filter's parameters plus the smoothing time. */
 export interface BiquadFilterOptions extends FilterOptions {
@@ -56,6 +56,10 @@ export class BiquadFilter implements Processor {
   private spec: ProcessSpec | undefined;
   /** Absolute sample index mod CONTROL_INTERVAL (kept small so it never becomes a boxed double). */
   private phase = 0;
+  /** Absolute sample index mod {@link BiquadFilter.checkInterval}: where the state-check grid is. */
+  private checkPhase = 0;
+  /** Spacing of the state-check grid (see `STATE_CHECK_INTERVAL`), set by `prepare()`. */
+  private checkInterval = 1;
 
   /** Create a filter; omitted options take {@link BIQUAD_FILTER_DEFAULTS}. Throws on bad options. */
   constructor(options: Partial<BiquadFilterOptions> = {}) {
@@ -101,6 +105,8 @@ export class BiquadFilter implements Processor {
     validateFilterOptions(OWNER, { frequencyHz: this.stage.params.frequencyHz }, s.sampleRate);
     this.spec = s;
     this.phase = 0;
+    this.checkPhase = 0;
+    this.checkInterval = stateCheckInterval(s.maxBlockSize);
     this.stage.prepare(s, this.smoothingMs / 1000);
   }
 
@@ -110,22 +116,34 @@ export class BiquadFilter implements Processor {
     const channels = usableChannels(block, spec.channels);
     const n = safeFrameCount(block, channels, frames);
     const stage = this.stage;
+    // Segments end on the state-check grid (absolute sample count, spacing ≤ maxBlockSize, so no
+    // segment is longer than the scratch buffers) and, while a ramp runs, on the control grid.
+    const grid = this.checkInterval;
     let pos = 0;
     while (pos < n) {
-      let end = pos + spec.maxBlockSize < n ? pos + spec.maxBlockSize : n;
+      let end = pos + grid - this.checkPhase;
+      if (end > n) end = n;
       if (stage.needsControlRate) {
         const e = pos + CONTROL_INTERVAL - this.phase;
         if (e < end) end = e;
       }
       stage.process(block, channels, pos, end, this.phase);
-      this.phase = (this.phase + (end - pos)) % CONTROL_INTERVAL;
+      const len = end - pos;
+      this.phase = (this.phase + len) % CONTROL_INTERVAL;
+      const check = this.checkPhase + len;
+      if (check === grid) {
+        this.checkPhase = 0;
+        stage.sanitize();
+      } else {
+        this.checkPhase = check;
+      }
       pos = end;
     }
-    stage.sanitize();
   }
 
   reset(): void {
     this.phase = 0;
+    this.checkPhase = 0;
     this.stage.reset();
   }
 

@@ -35,6 +35,23 @@ import { biquadCascade, biquadRampCascade, sanitize } from './biquad-kernel.js';
 /** Samples between coefficient updates while a parameter ramps. */
 export const CONTROL_INTERVAL = 32;
 
+/**
+ * Longest distance, in samples, between two state checks (see {@link FilterStage.sanitize}). The
+ * owners check the state on a grid of the *absolute* sample count with a spacing of
+ * {@link stateCheckInterval}, never "once per `process()` call": a NaN recovers within one grid
+ * step (so within `maxBlockSize` samples) however long the call is, and state flushed to zero
+ * (a denormal-bound `-1e-60` becoming `+0`, which decides the sign of a silent output sample)
+ * is flushed at the same sample in every block partition, so the output stays bit-identical.
+ * 128 is the Web Audio render quantum: hosts calling with aligned 128-frame blocks pay one check
+ * per call, as before.
+ */
+export const STATE_CHECK_INTERVAL = 128;
+
+/** The state-check grid spacing for a given `maxBlockSize`: at most one block, at most {@link STATE_CHECK_INTERVAL}. */
+export function stateCheckInterval(maxBlockSize: number): number {
+  return (maxBlockSize < STATE_CHECK_INTERVAL ? maxBlockSize : STATE_CHECK_INTERVAL) | 0;
+}
+
 /** The parameters of one filter (a {@link BiquadFilter} or one band of a {@link ParametricEQ}). */
 export interface FilterOptions {
   /**
@@ -391,7 +408,11 @@ export class FilterStage {
     }
   }
 
-  /** Flush denormal-bound, non-finite and runaway state (called once per block). */
+  /**
+   * Flush denormal-bound, non-finite and runaway state. The owner calls it at every point of its
+   * absolute state-check grid (see {@link STATE_CHECK_INTERVAL}), so it happens at the same
+   * samples whatever the block partition.
+   */
   sanitize(): void {
     // Only the live sections of each channel (the rest is zero).
     const live = this.sections * 2;

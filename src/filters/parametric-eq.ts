@@ -11,7 +11,7 @@ import { safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Pr
 import { SmoothedValue } from '../core/smoothed-value.js';
 import { checkKnownKeys, checkNumber, checkObject, describeValue } from '../core/validate.js';
 import { writeMagnitudePhase } from './biquad-coefficients.js';
-import { CONTROL_INTERVAL, FILTER_DEFAULTS, FilterStage, validateFilterOptions, type FilterOptions } from './filter-stage.js';
+import { CONTROL_INTERVAL, FILTER_DEFAULTS, FilterStage, stateCheckInterval, validateFilterOptions, type FilterOptions } from './filter-stage.js';
 
 /** One EQ band: the same parameters as a {@link BiquadFilter} (bypass is per band). */
 export type EqBandOptions = FilterOptions;
@@ -79,6 +79,10 @@ export class ParametricEQ implements Processor {
   private spec: ProcessSpec | undefined;
   /** Absolute sample index mod CONTROL_INTERVAL (kept small so it never becomes a boxed double). */
   private phase = 0;
+  /** Absolute sample index mod {@link ParametricEQ.checkInterval}: where the state-check grid is. */
+  private checkPhase = 0;
+  /** Spacing of the state-check grid (see `STATE_CHECK_INTERVAL`), set by `prepare()`. */
+  private checkInterval = 1;
 
   /** Create an EQ; omitted options take {@link PARAMETRIC_EQ_DEFAULTS}. Throws on bad options. */
   constructor(options: Partial<ParametricEQOptions> = {}) {
@@ -197,6 +201,8 @@ export class ParametricEQ implements Processor {
     this.stages.forEach((st, i) => validateFilterOptions(`ParametricEQ.bands[${i}]`, { frequencyHz: st.params.frequencyHz }, s.sampleRate));
     this.spec = s;
     this.phase = 0;
+    this.checkPhase = 0;
+    this.checkInterval = stateCheckInterval(s.maxBlockSize);
     for (const st of this.stages) st.prepare(s, this.smoothingMs / 1000);
     this.gain.setImmediate(dbToGain(this.outputGainDb));
     this.gain.reset(s.sampleRate, this.smoothingMs / 1000);
@@ -210,9 +216,13 @@ export class ParametricEQ implements Processor {
     const n = safeFrameCount(block, channels, frames);
     const stages = this.stages;
     const count = stages.length;
+    // Segments end on the state-check grid (absolute sample count, spacing ≤ maxBlockSize) and,
+    // while any band ramps, on the control grid.
+    const grid = this.checkInterval;
     let pos = 0;
     while (pos < n) {
-      let end = pos + spec.maxBlockSize < n ? pos + spec.maxBlockSize : n;
+      let end = pos + grid - this.checkPhase;
+      if (end > n) end = n;
       for (let b = 0; b < count; b++) {
         if (stages[b].needsControlRate) {
           const e = pos + CONTROL_INTERVAL - this.phase;
@@ -222,10 +232,17 @@ export class ParametricEQ implements Processor {
       }
       for (let b = 0; b < count; b++) stages[b].process(block, channels, pos, end, this.phase);
       this.applyGain(block, channels, pos, end);
-      this.phase = (this.phase + (end - pos)) % CONTROL_INTERVAL;
+      const len = end - pos;
+      this.phase = (this.phase + len) % CONTROL_INTERVAL;
+      const check = this.checkPhase + len;
+      if (check === grid) {
+        this.checkPhase = 0;
+        for (let b = 0; b < count; b++) stages[b].sanitize();
+      } else {
+        this.checkPhase = check;
+      }
       pos = end;
     }
-    for (let b = 0; b < count; b++) stages[b].sanitize();
   }
 
   private applyGain(block: readonly Float32Array[], channels: number, start: number, end: number): void {
@@ -250,6 +267,7 @@ export class ParametricEQ implements Processor {
 
   reset(): void {
     this.phase = 0;
+    this.checkPhase = 0;
     for (const s of this.stages) s.reset();
     this.gain.setImmediate(dbToGain(this.outputGainDb));
   }
