@@ -8,11 +8,20 @@
  *
  * @module
  */
-import { DEFAULT_SMOOTHING_MS, checkSmoothingMs } from '../core/options.js';
+import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from '../core/options.js';
 import { safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
-import { checkObject, describeValue } from '../core/validate.js';
+import { checkObject, defineRules, describeValue, type OptionRules } from '../core/validate.js';
 import { designFilter, writeMagnitudePhase, type BiquadCoefficients } from './biquad-coefficients.js';
-import { CONTROL_INTERVAL, FILTER_DEFAULTS, FilterStage, stateCheckInterval, validateFilterOptions, type FilterOptions } from './filter-stage.js';
+import {
+  CONTROL_INTERVAL,
+  FILTER_DEFAULTS,
+  FILTER_RULES,
+  FilterStage,
+  checkBelowNyquist,
+  stateCheckInterval,
+  validateFilterOptions,
+  type FilterOptions,
+} from './filter-stage.js';
 
 /** Options of {@link BiquadFilter}: the filter's parameters plus the smoothing time. */
 export interface BiquadFilterOptions extends FilterOptions {
@@ -28,6 +37,15 @@ export interface BiquadFilterOptions extends FilterOptions {
 export const BIQUAD_FILTER_DEFAULTS: Readonly<BiquadFilterOptions> = Object.freeze({
   ...FILTER_DEFAULTS,
   smoothingMs: DEFAULT_SMOOTHING_MS,
+});
+
+/**
+ * Validation rules of {@link BiquadFilterOptions}: {@link FILTER_RULES} plus `smoothingMs`. Once
+ * prepared, `frequencyHz` must also lie below the sample rate's Nyquist (checked after the table).
+ */
+export const BIQUAD_FILTER_RULES: OptionRules<BiquadFilterOptions> = defineRules<BiquadFilterOptions>({
+  ...FILTER_RULES,
+  smoothingMs: { kind: 'number', range: SMOOTHING_RANGE, description: 'Ramp time of changes made while running' },
 });
 
 const OWNER = 'BiquadFilter';
@@ -63,8 +81,7 @@ export class BiquadFilter implements Processor {
 
   /** Create a filter; omitted options take {@link BIQUAD_FILTER_DEFAULTS}. Throws on bad options. */
   constructor(options: Partial<BiquadFilterOptions> = {}) {
-    const o = validateFilterOptions(OWNER, options, undefined, ['smoothingMs']) as Partial<BiquadFilterOptions>;
-    if (o.smoothingMs !== undefined) checkSmoothingMs(OWNER, o.smoothingMs);
+    const o = validateFilterOptions(OWNER, options, undefined, BIQUAD_FILTER_RULES);
     const { smoothingMs, ...filter } = { ...BIQUAD_FILTER_DEFAULTS, ...o };
     this.smoothingMs = smoothingMs;
     this.stage = new FilterStage(filter);
@@ -87,8 +104,7 @@ export class BiquadFilter implements Processor {
    * running, frequency, Q, gain, shelf slope and bypass ramp over `smoothingMs`.
    */
   set(options: Partial<BiquadFilterOptions>): this {
-    const o = validateFilterOptions(OWNER, options, this.spec?.sampleRate, ['smoothingMs']) as Partial<BiquadFilterOptions>;
-    if (o.smoothingMs !== undefined) checkSmoothingMs(OWNER, o.smoothingMs);
+    const o = validateFilterOptions(OWNER, options, this.spec?.sampleRate, BIQUAD_FILTER_RULES);
     const { smoothingMs, ...filter } = o;
     // The new ramp time first, so the changes made in the same call ramp over it.
     if (smoothingMs !== undefined && smoothingMs !== this.smoothingMs) {
@@ -102,7 +118,7 @@ export class BiquadFilter implements Processor {
   prepare(spec: ProcessSpec): void {
     const s = validateSpec(OWNER, spec);
     // Re-check the frequency against this sample rate's Nyquist.
-    validateFilterOptions(OWNER, { frequencyHz: this.stage.params.frequencyHz }, s.sampleRate);
+    checkBelowNyquist(OWNER, this.stage.params.frequencyHz, s.sampleRate);
     this.spec = s;
     this.phase = 0;
     this.checkPhase = 0;
@@ -182,7 +198,7 @@ export class BiquadFilter implements Processor {
     const fs = sampleRate ?? this.spec?.sampleRate;
     if (fs === undefined) throw new TypeError(`BiquadFilter.${method}: pass a sampleRate or call prepare() first`);
     validateSpec(OWNER, { sampleRate: fs, maxBlockSize: 1, channels: 1 });
-    validateFilterOptions(OWNER, { frequencyHz: this.stage.params.frequencyHz }, fs);
+    checkBelowNyquist(OWNER, this.stage.params.frequencyHz, fs);
     return fs;
   }
 }

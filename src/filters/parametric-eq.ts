@@ -6,12 +6,23 @@
  * @module
  */
 import { dbToGain } from '../core/db.js';
-import { DEFAULT_SMOOTHING_MS, checkSmoothingMs } from '../core/options.js';
+import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from '../core/options.js';
 import { safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
-import { checkKnownKeys, checkNumber, checkObject, describeValue } from '../core/validate.js';
+import { checkObject, defineRules, describeValue, validateOptions, type OptionRules } from '../core/validate.js';
 import { writeMagnitudePhase } from './biquad-coefficients.js';
-import { CONTROL_INTERVAL, FILTER_DEFAULTS, FilterStage, stateCheckInterval, validateFilterOptions, type FilterOptions } from './filter-stage.js';
+import {
+  CONTROL_INTERVAL,
+  FILTER_DEFAULTS,
+  FILTER_RULES,
+  FilterStage,
+  checkBelowNyquist,
+  stageBuffers,
+  stateCheckInterval,
+  validateFilterOptions,
+  type FilterOptions,
+  type StageBuffers,
+} from './filter-stage.js';
 
 /** One EQ band: the same parameters as a {@link BiquadFilter} (bypass is per band). */
 export type EqBandOptions = FilterOptions;
@@ -19,7 +30,8 @@ export type EqBandOptions = FilterOptions;
 /** Options of {@link ParametricEQ}. */
 export interface ParametricEQOptions {
   /**
-   * The bands, in processing order; each omitted field takes {@link FILTER_DEFAULTS}.
+   * The bands, in processing order, at most {@link MAX_EQ_BANDS} (64); each omitted field takes
+   * {@link FILTER_DEFAULTS}.
    * @defaultValue `[]` (no bands: the EQ is a gain stage)
    */
   bands: Partial<EqBandOptions>[];
@@ -42,9 +54,37 @@ export const PARAMETRIC_EQ_DEFAULTS: Readonly<ParametricEQOptions> = Object.free
   smoothingMs: DEFAULT_SMOOTHING_MS,
 });
 
+/**
+ * Most bands a {@link ParametricEQ} takes. A mastering EQ uses a handful; 64 leaves room for
+ * corrective work (a dense notch set) while bounding the work per sample and the memory a
+ * careless `bands` array can claim (each band holds its own state and design buffers).
+ */
+export const MAX_EQ_BANDS = 64;
+
+/**
+ * Validation rules of {@link ParametricEQOptions}. `bands` is a dense array of at most
+ * {@link MAX_EQ_BANDS} band option bags, each checked against {@link FILTER_RULES} (defaults:
+ * {@link FILTER_DEFAULTS}); a hole or a non-object band is a `TypeError` naming its index. Once
+ * prepared, every band's `frequencyHz` must also lie below the sample rate's Nyquist (checked
+ * after the table).
+ */
+export const PARAMETRIC_EQ_RULES: OptionRules<ParametricEQOptions> = defineRules<ParametricEQOptions>({
+  bands: {
+    kind: 'array',
+    items: { kind: 'object', rules: FILTER_RULES, noun: 'a band options object', description: 'One band' },
+    maxLength: MAX_EQ_BANDS,
+    description: 'The bands, in processing order',
+  },
+  outputGainDb: { kind: 'number', range: { min: -48, max: 48, unit: 'dB' }, description: 'Output gain' },
+  smoothingMs: { kind: 'number', range: SMOOTHING_RANGE, description: 'Ramp time of changes made while running' },
+});
+
 const OWNER = 'ParametricEQ';
-const KEYS = Object.keys(PARAMETRIC_EQ_DEFAULTS);
-const OUTPUT_GAIN_RANGE = { min: -48, max: 48, unit: 'dB' };
+
+/** The owner name of band `i` in messages: `ParametricEQ.bands[i]`. */
+function bandOwner(i: number): string {
+  return `${OWNER}.bands[${i}]`;
+}
 
 /**
  * A multiband parametric EQ over any number of channels, processed in place.
@@ -77,6 +117,8 @@ export class ParametricEQ implements Processor {
   /** Per-sample output-gain values while the gain ramps (maxBlockSize long). */
   private ramp = new Float64Array(0);
   private spec: ProcessSpec | undefined;
+  /** Scratch buffers shared by the bands (allocated by `prepare()`). */
+  private buffers: StageBuffers | undefined;
   /** Absolute sample index mod CONTROL_INTERVAL (kept small so it never becomes a boxed double). */
   private phase = 0;
   /** Absolute sample index mod {@link ParametricEQ.checkInterval}: where the state-check grid is. */
@@ -101,16 +143,15 @@ export class ParametricEQ implements Processor {
     return new ParametricEQ(checkObject(OWNER, 'json.params', j.params) as Partial<ParametricEQOptions>);
   }
 
+  /** The rule table, then each band's frequency against the prepared rate's Nyquist. */
   private static validate(options: unknown, sampleRate: number | undefined): Partial<ParametricEQOptions> {
-    const o = checkObject(OWNER, 'options', options);
-    checkKnownKeys(OWNER, o, KEYS);
-    if (o.outputGainDb !== undefined) checkNumber(OWNER, 'outputGainDb', o.outputGainDb, OUTPUT_GAIN_RANGE);
-    if (o.smoothingMs !== undefined) checkSmoothingMs(OWNER, o.smoothingMs);
-    if (o.bands !== undefined) {
-      if (!Array.isArray(o.bands)) throw new TypeError(`ParametricEQ.bands must be an array of band options, got ${typeof o.bands}`);
-      o.bands.forEach((b, i) => validateFilterOptions(`ParametricEQ.bands[${i}]`, b, sampleRate));
+    const o = validateOptions<ParametricEQOptions>(OWNER, options, PARAMETRIC_EQ_RULES);
+    if (o.bands !== undefined && sampleRate !== undefined) {
+      o.bands.forEach((b, i) => {
+        if (b.frequencyHz !== undefined) checkBelowNyquist(bandOwner(i), b.frequencyHz, sampleRate);
+      });
     }
-    return o as Partial<ParametricEQOptions>;
+    return o;
   }
 
   /** Number of bands. */
@@ -161,14 +202,16 @@ export class ParametricEQ implements Processor {
   /** Change some parameters of band `index` (ramped while running). */
   setBand(index: number, options: Partial<EqBandOptions>): this {
     const stage = this.stageAt('setBand', index);
-    stage.set(validateFilterOptions(`ParametricEQ.bands[${index}]`, options, this.spec?.sampleRate));
+    stage.set(validateFilterOptions(bandOwner(index), options, this.spec?.sampleRate));
     return this;
   }
 
   /** Append a band (it fades in while running); returns its index. */
   addBand(options: Partial<EqBandOptions> = {}): number {
-    validateFilterOptions(`ParametricEQ.bands[${this.stages.length}]`, options, this.spec?.sampleRate);
-    this.stages.push(this.newStage(options));
+    const n = this.stages.length;
+    if (n >= MAX_EQ_BANDS) throw new RangeError(`ParametricEQ.addBand: an EQ has at most ${MAX_EQ_BANDS} bands (MAX_EQ_BANDS), this one has ${n}`);
+    const band = validateFilterOptions(bandOwner(n), options, this.spec?.sampleRate);
+    this.stages.push(this.newStage(band));
     return this.stages.length - 1;
   }
 
@@ -184,7 +227,7 @@ export class ParametricEQ implements Processor {
     if (!this.spec) return new FilterStage(full);
     // While running, a new band starts bypassed and fades in.
     const stage = new FilterStage({ ...full, bypass: true });
-    stage.prepare(this.spec, this.smoothingMs / 1000);
+    stage.prepare(this.spec, this.smoothingMs / 1000, this.buffers);
     if (!full.bypass) stage.set({ bypass: false });
     return stage;
   }
@@ -198,12 +241,14 @@ export class ParametricEQ implements Processor {
 
   prepare(spec: ProcessSpec): void {
     const s = validateSpec(OWNER, spec);
-    this.stages.forEach((st, i) => validateFilterOptions(`ParametricEQ.bands[${i}]`, { frequencyHz: st.params.frequencyHz }, s.sampleRate));
+    this.stages.forEach((st, i) => checkBelowNyquist(bandOwner(i), st.params.frequencyHz, s.sampleRate));
     this.spec = s;
     this.phase = 0;
     this.checkPhase = 0;
     this.checkInterval = stateCheckInterval(s.maxBlockSize);
-    for (const st of this.stages) st.prepare(s, this.smoothingMs / 1000);
+    // One set of scratch buffers for all bands: they run one after another.
+    this.buffers = stageBuffers(s);
+    for (const st of this.stages) st.prepare(s, this.smoothingMs / 1000, this.buffers);
     this.gain.setImmediate(dbToGain(this.outputGainDb));
     this.gain.reset(s.sampleRate, this.smoothingMs / 1000);
     this.ramp = new Float64Array(s.maxBlockSize);
@@ -290,7 +335,7 @@ export class ParametricEQ implements Processor {
     const fs = sampleRate ?? this.spec?.sampleRate;
     if (fs === undefined) throw new TypeError('ParametricEQ.getFrequencyResponse: pass a sampleRate or call prepare() first');
     validateSpec(OWNER, { sampleRate: fs, maxBlockSize: 1, channels: 1 });
-    this.stages.forEach((st, i) => validateFilterOptions(`ParametricEQ.bands[${i}]`, { frequencyHz: st.params.frequencyHz }, fs));
+    this.stages.forEach((st, i) => checkBelowNyquist(bandOwner(i), st.params.frequencyHz, fs));
     const g = dbToGain(this.outputGainDb);
     const re = new Float64Array(frequencyHz.length).fill(g);
     const im = new Float64Array(frequencyHz.length);
