@@ -10,8 +10,8 @@ export { BypassFade, DelayLine, MAX_DELAY_SAMPLES, delayInPlace } from './core/d
 export { dbToGain, gainToDb, powerToDb } from './core/db.js';
 export { SmoothedValue } from './core/smoothed-value.js';
 export { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from './core/options.js';
-export type { NumberRange, OptionRule } from './core/validate.js';
-export { checkBoolean, checkKnownKeys, checkNumber, checkObject, checkOneOf, formatRange, inRange, validateOptions } from './core/validate.js';
+export type { ArrayRule, BooleanRule, EnumRule, NumberRange, NumberRule, ObjectRule, OptionRule, OptionRules, RuleBase } from './core/validate.js';
+export { checkBoolean, checkKnownKeys, checkNumber, checkObject, checkOneOf, checkOption, defineRules, formatRange, inRange, validateOptions } from './core/validate.js';
 export type { BiquadCoefficients, CascadeType, FilterDesign, FilterType, RbjType, Rolloff } from './filters/biquad-coefficients.js';
 export {
   CASCADE_TYPES,
@@ -26,11 +26,11 @@ export {
   writeRbjCoefficients,
 } from './filters/biquad-coefficients.js';
 export type { FilterOptions } from './filters/filter-stage.js';
-export { FILTER_DEFAULTS, FILTER_RANGES } from './filters/filter-stage.js';
+export { FILTER_DEFAULTS, FILTER_RANGES, FILTER_RULES } from './filters/filter-stage.js';
 export type { BiquadFilterOptions } from './filters/biquad-filter.js';
-export { BIQUAD_FILTER_DEFAULTS, BiquadFilter } from './filters/biquad-filter.js';
+export { BIQUAD_FILTER_DEFAULTS, BIQUAD_FILTER_RULES, BiquadFilter } from './filters/biquad-filter.js';
 export type { EqBandOptions, ParametricEQOptions } from './filters/parametric-eq.js';
-export { PARAMETRIC_EQ_DEFAULTS, ParametricEQ } from './filters/parametric-eq.js';
+export { MAX_EQ_BANDS, PARAMETRIC_EQ_DEFAULTS, PARAMETRIC_EQ_RULES, ParametricEQ } from './filters/parametric-eq.js';
 export type { ChainOptions, ProcessorBuilder } from './chains/chain.js';
 export { CHAIN_BYPASS_FADE_SECONDS, Chain, MAX_CHAIN_LENGTH, isProcessor } from './chains/chain.js';
 export type { ProcessorClass } from './registry.js';

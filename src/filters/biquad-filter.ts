@@ -8,11 +8,20 @@
  *
  * @module
  */
-import { DEFAULT_SMOOTHING_MS, checkSmoothingMs } from '../core/options.js';
+import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from '../core/options.js';
 import { safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
-import { checkObject, describeValue } from '../core/validate.js';
+import { checkObject, defineRules, describeValue, type OptionRules } from '../core/validate.js';
 import { designFilter, writeMagnitudePhase, type BiquadCoefficients } from './biquad-coefficients.js';
-import { CONTROL_INTERVAL, FILTER_DEFAULTS, FilterStage, validateFilterOptions, type FilterOptions } from './filter-stage.js';
+import {
+  CONTROL_INTERVAL,
+  FILTER_DEFAULTS,
+  FILTER_RULES,
+  FilterStage,
+  checkBelowNyquist,
+  stateCheckInterval,
+  validateFilterOptions,
+  type FilterOptions,
+} from './filter-stage.js';
 import { ANY_CHANNELS, NO_METERS, type MeterName } from '../core/processor.js';
 
 /** Options of {@link BiquadFilter}: the filter's parameters plus the smoothing time. */
@@ -29,6 +38,15 @@ export interface BiquadFilterOptions extends FilterOptions {
 export const BIQUAD_FILTER_DEFAULTS: Readonly<BiquadFilterOptions> = Object.freeze({
   ...FILTER_DEFAULTS,
   smoothingMs: DEFAULT_SMOOTHING_MS,
+});
+
+/**
+ * Validation rules of {@link BiquadFilterOptions}: {@link FILTER_RULES} plus `smoothingMs`. Once
+ * prepared, `frequencyHz` must also lie below the sample rate's Nyquist (checked after the table).
+ */
+export const BIQUAD_FILTER_RULES: OptionRules<BiquadFilterOptions> = defineRules<BiquadFilterOptions>({
+  ...FILTER_RULES,
+  smoothingMs: { kind: 'number', range: SMOOTHING_RANGE, description: 'Ramp time of changes made while running' },
 });
 
 const OWNER = 'BiquadFilter';
@@ -63,11 +81,14 @@ export class BiquadFilter implements Processor<BiquadFilterOptions> {
   private spec: ProcessSpec | undefined;
   /** Absolute sample index mod CONTROL_INTERVAL (kept small so it never becomes a boxed double). */
   private phase = 0;
+  /** Absolute sample index mod {@link BiquadFilter.checkInterval}: where the state-check grid is. */
+  private checkPhase = 0;
+  /** Spacing of the state-check grid (see `STATE_CHECK_INTERVAL`), set by `prepare()`. */
+  private checkInterval = 1;
 
   /** Create a filter; omitted options take {@link BIQUAD_FILTER_DEFAULTS}. Throws on bad options. */
   constructor(options: Partial<BiquadFilterOptions> = {}) {
-    const o = validateFilterOptions(OWNER, options, undefined, ['smoothingMs']) as Partial<BiquadFilterOptions>;
-    if (o.smoothingMs !== undefined) checkSmoothingMs(OWNER, o.smoothingMs);
+    const o = validateFilterOptions(OWNER, options, undefined, BIQUAD_FILTER_RULES);
     const { smoothingMs, ...filter } = { ...BIQUAD_FILTER_DEFAULTS, ...o };
     this.smoothingMs = smoothingMs;
     this.stage = new FilterStage(filter);
@@ -90,8 +111,7 @@ export class BiquadFilter implements Processor<BiquadFilterOptions> {
    * running, frequency, Q, gain, shelf slope and bypass ramp over `smoothingMs`.
    */
   set(options: Partial<BiquadFilterOptions>): this {
-    const o = validateFilterOptions(OWNER, options, this.spec?.sampleRate, ['smoothingMs']) as Partial<BiquadFilterOptions>;
-    if (o.smoothingMs !== undefined) checkSmoothingMs(OWNER, o.smoothingMs);
+    const o = validateFilterOptions(OWNER, options, this.spec?.sampleRate, BIQUAD_FILTER_RULES);
     const { smoothingMs, ...filter } = o;
     // The new ramp time first, so the changes made in the same call ramp over it.
     if (smoothingMs !== undefined && smoothingMs !== this.smoothingMs) {
@@ -105,9 +125,11 @@ export class BiquadFilter implements Processor<BiquadFilterOptions> {
   prepare(spec: ProcessSpec): void {
     const s = validateSpec(OWNER, spec, this.channelRange);
     // Re-check the frequency against this sample rate's Nyquist.
-    validateFilterOptions(OWNER, { frequencyHz: this.stage.params.frequencyHz }, s.sampleRate);
+    checkBelowNyquist(OWNER, this.stage.params.frequencyHz, s.sampleRate);
     this.spec = s;
     this.phase = 0;
+    this.checkPhase = 0;
+    this.checkInterval = stateCheckInterval(s.maxBlockSize);
     this.stage.prepare(s, this.smoothingMs / 1000);
   }
 
@@ -117,22 +139,34 @@ export class BiquadFilter implements Processor<BiquadFilterOptions> {
     const channels = usableChannels(block, spec.channels);
     const n = safeFrameCount(block, channels, frames);
     const stage = this.stage;
+    // Segments end on the state-check grid (absolute sample count, spacing ≤ maxBlockSize, so no
+    // segment is longer than the scratch buffers) and, while a ramp runs, on the control grid.
+    const grid = this.checkInterval;
     let pos = 0;
     while (pos < n) {
-      let end = pos + spec.maxBlockSize < n ? pos + spec.maxBlockSize : n;
+      let end = pos + grid - this.checkPhase;
+      if (end > n) end = n;
       if (stage.needsControlRate) {
         const e = pos + CONTROL_INTERVAL - this.phase;
         if (e < end) end = e;
       }
       stage.process(block, channels, pos, end, this.phase);
-      this.phase = (this.phase + (end - pos)) % CONTROL_INTERVAL;
+      const len = end - pos;
+      this.phase = (this.phase + len) % CONTROL_INTERVAL;
+      const check = this.checkPhase + len;
+      if (check === grid) {
+        this.checkPhase = 0;
+        stage.sanitize();
+      } else {
+        this.checkPhase = check;
+      }
       pos = end;
     }
-    stage.sanitize();
   }
 
   reset(): void {
     this.phase = 0;
+    this.checkPhase = 0;
     this.stage.reset();
   }
 
@@ -171,7 +205,7 @@ export class BiquadFilter implements Processor<BiquadFilterOptions> {
     const fs = sampleRate ?? this.spec?.sampleRate;
     if (fs === undefined) throw new TypeError(`BiquadFilter.${method}: pass a sampleRate or call prepare() first`);
     validateSpec(OWNER, { sampleRate: fs, maxBlockSize: 1, channels: 1 });
-    validateFilterOptions(OWNER, { frequencyHz: this.stage.params.frequencyHz }, fs);
+    checkBelowNyquist(OWNER, this.stage.params.frequencyHz, fs);
     return fs;
   }
 }

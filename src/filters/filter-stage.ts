@@ -18,7 +18,7 @@
  */
 import type { ProcessSpec } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
-import { checkBoolean, checkKnownKeys, checkNumber, checkOneOf, checkObject } from '../core/validate.js';
+import { checkNumber, defineRules, validateOptions, type NumberRange, type OptionRule, type OptionRules } from '../core/validate.js';
 import {
   FILTER_TYPES,
   MAX_SECTIONS,
@@ -34,6 +34,23 @@ import { biquadCascade, biquadRampCascade, sanitize } from './biquad-kernel.js';
 
 /** Samples between coefficient updates while a parameter ramps. */
 export const CONTROL_INTERVAL = 32;
+
+/**
+ * Longest distance, in samples, between two state checks (see {@link FilterStage.sanitize}). The
+ * owners check the state on a grid of the *absolute* sample count with a spacing of
+ * {@link stateCheckInterval}, never "once per `process()` call": a NaN recovers within one grid
+ * step (so within `maxBlockSize` samples) however long the call is, and state flushed to zero
+ * (a denormal-bound `-1e-60` becoming `+0`, which decides the sign of a silent output sample)
+ * is flushed at the same sample in every block partition, so the output stays bit-identical.
+ * 128 is the Web Audio render quantum: hosts calling with aligned 128-frame blocks pay one check
+ * per call, as before.
+ */
+export const STATE_CHECK_INTERVAL = 128;
+
+/** The state-check grid spacing for a given `maxBlockSize`: at most one block, at most {@link STATE_CHECK_INTERVAL}. */
+export function stateCheckInterval(maxBlockSize: number): number {
+  return (maxBlockSize < STATE_CHECK_INTERVAL ? maxBlockSize : STATE_CHECK_INTERVAL) | 0;
+}
 
 /** The parameters of one filter (a {@link BiquadFilter} or one band of a {@link ParametricEQ}). */
 export interface FilterOptions {
@@ -90,47 +107,93 @@ export const FILTER_DEFAULTS: Readonly<FilterOptions> = Object.freeze({
   bypass: false,
 });
 
-/** Valid ranges of the numeric filter parameters. */
-export const FILTER_RANGES = Object.freeze({
-  q: { min: 0.001, max: 100 },
-  gainDb: { min: -48, max: 48, unit: 'dB' },
-  shelfSlope: { min: 0.01, max: 1 },
-});
-
 /** Frequencies accepted before the sample rate is known (the Nyquist of the highest rate). */
 const MAX_FREQUENCY_UNPREPARED = 192000;
 
-const FILTER_KEYS = Object.keys(FILTER_DEFAULTS);
+/**
+ * Validation rules of {@link FilterOptions}: the single source of the ranges (a UI can list them;
+ * the defaults are {@link FILTER_DEFAULTS}). `frequencyHz` is checked here against the widest
+ * Nyquist, (0, 192000) Hz; once the sample rate is known the owners also require it below that
+ * rate's Nyquist, in code after the table check.
+ */
+export const FILTER_RULES: OptionRules<FilterOptions> = defineRules<FilterOptions>({
+  type: { kind: 'enum', values: FILTER_TYPES, description: 'Filter type' },
+  frequencyHz: {
+    kind: 'number',
+    range: { min: 0, max: MAX_FREQUENCY_UNPREPARED, minOpen: true, maxOpen: true, unit: 'Hz' },
+    description: 'Cutoff or centre frequency, below Nyquist of the prepared rate',
+  },
+  q: { kind: 'number', range: { min: 0.001, max: 100 }, description: 'Quality factor (RBJ types except the shelves)' },
+  gainDb: { kind: 'number', range: { min: -48, max: 48, unit: 'dB' }, description: 'Gain of peaking and shelf types' },
+  shelfSlope: { kind: 'number', range: { min: 0.01, max: 1 }, description: 'Shelf slope S' },
+  rolloffDbPerOctave: { kind: 'enum', values: ROLLOFFS, description: 'Slope of the Butterworth / Linkwitz-Riley types, dB per octave' },
+  bypass: { kind: 'boolean', description: 'Pass the signal unfiltered (cross-faded)' },
+});
 
 /**
- * Validate a partial set of filter options (throws `TypeError`/`RangeError` naming the parameter);
- * `sampleRate` is the prepared rate, if any. `extraKeys` are other keys the owner accepts.
+ * Valid ranges of the numeric filter parameters.
+ * @deprecated Read the ranges from {@link FILTER_RULES} (`FILTER_RULES.q.range`); kept for
+ * compatibility, it holds the same objects.
  */
-export function validateFilterOptions(
+export const FILTER_RANGES: Readonly<{ q: NumberRange; gainDb: NumberRange; shelfSlope: NumberRange }> = Object.freeze({
+  q: rangeOf(FILTER_RULES.q),
+  gainDb: rangeOf(FILTER_RULES.gainDb),
+  shelfSlope: rangeOf(FILTER_RULES.shelfSlope),
+});
+
+function rangeOf(rule: OptionRule): NumberRange {
+  if (rule.kind !== 'number') throw new TypeError('not a number rule');
+  return rule.range;
+}
+
+/**
+ * Throw a `RangeError` unless `frequencyHz` lies below the Nyquist frequency of `sampleRate`: the
+ * cross-field check that follows the rule table once the sample rate is known.
+ */
+export function checkBelowNyquist(owner: string, frequencyHz: number, sampleRate: number): void {
+  checkNumber(owner, 'frequencyHz', frequencyHz, {
+    min: 0,
+    max: sampleRate / 2,
+    minOpen: true,
+    maxOpen: true,
+    unit: `Hz (below Nyquist at ${sampleRate} Hz)`,
+  });
+}
+
+/**
+ * Validate a partial set of filter options against `rules` (default {@link FILTER_RULES}; an owner
+ * passes its own table with its extra keys), then, when `sampleRate` (the prepared rate) is
+ * known, the frequency against its Nyquist. Throws `TypeError`/`RangeError` naming the
+ * parameter; returns a copy of the given options.
+ */
+export function validateFilterOptions<T extends FilterOptions = FilterOptions>(
   owner: string,
   options: unknown,
   sampleRate: number | undefined,
-  extraKeys: readonly string[] = [],
-): Partial<FilterOptions> {
-  const o = checkObject(owner, 'options', options);
-  checkKnownKeys(owner, o, extraKeys.length ? [...FILTER_KEYS, ...extraKeys] : FILTER_KEYS);
-  if (o.type !== undefined) checkOneOf(owner, 'type', o.type, FILTER_TYPES);
-  if (o.frequencyHz !== undefined) {
-    const nyq = sampleRate === undefined ? MAX_FREQUENCY_UNPREPARED : sampleRate / 2;
-    checkNumber(owner, 'frequencyHz', o.frequencyHz, {
-      min: 0,
-      max: nyq,
-      minOpen: true,
-      maxOpen: true,
-      unit: sampleRate === undefined ? 'Hz' : `Hz (below Nyquist at ${sampleRate} Hz)`,
-    });
-  }
-  if (o.q !== undefined) checkNumber(owner, 'q', o.q, FILTER_RANGES.q);
-  if (o.gainDb !== undefined) checkNumber(owner, 'gainDb', o.gainDb, FILTER_RANGES.gainDb);
-  if (o.shelfSlope !== undefined) checkNumber(owner, 'shelfSlope', o.shelfSlope, FILTER_RANGES.shelfSlope);
-  if (o.rolloffDbPerOctave !== undefined) checkOneOf(owner, 'rolloffDbPerOctave', o.rolloffDbPerOctave, ROLLOFFS);
-  if (o.bypass !== undefined) checkBoolean(owner, 'bypass', o.bypass);
-  return o as Partial<FilterOptions>;
+  rules: OptionRules<T> = FILTER_RULES as OptionRules<T>,
+): Partial<T> {
+  const o = validateOptions<T>(owner, options, rules);
+  if (o.frequencyHz !== undefined && sampleRate !== undefined) checkBelowNyquist(owner, o.frequencyHz, sampleRate);
+  return o;
+}
+
+/**
+ * Work buffers of a {@link FilterStage}, used only inside one `process()` segment, so stages that
+ * run one after another can share them.
+ * @internal
+ */
+export interface StageBuffers {
+  /** One `maxBlockSize` array per channel: the filtered copy while bypassed or cross-fading. */
+  readonly scratch: Float32Array[];
+  /** `maxBlockSize` per-sample cross-fade values. */
+  readonly ramp: Float64Array;
+}
+
+/** Allocate {@link StageBuffers} for `spec`. @internal */
+export function stageBuffers(spec: ProcessSpec): StageBuffers {
+  const scratch: Float32Array[] = [];
+  for (let c = 0; c < spec.channels; c++) scratch.push(new Float32Array(spec.maxBlockSize));
+  return { scratch, ramp: new Float64Array(spec.maxBlockSize) };
 }
 
 /** @internal */
@@ -146,7 +209,7 @@ export class FilterStage {
   /** Design parameters of the current coefficients (see {@link DesignParam}). */
   private readonly design = new Float64Array(5);
   /** Per-sample bypass cross-fade values (maxBlockSize long). */
-  private ramp = new Float64Array(0);
+  private ramp: Float64Array = new Float64Array(0);
   private sections = 1;
   private state = new Float64Array(0);
   private scratch: Float32Array[] = [];
@@ -185,13 +248,16 @@ export class FilterStage {
     return { ...this.p };
   }
 
-  prepare(spec: ProcessSpec, smoothingSeconds: number): void {
+  /**
+   * Allocate state for `spec`. `buffers` are the scratch and cross-fade buffers: stages that run
+   * one after another (the bands of an EQ) share one set, so a band costs its state only.
+   */
+  prepare(spec: ProcessSpec, smoothingSeconds: number, buffers: StageBuffers = stageBuffers(spec)): void {
     this.sampleRate = spec.sampleRate;
     this.channels = spec.channels;
     this.state = new Float64Array(spec.channels * MAX_SECTIONS * 2);
-    this.scratch = [];
-    for (let c = 0; c < spec.channels; c++) this.scratch.push(new Float32Array(spec.maxBlockSize));
-    this.ramp = new Float64Array(spec.maxBlockSize);
+    this.scratch = buffers.scratch;
+    this.ramp = buffers.ramp;
     this.prepared = true;
     this.ahead = 0;
     this.initSmoothing(smoothingSeconds);
@@ -391,7 +457,11 @@ export class FilterStage {
     }
   }
 
-  /** Flush denormal-bound, non-finite and runaway state (called once per block). */
+  /**
+   * Flush denormal-bound, non-finite and runaway state. The owner calls it at every point of its
+   * absolute state-check grid (see {@link STATE_CHECK_INTERVAL}), so it happens at the same
+   * samples whatever the block partition.
+   */
   sanitize(): void {
     // Only the live sections of each channel (the rest is zero).
     const live = this.sections * 2;

@@ -6,12 +6,23 @@
  * @module
  */
 import { dbToGain } from '../core/db.js';
-import { DEFAULT_SMOOTHING_MS, checkSmoothingMs } from '../core/options.js';
+import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from '../core/options.js';
 import { safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
-import { checkKnownKeys, checkNumber, checkObject, describeValue } from '../core/validate.js';
+import { checkObject, defineRules, describeValue, validateOptions, type OptionRules } from '../core/validate.js';
 import { writeMagnitudePhase } from './biquad-coefficients.js';
-import { CONTROL_INTERVAL, FILTER_DEFAULTS, FilterStage, validateFilterOptions, type FilterOptions } from './filter-stage.js';
+import {
+  CONTROL_INTERVAL,
+  FILTER_DEFAULTS,
+  FILTER_RULES,
+  FilterStage,
+  checkBelowNyquist,
+  stageBuffers,
+  stateCheckInterval,
+  validateFilterOptions,
+  type FilterOptions,
+  type StageBuffers,
+} from './filter-stage.js';
 import { ANY_CHANNELS, NO_METERS, type MeterName } from '../core/processor.js';
 
 /** One EQ band: the same parameters as a {@link BiquadFilter} (bypass is per band). */
@@ -20,7 +31,8 @@ export type EqBandOptions = FilterOptions;
 /** Options of {@link ParametricEQ}. */
 export interface ParametricEQOptions {
   /**
-   * The bands, in processing order; each omitted field takes {@link FILTER_DEFAULTS}.
+   * The bands, in processing order, at most {@link MAX_EQ_BANDS} (64); each omitted field takes
+   * {@link FILTER_DEFAULTS}.
    * @defaultValue `[]` (no bands: the EQ is a gain stage)
    */
   bands: Partial<EqBandOptions>[];
@@ -43,9 +55,37 @@ export const PARAMETRIC_EQ_DEFAULTS: Readonly<ParametricEQOptions> = Object.free
   smoothingMs: DEFAULT_SMOOTHING_MS,
 });
 
+/**
+ * Most bands a {@link ParametricEQ} takes. A mastering EQ uses a handful; 64 leaves room for
+ * corrective work (a dense notch set) while bounding the work per sample and the memory a
+ * careless `bands` array can claim (each band holds its own state and design buffers).
+ */
+export const MAX_EQ_BANDS = 64;
+
+/**
+ * Validation rules of {@link ParametricEQOptions}. `bands` is a dense array of at most
+ * {@link MAX_EQ_BANDS} band option bags, each checked against {@link FILTER_RULES} (defaults:
+ * {@link FILTER_DEFAULTS}); a hole or a non-object band is a `TypeError` naming its index. Once
+ * prepared, every band's `frequencyHz` must also lie below the sample rate's Nyquist (checked
+ * after the table).
+ */
+export const PARAMETRIC_EQ_RULES: OptionRules<ParametricEQOptions> = defineRules<ParametricEQOptions>({
+  bands: {
+    kind: 'array',
+    items: { kind: 'object', rules: FILTER_RULES, noun: 'a band options object', description: 'One band' },
+    maxLength: MAX_EQ_BANDS,
+    description: 'The bands, in processing order',
+  },
+  outputGainDb: { kind: 'number', range: { min: -48, max: 48, unit: 'dB' }, description: 'Output gain' },
+  smoothingMs: { kind: 'number', range: SMOOTHING_RANGE, description: 'Ramp time of changes made while running' },
+});
+
 const OWNER = 'ParametricEQ';
-const KEYS = Object.keys(PARAMETRIC_EQ_DEFAULTS);
-const OUTPUT_GAIN_RANGE = { min: -48, max: 48, unit: 'dB' };
+
+/** The owner name of band `i` in messages: `ParametricEQ.bands[i]`. */
+function bandOwner(i: number): string {
+  return `${OWNER}.bands[${i}]`;
+}
 
 /**
  * A multiband parametric EQ over any number of channels, processed in place.
@@ -84,8 +124,14 @@ export class ParametricEQ implements Processor<ParametricEQOptions> {
   /** Per-sample output-gain values while the gain ramps (maxBlockSize long). */
   private ramp = new Float64Array(0);
   private spec: ProcessSpec | undefined;
+  /** Scratch buffers shared by the bands (allocated by `prepare()`). */
+  private buffers: StageBuffers | undefined;
   /** Absolute sample index mod CONTROL_INTERVAL (kept small so it never becomes a boxed double). */
   private phase = 0;
+  /** Absolute sample index mod {@link ParametricEQ.checkInterval}: where the state-check grid is. */
+  private checkPhase = 0;
+  /** Spacing of the state-check grid (see `STATE_CHECK_INTERVAL`), set by `prepare()`. */
+  private checkInterval = 1;
 
   /** Create an EQ; omitted options take {@link PARAMETRIC_EQ_DEFAULTS}. Throws on bad options. */
   constructor(options: Partial<ParametricEQOptions> = {}) {
@@ -104,16 +150,15 @@ export class ParametricEQ implements Processor<ParametricEQOptions> {
     return new ParametricEQ(checkObject(OWNER, 'json.params', j.params) as Partial<ParametricEQOptions>);
   }
 
+  /** The rule table, then each band's frequency against the prepared rate's Nyquist. */
   private static validate(options: unknown, sampleRate: number | undefined): Partial<ParametricEQOptions> {
-    const o = checkObject(OWNER, 'options', options);
-    checkKnownKeys(OWNER, o, KEYS);
-    if (o.outputGainDb !== undefined) checkNumber(OWNER, 'outputGainDb', o.outputGainDb, OUTPUT_GAIN_RANGE);
-    if (o.smoothingMs !== undefined) checkSmoothingMs(OWNER, o.smoothingMs);
-    if (o.bands !== undefined) {
-      if (!Array.isArray(o.bands)) throw new TypeError(`ParametricEQ.bands must be an array of band options, got ${typeof o.bands}`);
-      o.bands.forEach((b, i) => validateFilterOptions(`ParametricEQ.bands[${i}]`, b, sampleRate));
+    const o = validateOptions<ParametricEQOptions>(OWNER, options, PARAMETRIC_EQ_RULES);
+    if (o.bands !== undefined && sampleRate !== undefined) {
+      o.bands.forEach((b, i) => {
+        if (b.frequencyHz !== undefined) checkBelowNyquist(bandOwner(i), b.frequencyHz, sampleRate);
+      });
     }
-    return o as Partial<ParametricEQOptions>;
+    return o;
   }
 
   /** Number of bands. */
@@ -164,14 +209,16 @@ export class ParametricEQ implements Processor<ParametricEQOptions> {
   /** Change some parameters of band `index` (ramped while running). */
   setBand(index: number, options: Partial<EqBandOptions>): this {
     const stage = this.stageAt('setBand', index);
-    stage.set(validateFilterOptions(`ParametricEQ.bands[${index}]`, options, this.spec?.sampleRate));
+    stage.set(validateFilterOptions(bandOwner(index), options, this.spec?.sampleRate));
     return this;
   }
 
   /** Append a band (it fades in while running); returns its index. */
   addBand(options: Partial<EqBandOptions> = {}): number {
-    validateFilterOptions(`ParametricEQ.bands[${this.stages.length}]`, options, this.spec?.sampleRate);
-    this.stages.push(this.newStage(options));
+    const n = this.stages.length;
+    if (n >= MAX_EQ_BANDS) throw new RangeError(`ParametricEQ.addBand: an EQ has at most ${MAX_EQ_BANDS} bands (MAX_EQ_BANDS), this one has ${n}`);
+    const band = validateFilterOptions(bandOwner(n), options, this.spec?.sampleRate);
+    this.stages.push(this.newStage(band));
     return this.stages.length - 1;
   }
 
@@ -187,7 +234,7 @@ export class ParametricEQ implements Processor<ParametricEQOptions> {
     if (!this.spec) return new FilterStage(full);
     // While running, a new band starts bypassed and fades in.
     const stage = new FilterStage({ ...full, bypass: true });
-    stage.prepare(this.spec, this.smoothingMs / 1000);
+    stage.prepare(this.spec, this.smoothingMs / 1000, this.buffers);
     if (!full.bypass) stage.set({ bypass: false });
     return stage;
   }
@@ -201,10 +248,14 @@ export class ParametricEQ implements Processor<ParametricEQOptions> {
 
   prepare(spec: ProcessSpec): void {
     const s = validateSpec(OWNER, spec, this.channelRange);
-    this.stages.forEach((st, i) => validateFilterOptions(`ParametricEQ.bands[${i}]`, { frequencyHz: st.params.frequencyHz }, s.sampleRate));
+    this.stages.forEach((st, i) => checkBelowNyquist(bandOwner(i), st.params.frequencyHz, s.sampleRate));
     this.spec = s;
     this.phase = 0;
-    for (const st of this.stages) st.prepare(s, this.smoothingMs / 1000);
+    this.checkPhase = 0;
+    this.checkInterval = stateCheckInterval(s.maxBlockSize);
+    // One set of scratch buffers for all bands: they run one after another.
+    this.buffers = stageBuffers(s);
+    for (const st of this.stages) st.prepare(s, this.smoothingMs / 1000, this.buffers);
     this.gain.setImmediate(dbToGain(this.outputGainDb));
     this.gain.reset(s.sampleRate, this.smoothingMs / 1000);
     this.ramp = new Float64Array(s.maxBlockSize);
@@ -217,9 +268,13 @@ export class ParametricEQ implements Processor<ParametricEQOptions> {
     const n = safeFrameCount(block, channels, frames);
     const stages = this.stages;
     const count = stages.length;
+    // Segments end on the state-check grid (absolute sample count, spacing ≤ maxBlockSize) and,
+    // while any band ramps, on the control grid.
+    const grid = this.checkInterval;
     let pos = 0;
     while (pos < n) {
-      let end = pos + spec.maxBlockSize < n ? pos + spec.maxBlockSize : n;
+      let end = pos + grid - this.checkPhase;
+      if (end > n) end = n;
       for (let b = 0; b < count; b++) {
         if (stages[b].needsControlRate) {
           const e = pos + CONTROL_INTERVAL - this.phase;
@@ -229,10 +284,17 @@ export class ParametricEQ implements Processor<ParametricEQOptions> {
       }
       for (let b = 0; b < count; b++) stages[b].process(block, channels, pos, end, this.phase);
       this.applyGain(block, channels, pos, end);
-      this.phase = (this.phase + (end - pos)) % CONTROL_INTERVAL;
+      const len = end - pos;
+      this.phase = (this.phase + len) % CONTROL_INTERVAL;
+      const check = this.checkPhase + len;
+      if (check === grid) {
+        this.checkPhase = 0;
+        for (let b = 0; b < count; b++) stages[b].sanitize();
+      } else {
+        this.checkPhase = check;
+      }
       pos = end;
     }
-    for (let b = 0; b < count; b++) stages[b].sanitize();
   }
 
   private applyGain(block: readonly Float32Array[], channels: number, start: number, end: number): void {
@@ -257,6 +319,7 @@ export class ParametricEQ implements Processor<ParametricEQOptions> {
 
   reset(): void {
     this.phase = 0;
+    this.checkPhase = 0;
     for (const s of this.stages) s.reset();
     this.gain.setImmediate(dbToGain(this.outputGainDb));
   }
@@ -279,7 +342,7 @@ export class ParametricEQ implements Processor<ParametricEQOptions> {
     const fs = sampleRate ?? this.spec?.sampleRate;
     if (fs === undefined) throw new TypeError('ParametricEQ.getFrequencyResponse: pass a sampleRate or call prepare() first');
     validateSpec(OWNER, { sampleRate: fs, maxBlockSize: 1, channels: 1 });
-    this.stages.forEach((st, i) => validateFilterOptions(`ParametricEQ.bands[${i}]`, { frequencyHz: st.params.frequencyHz }, fs));
+    this.stages.forEach((st, i) => checkBelowNyquist(bandOwner(i), st.params.frequencyHz, fs));
     const g = dbToGain(this.outputGainDb);
     const re = new Float64Array(frequencyHz.length).fill(g);
     const im = new Float64Array(frequencyHz.length);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { dbToGain, gainToDb, powerToDb } from '../../src/core/db.js';
 import { safeFrameCount, usableChannels, validateSpec } from '../../src/core/processor.js';
 import { SmoothedValue } from '../../src/core/smoothed-value.js';
-import { checkKnownKeys, checkNumber, checkOneOf, describeValue } from '../../src/core/validate.js';
+import { checkKnownKeys, checkNumber, checkOneOf, checkOption, defineRules, describeValue, validateOptions, type OptionRules } from '../../src/core/validate.js';
 import { runs } from '../support/signals.js';
 
 describe('SmoothedValue', () => {
@@ -134,6 +134,103 @@ describe('validation', () => {
     expect(describeValue(12n)).toBe('12n');
     expect(describeValue(-0)).toBe('-0');
     expect(() => validateSpec('X', { sampleRate: '48000', maxBlockSize: 128, channels: 2 } as never)).toThrow(new TypeError('X.prepare(spec): spec.sampleRate must be a number, got "48000"'));
+  });
+});
+
+describe('validation rule tables (validateOptions)', () => {
+  interface Opts {
+    gainDb: number;
+    voices: number;
+    mode: 'a' | 'b';
+    on: boolean;
+    weights: number[] | null;
+    bands: { freq?: number; bypass?: boolean }[];
+    inner: { depth?: number };
+  }
+  const RULES: OptionRules<Opts> = defineRules<Opts>({
+    gainDb: { kind: 'number', range: { min: -48, max: 48, unit: 'dB' } },
+    voices: { kind: 'number', range: { min: 1, max: 8 }, integer: true },
+    mode: { kind: 'enum', values: ['a', 'b'] },
+    on: { kind: 'boolean' },
+    weights: { kind: 'array', items: { kind: 'number', range: { min: 0, max: 10 } }, minLength: 1, maxLength: 4, nullable: true },
+    bands: {
+      kind: 'array',
+      items: {
+        kind: 'object',
+        noun: 'a band options object',
+        rules: { freq: { kind: 'number', range: { min: 0, max: 1000, minOpen: true, unit: 'Hz' } }, bypass: { kind: 'boolean' } },
+      },
+      maxLength: 3,
+    },
+    inner: { kind: 'object', rules: { depth: { kind: 'number', range: { min: 0, max: 1 } } } },
+  });
+  const check = (o: unknown) => validateOptions<Opts>('Owner', o, RULES);
+  /** The error `f` throws (undefined if none). */
+  const thrown = (f: () => unknown): Error | undefined => {
+    try {
+      f();
+    } catch (e) {
+      return e as Error;
+    }
+    return undefined;
+  };
+
+  it('accepts good values and returns copies holding only the given keys', () => {
+    const weights = [1, 1, 1.41];
+    const bands = [{ freq: 100 }, { bypass: true, freq: undefined }];
+    const out = check({ gainDb: -3, voices: 2, mode: 'b', on: false, weights, bands, inner: {} });
+    expect(out).toEqual({ gainDb: -3, voices: 2, mode: 'b', on: false, weights: [1, 1, 1.41], bands: [{ freq: 100 }, { bypass: true }], inner: {} });
+    expect(out.weights).not.toBe(weights);
+    expect(out.bands?.[0]).not.toBe(bands[0]);
+    expect(Object.keys(out.bands?.[1] ?? {})).toEqual(['bypass']); // undefined counts as absent
+    expect(check({ weights: null })).toEqual({ weights: null });
+    expect(check({ gainDb: undefined })).toEqual({});
+    // A misspelt key is rejected even when its value is undefined.
+    expect(() => check({ gian: undefined })).toThrow(/unknown option "gian"/);
+  });
+
+  it('names the full path, the range and the value of a bad nested value', () => {
+    expect(thrown(() => check({ bands: [{}, {}, { freq: 2000 }] }))).toEqual(new RangeError('Owner.bands[2].freq must be in (0, 1000] Hz, got 2000'));
+    expect(thrown(() => check({ bands: [{ freq: '1' }] }))).toEqual(new TypeError('Owner.bands[0].freq must be a number in (0, 1000] Hz, got "1"'));
+    expect(thrown(() => check({ bands: [{ frq: 1 }] }))).toEqual(new TypeError('Owner.bands[0]: unknown option "frq"; valid options are freq, bypass'));
+    expect(thrown(() => check({ inner: { depth: NaN } }))).toEqual(new RangeError('Owner.inner.depth must be in [0, 1], got NaN'));
+    expect(thrown(() => check({ inner: 5 }))).toEqual(new TypeError('Owner.inner must be an options object, got 5'));
+    expect(thrown(() => check({ weights: [1, -0.5] }))).toEqual(new RangeError('Owner.weights[1] must be in [0, 10], got -0.5'));
+    expect(thrown(() => check({ voices: 2.5 }))).toEqual(new RangeError('Owner.voices must be an integer in [1, 8], got 2.5'));
+    expect(thrown(() => check({ voices: 9 }))).toEqual(new RangeError('Owner.voices must be in [1, 8], got 9'));
+  });
+
+  it('rejects non-arrays, holes and bad lengths', () => {
+    expect(thrown(() => check({ bands: {} }))).toEqual(new TypeError('Owner.bands must be an array, got a value of type object'));
+    expect(thrown(() => check({ bands: 'abc' }))).toEqual(new TypeError('Owner.bands must be an array, got "abc"'));
+    expect(thrown(() => check({ weights: 3 }))).toEqual(new TypeError('Owner.weights must be null or an array, got 3'));
+    expect(thrown(() => check({ bands: null }))).toEqual(new TypeError('Owner.bands must be an array, got null'));
+    // eslint-disable-next-line no-sparse-arrays
+    expect(thrown(() => check({ bands: [, {}] }))).toEqual(new TypeError('Owner.bands[0] must be a band options object, got undefined'));
+    expect(thrown(() => check({ bands: [{}, undefined] }))).toEqual(new TypeError('Owner.bands[1] must be a band options object, got undefined'));
+    expect(thrown(() => check({ bands: [[]] }))).toEqual(new TypeError('Owner.bands[0] must be a band options object, got an array'));
+    // eslint-disable-next-line no-sparse-arrays
+    expect(thrown(() => check({ weights: [1, , 2] }))).toEqual(new TypeError('Owner.weights[1] must be a number in [0, 10], got undefined'));
+    expect(thrown(() => check({ weights: [] }))).toEqual(new RangeError('Owner.weights must have between 1 and 4 items, got 0'));
+    expect(thrown(() => check({ weights: [1, 1, 1, 1, 1] }))).toEqual(new RangeError('Owner.weights must have between 1 and 4 items, got 5'));
+    expect(thrown(() => check({ bands: new Array(1e9) }))).toEqual(new RangeError('Owner.bands must have at most 3 items, got 1000000000'));
+    // A hole is a hole even when the prototype chain has a value at that index.
+    const withProto = Object.setPrototypeOf([], Object.assign(Object.create(Array.prototype), { 0: { freq: 1 } })) as unknown[];
+    withProto.length = 1;
+    expect(thrown(() => check({ bands: withProto }))).toBeInstanceOf(TypeError);
+  });
+
+  it('checks single values with checkOption, and freezes rule tables deeply', () => {
+    expect(checkOption('X', 'w', [0, 10], { kind: 'array', items: { kind: 'number', range: { min: 0, max: 10 } } })).toEqual([0, 10]);
+    expect(() => checkOption('X', 'w', null, { kind: 'boolean' })).toThrow(new TypeError('X.w must be a boolean, got null'));
+    expect(Object.isFrozen(RULES)).toBe(true);
+    const bands = RULES.bands;
+    expect(bands.kind === 'array' && Object.isFrozen(bands.items)).toBe(true);
+    const gain = RULES.gainDb;
+    expect(gain.kind === 'number' && Object.isFrozen(gain.range)).toBe(true);
+    expect(() => {
+      (RULES as { gainDb: unknown }).gainDb = { kind: 'boolean' };
+    }).toThrow(TypeError);
   });
 });
 

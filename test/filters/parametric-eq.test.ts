@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { designFilter } from '../../src/filters/biquad-coefficients.js';
 import { BiquadFilter } from '../../src/filters/biquad-filter.js';
 import { FILTER_DEFAULTS } from '../../src/filters/filter-stage.js';
-import { ParametricEQ, type EqBandOptions } from '../../src/filters/parametric-eq.js';
+import { MAX_EQ_BANDS, ParametricEQ, type EqBandOptions } from '../../src/filters/parametric-eq.js';
 import { abs, analogResponse, butterworthMagnitude, logGrid, referenceCascade, toDb, warp } from '../support/analog.js';
 import { render } from '../support/conformance.js';
 import { clone, identical, maxAbsDiff, noise, sine } from '../support/signals.js';
@@ -145,5 +145,70 @@ describe('ParametricEQ', () => {
     const copy = ParametricEQ.fromJSON(JSON.parse(JSON.stringify(eq)));
     expect(copy.params).toEqual(eq.params);
     expect(() => ParametricEQ.fromJSON({ type: 'BiquadFilter', params: {} })).toThrow(/expected type "ParametricEQ"/);
+  });
+
+  it('rejects holes and non-object bands with a TypeError naming the index', () => {
+    const spec = { sampleRate: fs, maxBlockSize: 128, channels: 2 };
+    // A sparse array: before, the constructor accepted it and prepare() threw a raw TypeError.
+    // eslint-disable-next-line no-sparse-arrays
+    const sparse = [, { frequencyHz: 500 }] as unknown as Partial<EqBandOptions>[];
+    expect(() => new ParametricEQ({ bands: sparse }).prepare(spec)).toThrow(new TypeError('ParametricEQ.bands[0] must be a band options object, got undefined'));
+    const trailingHole = [{ frequencyHz: 500 }] as Partial<EqBandOptions>[];
+    trailingHole.length = 2;
+    expect(() => new ParametricEQ({ bands: trailingHole })).toThrow(new TypeError('ParametricEQ.bands[1] must be a band options object, got undefined'));
+    for (const [bad, shown] of [
+      [undefined, 'undefined'],
+      [null, 'null'],
+      [42, '42'],
+      ['peaking', '"peaking"'],
+      [[], 'an array'],
+    ] as const) {
+      expect(() => new ParametricEQ({ bands: [{}, bad as never] })).toThrow(new TypeError(`ParametricEQ.bands[1] must be a band options object, got ${shown}`));
+    }
+    // set() validates the same way and changes nothing.
+    const eq = new ParametricEQ({ bands: BANDS });
+    eq.prepare(spec);
+    const before = JSON.stringify(eq.params);
+    expect(() => eq.set({ bands: sparse, outputGainDb: 3 })).toThrow(/ParametricEQ\.bands\[0\] must be a band options object, got undefined/);
+    expect(JSON.stringify(eq.params)).toBe(before);
+  });
+
+  it(`caps the band count at MAX_EQ_BANDS (${MAX_EQ_BANDS}) with a RangeError`, () => {
+    expect(MAX_EQ_BANDS).toBe(64);
+    const band = { type: 'peaking', frequencyHz: 1000, gainDb: 1 } as const;
+    const full = new ParametricEQ({ bands: Array.from({ length: MAX_EQ_BANDS }, () => band) });
+    expect(full.bandCount).toBe(MAX_EQ_BANDS);
+    expect(() => new ParametricEQ({ bands: Array.from({ length: MAX_EQ_BANDS + 1 }, () => band) })).toThrow(
+      new RangeError(`ParametricEQ.bands must have at most ${MAX_EQ_BANDS} items, got ${MAX_EQ_BANDS + 1}`),
+    );
+    // The length is checked before any item: a huge sparse array is rejected at once.
+    expect(() => new ParametricEQ({ bands: new Array(10_000) })).toThrow(RangeError);
+    expect(() => full.addBand(band)).toThrow(RangeError);
+    expect(() => full.addBand(band)).toThrow(/at most 64 bands/);
+    expect(full.bandCount).toBe(MAX_EQ_BANDS);
+    expect(() => full.set({ bands: Array.from({ length: 10_000 }, () => band) })).toThrow(RangeError);
+    // A full EQ still runs, and gives the response of its 64 bands (each +1 dB at 1 kHz).
+    full.prepare({ sampleRate: fs, maxBlockSize: 128, channels: 2 });
+    const m = new Float64Array(1);
+    full.getFrequencyResponse([1000], m);
+    expect(20 * Math.log10(m[0])).toBeCloseTo(MAX_EQ_BANDS, 9);
+  });
+
+  it('names the full path of a bad nested value', () => {
+    expect(() => new ParametricEQ({ bands: [{}, {}, {}, { gainDb: 99 }] })).toThrow(new RangeError('ParametricEQ.bands[3].gainDb must be in [-48, 48] dB, got 99'));
+    expect(() => new ParametricEQ({ bands: [{}, { gian: 1 } as never] })).toThrow(/^ParametricEQ\.bands\[1\]: unknown option "gian"/);
+    expect(() => new ParametricEQ({ bands: [{ type: 'bell' as never }] })).toThrow(TypeError);
+    expect(() => new ParametricEQ({ bands: [{ type: 'bell' as never }] })).toThrow(/^ParametricEQ\.bands\[0\]\.type must be one of "lowpass", .*, got "bell"$/);
+    expect(() => new ParametricEQ({ bands: {} as never })).toThrow(new TypeError('ParametricEQ.bands must be an array, got a value of type object'));
+    expect(() => new ParametricEQ().addBand({ q: 0 })).toThrow(new RangeError('ParametricEQ.bands[0].q must be in [0.001, 100], got 0'));
+  });
+
+  it('keeps its own copy of the bands: changing the caller’s objects later changes nothing', () => {
+    const bands: Partial<EqBandOptions>[] = [{ type: 'peaking', frequencyHz: 1000, gainDb: 3 }];
+    const eq = new ParametricEQ({ bands });
+    bands[0].gainDb = 40;
+    bands.push({ type: 'notch' });
+    expect(eq.bandCount).toBe(1);
+    expect(eq.getBand(0).gainDb).toBe(3);
   });
 });

@@ -52,20 +52,41 @@ export function maxAbsDiff(a: readonly ArrayLike<number>[], b: readonly ArrayLik
   return m;
 }
 
-/** True when every sample of every channel is bit-identical (NaN equals NaN). */
+/** The raw IEEE-754 bit patterns of a Float32Array (a view, no copy). */
+function bits(x: Float32Array): Uint32Array {
+  return new Uint32Array(x.buffer, x.byteOffset, x.length);
+}
+
+/**
+ * True when every sample of every channel is bit-identical: the 32-bit patterns are compared, so
+ * `-0` differs from `+0` (and NaNs with different payloads differ). `===` would call `-0` and `+0`
+ * equal and `NaN` unequal to itself; `Object.is` would ignore NaN payloads.
+ */
 export function identical(a: readonly Float32Array[], b: readonly Float32Array[]): boolean {
   if (a.length !== b.length) return false;
   for (let c = 0; c < a.length; c++) {
     if (a[c].length !== b[c].length) return false;
-    for (let i = 0; i < a[c].length; i++) if (!Object.is(a[c][i], b[c][i])) return false;
+    const x = bits(a[c]);
+    const y = bits(b[c]);
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
   }
   return true;
 }
 
-/** Index and values of the first difference, for failure messages. */
+/** A sample as failure messages show it: the value (`-0` kept) and its bit pattern. */
+function showSample(v: Float32Array, i: number): string {
+  const n = v[i];
+  return `${Object.is(n, -0) ? '-0' : String(n)} (0x${bits(v)[i].toString(16).padStart(8, '0')})`;
+}
+
+/** Index and values (with their bit patterns) of the first difference, for failure messages. */
 export function firstDifference(a: readonly Float32Array[], b: readonly Float32Array[]): string {
+  if (a.length !== b.length) return `${a.length} channels vs ${b.length}`;
   for (let c = 0; c < a.length; c++) {
-    for (let i = 0; i < a[c].length; i++) if (!Object.is(a[c][i], b[c][i])) return `channel ${c} sample ${i}: ${a[c][i]} vs ${b[c][i]}`;
+    if (a[c].length !== b[c].length) return `channel ${c}: ${a[c].length} samples vs ${b[c].length}`;
+    const x = bits(a[c]);
+    const y = bits(b[c]);
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return `channel ${c} sample ${i}: ${showSample(a[c], i)} vs ${showSample(b[c], i)}`;
   }
   return 'none';
 }
