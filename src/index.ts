@@ -7,6 +7,8 @@
 export type { ChannelRange, Meter, MeterName, ProcessSpec, Processor, ProcessorJSON, SidechainProcessor } from './core/processor.js';
 export { ANY_CHANNELS, METER_NAMES, NO_METERS, SPEC_LIMITS, STEREO_ONLY, safeFrameCount, usableChannels, validateSpec } from './core/processor.js';
 export { BypassFade, DelayLine, MAX_DELAY_SAMPLES, delayInPlace } from './core/delay-line.js';
+export type { DescribedClass, OptionDescription } from './core/json.js';
+export { describeOptions, paramsFromJSON, paramsToJSON, processorJSON } from './core/json.js';
 export { dbToGain, gainToDb, powerToDb } from './core/db.js';
 export { SmoothedValue } from './core/smoothed-value.js';
 export { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from './core/options.js';

@@ -50,12 +50,13 @@
 import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from '../core/options.js';
 import { safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
-import { checkObject, validateOptions, type OptionRule, describeValue } from '../core/validate.js';
+import { validateOptions, type OptionRule } from '../core/validate.js';
 import { TRUE_PEAK_TAPS } from '../core/true-peak-kernel.js';
 import { primeProcessor } from '../core/prime.js';
 import { SEG_BOUND, SEG_SLOTS, SEG_THRESHOLD, foldedTruePeakFilter4, samplePeaks, segmentPeaks4 } from './segment-peaks.js';
 import { FloorSlidingMax } from './windows.js';
 import { ANY_CHANNELS, type MeterName } from '../core/processor.js';
+import { paramsFromJSON, processorJSON } from '../core/json.js';
 
 /** Options of {@link Limiter}. */
 export interface LimiterOptions {
@@ -379,11 +380,14 @@ export class Limiter implements Processor<LimiterOptions> {
     this.updateCoefficients();
   }
 
-  /** Rebuild a limiter from {@link Limiter.toJSON} output. */
+  /** Defaults of its options. */
+  static readonly defaults = LIMITER_DEFAULTS;
+  /** Validation rules of its options: the one source of their ranges and units (see `describeOptions`). */
+  static readonly rules = LIMITER_RULES;
+
+  /** Rebuild from {@link Limiter.toJSON} output (validated like the constructor's options). */
   static fromJSON(json: ProcessorJSON): Limiter {
-    const j = checkObject(OWNER, 'json', json);
-    if (j.type !== Limiter.type) throw new TypeError(`Limiter.fromJSON: expected type "Limiter", got ${describeValue(j.type)}`);
-    return new Limiter(checkObject(OWNER, 'json.params', j.params) as Partial<LimiterOptions>);
+    return new Limiter(paramsFromJSON(Limiter, json));
   }
 
   /** The current parameters. */
@@ -596,7 +600,7 @@ export class Limiter implements Processor<LimiterOptions> {
   }
 
   toJSON(): ProcessorJSON {
-    return { type: Limiter.type, params: { ...this.opts } };
+    return processorJSON(Limiter.type, this.params);
   }
 
   private updateCoefficients(): void {

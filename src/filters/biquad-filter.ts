@@ -10,7 +10,7 @@
  */
 import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from '../core/options.js';
 import { safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
-import { checkObject, defineRules, describeValue, type OptionRules } from '../core/validate.js';
+import { defineRules, type OptionRules } from '../core/validate.js';
 import { designFilter, writeMagnitudePhase, type BiquadCoefficients } from './biquad-coefficients.js';
 import {
   CONTROL_INTERVAL,
@@ -23,6 +23,7 @@ import {
   type FilterOptions,
 } from './filter-stage.js';
 import { ANY_CHANNELS, NO_METERS, type MeterName } from '../core/processor.js';
+import { paramsFromJSON, processorJSON } from '../core/json.js';
 
 /** Options of {@link BiquadFilter}: the filter's parameters plus the smoothing time. */
 export interface BiquadFilterOptions extends FilterOptions {
@@ -94,11 +95,14 @@ export class BiquadFilter implements Processor<BiquadFilterOptions> {
     this.stage = new FilterStage(filter);
   }
 
-  /** Rebuild a filter from {@link BiquadFilter.toJSON} output. */
+  /** Defaults of its options. */
+  static readonly defaults = BIQUAD_FILTER_DEFAULTS;
+  /** Validation rules of its options: the one source of their ranges and units (see `describeOptions`). */
+  static readonly rules = BIQUAD_FILTER_RULES;
+
+  /** Rebuild from {@link BiquadFilter.toJSON} output (validated like the constructor's options). */
   static fromJSON(json: ProcessorJSON): BiquadFilter {
-    const j = checkObject(OWNER, 'json', json);
-    if (j.type !== BiquadFilter.type) throw new TypeError(`BiquadFilter.fromJSON: expected type "BiquadFilter", got ${describeValue(j.type)}`);
-    return new BiquadFilter(checkObject(OWNER, 'json.params', j.params) as Partial<BiquadFilterOptions>);
+    return new BiquadFilter(paramsFromJSON(BiquadFilter, json));
   }
 
   /** The current parameters (targets, if a ramp is running). */
@@ -171,7 +175,7 @@ export class BiquadFilter implements Processor<BiquadFilterOptions> {
   }
 
   toJSON(): ProcessorJSON {
-    return { type: BiquadFilter.type, params: { ...this.params } };
+    return processorJSON(BiquadFilter.type, this.params);
   }
 
   /**

@@ -9,7 +9,7 @@ import { dbToGain } from '../core/db.js';
 import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from '../core/options.js';
 import { safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
-import { checkObject, defineRules, describeValue, validateOptions, type OptionRules } from '../core/validate.js';
+import { defineRules, validateOptions, type OptionRules } from '../core/validate.js';
 import { writeMagnitudePhase } from './biquad-coefficients.js';
 import {
   CONTROL_INTERVAL,
@@ -24,6 +24,7 @@ import {
   type StageBuffers,
 } from './filter-stage.js';
 import { ANY_CHANNELS, NO_METERS, type MeterName } from '../core/processor.js';
+import { paramsFromJSON, processorJSON } from '../core/json.js';
 
 /** One EQ band: the same parameters as a {@link BiquadFilter} (bypass is per band). */
 export type EqBandOptions = FilterOptions;
@@ -143,11 +144,14 @@ export class ParametricEQ implements Processor<ParametricEQOptions> {
     this.stages = full.bands.map((b) => new FilterStage({ ...FILTER_DEFAULTS, ...b }));
   }
 
-  /** Rebuild an EQ from {@link ParametricEQ.toJSON} output. */
+  /** Defaults of its options. */
+  static readonly defaults = PARAMETRIC_EQ_DEFAULTS;
+  /** Validation rules of its options: the one source of their ranges and units (see `describeOptions`). */
+  static readonly rules = PARAMETRIC_EQ_RULES;
+
+  /** Rebuild from {@link ParametricEQ.toJSON} output (validated like the constructor's options). */
   static fromJSON(json: ProcessorJSON): ParametricEQ {
-    const j = checkObject(OWNER, 'json', json);
-    if (j.type !== ParametricEQ.type) throw new TypeError(`ParametricEQ.fromJSON: expected type "ParametricEQ", got ${describeValue(j.type)}`);
-    return new ParametricEQ(checkObject(OWNER, 'json.params', j.params) as Partial<ParametricEQOptions>);
+    return new ParametricEQ(paramsFromJSON(ParametricEQ, json));
   }
 
   /** The rule table, then each band's frequency against the prepared rate's Nyquist. */
@@ -325,7 +329,7 @@ export class ParametricEQ implements Processor<ParametricEQOptions> {
   }
 
   toJSON(): ProcessorJSON {
-    return { type: ParametricEQ.type, params: { ...this.params } };
+    return processorJSON(ParametricEQ.type, this.params);
   }
 
   /**

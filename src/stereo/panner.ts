@@ -26,8 +26,9 @@
 import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from '../core/options.js';
 import { safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
-import { checkObject, validateOptions, type OptionRule, describeValue } from '../core/validate.js';
+import { validateOptions, type OptionRule } from '../core/validate.js';
 import { STEREO_ONLY, NO_METERS, type MeterName } from '../core/processor.js';
+import { paramsFromJSON, processorJSON } from '../core/json.js';
 
 /** The pan laws of {@link Panner}, named by their centre attenuation. */
 export const PAN_LAWS = ['0dB', '-3dB', '-4.5dB', '-6dB'] as const;
@@ -159,11 +160,14 @@ export class Panner implements Processor<PannerOptions> {
     this.update();
   }
 
-  /** Rebuild a panner from {@link Panner.toJSON} output. */
+  /** Defaults of its options. */
+  static readonly defaults = PANNER_DEFAULTS;
+  /** Validation rules of its options: the one source of their ranges and units (see `describeOptions`). */
+  static readonly rules = PANNER_RULES;
+
+  /** Rebuild from {@link Panner.toJSON} output (validated like the constructor's options). */
   static fromJSON(json: ProcessorJSON): Panner {
-    const j = checkObject(OWNER, 'json', json);
-    if (j.type !== Panner.type) throw new TypeError(`Panner.fromJSON: expected type "Panner", got ${describeValue(j.type)}`);
-    return new Panner(checkObject(OWNER, 'json.params', j.params) as Partial<PannerOptions>);
+    return new Panner(paramsFromJSON(Panner, json));
   }
 
   /** The current parameters (the pan is the target of a ramp in progress). */
@@ -264,7 +268,7 @@ export class Panner implements Processor<PannerOptions> {
   }
 
   toJSON(): ProcessorJSON {
-    return { type: Panner.type, params: { ...this.opts } };
+    return processorJSON(Panner.type, this.params);
   }
 
   /** Typed-array copies of the settings for the audio path, and the gains at the target pan. */

@@ -21,10 +21,11 @@
 import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from '../core/options.js';
 import { safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
-import { checkObject, validateOptions, type OptionRule, describeValue } from '../core/validate.js';
+import { validateOptions, type OptionRule } from '../core/validate.js';
 import { writeFilterCoefficients } from '../filters/biquad-coefficients.js';
 import { biquadMono, sanitize } from '../filters/biquad-kernel.js';
 import { STEREO_ONLY, type MeterName } from '../core/processor.js';
+import { paramsFromJSON, processorJSON } from '../core/json.js';
 
 /** Options of {@link StereoWidener}. */
 export interface StereoWidenerOptions {
@@ -131,11 +132,14 @@ export class StereoWidener implements Processor<StereoWidenerOptions> {
     this.flags[1] = o.bassMonoHz > 0 ? 1 : 0;
   }
 
-  /** Rebuild a widener from {@link StereoWidener.toJSON} output. */
+  /** Defaults of its options. */
+  static readonly defaults = STEREO_WIDENER_DEFAULTS;
+  /** Validation rules of its options: the one source of their ranges and units (see `describeOptions`). */
+  static readonly rules = STEREO_WIDENER_RULES;
+
+  /** Rebuild from {@link StereoWidener.toJSON} output (validated like the constructor's options). */
   static fromJSON(json: ProcessorJSON): StereoWidener {
-    const j = checkObject(OWNER, 'json', json);
-    if (j.type !== StereoWidener.type) throw new TypeError(`StereoWidener.fromJSON: expected type "StereoWidener", got ${describeValue(j.type)}`);
-    return new StereoWidener(checkObject(OWNER, 'json.params', j.params) as Partial<StereoWidenerOptions>);
+    return new StereoWidener(paramsFromJSON(StereoWidener, json));
   }
 
   /** The current parameters. */
@@ -276,7 +280,7 @@ export class StereoWidener implements Processor<StereoWidenerOptions> {
   }
 
   toJSON(): ProcessorJSON {
-    return { type: StereoWidener.type, params: { ...this.opts } };
+    return processorJSON(StereoWidener.type, this.params);
   }
 
   /** One-pole averages of LR, L² and R² over the output (for the read-outs). */
