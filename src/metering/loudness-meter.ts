@@ -17,12 +17,34 @@
  * - Sample peak and true peak (`true-peak.ts`) per channel.
  *
  * Memory and time per readout do not grow with programme length: gating blocks and short-term
- * values go into histograms of 0.005 LU bins from −70 to +40 LUFS (22 000 bins), each keeping the
- * block count *and the sum of the blocks' energies*, so the gated means are exact and only the
- * position of the relative gate and the percentiles are quantised (to ≤ 0.005 LU).
+ * values go into histograms that keep, per bin, the block count *and the sum of the blocks'
+ * energies*, so the gated means are exact and only the position of the relative gate and the
+ * percentiles are quantised: to ≤ 0.005 LU (the bin width) for values from −70 to +40 LUFS, to
+ * ≤ 0.1 LU from +40 to +820 LUFS (22 000 + 7 800 bins, 0.95 MB per meter).
+ *
+ * Why these limits. Every signal within full scale stays below +40 LUFS: the K-weighting cascade
+ * has ‖h‖₁ < 3.45 (10.8 dB) at every rate from 8 to 384 kHz, so |y| ≤ 3.45·max|x| and a block's
+ * loudness is at most −0.691 + 10·log10(ΣG) + 10.8 dB + 20·log10(max|x|); with the largest
+ * weights allowed (64 channels of weight 10, ΣG = 640: +28.1 dB) that is +38.1 LUFS at
+ * max|x| = 1 (+19.4 LUFS for the 8-channel default layout). So the fine bins cover all real
+ * audio, and the coarse bins cover everything finite float32 input can reach (max|x| =
+ * 3.4028e38, +770.6 dB: at most +808.8 LUFS). A block above the top (impossible with finite
+ * input) would count in the top bin with its exact energy. The relative gate never lies above
+ * every filled bin (the loudest block is ≥ 10 LU above it), so a programme with any block above
+ * the absolute gate always has an integrated loudness: loud input cannot wipe the reading.
+ * A programme made loud by a single burst of huge samples reads what BS.1770 says it is: the
+ * burst's energy dominates the mean, the relative gate rises to it, and the integrated loudness
+ * is the burst's blocks' loudness (until a long time has diluted it).
+ *
+ * Non-finite input (NaN, ±Infinity) is not audio. Finite float32 input cannot make a hop's energy
+ * overflow (by the bound above it stays below 1e85), so a channel whose 10 ms hop energy is not
+ * finite had such samples in that hop: that channel counts as silence for that hop (its samples
+ * are dropped, time goes on; the other channels count as usual), and its K-filter state is
+ * cleared at the end of the hop. Dropping, not clamping: a non-finite value has no level, and
+ * clamping it to the top would let one NaN outweigh the whole programme.
  * @module
  */
-import { safeFrameCount, usableChannels, validateSpec, type Meter, type ProcessSpec, type ProcessorJSON } from '../core/processor.js';
+import { SPEC_LIMITS, safeFrameCount, usableChannels, validateSpec, type Meter, type ProcessSpec, type ProcessorJSON } from '../core/processor.js';
 import { checkBoolean, checkKnownKeys, checkNumber, checkObject, describeValue } from '../core/validate.js';
 import { kWeighting } from './k-weighting.js';
 import { TruePeakDetector } from './true-peak.js';
@@ -34,7 +56,8 @@ export interface LoudnessMeterOptions {
    * Power weight G of each channel (BS.1770 Table 3), e.g. `[1, 1, 1, 0, 1.41, 1.41]` for 5.1.
    * `null` picks the weights from the channel count in WAV order: 1 → mono; 2 → L R;
    * 3 → L R C; 4 → L R Ls Rs; 5 → L R C Ls Rs; 6 → L R C LFE Ls Rs; 7 → L R C LFE Cs Ls Rs;
-   * 8 → L R C LFE Lb Rb Ls Rs (LFE weight 0, surround and back channels 1.41). Weights in [0, 10].
+   * 8 → L R C LFE Lb Rb Ls Rs (LFE weight 0, surround and back channels 1.41). Weights in [0, 10],
+   * at most 64 of them (`SPEC_LIMITS.maxChannels`); every entry must be a number (no holes).
    * @defaultValue null
    */
   channelWeights: number[] | null;
@@ -107,15 +130,24 @@ const KEYS = Object.keys(LOUDNESS_METER_DEFAULTS);
 const ABSOLUTE_GATE = -70;
 const RELATIVE_GATE_I = -10;
 const RELATIVE_GATE_LRA = -20;
-const BIN_WIDTH = 0.005;
-const HIST_MAX = 40;
-const BINS = Math.round((HIST_MAX - ABSOLUTE_GATE) / BIN_WIDTH);
+/** Fine histogram bins: 0.005 LU from the absolute gate to +40 LUFS (all audio within full scale). */
+const FINE_WIDTH = 0.005;
+const FINE_TOP = 40;
+const FINE_BINS = Math.round((FINE_TOP - ABSOLUTE_GATE) / FINE_WIDTH);
+/** Coarse bins: 0.1 LU from +40 to +820 LUFS (beyond anything finite float32 input reaches). */
+const COARSE_WIDTH = 0.1;
+const HIST_TOP = 820;
+const BINS = FINE_BINS + Math.round((HIST_TOP - FINE_TOP) / COARSE_WIDTH);
+const TOP_BIN = BINS - 1;
 /** Hops per second (10 ms hops), per momentary window, per short-term window, per 100 ms step. */
 const HOPS_PER_SECOND = 100;
 const HOPS_M = 40;
 const HOPS_S = 300;
 const HOPS_STEP = 10;
 const SURROUND = 1.41;
+/** Range of one channel weight, and the most weights (one per channel) a meter can take. */
+const WEIGHT_RANGE = Object.freeze({ min: 0, max: 10 });
+const MAX_WEIGHTS = SPEC_LIMITS.maxChannels;
 
 /** Default BS.1770 channel weights for `channels` channels in WAV order, or null if none is defined. */
 export function defaultChannelWeights(channels: number): number[] | null {
@@ -137,6 +169,22 @@ export function defaultChannelWeights(channels: number): number[] | null {
     default:
       return null;
   }
+}
+
+/**
+ * First histogram bin whose centre is at or above `gate` (LUFS): 0 below the histogram, the top
+ * bin above it (the top bin then holds the loudest blocks, which are above any relative gate).
+ */
+function firstBinFrom(gate: number): number {
+  const f = Math.ceil((gate - ABSOLUTE_GATE) / FINE_WIDTH - 0.5);
+  if (f < FINE_BINS) return f < 0 ? 0 : f;
+  const c = FINE_BINS + Math.ceil((gate - FINE_TOP) / COARSE_WIDTH - 0.5);
+  return c < BINS ? c : TOP_BIN;
+}
+
+/** Centre of histogram bin `i`, LUFS. */
+function binCentre(i: number): number {
+  return i < FINE_BINS ? ABSOLUTE_GATE + (i + 0.5) * FINE_WIDTH : FINE_TOP + (i - FINE_BINS + 0.5) * COARSE_WIDTH;
 }
 
 /** Loudness of a mean weighted energy: −0.691 + 10·log10(z). */
@@ -270,10 +318,16 @@ export class LoudnessMeter implements Meter<LoudnessMeterOptions> {
     const o = checkObject(OWNER, 'options', options);
     checkKnownKeys(OWNER, o, KEYS);
     if (o.channelWeights !== undefined && o.channelWeights !== null) {
-      if (!Array.isArray(o.channelWeights) || o.channelWeights.length === 0) {
-        throw new TypeError(`LoudnessMeter.channelWeights must be null or a non-empty array of numbers, got ${typeof o.channelWeights}`);
+      // Hand-written until core/validate.ts has an array rule. An index loop, not forEach: forEach
+      // skips the holes of a sparse array ([, 1]), which must be rejected like any non-number.
+      const w: unknown = o.channelWeights;
+      if (!Array.isArray(w)) {
+        throw new TypeError(`LoudnessMeter.channelWeights must be null or an array of 1 to ${MAX_WEIGHTS} numbers, got ${describeValue(w)}`);
       }
-      o.channelWeights.forEach((w, i) => checkNumber(OWNER, `channelWeights[${i}]`, w, { min: 0, max: 10 }));
+      if (w.length === 0 || w.length > MAX_WEIGHTS) {
+        throw new RangeError(`LoudnessMeter.channelWeights must hold 1 to ${MAX_WEIGHTS} weights (one per channel), got ${w.length}`);
+      }
+      for (let i = 0; i < w.length; i++) checkNumber(OWNER, `channelWeights[${i}]`, w[i], WEIGHT_RANGE);
     }
     if (o.dualMono !== undefined) checkBoolean(OWNER, 'dualMono', o.dualMono);
     if (o.truePeak !== undefined) checkBoolean(OWNER, 'truePeak', o.truePeak);
@@ -399,21 +453,27 @@ export class LoudnessMeter implements Meter<LoudnessMeterOptions> {
   private endHop(): void {
     const w = this.weights;
     const acc = this.hopAcc;
+    // A channel whose hop energy is not finite saw NaN or ±Infinity in this hop (finite float32
+    // input cannot overflow it; see the module comment): it counts as silence for this hop, so one
+    // bad sample cannot poison the maxima, the histograms or the windows.
     let e = 0;
     for (let ch = 0; ch < acc.length; ch++) {
-      e += w[ch] * acc[ch];
+      const a = acc[ch];
+      if (a < Infinity) e += w[ch] * a;
       acc[ch] = 0;
     }
     // State hygiene once per hop (on the absolute hop grid, so readings stay independent of the
     // block partition): flush K-filter state heading for denormals or poisoned by non-finite
-    // input. A hop that saw non-finite samples counts as silence, so one bad sample cannot
-    // poison the maxima, the histograms or the windows.
+    // input. Finite input, however large, keeps its state (|state| < 1e41 for float32 input).
+    // The store is unconditional (a select of two doubles, 0 read from the cleared acc): a store
+    // in a branch that first runs when a NaN arrives would deoptimise this function then.
     const st = this.kState;
+    const zero = acc[0];
     for (let i = 0; i < st.length; i++) {
-      const a = st[i] < 0 ? -st[i] : st[i];
-      if (!(a < 1e30) || a < 1e-50) st[i] = 0;
+      const v = st[i];
+      const a = v < 0 ? -v : v;
+      st[i] = a < Infinity && a >= 1e-50 ? v : zero;
     }
-    if (!(e < Infinity)) e = 0;
     const ring = this.ringEnergy;
     const p = this.ringPos;
     ring[p] = e;
@@ -445,18 +505,24 @@ export class LoudnessMeter implements Meter<LoudnessMeterOptions> {
     if (s > lv[3]) lv[3] = s;
     if (this.hops % HOPS_STEP !== 0) return;
     // Every 100 ms: a 400 ms gating block (75 % overlap) and a short-term value for LRA.
-    // Bins computed inline too (passing m or s to a helper would box them).
+    // Bins computed inline too (passing m or s to a helper would box them). The fine index i is
+    // ≥ FINE_BINS exactly when the value is ≥ +40 LUFS, and the coarse index j is then ≤ i, so
+    // min(i, max(j, FINE_BINS)) picks the right one without a branch; values above the top (not
+    // reachable with finite input) go to the top bin. m, s ≤ +3100 LUFS (finite energy): no
+    // int32 overflow.
     if (this.hops >= HOPS_M && m > ABSOLUTE_GATE) {
-      let i = Math.floor((m - ABSOLUTE_GATE) / BIN_WIDTH) | 0;
-      if (i >= BINS) i = BINS - 1;
-      this.histIEnergy[i] += zm;
-      this.histICount[i] += 1;
+      const i = Math.floor((m - ABSOLUTE_GATE) / FINE_WIDTH) | 0;
+      const j = (FINE_BINS + Math.floor((m - FINE_TOP) / COARSE_WIDTH)) | 0;
+      const b = Math.min(Math.min(i, Math.max(j, FINE_BINS)), TOP_BIN);
+      this.histIEnergy[b] += zm;
+      this.histICount[b] += 1;
     }
     if (this.hops >= HOPS_S && s > ABSOLUTE_GATE) {
-      let i = Math.floor((s - ABSOLUTE_GATE) / BIN_WIDTH) | 0;
-      if (i >= BINS) i = BINS - 1;
-      this.histSEnergy[i] += zs;
-      this.histSCount[i] += 1;
+      const i = Math.floor((s - ABSOLUTE_GATE) / FINE_WIDTH) | 0;
+      const j = (FINE_BINS + Math.floor((s - FINE_TOP) / COARSE_WIDTH)) | 0;
+      const b = Math.min(Math.min(i, Math.max(j, FINE_BINS)), TOP_BIN);
+      this.histSEnergy[b] += zs;
+      this.histSCount[b] += 1;
     }
     const cap = this.historyM.length;
     if (cap > 0) {
@@ -487,7 +553,10 @@ export class LoudnessMeter implements Meter<LoudnessMeterOptions> {
     return this.levels[3];
   }
 
-  /** Gated integrated loudness so far, LUFS (BS.1770-5 §5); `-Infinity` before any block passes the gates. */
+  /**
+   * Gated integrated loudness so far, LUFS (BS.1770-5 §5); `-Infinity` until a 400 ms block lies
+   * above the absolute gate (−70 LUFS), finite from then on however loud the input.
+   */
   get integrated(): number {
     const th = this.relativeGate(this.histIEnergy, this.histICount, RELATIVE_GATE_I);
     if (th === -Infinity) return -Infinity;
@@ -526,9 +595,7 @@ export class LoudnessMeter implements Meter<LoudnessMeterOptions> {
       c += count[i];
     }
     if (c === 0) return -Infinity;
-    const gate = loudness(e / c) + offset;
-    const first = Math.ceil((gate - ABSOLUTE_GATE) / BIN_WIDTH - 0.5);
-    return first < 0 ? 0 : first;
+    return firstBinFrom(loudness(e / c) + offset);
   }
 
   /** Value (bin centre, LUFS) at rank round((n − 1)·p) among the n values from bin `from` on. */
@@ -537,9 +604,9 @@ export class LoudnessMeter implements Meter<LoudnessMeterOptions> {
     let seen = 0;
     for (let i = from; i < BINS; i++) {
       seen += this.histSCount[i];
-      if (seen > rank) return ABSOLUTE_GATE + (i + 0.5) * BIN_WIDTH;
+      if (seen > rank) return binCentre(i);
     }
-    return HIST_MAX;
+    return binCentre(TOP_BIN);
   }
 
   /** Highest sample magnitude of channel `ch` (or all channels), dBFS. */

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BS1770_STAGE1_48K, BS1770_STAGE2_48K, kWeighting } from '../../src/metering/k-weighting.js';
 import { LoudnessMeter, defaultChannelWeights, measureLoudness } from '../../src/metering/loudness-meter.js';
+import { SPEC_LIMITS } from '../../src/core/processor.js';
 import { truePeakFilter } from '../../src/metering/true-peak.js';
 import { abs, cmul, digitalResponse, logGrid, toDb } from '../support/analog.js';
 import { cutsFromSizes, describeProcessor, render } from '../support/conformance.js';
@@ -144,6 +145,30 @@ describe('LoudnessMeter readings', () => {
     expect(k.params.channelWeights).toEqual([1, 1]);
   });
 
+  it('rejects sparse, non-number and over-long channelWeights, naming the entry (issue 11)', () => {
+    // A hole was skipped by forEach: the meter was built, read −∞ and its own JSON was rejected.
+    expect(() => new LoudnessMeter({ channelWeights: [, 1] as number[] })).toThrow(new TypeError('LoudnessMeter.channelWeights[0] must be a number in [0, 10], got undefined'));
+    expect(() => new LoudnessMeter({ channelWeights: new Array<number>(3) })).toThrow(/channelWeights\[0\] must be a number in \[0, 10\], got undefined/);
+    expect(() => new LoudnessMeter({ channelWeights: [1, 1, '1' as never] })).toThrow(new TypeError('LoudnessMeter.channelWeights[2] must be a number in [0, 10], got "1"'));
+    expect(() => new LoudnessMeter({ channelWeights: [1, null as never] })).toThrow(TypeError);
+    expect(() => new LoudnessMeter({ channelWeights: 'abc' as never })).toThrow(TypeError);
+    // At most one weight per channel a spec can have (SPEC_LIMITS.maxChannels).
+    expect(() => new LoudnessMeter({ channelWeights: new Array<number>(SPEC_LIMITS.maxChannels).fill(1) })).not.toThrow();
+    expect(() => new LoudnessMeter({ channelWeights: new Array<number>(SPEC_LIMITS.maxChannels + 1).fill(1) })).toThrow(
+      new RangeError(`LoudnessMeter.channelWeights must hold 1 to ${SPEC_LIMITS.maxChannels} weights (one per channel), got ${SPEC_LIMITS.maxChannels + 1}`),
+    );
+    expect(() => new LoudnessMeter({ channelWeights: new Array<number>(2 ** 32 - 1) })).toThrow(RangeError); // checked before any entry
+    expect(() => new LoudnessMeter({ channelWeights: [] })).toThrow(RangeError);
+    // set() and fromJSON reject them too and change nothing.
+    const m = new LoudnessMeter({ channelWeights: [1, 1] });
+    expect(() => m.set({ channelWeights: [1, , 1] as number[] })).toThrow(/channelWeights\[1\]/);
+    expect(m.params.channelWeights).toEqual([1, 1]);
+    expect(() => LoudnessMeter.fromJSON({ type: 'LoudnessMeter', params: { channelWeights: [, 1] } })).toThrow(TypeError);
+    // Whatever the constructor accepts, its JSON rebuilds.
+    const ok = new LoudnessMeter({ channelWeights: [0, 1.41] });
+    expect(LoudnessMeter.fromJSON(JSON.parse(JSON.stringify(ok))).params).toEqual(ok.params);
+  });
+
   it('recovers from a non-finite sample: the hop counts as silence, integrated and maxima stay finite', () => {
     const x = new Float32Array(48000 * 20).map((_, i) => 0.0708 * Math.sin((2 * Math.PI * 1000 * i) / 48000));
     const bad = x.slice();
@@ -236,6 +261,7 @@ describeProcessor<LoudnessMeter>({
   silence: { exact: true, tailSeconds: 0, level: 0 },
   badParams: [
     { label: 'a negative channel weight', call: (p) => p.set({ channelWeights: [1, -2] }), error: RangeError, message: /channelWeights\[1\]/ },
+    { label: 'a hole in the channel weights', call: (p) => p.set({ channelWeights: [, 1] as number[] }), error: TypeError, message: /channelWeights\[0\] must be a number/ },
     { label: 'unknown option', call: (p) => p.set({ gate: -70 } as never), error: TypeError, message: /unknown option "gate"/ },
     { label: 'NaN history', call: (p) => p.set({ historySeconds: NaN }), error: RangeError, message: /historySeconds/ },
   ],
