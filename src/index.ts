@@ -41,7 +41,7 @@ export { BS1770_STAGE1_48K, BS1770_STAGE2_48K, kWeighting, rediscretise } from '
 export { TRUE_PEAK_TAPS, truePeakFilter } from './core/true-peak-kernel.js';
 export { TruePeakDetector, truePeakOversampling } from './metering/true-peak.js';
 export type { LoudnessHistory, LoudnessMeterOptions, LoudnessReading, LoudnessSummary } from './metering/loudness-meter.js';
-export { LOUDNESS_METER_DEFAULTS, LoudnessMeter, defaultChannelWeights, measureLoudness } from './metering/loudness-meter.js';
+export { LOUDNESS_METER_DEFAULTS, LOUDNESS_METER_RULES, LoudnessMeter, defaultChannelWeights, measureLoudness } from './metering/loudness-meter.js';
 export type { CompressorDetector, CompressorOptions } from './dynamics/compressor.js';
 export { COMPRESSOR_DEFAULTS, COMPRESSOR_RULES, Compressor, compressorGainReductionDb } from './dynamics/compressor.js';
 export type { LimiterMode, LimiterOptions } from './dynamics/limiter.js';

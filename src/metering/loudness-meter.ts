@@ -44,11 +44,11 @@
  * clamping it to the top would let one NaN outweigh the whole programme.
  * @module
  */
-import { SPEC_LIMITS, safeFrameCount, usableChannels, validateSpec, type Meter, type ProcessSpec, type ProcessorJSON } from '../core/processor.js';
-import { checkBoolean, checkKnownKeys, checkNumber, checkObject, describeValue } from '../core/validate.js';
+import { ANY_CHANNELS, SPEC_LIMITS, safeFrameCount, type MeterName, usableChannels, validateSpec, type Meter, type ProcessSpec, type ProcessorJSON } from '../core/processor.js';
+import { defineRules, validateOptions, type OptionRules } from '../core/validate.js';
+import { paramsFromJSON, processorJSON } from '../core/json.js';
 import { kWeighting } from './k-weighting.js';
 import { TruePeakDetector } from './true-peak.js';
-import { ANY_CHANNELS, type MeterName } from '../core/processor.js';
 
 /** Options of {@link LoudnessMeter}. */
 export interface LoudnessMeterOptions {
@@ -125,7 +125,21 @@ export interface LoudnessHistory {
 }
 
 const OWNER = 'LoudnessMeter';
-const KEYS = Object.keys(LOUDNESS_METER_DEFAULTS);
+
+/** Validation rules of {@link LoudnessMeterOptions} (the one source of their ranges). */
+export const LOUDNESS_METER_RULES: OptionRules<LoudnessMeterOptions> = defineRules<LoudnessMeterOptions>({
+  channelWeights: {
+    kind: 'array',
+    items: { kind: 'number', range: { min: 0, max: 10 } },
+    minLength: 1,
+    maxLength: SPEC_LIMITS.maxChannels,
+    nullable: true,
+    description: 'Power weight of each channel (BS.1770 Table 3); null: from the channel count',
+  },
+  dualMono: { kind: 'boolean', description: 'Count a single channel twice (dual mono, +3 dB)' },
+  truePeak: { kind: 'boolean', description: 'Measure true peak (4× oversampling)' },
+  historySeconds: { kind: 'number', range: { min: 0, max: 86400, unit: 's' }, description: 'Momentary / short-term history kept for plots' },
+});
 /** Gate and histogram constants (BS.1770-5, Tech 3342). */
 const ABSOLUTE_GATE = -70;
 const RELATIVE_GATE_I = -10;
@@ -146,8 +160,8 @@ const HOPS_S = 300;
 const HOPS_STEP = 10;
 const SURROUND = 1.41;
 /** Range of one channel weight, and the most weights (one per channel) a meter can take. */
-const WEIGHT_RANGE = Object.freeze({ min: 0, max: 10 });
-const MAX_WEIGHTS = SPEC_LIMITS.maxChannels;
+const GATED_I = 0;
+const GATED_LRA = 1;
 
 /** Default BS.1770 channel weights for `channels` channels in WAV order, or null if none is defined. */
 export function defaultChannelWeights(channels: number): number[] | null {
@@ -169,27 +183,6 @@ export function defaultChannelWeights(channels: number): number[] | null {
     default:
       return null;
   }
-}
-
-/**
- * First histogram bin whose centre is at or above `gate` (LUFS): 0 below the histogram, the top
- * bin above it (the top bin then holds the loudest blocks, which are above any relative gate).
- */
-function firstBinFrom(gate: number): number {
-  const f = Math.ceil((gate - ABSOLUTE_GATE) / FINE_WIDTH - 0.5);
-  if (f < FINE_BINS) return f < 0 ? 0 : f;
-  const c = FINE_BINS + Math.ceil((gate - FINE_TOP) / COARSE_WIDTH - 0.5);
-  return c < BINS ? c : TOP_BIN;
-}
-
-/** Centre of histogram bin `i`, LUFS. */
-function binCentre(i: number): number {
-  return i < FINE_BINS ? ABSOLUTE_GATE + (i + 0.5) * FINE_WIDTH : FINE_TOP + (i - FINE_BINS + 0.5) * COARSE_WIDTH;
-}
-
-/** Loudness of a mean weighted energy: −0.691 + 10·log10(z). */
-function loudness(z: number): number {
-  return -0.691 + 10 * Math.log10(z);
 }
 
 function toDb(x: number): number {
@@ -262,8 +255,10 @@ export class LoudnessMeter implements Meter<LoudnessMeterOptions> {
   readMeters(out: Float64Array, offset: number): void {
     out[offset] = this.momentary;
     out[offset + 1] = this.shortTerm;
-    out[offset + 2] = this.integrated;
-    out[offset + 3] = this.lra;
+    const g = this.gatedOut;
+    this.gated(g);
+    out[offset + 2] = g[GATED_I];
+    out[offset + 3] = g[GATED_LRA];
     const tp = this.tp;
     out[offset + 4] = toDb(maxOf(tp ? tp.peaks : this.samplePeaks));
     out[offset + 5] = toDb(maxOf(tp ? tp.samplePeaks : this.samplePeaks));
@@ -280,6 +275,8 @@ export class LoudnessMeter implements Meter<LoudnessMeterOptions> {
   /** Sum of squares of the current hop, per channel. */
   private hopAcc = new Float64Array(0);
   private samplePeaks = new Float64Array(0);
+  /** Scratch of {@link LoudnessMeter.gated}: [integrated, loudness range]. */
+  private readonly gatedOut = new Float64Array(2);
   /** Silence for channels the caller did not pass (maxBlockSize long). */
   private zeros = new Float32Array(0);
   private tp: TruePeakDetector | undefined;
@@ -307,32 +304,18 @@ export class LoudnessMeter implements Meter<LoudnessMeterOptions> {
     this.clearReadings();
   }
 
-  /** Rebuild a meter from {@link LoudnessMeter.toJSON} output. */
+  /** Defaults of its options. */
+  static readonly defaults = LOUDNESS_METER_DEFAULTS;
+  /** Validation rules of its options (see `describeOptions`). */
+  static readonly rules = LOUDNESS_METER_RULES;
+
+  /** Rebuild a meter from {@link LoudnessMeter.toJSON} output (validated like the constructor's options). */
   static fromJSON(json: ProcessorJSON): LoudnessMeter {
-    const j = checkObject(OWNER, 'json', json);
-    if (j.type !== LoudnessMeter.type) throw new TypeError(`LoudnessMeter.fromJSON: expected type "LoudnessMeter", got ${describeValue(j.type)}`);
-    return new LoudnessMeter(checkObject(OWNER, 'json.params', j.params) as Partial<LoudnessMeterOptions>);
+    return new LoudnessMeter(paramsFromJSON(LoudnessMeter, json));
   }
 
   private static validate(options: unknown): Partial<LoudnessMeterOptions> {
-    const o = checkObject(OWNER, 'options', options);
-    checkKnownKeys(OWNER, o, KEYS);
-    if (o.channelWeights !== undefined && o.channelWeights !== null) {
-      // Hand-written until core/validate.ts has an array rule. An index loop, not forEach: forEach
-      // skips the holes of a sparse array ([, 1]), which must be rejected like any non-number.
-      const w: unknown = o.channelWeights;
-      if (!Array.isArray(w)) {
-        throw new TypeError(`LoudnessMeter.channelWeights must be null or an array of 1 to ${MAX_WEIGHTS} numbers, got ${describeValue(w)}`);
-      }
-      if (w.length === 0 || w.length > MAX_WEIGHTS) {
-        throw new RangeError(`LoudnessMeter.channelWeights must hold 1 to ${MAX_WEIGHTS} weights (one per channel), got ${w.length}`);
-      }
-      for (let i = 0; i < w.length; i++) checkNumber(OWNER, `channelWeights[${i}]`, w[i], WEIGHT_RANGE);
-    }
-    if (o.dualMono !== undefined) checkBoolean(OWNER, 'dualMono', o.dualMono);
-    if (o.truePeak !== undefined) checkBoolean(OWNER, 'truePeak', o.truePeak);
-    if (o.historySeconds !== undefined) checkNumber(OWNER, 'historySeconds', o.historySeconds, { min: 0, max: 86400, unit: 's' });
-    return o as Partial<LoudnessMeterOptions>;
+    return validateOptions<LoudnessMeterOptions>(OWNER, options, LOUDNESS_METER_RULES);
   }
 
   /** Merge options, copying the weights so a caller's later change to its array cannot reach us. */
@@ -558,34 +541,57 @@ export class LoudnessMeter implements Meter<LoudnessMeterOptions> {
    * above the absolute gate (−70 LUFS), finite from then on however loud the input.
    */
   get integrated(): number {
-    const th = this.relativeGate(this.histIEnergy, this.histICount, RELATIVE_GATE_I);
-    if (th === -Infinity) return -Infinity;
-    let e = 0;
-    let c = 0;
-    for (let i = th; i < BINS; i++) {
-      e += this.histIEnergy[i];
-      c += this.histICount[i];
-    }
-    return c > 0 ? loudness(e / c) : -Infinity;
+    this.gated(this.gatedOut);
+    return this.gatedOut[GATED_I];
   }
 
   /** Loudness range so far, LU (EBU Tech 3342). */
   get lra(): number {
+    this.gated(this.gatedOut);
+    return this.gatedOut[GATED_LRA];
+  }
+
+  /**
+   * Integrated loudness and loudness range into `out[GATED_I]`, `out[GATED_LRA]`. Results go
+   * through a typed array, not return values: a double returned from a call V8 does not inline
+   * is boxed, and {@link LoudnessMeter.readMeters} must allocate nothing.
+   */
+  private gated(out: Float64Array): void {
+    const energyI = this.histIEnergy;
+    const countI = this.histICount;
+    const th = this.relativeGate(energyI, countI, RELATIVE_GATE_I);
+    let e = 0;
+    let c = 0;
+    if (th >= 0) {
+      for (let i = th; i < BINS; i++) {
+        e += energyI[i];
+        c += countI[i];
+      }
+    }
+    // (c = 0 gives log10(0) = −Infinity: the same expression in both cases, no literal merged in.)
+    // loudness(e / c) written out (see relativeGate); c = 0 gives log10(0) = −Infinity.
+    out[GATED_I] = c > 0 ? -0.691 + 10 * Math.log10(e / c) : 10 * Math.log10(c);
     const count = this.histSCount;
     const from = this.relativeGate(this.histSEnergy, count, RELATIVE_GATE_LRA);
-    if (from === -Infinity) return 0;
     let n = 0;
-    for (let i = from; i < BINS; i++) n += count[i];
-    if (n === 0) return 0;
-    const lo = this.percentile(from, n, 0.1);
-    const hi = this.percentile(from, n, 0.95);
-    return hi - lo;
+    if (from >= 0) for (let i = from; i < BINS; i++) n += count[i];
+    if (n === 0) {
+      out[GATED_LRA] = 0 * n;
+      return;
+    }
+    // Ranks as small integers: a double argument to a call V8 does not inline is boxed.
+    const lo = this.percentileBin(from, Math.round((n - 1) * 0.1) | 0);
+    const hi = this.percentileBin(from, Math.round((n - 1) * 0.95) | 0);
+    // binCentre(hi) − binCentre(lo), written out.
+    const hiCentre = hi < FINE_BINS ? ABSOLUTE_GATE + (hi + 0.5) * FINE_WIDTH : FINE_TOP + (hi - FINE_BINS + 0.5) * COARSE_WIDTH;
+    const loCentre = lo < FINE_BINS ? ABSOLUTE_GATE + (lo + 0.5) * FINE_WIDTH : FINE_TOP + (lo - FINE_BINS + 0.5) * COARSE_WIDTH;
+    out[GATED_LRA] = hiCentre - loCentre;
   }
 
   /**
    * First histogram bin above the relative gate `offset` LU below the energy mean of all blocks
-   * (those above the absolute gate); -Infinity if there are none. A bin is in if its centre is
-   * above the gate.
+   * (those above the absolute gate); −1 if there are none. A bin is in if its centre is above the
+   * gate.
    */
   private relativeGate(energy: Float64Array, count: Float64Array, offset: number): number {
     let e = 0;
@@ -594,19 +600,24 @@ export class LoudnessMeter implements Meter<LoudnessMeterOptions> {
       e += energy[i];
       c += count[i];
     }
-    if (c === 0) return -Infinity;
-    return firstBinFrom(loudness(e / c) + offset);
+    if (c === 0) return -1;
+    // firstBinFrom(loudness(e / c) + offset), written out: a double passed to a call V8 does not
+    // inline is boxed, and this runs in readMeters(), which must allocate nothing.
+    const gate = -0.691 + 10 * Math.log10(e / c) + offset;
+    const f = Math.ceil((gate - ABSOLUTE_GATE) / FINE_WIDTH - 0.5);
+    if (f < FINE_BINS) return f < 0 ? 0 : f | 0;
+    const top = FINE_BINS + Math.ceil((gate - FINE_TOP) / COARSE_WIDTH - 0.5);
+    return top < BINS ? top | 0 : TOP_BIN;
   }
 
-  /** Value (bin centre, LUFS) at rank round((n − 1)·p) among the n values from bin `from` on. */
-  private percentile(from: number, n: number, p: number): number {
-    const rank = Math.round((n - 1) * p);
+  /** The bin of the value at `rank` (0-based) among the values from bin `from` on. */
+  private percentileBin(from: number, rank: number): number {
     let seen = 0;
     for (let i = from; i < BINS; i++) {
       seen += this.histSCount[i];
-      if (seen > rank) return binCentre(i);
+      if (seen > rank) return i;
     }
-    return binCentre(TOP_BIN);
+    return TOP_BIN;
   }
 
   /** Highest sample magnitude of channel `ch` (or all channels), dBFS. */
@@ -665,7 +676,7 @@ export class LoudnessMeter implements Meter<LoudnessMeterOptions> {
   }
 
   toJSON(): ProcessorJSON {
-    return { type: LoudnessMeter.type, params: { ...this.params } };
+    return processorJSON(LoudnessMeter.type, this.params);
   }
 }
 

@@ -155,7 +155,7 @@ describe('LoudnessMeter readings', () => {
     // At most one weight per channel a spec can have (SPEC_LIMITS.maxChannels).
     expect(() => new LoudnessMeter({ channelWeights: new Array<number>(SPEC_LIMITS.maxChannels).fill(1) })).not.toThrow();
     expect(() => new LoudnessMeter({ channelWeights: new Array<number>(SPEC_LIMITS.maxChannels + 1).fill(1) })).toThrow(
-      new RangeError(`LoudnessMeter.channelWeights must hold 1 to ${SPEC_LIMITS.maxChannels} weights (one per channel), got ${SPEC_LIMITS.maxChannels + 1}`),
+      new RangeError(`LoudnessMeter.channelWeights must have between 1 and ${SPEC_LIMITS.maxChannels} items, got ${SPEC_LIMITS.maxChannels + 1}`),
     );
     expect(() => new LoudnessMeter({ channelWeights: new Array<number>(2 ** 32 - 1) })).toThrow(RangeError); // checked before any entry
     expect(() => new LoudnessMeter({ channelWeights: [] })).toThrow(RangeError);
