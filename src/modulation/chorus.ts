@@ -79,7 +79,10 @@ const OWNER = 'Chorus';
 export const MAX_VOICES = 8;
 /** LFO grid, in samples. */
 const SEG = 32;
-/** Delays never go below this many samples (the interpolator reaches 2 samples ahead). */
+/**
+ * Delays never go below this many samples (the interpolator reaches 2 samples ahead). Written as
+ * the literal 3 in nextSegment()'s loop (see there).
+ */
 const MIN_DELAY_SAMPLES = 3;
 /** Samples per processing chunk. */
 const CHUNK = 128;
@@ -444,9 +447,12 @@ export class Chorus implements Processor {
         ns *= r;
         vs[j] = nc;
         vs[j + 1] = ns;
-        // (Inline, not delaySamples(): a double returned from a call would be boxed here.)
+        // (Inline, not delaySamples(): a double returned from a call would be boxed here. The
+        // bound is MIN_DELAY_SAMPLES written as a literal: the bundle turns module constants into
+        // `var`s, whose loads V8 cannot type, and merging one with the computed double in a
+        // conditional made it box every target: one heap number per voice and grid step.)
         const raw = ((base + depth * ns) * fs) / 1000;
-        const target = raw < MIN_DELAY_SAMPLES ? MIN_DELAY_SAMPLES : raw;
+        const target = raw < 3 ? 3 : raw;
         vs[j + 2] = wSeg - vs[j + 4] + size;
         vs[j + 3] = 1 - (target - vs[j + 4]) / SEG;
         vs[j + 4] = target;
