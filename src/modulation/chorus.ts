@@ -21,6 +21,13 @@
  *   |feedback| < 0.8 the line stays within 1/(1 − 1.25·|feedback|) of the input's peak. Above
  *   that, worst-case inputs can build up further (about 27× at 0.95), and a clamp at ±64 on the
  *   delay line's input bounds the output for any input and any setting.
+ * - Denormals: the voices' sum is taken as 0 below 1e-30 (−600 dB) before it is fed back and
+ *   mixed, and so is a delay-line input below 1e-30, per sample (so the output does not depend on
+ *   block sizes). After a signal stops, the feedback loop therefore empties the line to exact
+ *   zeros instead of decaying into subnormal numbers, which are slow on many CPUs (JUCE's
+ *   `snapToZero` does the same for its filters). The line holds 0 or values of at least 1e-30;
+ *   the Hermite coefficients and the reads are differences and products of those (at least
+ *   about 1e-46 and 1e-82), far above the subnormal range (below 2.2e-308).
  *
  * @module
  */
@@ -524,7 +531,8 @@ export class Chorus implements Processor {
 
 /**
  * Write k samples of the delay line from w0: input plus feedback × wet (`mode` 0: no feedback
- * term; 1: `fbb[i]`; 2: `fbb[0]`), non-finite values as 0, clamped to ±64 (written as literals: a
+ * term; 1: `fbb[i]`; 2: `fbb[0]`; wet sums below 1e-30 taken as 0), non-finite values and values
+ * below 1e-30 as 0, clamped to ±64 (written as literals: a
  * unary minus on a module constant that only runs on a rare branch deoptimised the loop). With
  * `mixMode` 1 (`mb[i]`) or 2 (`mb[0]`), also write the output x + mix·(wet − x) in place; with
  * `clear`, set the voice sums to 0 for the next chunk.
@@ -542,9 +550,11 @@ function writeLine(cf: Float64Array, x: Float32Array, xo: number, k: number, w0:
   let y1 = cf[((w0 - 1) & mask) << 2];
   for (let i = 0; i < k; i++) {
     const dry = x[xo + i];
-    const wv = wet[wo + i];
+    // The voices' sum, 0 below 1e-30 (see the module comment: no subnormals in the line).
+    const ws = wet[wo + i];
+    const wv = ws < 1e-30 && ws > -1e-30 ? 0 : ws;
     let u = mode !== 0 ? dry + fbb[i * step] * wv : dry;
-    u = u - u === 0 ? (u > 64 ? 64 : u < -64 ? -64 : u) : 0;
+    u = u - u === 0 && (u >= 1e-30 || u <= -1e-30) ? (u > 64 ? 64 : u < -64 ? -64 : u) : 0;
     const w = w0 + i;
     cf[(w & mask) << 2] = u;
     // Window: ym, y0, y1 = y[w − 3], y[w − 2], y[w − 1]; c0 = y0 is already in place.
@@ -566,13 +576,19 @@ function writeLine(cf: Float64Array, x: Float32Array, xo: number, k: number, w0:
   }
 }
 
-/** Write the output x + mix·(wet − x) in place (`mixMode` 1: `mb[i]`, 2: `mb[0]`) and clear the voice sums. */
+/**
+ * Write the output x + mix·(wet − x) in place (`mixMode` 1: `mb[i]`, 2: `mb[0]`), with wet sums
+ * below 1e-30 taken as 0, and clear the voice sums.
+ */
 function mixOut(x: Float32Array, xo: number, k: number, wet: Float64Array, wo: number, mb: Float64Array, mixMode: number): void {
   const mstep = mixMode === 1 ? 1 : 0;
   for (let i = 0; i < k; i++) {
     const dry = x[xo + i];
     const mx = mb[i * mstep];
-    x[xo + i] = mx === 0 ? dry : dry + mx * (wet[wo + i] - dry);
+    // (The same flush of the voices' sum as in writeLine: both paths give the same output.)
+    const ws = wet[wo + i];
+    const wv = ws < 1e-30 && ws > -1e-30 ? 0 : ws;
+    x[xo + i] = mx === 0 ? dry : dry + mx * (wv - dry);
     wet[wo + i] = 0;
   }
 }
