@@ -21,13 +21,14 @@
  *   |feedback| < 0.8 the line stays within 1/(1 − 1.25·|feedback|) of the input's peak. Above
  *   that, worst-case inputs can build up further (about 27× at 0.95), and a clamp at ±64 on the
  *   delay line's input bounds the output for any input and any setting.
- * - Denormals: the voices' sum is taken as 0 below 1e-30 (−600 dB) before it is fed back and
- *   mixed, and so is a delay-line input below 1e-30, per sample (so the output does not depend on
- *   block sizes). After a signal stops, the feedback loop therefore empties the line to exact
- *   zeros instead of decaying into subnormal numbers, which are slow on many CPUs (JUCE's
- *   `snapToZero` does the same for its filters). The line holds 0 or values of at least 1e-30;
- *   the Hermite coefficients and the reads are differences and products of those (at least
- *   about 1e-46 and 1e-82), far above the subnormal range (below 2.2e-308).
+ * - Denormals: each value written to the delay line is set to 0 below 1e-30 in magnitude (−600 dB;
+ *   JUCE's `snapToZero` does the same for filter states), per sample, so the output does not
+ *   depend on block sizes. After a signal stops, the feedback loop therefore empties the line to
+ *   exact zeros instead of decaying into subnormal numbers (slow on many CPUs), and the output
+ *   becomes exactly 0. No state is subnormal meanwhile: the line holds 0 or values of at least
+ *   1e-30, and the Hermite coefficients and reads are sums, differences and products of those
+ *   with interpolation fractions of at least 1e-12 and voice gains of at least 1e-8, far above
+ *   the subnormal range (below 2.2e-308).
  *
  * @module
  */
@@ -531,8 +532,8 @@ export class Chorus implements Processor {
 
 /**
  * Write k samples of the delay line from w0: input plus feedback × wet (`mode` 0: no feedback
- * term; 1: `fbb[i]`; 2: `fbb[0]`; wet sums below 1e-30 taken as 0), non-finite values and values
- * below 1e-30 as 0, clamped to ±64 (written as literals: a
+ * term; 1: `fbb[i]`; 2: `fbb[0]`), non-finite values and values below 1e-30 in magnitude as 0,
+ * clamped to ±64 (written as literals: a
  * unary minus on a module constant that only runs on a rare branch deoptimised the loop). With
  * `mixMode` 1 (`mb[i]`) or 2 (`mb[0]`), also write the output x + mix·(wet − x) in place; with
  * `clear`, set the voice sums to 0 for the next chunk.
@@ -550,11 +551,11 @@ function writeLine(cf: Float64Array, x: Float32Array, xo: number, k: number, w0:
   let y1 = cf[((w0 - 1) & mask) << 2];
   for (let i = 0; i < k; i++) {
     const dry = x[xo + i];
-    // The voices' sum, 0 below 1e-30 (see the module comment: no subnormals in the line).
-    const ws = wet[wo + i];
-    const wv = ws < 1e-30 && ws > -1e-30 ? 0 : ws;
+    const wv = wet[wo + i];
     let u = mode !== 0 ? dry + fbb[i * step] * wv : dry;
-    u = u - u === 0 && (u >= 1e-30 || u <= -1e-30) ? (u > 64 ? 64 : u < -64 ? -64 : u) : 0;
+    // Below 1e-30 or not finite: 0; beyond ±64: ±64 (one test of |u| on the common path).
+    const au = Math.abs(u);
+    if (!(au >= 1e-30 && au <= 64)) u = u - u === 0 && au > 64 ? (u > 0 ? 64 : -64) : 0;
     const w = w0 + i;
     cf[(w & mask) << 2] = u;
     // Window: ym, y0, y1 = y[w − 3], y[w − 2], y[w − 1]; c0 = y0 is already in place.
@@ -576,19 +577,13 @@ function writeLine(cf: Float64Array, x: Float32Array, xo: number, k: number, w0:
   }
 }
 
-/**
- * Write the output x + mix·(wet − x) in place (`mixMode` 1: `mb[i]`, 2: `mb[0]`), with wet sums
- * below 1e-30 taken as 0, and clear the voice sums.
- */
+/** Write the output x + mix·(wet − x) in place (`mixMode` 1: `mb[i]`, 2: `mb[0]`) and clear the voice sums. */
 function mixOut(x: Float32Array, xo: number, k: number, wet: Float64Array, wo: number, mb: Float64Array, mixMode: number): void {
   const mstep = mixMode === 1 ? 1 : 0;
   for (let i = 0; i < k; i++) {
     const dry = x[xo + i];
     const mx = mb[i * mstep];
-    // (The same flush of the voices' sum as in writeLine: both paths give the same output.)
-    const ws = wet[wo + i];
-    const wv = ws < 1e-30 && ws > -1e-30 ? 0 : ws;
-    x[xo + i] = mx === 0 ? dry : dry + mx * (wv - dry);
+    x[xo + i] = mx === 0 ? dry : dry + mx * (wet[wo + i] - dry);
     wet[wo + i] = 0;
   }
 }

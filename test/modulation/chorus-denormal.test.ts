@@ -45,7 +45,7 @@ function run(opts: Partial<ChorusOptions>, sampleRate: number, noiseSeconds: num
 describe('Chorus: no subnormals after noise then silence', () => {
   // Short delays at 8 kHz: many trips round the feedback loop per second, so the line reaches the
   // subnormal range within seconds (at 48 kHz with the default 12 ms it takes 10–20 s).
-  for (const feedback of [-0.95, -0.8, -0.5, -0.2, 0.2, 0.5, 0.8, 0.95]) {
+  for (const feedback of [-0.95, -0.8, -0.5, -0.2, 1e-300, 0.2, 0.5, 0.8, 0.95]) {
     it(`feedback ${feedback}, 3 voices, 2 ms ± 1 ms at 8 kHz: none in the state or the output over 6 s of silence`, () => {
       const r = run({ feedback, baseDelayMs: 2, depthMs: 1, voices: 3 }, 8000, 0.5, 6, 20);
       expect(r.state).toBe('');
