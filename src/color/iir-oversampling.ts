@@ -40,14 +40,6 @@ export const FLUSH_GRID = 32;
 const UP = 0;
 const DOWN = 1;
 
-/** Set every value of `st` whose magnitude is below {@link FLUSH_BELOW} to 0. */
-export function flushTiny(st: Float64Array): void {
-  for (let k = 0; k < st.length; k++) {
-    const v = st[k];
-    if (v < FLUSH_BELOW && v > -FLUSH_BELOW) st[k] = 0;
-  }
-}
-
 /** One IIR 2× stage: number of all-pass coefficients and the transition band, relative to the stage's output rate. */
 export interface IirHalfBandStage {
   readonly coefficients: number;
@@ -168,38 +160,14 @@ export class IirOversampler {
       return;
     }
     const f0 = this.nextFlush(UP, m);
-    const c = this.coef[0];
-    const st = this.upState[0];
-    const dst = this.buf[1];
-    // Runs between flush points (see the module comment).
-    for (let i = 0, f = f0; i < m; ) {
-      if (i === f) {
-        flushTiny(st);
-        f += FLUSH_GRID;
-      }
-      const e = f < m ? f : m;
-      up3From(x, pos, i, e, gain, gainStride, c, st, dst);
-      i = e;
-    }
+    up3From(x, pos, m, gain, gainStride, this.coef[0], this.upState[0], this.buf[1], f0, FLUSH_GRID);
     this.upRest(m, f0);
   }
 
   up(m: number): void {
     if (this.stages === 0) return;
     const f0 = this.nextFlush(UP, m);
-    const c = this.coef[0];
-    const st = this.upState[0];
-    const src = this.buf[0];
-    const dst = this.buf[1];
-    for (let i = 0, f = f0; i < m; ) {
-      if (i === f) {
-        flushTiny(st);
-        f += FLUSH_GRID;
-      }
-      const e = f < m ? f : m;
-      up3(src, i, e, c, st, dst);
-      i = e;
-    }
+    up3(this.buf[0], m, this.coef[0], this.upState[0], this.buf[1], f0, FLUSH_GRID);
     this.upRest(m, f0);
   }
 
@@ -217,21 +185,9 @@ export class IirOversampler {
   private upRest(m: number, f0: number): void {
     for (let s = 1; s < this.stages; s++) {
       const c = this.coef[s];
-      const st = this.upState[s];
-      const src = this.buf[s];
-      const dst = this.buf[s + 1];
       const n = m << s;
-      const g = FLUSH_GRID << s;
-      for (let i = 0, f = f0 << s; i < n; ) {
-        if (i === f) {
-          flushTiny(st);
-          f += g;
-        }
-        const e = f < n ? f : n;
-        if (c.length === 3) up2(src, i, e, c, st, dst);
-        else up1(src, i, e, c, st, dst);
-        i = e;
-      }
+      if (c.length === 3) up2(this.buf[s], n, c, this.upState[s], this.buf[s + 1], f0 << s, FLUSH_GRID << s);
+      else up1(this.buf[s], n, c, this.upState[s], this.buf[s + 1], f0 << s, FLUSH_GRID << s);
     }
   }
 
@@ -245,35 +201,12 @@ export class IirOversampler {
     const f0 = this.nextFlush(DOWN, m);
     for (let s = this.stages - 1; s > 0; s--) {
       const c = this.coef[s];
-      const st = this.downState[s];
-      const src = this.buf[s + 1];
-      const dst = this.buf[s];
       const n = m << s;
-      const g = FLUSH_GRID << s;
-      for (let i = 0, f = f0 << s; i < n; ) {
-        if (i === f) {
-          flushTiny(st);
-          f += g;
-        }
-        const e = f < n ? f : n;
-        if (c.length === 3) down2(src, i, e, c, st, dst);
-        else down1(src, i, e, c, st, dst);
-        i = e;
-      }
+      if (c.length === 3) down2(this.buf[s + 1], n, c, this.downState[s], this.buf[s], f0 << s, FLUSH_GRID << s);
+      else down1(this.buf[s + 1], n, c, this.downState[s], this.buf[s], f0 << s, FLUSH_GRID << s);
     }
     // Stage 1 (always 6 coefficients) writes the output directly.
-    const c = this.coef[0];
-    const st = this.downState[0];
-    const src = this.buf[1];
-    for (let i = 0, f = f0; i < m; ) {
-      if (i === f) {
-        flushTiny(st);
-        f += FLUSH_GRID;
-      }
-      const e = f < m ? f : m;
-      down3(src, i, e, c, st, out, offset);
-      i = e;
-    }
+    down3(this.buf[1], m, this.coef[0], this.downState[0], out, offset, f0, FLUSH_GRID);
   }
 }
 
@@ -303,14 +236,25 @@ function groupDelayAtDc(o: IirOversampler): number {
 }
 
 // The kernels below: one per layout of sections per branch (3 + 3, 2 + 1, 1 + 1), so that the all-pass
-// states stay in registers. Each runs samples [i0, e) of its rate, loading and storing the states. Section k of a branch: yₖ[n] = aₖ·(yₖ₋₁[n] − yₖ[n−1]) + yₖ₋₁[n−1],
+// states stay in registers. Before sample f, and every fg samples after it, each flushes its
+// states below FLUSH_BELOW to 0 (see the module comment). Section k of a branch: yₖ[n] = aₖ·(yₖ₋₁[n] − yₖ[n−1]) + yₖ₋₁[n−1],
 // with y₀ the branch input, so each section's "previous input" is the previous section's state.
 
 /** {@link up3} reading float32 input with a gain and non-finite samples taken as 0. */
-function up3From(x: Float32Array, pos: number, i0: number, e: number, g: Float64Array, gs: number, c: Float64Array, st: Float64Array, dst: Float64Array): void {
+function up3From(x: Float32Array, pos: number, n: number, g: Float64Array, gs: number, c: Float64Array, st: Float64Array, dst: Float64Array, f: number, fg: number): void {
   const a0 = c[0], a1 = c[1], a2 = c[2], b0 = c[3], b1 = c[4], b2 = c[5];
   let x1 = st[0], p0 = st[1], p1 = st[2], p2 = st[3], q0 = st[4], q1 = st[5], q2 = st[6];
-  for (let i = i0; i < e; i++) {
+  for (let i = 0; i < n; i++) {
+    if (i === f) {
+      f += fg;
+      if (Math.abs(x1) < FLUSH_BELOW) x1 = 0;
+      if (Math.abs(p0) < FLUSH_BELOW) p0 = 0;
+      if (Math.abs(p1) < FLUSH_BELOW) p1 = 0;
+      if (Math.abs(p2) < FLUSH_BELOW) p2 = 0;
+      if (Math.abs(q0) < FLUSH_BELOW) q0 = 0;
+      if (Math.abs(q1) < FLUSH_BELOW) q1 = 0;
+      if (Math.abs(q2) < FLUSH_BELOW) q2 = 0;
+    }
     const r = x[pos + i];
     const x0 = r - r === 0 ? r * g[i * gs] : 0;
     const u0 = a0 * (x0 - p0) + x1;
@@ -328,10 +272,20 @@ function up3From(x: Float32Array, pos: number, i0: number, e: number, g: Float64
   st[0] = x1; st[1] = p0; st[2] = p1; st[3] = p2; st[4] = q0; st[5] = q1; st[6] = q2;
 }
 
-function up3(src: Float64Array, i0: number, e: number, c: Float64Array, st: Float64Array, dst: Float64Array): void {
+function up3(src: Float64Array, n: number, c: Float64Array, st: Float64Array, dst: Float64Array, f: number, fg: number): void {
   const a0 = c[0], a1 = c[1], a2 = c[2], b0 = c[3], b1 = c[4], b2 = c[5];
   let x1 = st[0], p0 = st[1], p1 = st[2], p2 = st[3], q0 = st[4], q1 = st[5], q2 = st[6];
-  for (let i = i0; i < e; i++) {
+  for (let i = 0; i < n; i++) {
+    if (i === f) {
+      f += fg;
+      if (Math.abs(x1) < FLUSH_BELOW) x1 = 0;
+      if (Math.abs(p0) < FLUSH_BELOW) p0 = 0;
+      if (Math.abs(p1) < FLUSH_BELOW) p1 = 0;
+      if (Math.abs(p2) < FLUSH_BELOW) p2 = 0;
+      if (Math.abs(q0) < FLUSH_BELOW) q0 = 0;
+      if (Math.abs(q1) < FLUSH_BELOW) q1 = 0;
+      if (Math.abs(q2) < FLUSH_BELOW) q2 = 0;
+    }
     const x = src[i];
     const u0 = a0 * (x - p0) + x1;
     const u1 = a1 * (u0 - p1) + p0;
@@ -349,10 +303,17 @@ function up3(src: Float64Array, i0: number, e: number, c: Float64Array, st: Floa
 }
 
 /** Two sections in branch 0, one in branch 1. */
-function up2(src: Float64Array, i0: number, e: number, c: Float64Array, st: Float64Array, dst: Float64Array): void {
+function up2(src: Float64Array, n: number, c: Float64Array, st: Float64Array, dst: Float64Array, f: number, fg: number): void {
   const a0 = c[0], a1 = c[1], b0 = c[2];
   let x1 = st[0], p0 = st[1], p1 = st[2], q0 = st[3];
-  for (let i = i0; i < e; i++) {
+  for (let i = 0; i < n; i++) {
+    if (i === f) {
+      f += fg;
+      if (Math.abs(x1) < FLUSH_BELOW) x1 = 0;
+      if (Math.abs(p0) < FLUSH_BELOW) p0 = 0;
+      if (Math.abs(p1) < FLUSH_BELOW) p1 = 0;
+      if (Math.abs(q0) < FLUSH_BELOW) q0 = 0;
+    }
     const x = src[i];
     const u0 = a0 * (x - p0) + x1;
     const u1 = a1 * (u0 - p1) + p0;
@@ -366,10 +327,16 @@ function up2(src: Float64Array, i0: number, e: number, c: Float64Array, st: Floa
   st[0] = x1; st[1] = p0; st[2] = p1; st[3] = q0;
 }
 
-function up1(src: Float64Array, i0: number, e: number, c: Float64Array, st: Float64Array, dst: Float64Array): void {
+function up1(src: Float64Array, n: number, c: Float64Array, st: Float64Array, dst: Float64Array, f: number, fg: number): void {
   const a0 = c[0], b0 = c[1];
   let x1 = st[0], p0 = st[1], q0 = st[2];
-  for (let i = i0; i < e; i++) {
+  for (let i = 0; i < n; i++) {
+    if (i === f) {
+      f += fg;
+      if (Math.abs(x1) < FLUSH_BELOW) x1 = 0;
+      if (Math.abs(p0) < FLUSH_BELOW) p0 = 0;
+      if (Math.abs(q0) < FLUSH_BELOW) q0 = 0;
+    }
     const x = src[i];
     const u0 = a0 * (x - p0) + x1;
     const v0 = b0 * (x - q0) + x1;
@@ -382,10 +349,21 @@ function up1(src: Float64Array, i0: number, e: number, c: Float64Array, st: Floa
   st[0] = x1; st[1] = p0; st[2] = q0;
 }
 
-function down3(src: Float64Array, i0: number, e: number, c: Float64Array, st: Float64Array, dst: Float32Array, d0: number): void {
+function down3(src: Float64Array, n: number, c: Float64Array, st: Float64Array, dst: Float32Array, d0: number, f: number, fg: number): void {
   const a0 = c[0], a1 = c[1], a2 = c[2], b0 = c[3], b1 = c[4], b2 = c[5];
   let xa = st[0], p0 = st[1], p1 = st[2], p2 = st[3], xb = st[4], q0 = st[5], q1 = st[6], q2 = st[7];
-  for (let i = i0; i < e; i++) {
+  for (let i = 0; i < n; i++) {
+    if (i === f) {
+      f += fg;
+      if (Math.abs(xa) < FLUSH_BELOW) xa = 0;
+      if (Math.abs(p0) < FLUSH_BELOW) p0 = 0;
+      if (Math.abs(p1) < FLUSH_BELOW) p1 = 0;
+      if (Math.abs(p2) < FLUSH_BELOW) p2 = 0;
+      if (Math.abs(xb) < FLUSH_BELOW) xb = 0;
+      if (Math.abs(q0) < FLUSH_BELOW) q0 = 0;
+      if (Math.abs(q1) < FLUSH_BELOW) q1 = 0;
+      if (Math.abs(q2) < FLUSH_BELOW) q2 = 0;
+    }
     const ev = src[2 * i];
     const o = src[2 * i + 1];
     const u0 = a0 * (o - p0) + xa;
@@ -402,10 +380,18 @@ function down3(src: Float64Array, i0: number, e: number, c: Float64Array, st: Fl
 }
 
 /** Two sections in branch 0, one in branch 1. */
-function down2(src: Float64Array, i0: number, e: number, c: Float64Array, st: Float64Array, dst: Float64Array): void {
+function down2(src: Float64Array, n: number, c: Float64Array, st: Float64Array, dst: Float64Array, f: number, fg: number): void {
   const a0 = c[0], a1 = c[1], b0 = c[2];
   let xa = st[0], p0 = st[1], p1 = st[2], xb = st[3], q0 = st[4];
-  for (let i = i0; i < e; i++) {
+  for (let i = 0; i < n; i++) {
+    if (i === f) {
+      f += fg;
+      if (Math.abs(xa) < FLUSH_BELOW) xa = 0;
+      if (Math.abs(p0) < FLUSH_BELOW) p0 = 0;
+      if (Math.abs(p1) < FLUSH_BELOW) p1 = 0;
+      if (Math.abs(xb) < FLUSH_BELOW) xb = 0;
+      if (Math.abs(q0) < FLUSH_BELOW) q0 = 0;
+    }
     const ev = src[2 * i];
     const o = src[2 * i + 1];
     const u0 = a0 * (o - p0) + xa;
@@ -418,10 +404,17 @@ function down2(src: Float64Array, i0: number, e: number, c: Float64Array, st: Fl
   st[0] = xa; st[1] = p0; st[2] = p1; st[3] = xb; st[4] = q0;
 }
 
-function down1(src: Float64Array, i0: number, e: number, c: Float64Array, st: Float64Array, dst: Float64Array): void {
+function down1(src: Float64Array, n: number, c: Float64Array, st: Float64Array, dst: Float64Array, f: number, fg: number): void {
   const a0 = c[0], b0 = c[1];
   let xa = st[0], p0 = st[1], xb = st[2], q0 = st[3];
-  for (let i = i0; i < e; i++) {
+  for (let i = 0; i < n; i++) {
+    if (i === f) {
+      f += fg;
+      if (Math.abs(xa) < FLUSH_BELOW) xa = 0;
+      if (Math.abs(p0) < FLUSH_BELOW) p0 = 0;
+      if (Math.abs(xb) < FLUSH_BELOW) xb = 0;
+      if (Math.abs(q0) < FLUSH_BELOW) q0 = 0;
+    }
     const ev = src[2 * i];
     const o = src[2 * i + 1];
     const u0 = a0 * (o - p0) + xa;

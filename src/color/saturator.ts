@@ -432,8 +432,8 @@ export class Saturator implements Processor {
             if (i === f) {
               // Flush tiny and non-finite state, on the absolute grid (see the module comment).
               f += FLUSH_GRID;
-              if (!(x1 >= FLUSH_BELOW || x1 <= -FLUSH_BELOW) || x1 > 1e30 || x1 < -1e30) x1 = 0;
-              if (!(y1 >= FLUSH_BELOW || y1 <= -FLUSH_BELOW) || y1 > 1e30 || y1 < -1e30) y1 = 0;
+              if (!(Math.abs(x1) >= FLUSH_BELOW && Math.abs(x1) <= 1e30)) x1 = 0;
+              if (!(Math.abs(y1) >= FLUSH_BELOW && Math.abs(y1) <= 1e30)) y1 = 0;
             }
             const w = dw[steady ? 0 : i];
             if (w === 0) {
