@@ -19,8 +19,8 @@
  *
  * Denormals: after a signal stops, the all-pass states decay geometrically and would end in
  * subnormal numbers (slow on many CPUs), circling there for good (rounding keeps −a·y at the
- * smallest subnormals). Every state below {@link FLUSH_BELOW} in magnitude is therefore set to 0
- * before each base-rate sample whose absolute index is a multiple of {@link FLUSH_GRID} (JUCE's
+ * smallest subnormals). Every state below `FLUSH_BELOW` (1e-30) in magnitude is therefore set to 0
+ * before each base-rate sample whose absolute index is a multiple of `FLUSH_GRID` (32; JUCE's
  * `snapToZero`, at a fixed grid): a pure function of the state at absolute times, so the output
  * does not depend on how the signal is cut into blocks. Between two flushes a state with no input
  * shrinks at most by the fastest section, 0.110 per step, four steps per base sample at stage 3
@@ -94,6 +94,9 @@ export function iirHalfBandCoefficients(n: number, transition: number): Float64A
 /**
  * One channel's IIR up/down-sampling state, with the same use as `Oversampler`: write into
  * `input` from `inputOffset`, `up(m)`, shape `top[topOffset, topOffset + factor·m)`, `down(m, out, offset)`.
+ * Filter states below 1e-30 are set to 0 every 32 base-rate samples of absolute time, counted
+ * from `reset()`: no subnormal numbers after a signal stops, and the same output however the
+ * signal is cut into chunks.
  */
 export class IirOversampler {
   readonly input: Float64Array;
