@@ -17,10 +17,28 @@
  * The phase is not linear: the delay is a few samples at low frequencies and grows towards the
  * band edge. {@link IirOversampler.latency} is the low-frequency group delay, rounded.
  *
+ * Denormals: after a signal stops, the all-pass states decay geometrically and would end in
+ * subnormal numbers (slow on many CPUs), circling there for good (rounding keeps −a·y at the
+ * smallest subnormals). Every state below `FLUSH_BELOW` (1e-30) in magnitude is therefore set to 0
+ * before each base-rate sample whose absolute index is a multiple of `FLUSH_GRID` (32; JUCE's
+ * `snapToZero`, at a fixed grid): a pure function of the state at absolute times, so the output
+ * does not depend on how the signal is cut into blocks. Between two flushes a state with no input
+ * shrinks at most by the fastest section, 0.110 per step, four steps per base sample at stage 3
+ * (10^−3.84 per base sample), so from 1e-30 it stays above 1e-153 (far from the subnormal range,
+ * below 2.2e-308) until the next flush.
+ *
  * @module
  */
 import type { OversamplingFactor } from './oversampling.js';
 import { stageCount } from './oversampling.js';
+
+/** States below this magnitude are flushed to 0 (−600 dB: far below any float32 output). */
+export const FLUSH_BELOW = 1e-30;
+/** Flushes happen before base-rate samples whose absolute index is a multiple of this. */
+export const FLUSH_GRID = 32;
+// Slots of IirOversampler.phase: the absolute base-rate index modulo FLUSH_GRID of up and down.
+const UP = 0;
+const DOWN = 1;
 
 /** One IIR 2× stage: number of all-pass coefficients and the transition band, relative to the stage's output rate. */
 export interface IirHalfBandStage {
@@ -76,6 +94,9 @@ export function iirHalfBandCoefficients(n: number, transition: number): Float64A
 /**
  * One channel's IIR up/down-sampling state, with the same use as `Oversampler`: write into
  * `input` from `inputOffset`, `up(m)`, shape `top[topOffset, topOffset + factor·m)`, `down(m, out, offset)`.
+ * Filter states below 1e-30 are set to 0 every 32 base-rate samples of absolute time, counted
+ * from `reset()`: no subnormal numbers after a signal stops, and the same output however the
+ * signal is cut into chunks.
  */
 export class IirOversampler {
   readonly input: Float64Array;
@@ -92,6 +113,8 @@ export class IirOversampler {
   /** All-pass states per stage, for up ([x₁, branch 0 outputs, branch 1 outputs]) and down. */
   private readonly upState: Float64Array[] = [];
   private readonly downState: Float64Array[] = [];
+  /** Absolute base-rate sample index modulo FLUSH_GRID, of up-sampling and of down-sampling. */
+  private readonly phase = new Int32Array(2);
 
   constructor(
     readonly factor: OversamplingFactor,
@@ -122,6 +145,7 @@ export class IirOversampler {
   reset(): void {
     for (const s of this.upState) s.fill(0);
     for (const s of this.downState) s.fill(0);
+    this.phase.fill(0);
   }
 
   /**
@@ -138,23 +162,35 @@ export class IirOversampler {
       }
       return;
     }
-    up3From(x, pos, m, gain, gainStride, this.coef[0], this.upState[0], this.buf[1]);
-    this.upRest(m);
+    const f0 = this.nextFlush(UP, m);
+    up3From(x, pos, m, gain, gainStride, this.coef[0], this.upState[0], this.buf[1], f0, FLUSH_GRID);
+    this.upRest(m, f0);
   }
 
   up(m: number): void {
     if (this.stages === 0) return;
-    up3(this.buf[0], m, this.coef[0], this.upState[0], this.buf[1]);
-    this.upRest(m);
+    const f0 = this.nextFlush(UP, m);
+    up3(this.buf[0], m, this.coef[0], this.upState[0], this.buf[1], f0, FLUSH_GRID);
+    this.upRest(m, f0);
   }
 
-  /** Stages 2 and 3 of up-sampling. */
-  private upRest(m: number): void {
+  /**
+   * The offset in the coming m base samples of the first flush point (m or more: none), and the
+   * phase advanced past them.
+   */
+  private nextFlush(slot: number, m: number): number {
+    const ph = this.phase[slot];
+    this.phase[slot] = (ph + m) % FLUSH_GRID;
+    return ph === 0 ? 0 : FLUSH_GRID - ph;
+  }
+
+  /** Stages 2 and 3 of up-sampling (`f0`: the first flush point, in base samples). */
+  private upRest(m: number, f0: number): void {
     for (let s = 1; s < this.stages; s++) {
       const c = this.coef[s];
       const n = m << s;
-      if (c.length === 3) up2(this.buf[s], n, c, this.upState[s], this.buf[s + 1]);
-      else up1(this.buf[s], n, c, this.upState[s], this.buf[s + 1]);
+      if (c.length === 3) up2(this.buf[s], n, c, this.upState[s], this.buf[s + 1], f0 << s, FLUSH_GRID << s);
+      else up1(this.buf[s], n, c, this.upState[s], this.buf[s + 1], f0 << s, FLUSH_GRID << s);
     }
   }
 
@@ -165,14 +201,15 @@ export class IirOversampler {
       for (let i = 0; i < m; i++) out[offset + i] = t[i];
       return;
     }
+    const f0 = this.nextFlush(DOWN, m);
     for (let s = this.stages - 1; s > 0; s--) {
       const c = this.coef[s];
       const n = m << s;
-      if (c.length === 3) down2(this.buf[s + 1], n, c, this.downState[s], this.buf[s]);
-      else down1(this.buf[s + 1], n, c, this.downState[s], this.buf[s]);
+      if (c.length === 3) down2(this.buf[s + 1], n, c, this.downState[s], this.buf[s], f0 << s, FLUSH_GRID << s);
+      else down1(this.buf[s + 1], n, c, this.downState[s], this.buf[s], f0 << s, FLUSH_GRID << s);
     }
     // Stage 1 (always 6 coefficients) writes the output directly.
-    down3(this.buf[1], m, this.coef[0], this.downState[0], out, offset);
+    down3(this.buf[1], m, this.coef[0], this.downState[0], out, offset, f0, FLUSH_GRID);
   }
 }
 
@@ -202,14 +239,25 @@ function groupDelayAtDc(o: IirOversampler): number {
 }
 
 // The kernels below: one per layout of sections per branch (3 + 3, 2 + 1, 1 + 1), so that the all-pass
-// states stay in registers. Section k of a branch: yₖ[n] = aₖ·(yₖ₋₁[n] − yₖ[n−1]) + yₖ₋₁[n−1],
+// states stay in registers. Before sample f, and every fg samples after it, each flushes its
+// states below FLUSH_BELOW to 0 (see the module comment). Section k of a branch: yₖ[n] = aₖ·(yₖ₋₁[n] − yₖ[n−1]) + yₖ₋₁[n−1],
 // with y₀ the branch input, so each section's "previous input" is the previous section's state.
 
 /** {@link up3} reading float32 input with a gain and non-finite samples taken as 0. */
-function up3From(x: Float32Array, pos: number, n: number, g: Float64Array, gs: number, c: Float64Array, st: Float64Array, dst: Float64Array): void {
+function up3From(x: Float32Array, pos: number, n: number, g: Float64Array, gs: number, c: Float64Array, st: Float64Array, dst: Float64Array, f: number, fg: number): void {
   const a0 = c[0], a1 = c[1], a2 = c[2], b0 = c[3], b1 = c[4], b2 = c[5];
   let x1 = st[0], p0 = st[1], p1 = st[2], p2 = st[3], q0 = st[4], q1 = st[5], q2 = st[6];
   for (let i = 0; i < n; i++) {
+    if (i === f) {
+      f += fg;
+      if (Math.abs(x1) < FLUSH_BELOW) x1 = 0;
+      if (Math.abs(p0) < FLUSH_BELOW) p0 = 0;
+      if (Math.abs(p1) < FLUSH_BELOW) p1 = 0;
+      if (Math.abs(p2) < FLUSH_BELOW) p2 = 0;
+      if (Math.abs(q0) < FLUSH_BELOW) q0 = 0;
+      if (Math.abs(q1) < FLUSH_BELOW) q1 = 0;
+      if (Math.abs(q2) < FLUSH_BELOW) q2 = 0;
+    }
     const r = x[pos + i];
     const x0 = r - r === 0 ? r * g[i * gs] : 0;
     const u0 = a0 * (x0 - p0) + x1;
@@ -227,10 +275,20 @@ function up3From(x: Float32Array, pos: number, n: number, g: Float64Array, gs: n
   st[0] = x1; st[1] = p0; st[2] = p1; st[3] = p2; st[4] = q0; st[5] = q1; st[6] = q2;
 }
 
-function up3(src: Float64Array, n: number, c: Float64Array, st: Float64Array, dst: Float64Array): void {
+function up3(src: Float64Array, n: number, c: Float64Array, st: Float64Array, dst: Float64Array, f: number, fg: number): void {
   const a0 = c[0], a1 = c[1], a2 = c[2], b0 = c[3], b1 = c[4], b2 = c[5];
   let x1 = st[0], p0 = st[1], p1 = st[2], p2 = st[3], q0 = st[4], q1 = st[5], q2 = st[6];
   for (let i = 0; i < n; i++) {
+    if (i === f) {
+      f += fg;
+      if (Math.abs(x1) < FLUSH_BELOW) x1 = 0;
+      if (Math.abs(p0) < FLUSH_BELOW) p0 = 0;
+      if (Math.abs(p1) < FLUSH_BELOW) p1 = 0;
+      if (Math.abs(p2) < FLUSH_BELOW) p2 = 0;
+      if (Math.abs(q0) < FLUSH_BELOW) q0 = 0;
+      if (Math.abs(q1) < FLUSH_BELOW) q1 = 0;
+      if (Math.abs(q2) < FLUSH_BELOW) q2 = 0;
+    }
     const x = src[i];
     const u0 = a0 * (x - p0) + x1;
     const u1 = a1 * (u0 - p1) + p0;
@@ -248,10 +306,17 @@ function up3(src: Float64Array, n: number, c: Float64Array, st: Float64Array, ds
 }
 
 /** Two sections in branch 0, one in branch 1. */
-function up2(src: Float64Array, n: number, c: Float64Array, st: Float64Array, dst: Float64Array): void {
+function up2(src: Float64Array, n: number, c: Float64Array, st: Float64Array, dst: Float64Array, f: number, fg: number): void {
   const a0 = c[0], a1 = c[1], b0 = c[2];
   let x1 = st[0], p0 = st[1], p1 = st[2], q0 = st[3];
   for (let i = 0; i < n; i++) {
+    if (i === f) {
+      f += fg;
+      if (Math.abs(x1) < FLUSH_BELOW) x1 = 0;
+      if (Math.abs(p0) < FLUSH_BELOW) p0 = 0;
+      if (Math.abs(p1) < FLUSH_BELOW) p1 = 0;
+      if (Math.abs(q0) < FLUSH_BELOW) q0 = 0;
+    }
     const x = src[i];
     const u0 = a0 * (x - p0) + x1;
     const u1 = a1 * (u0 - p1) + p0;
@@ -265,10 +330,16 @@ function up2(src: Float64Array, n: number, c: Float64Array, st: Float64Array, ds
   st[0] = x1; st[1] = p0; st[2] = p1; st[3] = q0;
 }
 
-function up1(src: Float64Array, n: number, c: Float64Array, st: Float64Array, dst: Float64Array): void {
+function up1(src: Float64Array, n: number, c: Float64Array, st: Float64Array, dst: Float64Array, f: number, fg: number): void {
   const a0 = c[0], b0 = c[1];
   let x1 = st[0], p0 = st[1], q0 = st[2];
   for (let i = 0; i < n; i++) {
+    if (i === f) {
+      f += fg;
+      if (Math.abs(x1) < FLUSH_BELOW) x1 = 0;
+      if (Math.abs(p0) < FLUSH_BELOW) p0 = 0;
+      if (Math.abs(q0) < FLUSH_BELOW) q0 = 0;
+    }
     const x = src[i];
     const u0 = a0 * (x - p0) + x1;
     const v0 = b0 * (x - q0) + x1;
@@ -281,52 +352,78 @@ function up1(src: Float64Array, n: number, c: Float64Array, st: Float64Array, ds
   st[0] = x1; st[1] = p0; st[2] = q0;
 }
 
-function down3(src: Float64Array, n: number, c: Float64Array, st: Float64Array, dst: Float32Array, d0: number): void {
+function down3(src: Float64Array, n: number, c: Float64Array, st: Float64Array, dst: Float32Array, d0: number, f: number, fg: number): void {
   const a0 = c[0], a1 = c[1], a2 = c[2], b0 = c[3], b1 = c[4], b2 = c[5];
   let xa = st[0], p0 = st[1], p1 = st[2], p2 = st[3], xb = st[4], q0 = st[5], q1 = st[6], q2 = st[7];
   for (let i = 0; i < n; i++) {
-    const e = src[2 * i];
+    if (i === f) {
+      f += fg;
+      if (Math.abs(xa) < FLUSH_BELOW) xa = 0;
+      if (Math.abs(p0) < FLUSH_BELOW) p0 = 0;
+      if (Math.abs(p1) < FLUSH_BELOW) p1 = 0;
+      if (Math.abs(p2) < FLUSH_BELOW) p2 = 0;
+      if (Math.abs(xb) < FLUSH_BELOW) xb = 0;
+      if (Math.abs(q0) < FLUSH_BELOW) q0 = 0;
+      if (Math.abs(q1) < FLUSH_BELOW) q1 = 0;
+      if (Math.abs(q2) < FLUSH_BELOW) q2 = 0;
+    }
+    const ev = src[2 * i];
     const o = src[2 * i + 1];
     const u0 = a0 * (o - p0) + xa;
     const u1 = a1 * (u0 - p1) + p0;
     const u2 = a2 * (u1 - p2) + p1;
-    const v0 = b0 * (e - q0) + xb;
+    const v0 = b0 * (ev - q0) + xb;
     const v1 = b1 * (v0 - q1) + q0;
     const v2 = b2 * (v1 - q2) + q1;
     xa = o; p0 = u0; p1 = u1; p2 = u2;
-    xb = e; q0 = v0; q1 = v1; q2 = v2;
+    xb = ev; q0 = v0; q1 = v1; q2 = v2;
     dst[d0 + i] = 0.5 * (u2 + v2);
   }
   st[0] = xa; st[1] = p0; st[2] = p1; st[3] = p2; st[4] = xb; st[5] = q0; st[6] = q1; st[7] = q2;
 }
 
 /** Two sections in branch 0, one in branch 1. */
-function down2(src: Float64Array, n: number, c: Float64Array, st: Float64Array, dst: Float64Array): void {
+function down2(src: Float64Array, n: number, c: Float64Array, st: Float64Array, dst: Float64Array, f: number, fg: number): void {
   const a0 = c[0], a1 = c[1], b0 = c[2];
   let xa = st[0], p0 = st[1], p1 = st[2], xb = st[3], q0 = st[4];
   for (let i = 0; i < n; i++) {
-    const e = src[2 * i];
+    if (i === f) {
+      f += fg;
+      if (Math.abs(xa) < FLUSH_BELOW) xa = 0;
+      if (Math.abs(p0) < FLUSH_BELOW) p0 = 0;
+      if (Math.abs(p1) < FLUSH_BELOW) p1 = 0;
+      if (Math.abs(xb) < FLUSH_BELOW) xb = 0;
+      if (Math.abs(q0) < FLUSH_BELOW) q0 = 0;
+    }
+    const ev = src[2 * i];
     const o = src[2 * i + 1];
     const u0 = a0 * (o - p0) + xa;
     const u1 = a1 * (u0 - p1) + p0;
-    const v0 = b0 * (e - q0) + xb;
+    const v0 = b0 * (ev - q0) + xb;
     xa = o; p0 = u0; p1 = u1;
-    xb = e; q0 = v0;
+    xb = ev; q0 = v0;
     dst[i] = 0.5 * (u1 + v0);
   }
   st[0] = xa; st[1] = p0; st[2] = p1; st[3] = xb; st[4] = q0;
 }
 
-function down1(src: Float64Array, n: number, c: Float64Array, st: Float64Array, dst: Float64Array): void {
+function down1(src: Float64Array, n: number, c: Float64Array, st: Float64Array, dst: Float64Array, f: number, fg: number): void {
   const a0 = c[0], b0 = c[1];
   let xa = st[0], p0 = st[1], xb = st[2], q0 = st[3];
   for (let i = 0; i < n; i++) {
-    const e = src[2 * i];
+    if (i === f) {
+      f += fg;
+      if (Math.abs(xa) < FLUSH_BELOW) xa = 0;
+      if (Math.abs(p0) < FLUSH_BELOW) p0 = 0;
+      if (Math.abs(xb) < FLUSH_BELOW) xb = 0;
+      if (Math.abs(q0) < FLUSH_BELOW) q0 = 0;
+    }
+    const ev = src[2 * i];
     const o = src[2 * i + 1];
     const u0 = a0 * (o - p0) + xa;
-    const v0 = b0 * (e - q0) + xb;
+    const v0 = b0 * (ev - q0) + xb;
     xa = o; p0 = u0;
-    xb = e; q0 = v0;
+    xb = ev; q0 = v0;
     dst[i] = 0.5 * (u0 + v0);
   }
   st[0] = xa; st[1] = p0; st[2] = xb; st[3] = q0;

@@ -9,7 +9,10 @@
  * does: the two stay phase-aligned at any mix, with either filter.
  *
  * - DC blocker: y[n] = x[n] − x[n−1] + R·y[n−1], R = exp(−2π·3 Hz/(factor·fs)) (J. O. Smith,
- *   *Introduction to Digital Filters*, "DC blocker"): −3 dB at 3 Hz, −0.1 dB at 20 Hz.
+ *   *Introduction to Digital Filters*, "DC blocker"): −3 dB at 3 Hz, −0.1 dB at 20 Hz. Its state,
+ *   like the IIR oversampler's, is flushed to 0 below 1e-30 (and when not finite) before every
+ *   base-rate sample whose absolute index is a multiple of 32: no subnormals, and the same output
+ *   for any block partition (a flush at chunk ends would depend on where the blocks end).
  * - Auto gain: the output gain that keeps the RMS of a −18 dBFS RMS sine (the usual 0 VU
  *   alignment) unchanged through the curve at the current drive, computed on the control side by
  *   evaluating the curve over one period (4096 points, mean removed).
@@ -26,7 +29,7 @@ import { safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Pr
 import { SmoothedValue } from '../core/smoothed-value.js';
 import { checkObject, validateOptions, type OptionRule, describeValue } from '../core/validate.js';
 import { CURVE_BOUNDS, SATURATION_CURVES, applyCurve, type SaturationCurve } from './curves.js';
-import { IirOversampler } from './iir-oversampling.js';
+import { FLUSH_BELOW, FLUSH_GRID, IirOversampler } from './iir-oversampling.js';
 import { OVERSAMPLING_FACTORS, Oversampler, type OversamplingFactor } from './oversampling.js';
 import { ANY_CHANNELS, NO_METERS, type MeterName } from '../core/processor.js';
 
@@ -112,6 +115,22 @@ const DC_BLOCKER_HZ = 3;
 /** RMS level of the auto-gain reference sine, dBFS. */
 export const AUTO_GAIN_REFERENCE_DB = -18;
 const TUBE = SATURATION_CURVES.indexOf('tube');
+
+// Slots of Saturator.st (Int32Array).
+/** The curve (index into SATURATION_CURVES). */
+const CURVE = 0;
+/** The curve being faded out. */
+const PREV = 1;
+/** Samples (top rate) of the fade still to go. */
+const FADE_LEFT = 2;
+/** Length (top rate) of the fade in progress. */
+const FADE_LEN = 3;
+/** Curve waiting for the fade in progress to end (−1: none). */
+const QUEUED = 4;
+/** Fade length for `smoothingMs` (top rate). */
+const FADE_SAMPLES = 5;
+/** Absolute base-rate sample index modulo FLUSH_GRID (the DC blocker's flush grid). */
+const FLUSH_PHASE = 6;
 
 /**
  * The auto-gain output factor for curve index `curve` at linear drive `g`: RMS of the reference
@@ -210,19 +229,16 @@ export class Saturator implements Processor<SaturatorOptions> {
   private dc = new Float64Array(0);
   /** [R of the DC blocker]. */
   private readonly k = new Float64Array(1);
-  /**
-   * [curve, previous curve, fade samples remaining (top rate), length of the fade in progress,
-   * curve waiting for that fade to end (−1: none), fade length for `smoothingMs` (top rate)].
-   */
-  private readonly st = Int32Array.of(0, 0, 0, 0, -1, 0);
+  /** Integer state, at the slots CURVE … FLUSH_PHASE. */
+  private readonly st = Int32Array.of(0, 0, 0, 0, -1, 0, 0);
   /** A gain of 1 for the up-sampler's input (the drive is applied at the oversampled rate). */
   private readonly one = Float64Array.of(1);
 
   /** Create a saturator; omitted options take {@link SATURATOR_DEFAULTS}. Throws on bad options. */
   constructor(options: Partial<SaturatorOptions> = {}) {
     this.opts = { ...SATURATOR_DEFAULTS, ...validateOptions<SaturatorOptions>(OWNER, options, SATURATOR_RULES) };
-    this.st[0] = SATURATION_CURVES.indexOf(this.opts.curve);
-    this.st[1] = this.st[0];
+    this.st[CURVE] = SATURATION_CURVES.indexOf(this.opts.curve);
+    this.st[PREV] = this.st[CURVE];
     this.targets(false);
   }
 
@@ -259,14 +275,14 @@ export class Saturator implements Processor<SaturatorOptions> {
     const fs = this.spec?.sampleRate;
     if (o.smoothingMs !== undefined && fs !== undefined) {
       for (const v of [this.drive, this.out, this.mixer, this.dcw]) v.setRampLength(fs, o.smoothingMs / 1000);
-      this.st[5] = Math.round((o.smoothingMs * fs) / 1000) * this.factor;
+      this.st[FADE_SAMPLES] = Math.round((o.smoothingMs * fs) / 1000) * this.factor;
     }
     if (o.curve !== undefined) {
       const next = SATURATION_CURVES.indexOf(o.curve);
-      if (this.st[2] > 0) {
+      if (this.st[FADE_LEFT] > 0) {
         // A fade is in progress: the new curve waits for it to end (a click otherwise).
-        this.st[4] = next === this.st[0] ? -1 : next;
-      } else if (next !== this.st[0]) {
+        this.st[QUEUED] = next === this.st[CURVE] ? -1 : next;
+      } else if (next !== this.st[CURVE]) {
         this.startFade(next);
       }
     }
@@ -293,7 +309,7 @@ export class Saturator implements Processor<SaturatorOptions> {
     this.dc = new Float64Array(2 * s.channels);
     this.k[0] = Math.exp((-2 * Math.PI * DC_BLOCKER_HZ) / (s.sampleRate * f));
     for (const v of [this.drive, this.out, this.mixer, this.dcw]) v.reset(s.sampleRate, this.opts.smoothingMs / 1000);
-    this.st[5] = Math.round((this.opts.smoothingMs * s.sampleRate) / 1000) * f;
+    this.st[FADE_SAMPLES] = Math.round((this.opts.smoothingMs * s.sampleRate) / 1000) * f;
     // Every curve's loop gets its type feedback now rather than on the audio thread.
     const scratch = new Float64Array(4096);
     for (let c = 0; c < SATURATION_CURVES.length; c++) {
@@ -309,20 +325,21 @@ export class Saturator implements Processor<SaturatorOptions> {
     this.dc.fill(0);
     for (const v of [this.drive, this.out, this.mixer, this.dcw]) v.setImmediate(v.target);
     // The last curve asked for, at once.
-    if (this.st[4] >= 0) this.st[0] = this.st[4];
-    this.st[1] = this.st[0];
-    this.st[2] = 0;
-    this.st[4] = -1;
+    if (this.st[QUEUED] >= 0) this.st[CURVE] = this.st[QUEUED];
+    this.st[PREV] = this.st[CURVE];
+    this.st[FADE_LEFT] = 0;
+    this.st[QUEUED] = -1;
+    this.st[FLUSH_PHASE] = 0;
   }
 
   /** Cross-fade to curve `next` over `smoothingMs` (at once before prepare() or with 0 ms). */
   private startFade(next: number): void {
-    const len = this.st[5];
-    this.st[1] = len > 0 ? this.st[0] : next;
-    this.st[0] = next;
-    this.st[2] = len;
-    this.st[3] = len;
-    this.st[4] = -1;
+    const len = this.st[FADE_SAMPLES];
+    this.st[PREV] = len > 0 ? this.st[CURVE] : next;
+    this.st[CURVE] = next;
+    this.st[FADE_LEFT] = len;
+    this.st[FADE_LEN] = len;
+    this.st[QUEUED] = -1;
   }
 
   process(block: readonly Float32Array[], frames?: number): void {
@@ -335,11 +352,11 @@ export class Saturator implements Processor<SaturatorOptions> {
     const st = this.st;
     for (let pos = 0; pos < n; ) {
       // The fade that a curve change waited for has ended: start the next one.
-      if (st[2] === 0 && st[4] >= 0) this.startFade(st[4]);
+      if (st[FADE_LEFT] === 0 && st[QUEUED] >= 0) this.startFade(st[QUEUED]);
       let k = n - pos < step ? n - pos : step;
       // A fade ends on a chunk boundary, so that every sample after it takes the same path
       // whatever the block sizes.
-      if (st[2] > 0 && st[2] < R * k) k = st[2] / R;
+      if (st[FADE_LEFT] > 0 && st[FADE_LEFT] < R * k) k = st[FADE_LEFT] / R;
       const top = R * k;
       const dg = this.driveBuf;
       const og = this.outBuf;
@@ -352,24 +369,28 @@ export class Saturator implements Processor<SaturatorOptions> {
       this.out.fill(og, len);
       this.mixer.fill(mg, len);
       this.dcw.fill(dw, len);
-      const curve = st[0];
-      const old = st[1];
-      const fading = st[2] > 0;
+      const curve = st[CURVE];
+      const old = st[PREV];
+      const fading = st[FADE_LEFT] > 0;
       if (fading) {
         // Cross-fade weight of the new curve per oversampled sample (partition independent).
         const a = this.fadeRamp;
-        let rem = st[2];
-        const fl = st[3];
+        let rem = st[FADE_LEFT];
+        const fl = st[FADE_LEN];
         for (let j = 0; j < top; j++) {
           if (rem > 0) rem--;
           a[j] = 1 - rem / fl;
         }
-        st[2] = rem;
+        st[FADE_LEFT] = rem;
       }
       // While anything ramps, the general per-sample path runs (it gives the same values as the
       // steady shortcuts for the samples where they would apply).
       const needDry = !steady || mg[0] !== 1;
       const dcOn = !steady || dw[0] !== 0;
+      // The chunk's first flush point of the DC blocker (k or more: none).
+      const phase = st[FLUSH_PHASE];
+      const flushAt = phase === 0 ? 0 : FLUSH_GRID - phase;
+      st[FLUSH_PHASE] = (phase + k) % FLUSH_GRID;
       for (let c = 0; c < channels; c++) {
         const x = block[c];
         const o = this.os[c];
@@ -414,7 +435,13 @@ export class Saturator implements Processor<SaturatorOptions> {
           const r1 = this.k[0];
           let x1 = dc[2 * c];
           let y1 = dc[2 * c + 1];
-          for (let i = 0; i < k; i++) {
+          for (let i = 0, f = flushAt; i < k; i++) {
+            if (i === f) {
+              // Flush tiny and non-finite state, on the absolute grid (see the module comment).
+              f += FLUSH_GRID;
+              if (!(Math.abs(x1) >= FLUSH_BELOW && Math.abs(x1) <= 1e30)) x1 = 0;
+              if (!(Math.abs(y1) >= FLUSH_BELOW && Math.abs(y1) <= 1e30)) y1 = 0;
+            }
             const w = dw[steady ? 0 : i];
             if (w === 0) {
               x1 = 0;
@@ -429,8 +456,7 @@ export class Saturator implements Processor<SaturatorOptions> {
             }
           }
           dc[2 * c] = x1;
-          // Flush denormal-range and non-finite state.
-          dc[2 * c + 1] = y1 > 1e-30 || y1 < -1e-30 ? (y1 < 1e30 && y1 > -1e30 ? y1 : 0) : 0;
+          dc[2 * c + 1] = y1;
         } else {
           dc[2 * c] = 0;
           dc[2 * c + 1] = 0;

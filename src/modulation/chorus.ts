@@ -21,6 +21,14 @@
  *   |feedback| < 0.8 the line stays within 1/(1 − 1.25·|feedback|) of the input's peak. Above
  *   that, worst-case inputs can build up further (about 27× at 0.95), and a clamp at ±64 on the
  *   delay line's input bounds the output for any input and any setting.
+ * - Denormals: each value written to the delay line is set to 0 below 1e-30 in magnitude (−600 dB;
+ *   JUCE's `snapToZero` does the same for filter states), per sample, so the output does not
+ *   depend on block sizes. After a signal stops, the feedback loop therefore empties the line to
+ *   exact zeros instead of decaying into subnormal numbers (slow on many CPUs), and the output
+ *   becomes exactly 0. No state is subnormal meanwhile: the line holds 0 or values of at least
+ *   1e-30, and the Hermite coefficients and reads are sums, differences and products of those
+ *   with interpolation fractions of at least 1e-12 and voice gains of at least 1e-8, far above
+ *   the subnormal range (below 2.2e-308).
  *
  * @module
  */
@@ -80,7 +88,10 @@ const OWNER = 'Chorus';
 export const MAX_VOICES = 8;
 /** LFO grid, in samples. */
 const SEG = 32;
-/** Delays never go below this many samples (the interpolator reaches 2 samples ahead). */
+/**
+ * Delays never go below this many samples (the interpolator reaches 2 samples ahead). Written as
+ * the literal 3 in nextSegment()'s loop (see there).
+ */
 const MIN_DELAY_SAMPLES = 3;
 /** Samples per processing chunk. */
 const CHUNK = 128;
@@ -451,9 +462,12 @@ export class Chorus implements Processor<ChorusOptions> {
         ns *= r;
         vs[j] = nc;
         vs[j + 1] = ns;
-        // (Inline, not delaySamples(): a double returned from a call would be boxed here.)
+        // (Inline, not delaySamples(): a double returned from a call would be boxed here. The
+        // bound is MIN_DELAY_SAMPLES written as a literal: the bundle turns module constants into
+        // `var`s, whose loads V8 cannot type, and merging one with the computed double in a
+        // conditional made it box every target: one heap number per voice and grid step.)
         const raw = ((base + depth * ns) * fs) / 1000;
-        const target = raw < MIN_DELAY_SAMPLES ? MIN_DELAY_SAMPLES : raw;
+        const target = raw < 3 ? 3 : raw;
         vs[j + 2] = wSeg - vs[j + 4] + size;
         vs[j + 3] = 1 - (target - vs[j + 4]) / SEG;
         vs[j + 4] = target;
@@ -525,7 +539,8 @@ export class Chorus implements Processor<ChorusOptions> {
 
 /**
  * Write k samples of the delay line from w0: input plus feedback × wet (`mode` 0: no feedback
- * term; 1: `fbb[i]`; 2: `fbb[0]`), non-finite values as 0, clamped to ±64 (written as literals: a
+ * term; 1: `fbb[i]`; 2: `fbb[0]`), non-finite values and values below 1e-30 in magnitude as 0,
+ * clamped to ±64 (written as literals: a
  * unary minus on a module constant that only runs on a rare branch deoptimised the loop). With
  * `mixMode` 1 (`mb[i]`) or 2 (`mb[0]`), also write the output x + mix·(wet − x) in place; with
  * `clear`, set the voice sums to 0 for the next chunk.
@@ -545,7 +560,9 @@ function writeLine(cf: Float64Array, x: Float32Array, xo: number, k: number, w0:
     const dry = x[xo + i];
     const wv = wet[wo + i];
     let u = mode !== 0 ? dry + fbb[i * step] * wv : dry;
-    u = u - u === 0 ? (u > 64 ? 64 : u < -64 ? -64 : u) : 0;
+    // Below 1e-30 or not finite: 0; beyond ±64: ±64 (one test of |u| on the common path).
+    const au = Math.abs(u);
+    if (!(au >= 1e-30 && au <= 64)) u = u - u === 0 && au > 64 ? (u > 0 ? 64 : -64) : 0;
     const w = w0 + i;
     cf[(w & mask) << 2] = u;
     // Window: ym, y0, y1 = y[w − 3], y[w − 2], y[w − 1]; c0 = y0 is already in place.
