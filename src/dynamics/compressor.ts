@@ -88,7 +88,7 @@ export interface CompressorOptions {
 export type CompressorDetector = 'peak' | 'rms';
 
 /** Defaults of {@link CompressorOptions}: a 4:1 bus compressor at −18 dBFS with a 6 dB knee. */
-export const COMPRESSOR_DEFAULTS: Readonly<CompressorOptions> = Object.freeze({
+export const COMPRESSOR_DEFAULTS: Readonly<CompressorOptions> = /* @__PURE__ */ Object.freeze({
   thresholdDb: -18,
   ratio: 4,
   kneeDb: 6,
@@ -111,7 +111,7 @@ const MAX_RMS_MS = 300;
 const MAX_LOOKAHEAD_MS = 20;
 
 /** Validation rules of {@link CompressorOptions}. */
-export const COMPRESSOR_RULES: { readonly [K in keyof CompressorOptions]: OptionRule } = Object.freeze({
+export const COMPRESSOR_RULES: { readonly [K in keyof CompressorOptions]: OptionRule } = /* @__PURE__ */ Object.freeze({
   thresholdDb: { kind: 'number', range: { min: -100, max: 20, unit: 'dB' } },
   ratio: { kind: 'number', range: { min: 1, max: Infinity } },
   kneeDb: { kind: 'number', range: { min: 0, max: 48, unit: 'dB' } },
@@ -737,7 +737,8 @@ function gainComputer(lvl: Float64Array, n: number, k: Float64Array, env: Float6
 const LOG2_10_20 = 0.1660964047443681;
 /** 2^(i/64 − 1000) for i in [0, 128000]: the whole and 1/64 parts of 2^z in one lookup. */
 const POW2_STEPS = 64;
-const POW2_OFFSET = 1000 * POW2_STEPS;
+/** 1000 · POW2_STEPS: the table covers 2^−1000 to 2^1000. */
+const POW2_OFFSET = 64000;
 /** The table of `pow2` (1 MB), built by the first `prepare()` of any compressor and shared. */
 let pow2Shared: Float64Array | undefined;
 
