@@ -1,9 +1,11 @@
 /**
  * The built package as users consume it: ESM and CommonJS entry points from dist/, the same
- * output as the source, and a core bundle that can load in an AudioWorklet (no Node built-ins,
- * no dynamic code). `npm test` builds first (the `pretest` script).
+ * output as the source, names kept, and ES modules that can load in an AudioWorklet (no Node
+ * built-ins, no dynamic code). `npm test` builds first (the `pretest` script). How an app's
+ * bundler sees the packed package: test/package-size.test.ts.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -44,18 +46,56 @@ describe('the built package (dist/)', () => {
     expect(Object.keys(cjs).sort()).toEqual(names);
   });
 
-  it('can load in an AudioWorklet: no Node built-ins, no require of anything, no eval or new Function', () => {
-    const code = readFileSync(dist('index.js'), 'utf8');
-    expect(code).not.toMatch(/from\s*["']node:|from\s*["'](fs|path|os|crypto|stream|buffer|module|url)["']/);
-    expect(code).not.toMatch(/\brequire\s*\(|\bimport\s*\(/);
-    expect(code).not.toMatch(/\beval\s*\(|new\s+Function\s*\(/);
-    expect(code).not.toMatch(/\b(process|window|document|setTimeout|setInterval)\./);
+  it('keeps every exported class and function name (ESM and CommonJS): Compressor.name is "Compressor"', async () => {
+    const esm = (await import(dist('index.js'))) as Record<string, unknown>;
+    const cjs = createRequire(import.meta.url)(dist('index.cjs')) as Record<string, unknown>;
+    expect((esm.Compressor as { name: string }).name).toBe('Compressor');
+    expect((cjs.Compressor as { name: string }).name).toBe('Compressor');
+    for (const [label, mod] of [['esm', esm], ['cjs', cjs]] as const) {
+      const wrong = Object.entries(mod).filter(([k, v]) => typeof v === 'function' && v.name !== k).map(([k, v]) => `${k}: ${(v as { name: string }).name}`);
+      expect(wrong, label).toEqual([]);
+    }
+  });
+
+  it('can load in an AudioWorklet: no Node built-ins, no require of anything, no eval or new Function (every ES module)', () => {
+    const files = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.js') ? [join(dir, e.name)] : []));
+    const esm = files(dist('')).filter((f) => !f.endsWith('masterbus-worklet.js'));
+    expect(esm.length).toBeGreaterThan(20); // one module per source module
+    for (const f of esm) {
+      const code = readFileSync(f, 'utf8');
+      expect(code, f).not.toMatch(/from\s*["']node:|from\s*["'](fs|path|os|crypto|stream|buffer|module|url)["']/);
+      expect(code, f).not.toMatch(/\brequire\s*\(|\bimport\s*\(/);
+      expect(code, f).not.toMatch(/\beval\s*\(|new\s+Function\s*\(/);
+      expect(code, f).not.toMatch(/\b(process|window|document|setTimeout|setInterval)\./);
+      // Relative imports only, each with its file extension (browsers and Node need it).
+      for (const m of code.matchAll(/^(?:import|export)\s[^;]*?\bfrom\s*["']([^"']+)["']/gm)) expect(m[1], f).toMatch(/^\.\.?\/.*\.js$/);
+    }
+  });
+
+  it('ships external source maps, one per file, without sources inlined', () => {
+    for (const f of ['index.js', 'filters/biquad-filter.js', 'index.cjs', 'worklet.js', 'masterbus-worklet.js']) {
+      const code = readFileSync(dist(f), 'utf8');
+      const refs = [...code.matchAll(/\/\/# sourceMappingURL=(.*)$/gm)].map((m) => m[1]);
+      expect(refs, f).toEqual([`${f.split('/').pop()}.map`]);
+      const map = JSON.parse(readFileSync(dist(`${f}.map`), 'utf8')) as { sources: string[]; sourcesContent?: unknown };
+      expect(map.sourcesContent, f).toBeUndefined();
+      // The sources it names are the shipped src/ files.
+      for (const src of map.sources) expect(existsSync(join(dist(f), '..', src)), `${f} → ${src}`).toBe(true);
+    }
+  });
+
+  it('the prebuilt worklet module is minified', () => {
+    const code = readFileSync(dist('masterbus-worklet.js'), 'utf8');
+    expect(code.split('\n').length).toBeLessThan(10);
+    expect(code.length).toBeLessThan(120_000);
   });
 
   it('has zero runtime dependencies and an exports map for import and require', () => {
     const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
     expect(pkg.dependencies ?? {}).toEqual({});
-    expect(pkg.sideEffects).toBe(false);
+    // Only the prebuilt worklet module has side effects (it registers its processor).
+    expect(pkg.sideEffects).toEqual(['./dist/masterbus-worklet.js']);
     expect(pkg.exports['.'].import.types).toBe('./dist/index.d.ts');
     expect(pkg.exports['.'].require.types).toBe('./dist/index.d.cts');
     for (const cond of ['import', 'require']) expect(existsSync(`${root}${pkg.exports['.'][cond].default.slice(2)}`)).toBe(true);
