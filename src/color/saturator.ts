@@ -27,11 +27,12 @@ import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from '../core/options.js';
 import { primeProcessor } from '../core/prime.js';
 import { safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
-import { checkObject, validateOptions, type OptionRule, describeValue } from '../core/validate.js';
+import { validateOptions, type OptionRule } from '../core/validate.js';
 import { CURVE_BOUNDS, SATURATION_CURVES, applyCurve, type SaturationCurve } from './curves.js';
 import { FLUSH_BELOW, FLUSH_GRID, IirOversampler } from './iir-oversampling.js';
 import { OVERSAMPLING_FACTORS, Oversampler, type OversamplingFactor } from './oversampling.js';
 import { ANY_CHANNELS, NO_METERS, type MeterName } from '../core/processor.js';
+import { paramsFromJSON, processorJSON } from '../core/json.js';
 
 /** The anti-aliasing filters of the oversampler: see {@link SaturatorOptions.oversamplingFilter}. */
 export const OVERSAMPLING_FILTERS = ['iir', 'linear-phase'] as const;
@@ -242,11 +243,14 @@ export class Saturator implements Processor<SaturatorOptions> {
     this.targets(false);
   }
 
-  /** Rebuild a saturator from {@link Saturator.toJSON} output. */
+  /** Defaults of its options. */
+  static readonly defaults = SATURATOR_DEFAULTS;
+  /** Validation rules of its options: the one source of their ranges and units (see `describeOptions`). */
+  static readonly rules = SATURATOR_RULES;
+
+  /** Rebuild from {@link Saturator.toJSON} output (validated like the constructor's options). */
   static fromJSON(json: ProcessorJSON): Saturator {
-    const j = checkObject(OWNER, 'json', json);
-    if (j.type !== Saturator.type) throw new TypeError(`Saturator.fromJSON: expected type "Saturator", got ${describeValue(j.type)}`);
-    return new Saturator(checkObject(OWNER, 'json.params', j.params) as Partial<SaturatorOptions>);
+    return new Saturator(paramsFromJSON(Saturator, json));
   }
 
   /** Delay in samples: the oversampling filters' (0 at 1×); constant after `prepare()`. */
@@ -483,7 +487,7 @@ export class Saturator implements Processor<SaturatorOptions> {
   }
 
   toJSON(): ProcessorJSON {
-    return { type: Saturator.type, params: { ...this.opts } };
+    return processorJSON(Saturator.type, this.params);
   }
 
   /**

@@ -35,12 +35,13 @@
 import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from '../core/options.js';
 import { SPEC_LIMITS, safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type ProcessorJSON, type SidechainProcessor } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
-import { checkObject, validateOptions, type OptionRule, describeValue } from '../core/validate.js';
+import { validateOptions, type OptionRule } from '../core/validate.js';
 import { primeProcessor } from '../core/prime.js';
 import { writeRbjCoefficients } from '../filters/biquad-coefficients.js';
 import { sanitize } from '../filters/biquad-kernel.js';
 import { MovingAverage } from './windows.js';
 import { ANY_CHANNELS, type MeterName } from '../core/processor.js';
+import { paramsFromJSON, processorJSON } from '../core/json.js';
 
 /** Options of {@link Compressor}. */
 export interface CompressorOptions {
@@ -329,13 +330,14 @@ export class Compressor implements SidechainProcessor<CompressorOptions> {
     this.updateCoefficients();
   }
 
-  /** Rebuild a compressor from {@link Compressor.toJSON} output. */
+  /** Defaults of its options. */
+  static readonly defaults = COMPRESSOR_DEFAULTS;
+  /** Validation rules of its options: the one source of their ranges and units (see `describeOptions`). */
+  static readonly rules = COMPRESSOR_RULES;
+
+  /** Rebuild from {@link Compressor.toJSON} output (validated like the constructor's options). */
   static fromJSON(json: ProcessorJSON): Compressor {
-    const j = checkObject(OWNER, 'json', json);
-    if (j.type !== Compressor.type) throw new TypeError(`Compressor.fromJSON: expected type "Compressor", got ${describeValue(j.type)}`);
-    const params = { ...checkObject(OWNER, 'json.params', j.params) };
-    if (params.ratio === 'Infinity') params.ratio = Infinity;
-    return new Compressor(params as Partial<CompressorOptions>);
+    return new Compressor(paramsFromJSON(Compressor, json));
   }
 
   /** The current parameters. */
@@ -588,9 +590,7 @@ export class Compressor implements SidechainProcessor<CompressorOptions> {
   }
 
   toJSON(): ProcessorJSON {
-    const params: Record<string, unknown> = { ...this.opts };
-    if (params.ratio === Infinity) params.ratio = 'Infinity';
-    return { type: Compressor.type, params };
+    return processorJSON(Compressor.type, this.params);
   }
 
   /** The makeup the smoother heads for: manual plus, with autoMakeup, the reduction at 0 dBFS. */

@@ -36,8 +36,9 @@ import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from '../core/options.js';
 import { primeProcessor } from '../core/prime.js';
 import { safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
-import { checkObject, validateOptions, type OptionRule, describeValue } from '../core/validate.js';
+import { validateOptions, type OptionRule } from '../core/validate.js';
 import { ANY_CHANNELS, NO_METERS, type MeterName } from '../core/processor.js';
+import { paramsFromJSON, processorJSON } from '../core/json.js';
 
 /** Options of {@link Chorus}. */
 export interface ChorusOptions {
@@ -182,11 +183,14 @@ export class Chorus implements Processor<ChorusOptions> {
     this.ist[ACTIVE] = this.opts.voices;
   }
 
-  /** Rebuild a chorus from {@link Chorus.toJSON} output. */
+  /** Defaults of its options. */
+  static readonly defaults = CHORUS_DEFAULTS;
+  /** Validation rules of its options: the one source of their ranges and units (see `describeOptions`). */
+  static readonly rules = CHORUS_RULES;
+
+  /** Rebuild from {@link Chorus.toJSON} output (validated like the constructor's options). */
   static fromJSON(json: ProcessorJSON): Chorus {
-    const j = checkObject(OWNER, 'json', json);
-    if (j.type !== Chorus.type) throw new TypeError(`Chorus.fromJSON: expected type "Chorus", got ${describeValue(j.type)}`);
-    return new Chorus(checkObject(OWNER, 'json.params', j.params) as Partial<ChorusOptions>);
+    return new Chorus(paramsFromJSON(Chorus, json));
   }
 
   /** The current parameters (ramping values are given as their targets). */
@@ -350,7 +354,7 @@ export class Chorus implements Processor<ChorusOptions> {
   }
 
   toJSON(): ProcessorJSON {
-    return { type: Chorus.type, params: { ...this.opts } };
+    return processorJSON(Chorus.type, this.params);
   }
 
   /** Whether any voice gain is ramping. */

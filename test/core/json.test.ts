@@ -4,7 +4,8 @@ import { BiquadFilter } from '../../src/filters/biquad-filter.js';
 import { ParametricEQ } from '../../src/filters/parametric-eq.js';
 import { LIMITER_DEFAULTS, LIMITER_RULES, Limiter } from '../../src/dynamics/limiter.js';
 import { Panner } from '../../src/stereo/panner.js';
-import { processorFromJSON } from '../../src/registry.js';
+import { PROCESSOR_CLASSES, processorFromJSON } from '../../src/registry.js';
+import { Compressor } from '../../src/dynamics/compressor.js';
 
 describe('the shared JSON path', () => {
   it('writes ±Infinity as strings and reads them back where the rule is a number rule (also nested)', () => {
@@ -50,5 +51,25 @@ describe('describeOptions', () => {
     expect(describeOptions(BiquadFilter).find((r) => r.name === 'frequencyHz')?.range?.unit).toBe('Hz');
     // Plain data: survives JSON.
     expect(JSON.parse(JSON.stringify(rows))).toEqual(rows);
+  });
+});
+
+describe('every processor class speaks the shared JSON path', () => {
+  it('has defaults and rules over the same option names, listable by describeOptions', () => {
+    for (const [type, cls] of Object.entries(PROCESSOR_CLASSES)) {
+      if (type === 'Chain') continue;
+      const c = cls as unknown as { defaults: object; rules: object };
+      expect(Object.keys(c.rules).sort(), type).toEqual(Object.keys(c.defaults).sort());
+      expect(describeOptions(c as never).length, type).toBe(Object.keys(c.defaults).length);
+      // Defaults pass their own rules.
+      expect(() => processorFromJSON({ type, params: { ...c.defaults } }), type).not.toThrow();
+    }
+  });
+
+  it('a compressor with ratio ∞ (a limiter-like setting) survives JSON, which has no Infinity', () => {
+    const c = new Compressor({ ratio: Infinity, thresholdDb: -10 });
+    const text = JSON.stringify(c);
+    expect(text).toContain('"ratio":"Infinity"');
+    expect((processorFromJSON(JSON.parse(text)) as Compressor).params.ratio).toBe(Infinity);
   });
 });
