@@ -1,0 +1,186 @@
+/**
+ * The promises of issue 11, checked on what users run: every processor loaded from the built
+ * package (dist/index.js as an ES module and dist/index.cjs, both loaded by Node itself; see
+ * test/support/dist.ts). A bundler can change what V8 does (the shipped Chorus once allocated
+ * where the source did not), so allocation, block-partition and hostile-input checks run here on
+ * dist/ as well as in each processor's own suite on src/.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Processor } from '../src/core/processor.js';
+import { countSubnormalState } from './support/denormal.js';
+import { describeDistAllocation, loadDist, type DistAllocationCase, type MasterbusModule } from './support/dist.js';
+import { clone, identical, firstDifference, multiChannel, noise, sine } from './support/signals.js';
+
+type Case = DistAllocationCase<Processor>;
+const c = <P extends Processor>(name: string, create: (m: MasterbusModule) => P, extra: Partial<DistAllocationCase<P>> = {}): Case =>
+  ({ name, create, ...extra }) as unknown as Case;
+
+const eqBands = [
+  { type: 'butterworth-highpass', frequencyHz: 30, rolloffDbPerOctave: 24 },
+  { type: 'lowshelf', frequencyHz: 120, gainDb: 2 },
+  { type: 'peaking', frequencyHz: 400, gainDb: -3, q: 1.4 },
+  { type: 'peaking', frequencyHz: 3000, gainDb: 2, q: 0.8 },
+  { type: 'highshelf', frequencyHz: 9000, gainDb: 1.5 },
+] as const;
+
+describeDistAllocation('every processor class from dist/ (Chorus and Saturator: test/color/dist-allocation.test.ts)', [
+  c('BiquadFilter (peaking, frequency ramps)', (m) => new m.BiquadFilter({ type: 'peaking', frequencyHz: 1000, gainDb: 6 }), {
+    ramp: (p) => p.set({ frequencyHz: p.params.frequencyHz > 1000 ? 500 : 4000, smoothingMs: 1000 }),
+  }),
+  c('ParametricEQ (5 bands, gain ramps)', (m) => new m.ParametricEQ({ bands: eqBands.map((b) => ({ ...b })) }), {
+    ramp: (p) => p.set({ outputGainDb: p.params.outputGainDb > 0 ? -3 : 3, smoothingMs: 1000 }),
+  }),
+  c('LoudnessMeter', (m) => new m.LoudnessMeter()),
+  c('Compressor (peak, linked)', (m) => new m.Compressor({ thresholdDb: -30, ratio: 4 })),
+  c('Compressor (RMS, 50 % link, sidechain high-pass, lookahead, mix)', (m) => new m.Compressor({ detector: 'rms', thresholdDb: -30, stereoLink: 0.5, sidechainHighpassHz: 120, lookaheadMs: 3, mix: 0.6 }), {
+    ramp: (p) => p.set({ makeupDb: p.params.makeupDb > 0 ? 0 : 6, mix: p.params.mix > 0.5 ? 0.3 : 0.9, smoothingMs: 1000 }),
+  }),
+  c('Limiter (true peak, +12 dB drive)', (m) => new m.Limiter({ driveDb: 12 }), { ramp: (p) => p.set({ driveDb: p.params.driveDb > 6 ? 0 : 12, smoothingMs: 1000 }) }),
+  c('Limiter (sample peak, auto release, unlinked)', (m) => new m.Limiter({ mode: 'sample-peak', driveDb: 9, autoRelease: true, stereoLink: 0 })),
+  c('Panner (mono source, −4.5 dB law)', (m) => new m.Panner({ pan: 0.3, law: '-4.5dB' }), { ramp: (p) => p.set({ pan: -p.params.pan || 0.5, smoothingMs: 1000 }) }),
+  c('StereoWidener (width 1.4, bass mono)', (m) => new m.StereoWidener({ width: 1.4, bassMonoHz: 120 }), { ramp: (p) => p.set({ width: p.params.width > 1 ? 0.5 : 1.8, smoothingMs: 1000 }) }),
+  c('Chain (EQ → compressor → limiter, bypass fades)', (m) => new m.Chain([new m.ParametricEQ({ bands: eqBands.map((b) => ({ ...b })) }), new m.Compressor({ thresholdDb: -24 }), new m.Limiter({ driveDb: 6 })]), {
+    ramp: (p) => p.setBypassed(1, !p.isBypassed(1)),
+  }),
+]);
+
+/** Run `p` over a copy of `x` cut at `cuts`. */
+function run(p: Processor, x: Float32Array[], cuts: number[]): Float32Array[] {
+  const y = clone(x);
+  const points = [0, ...cuts, y[0].length];
+  for (let k = 0; k + 1 < points.length; k++) p.process(y.map((ch) => ch.subarray(points[k], points[k + 1])), points[k + 1] - points[k]);
+  return y;
+}
+
+/** A hostile signal: programme, NaN / ±Infinity / 1e30 bursts, then exact silence (tails, signs of zero). */
+function hostile(frames: number): Float32Array[] {
+  const x = multiChannel(2, frames, 11);
+  for (const ch of x) for (let i = frames / 2; i < frames; i++) ch[i] = 0;
+  x[0][700] = NaN;
+  x[1][1300] = Infinity;
+  x[0][2100] = -Infinity;
+  for (let i = 2600; i < 2664; i++) x[1][i] = 1e30;
+  return x;
+}
+
+const PARTITIONS = [[], [1, 2, 3, 127, 128, 129, 1000, 1001, 1003], [37, 74, 500, 999, 2047, 2048, 3000, 4095, 5000, 7000]];
+
+for (const dist of loadDist()) {
+  const m = dist.mod;
+  describe(`the built package: ${dist.file.replace(/.*\/dist\//, 'dist/')}`, () => {
+    const factories: [string, () => Processor][] = [
+      ['BiquadFilter', () => new m.BiquadFilter({ type: 'highshelf', frequencyHz: 6000, gainDb: 4 })],
+      ['ParametricEQ', () => new m.ParametricEQ({ bands: eqBands.map((b) => ({ ...b })) })],
+      ['LoudnessMeter', () => new m.LoudnessMeter()],
+      ['Compressor', () => new m.Compressor({ detector: 'rms', thresholdDb: -30, sidechainHighpassHz: 100, lookaheadMs: 2 })],
+      ['Limiter', () => new m.Limiter({ driveDb: 12 })],
+      ['Panner', () => new m.Panner({ input: 'stereo', pan: 0.4 })],
+      ['StereoWidener', () => new m.StereoWidener({ width: 1.5 })],
+      ['Saturator', () => new m.Saturator({ curve: 'tube', oversampling: 8, driveDb: 12 })],
+      ['Chorus', () => new m.Chorus({ feedback: 0.9, voices: 3 })],
+      ['Chain', () => new m.Chain([new m.ParametricEQ(), new m.Compressor(), new m.Limiter()])],
+    ];
+
+    it('keeps class names (no mangling): Compressor.name === "Compressor"', () => {
+      for (const [name, make] of factories) expect(make().constructor.name).toBe(name);
+    });
+
+    for (const [name, make] of factories) {
+      it(`${name}: bit-identical output for any partition, through NaN/Infinity/1e30 bursts and into silence; finite after the bursts`, () => {
+        const x = hostile(8192);
+        const spec = { sampleRate: 48000, maxBlockSize: 1024, channels: 2 };
+        const outs = PARTITIONS.map((cuts) => {
+          const p = make();
+          p.prepare(spec);
+          return run(p, x, cuts);
+        });
+        for (let k = 1; k < outs.length; k++) expect(identical(outs[k], outs[0]), `${name}, partition ${k}: ${firstDifference(outs[k], outs[0])}`).toBe(true);
+        // Finite again one maxBlockSize after the last burst (plus the processor's latency).
+        const p = make();
+        p.prepare(spec);
+        const lastBad = 2664 + p.latency + spec.maxBlockSize;
+        for (const ch of outs[0]) for (let i = lastBad; i < ch.length; i++) if (!Number.isFinite(ch[i])) throw new Error(`${name}: sample ${i} is ${ch[i]}`);
+      });
+
+      it(`${name}: hostile process() arguments are no audio and never throw (BigInt frames, null, holes, garbage)`, () => {
+        const p = make();
+        p.prepare({ sampleRate: 48000, maxBlockSize: 128, channels: 2 });
+        const x = multiChannel(2, 128, 3);
+        const call = (block: unknown, frames?: unknown) => (p.process as (b: unknown, f?: unknown) => void)(block, frames);
+        for (const block of [null, undefined, 7, 'x', {}, [null, null], [x[0], undefined], new Array(2), [new Float64Array(128), x[1]]]) {
+          expect(() => call(block)).not.toThrow();
+          expect(() => call(block, 64n)).not.toThrow();
+        }
+        for (const frames of [64n, -1n, 10n ** 20n, NaN, -5, '64', Symbol('f')]) expect(() => call(clone(x), frames)).not.toThrow();
+      });
+    }
+
+    it('BiquadFilter / ParametricEQ: one NaN in a 10 s single call (maxBlockSize 128) is gone within one chunk', () => {
+      for (const make of [() => new m.BiquadFilter({ type: 'peaking', frequencyHz: 1000, gainDb: 6 }), () => new m.ParametricEQ({ bands: eqBands.map((b) => ({ ...b })) })]) {
+        const p: Processor = make();
+        p.prepare({ sampleRate: 48000, maxBlockSize: 128, channels: 2 });
+        const x = [noise(480_000, 1, 0.5), noise(480_000, 2, 0.5)];
+        x[0][1000] = NaN;
+        p.process(x, 480_000);
+        let bad = 0;
+        for (const ch of x) for (let i = 1000 + 128; i < ch.length; i++) if (!Number.isFinite(ch[i])) bad++;
+        expect(bad).toBe(0);
+      }
+    });
+
+    it('Saturator and Chorus: no subnormal state after loud noise then silence', () => {
+      const spec = { sampleRate: 48000, maxBlockSize: 128, channels: 2 };
+      for (const p of [new m.Saturator(), new m.Saturator({ oversampling: 8, curve: 'tube' }), new m.Chorus({ feedback: 0.95 }), new m.Chorus({ feedback: -0.95, baseDelayMs: 5 })] as Processor[]) {
+        p.prepare(spec);
+        run(p, [noise(48_000, 3, 1), noise(48_000, 4, 1)], []);
+        const silent = run(p, [new Float32Array(48_000 * 16), new Float32Array(48_000 * 16)], []);
+        expect(countSubnormalState(p), p.constructor.name).toBe(0);
+        for (const ch of silent) for (let i = ch.length - 48_000; i < ch.length; i++) if (ch[i] !== 0 && Math.abs(ch[i]) < 1.1754943508222875e-38) throw new Error(`${p.constructor.name}: subnormal output ${ch[i]}`);
+      }
+    });
+
+    it('LoudnessMeter: +60 LUFS reads +60, and a 1e30 burst does not wipe the reading', () => {
+      // BS.1770 calibration: a 0 dBFS 997 Hz sine on one channel reads −3.01 LUFS, so amplitude
+      // 10^((60 + 3.01) / 20) reads +60.
+      const loud = m.measureLoudness([sine(96_000, 997, 48000, 10 ** (63.0103 / 20))], 48000);
+      expect(loud.integrated).toBeCloseTo(60, 1);
+      const x = [noise(48000 * 20, 5, 0.3), noise(48000 * 20, 6, 0.3)];
+      for (let i = 0; i < 64; i++) x[0][48000 + i] = 1e30;
+      const r = m.measureLoudness(x, 48000);
+      expect(Number.isFinite(r.integrated)).toBe(true);
+      expect(Number.isFinite(r.lra)).toBe(true);
+    });
+
+    it('the Limiter’s steady fs/4 tone (sample peak 0.999, +6 dB drive, −1 dBTP): the meter reads ≤ −1 dBTP on the complete output', () => {
+      const n = 96_000;
+      const x = new Float32Array(n);
+      for (let i = 0; i < n; i++) x[i] = 0.999 * Math.SQRT2 * Math.sin((Math.PI / 2) * i + Math.PI / 4);
+      const lim = new m.Limiter({ ceilingDb: -1, driveDb: 6 });
+      lim.prepare({ sampleRate: 48000, maxBlockSize: 128, channels: 2 });
+      // The whole output: the input, then `latency` samples of silence to bring out the tail.
+      const L = lim.latency;
+      const y = [new Float32Array(n + L), new Float32Array(n + L)];
+      y[0].set(x);
+      y[1].set(x);
+      for (let p = 0; p < n + L; p += 128) lim.process(y.map((ch) => ch.subarray(p, Math.min(n + L, p + 128))));
+      expect(m.measureLoudness(y, 48000).truePeak).toBeLessThanOrEqual(-1);
+    });
+
+    it('stereo-only processors reject 1 and 6 channels in prepare(); validation holes are closed', () => {
+      for (const p of [new m.Panner(), new m.StereoWidener()] as Processor[]) {
+        for (const channels of [1, 6]) expect(() => p.prepare({ sampleRate: 48000, maxBlockSize: 128, channels })).toThrow(/needs 2 channels/);
+      }
+      expect(() => new m.LoudnessMeter({ channelWeights: [, 1] as number[] })).toThrow(/channelWeights\[0\] must be a number/);
+      expect(() => new m.ParametricEQ({ bands: [, { type: 'peaking', frequencyHz: 1000 }] as never })).toThrow(/bands\[0\] must be a band options object, got undefined/);
+      expect(() => new m.ParametricEQ({ bands: Array.from({ length: 10_000 }, () => ({ type: 'peaking' as const, frequencyHz: 1000 })) })).toThrow(RangeError);
+      expect(() => new m.BiquadFilter().prepare({ sampleRate: '48000', maxBlockSize: 128, channels: 2 } as never)).toThrow(TypeError);
+      let message = '';
+      try {
+        m.processorFromJSON({ type: 'x'.repeat(5_000_000), params: {} });
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message.length).toBeLessThan(400);
+    });
+  });
+}
