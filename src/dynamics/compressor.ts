@@ -42,6 +42,7 @@ import { sanitize } from '../filters/biquad-kernel.js';
 import { MovingAverage } from './windows.js';
 import { ANY_CHANNELS, type MeterName } from '../core/processor.js';
 import { paramsFromJSON, processorJSON } from '../core/json.js';
+import { delayInPlace } from '../core/delay-line.js';
 
 /** Options of {@link Compressor}. */
 export interface CompressorOptions {
@@ -841,15 +842,10 @@ function peakHold(lvl: Float64Array, n: number, hs: Float64Array, hold: number):
  * (read/write index `idx`, advanced by the caller).
  */
 function applyGain(x: Float32Array, pos: number, n: number, line: Float32Array, idx: number, d: number, g: Float64Array, mix: Float64Array): void {
+  // The lookahead: the library's one delay kernel (core/delay-line.ts), in place, then the gain.
+  if (d > 0) delayInPlace(line, idx, x, pos, n);
   for (let i = 0; i < n; i++) {
-    let dry = x[pos + i];
-    if (d > 0) {
-      const v = line[idx];
-      line[idx] = dry;
-      dry = v;
-      idx++;
-      if (idx === d) idx = 0;
-    }
+    const dry = x[pos + i];
     const wet = dry * g[i];
     const m = mix[i];
     x[pos + i] = m === 1 ? wet : dry + m * (wet - dry);
