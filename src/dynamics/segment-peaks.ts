@@ -87,11 +87,14 @@ export function segmentPeaks4(buf: Float64Array, off: number, n: number, f: Floa
   const omA = f[F_MID_A], osA = f[F_SIDE_A], omB = f[F_MID_B], osB = f[F_SIDE_B];
   for (let m0 = 0; m0 < n; m0 += SEGMENT_CHUNK) {
     const m1 = m0 + SEGMENT_CHUNK < n ? m0 + SEGMENT_CHUNK : n;
+    // NaN-aware: a NaN makes span NaN, so the group is never skipped and the NaN segment is
+    // reported (and silenced by the caller). Ignoring it let the skip decide, and the groups
+    // start at each call's first segment: the output depended on the block partition.
     let span = 0;
     for (let j = off + m0 + 1; j < off + m1 + 16; j++) {
       const v = buf[j];
       const a = v < 0 ? -v : v;
-      if (a > span) span = a;
+      if (a > span || a !== a) span = a;
     }
     if (span <= skip) {
       for (let m = m0; m < m1; m++) out[m] = 0;
