@@ -1,0 +1,780 @@
+/**
+ * The mixing desk: tracks, aux and group buses, sends, solo and mute, and automatic delay
+ * compensation, over the processor contract (every insert is any {@link Processor}).
+ *
+ * Signal flow of a track (mono or stereo input):
+ * input → trim and polarity → inserts (a {@link Chain}, run on the track's own channel count)
+ * → pre-fader sends → fader → pan (mono: the pan law; stereo: balance) → post-fader sends,
+ * and the track's output to the master bus or a group bus. Mute and solo act on everything that
+ * leaves the track (its output and all its sends), as a 10 ms ramp.
+ *
+ * A bus (aux or group) sums what is sent or routed to it, runs its inserts, its fader and
+ * balance, and feeds the master bus or a group bus. The master bus runs its inserts and fader and
+ * writes the output.
+ *
+ * Delay compensation (PDC): every path into a bus is delayed so that all arrive aligned with the
+ * latest one. With `L(s)` the latency at the output of source s (a track's inserts; a bus's
+ * arrival latency plus its inserts), a bus b receives at `A(b) = max L(s)` over its sources, and
+ * the path s → b is delayed by `A(b) − L(s)`; the mixer's `latency` is `A(master)` plus the master
+ * inserts'. An impulse on any track reaches the output after exactly `latency` samples, whatever
+ * route it takes (tested).
+ *
+ * Solo in place: while anything is soloed, a track or bus is heard if it is soloed, if it feeds a
+ * soloed bus (directly or through others), if a soloed track or bus feeds it (so a soloed track's
+ * reverb return stays audible), or if it is marked `soloSafe`.
+ *
+ * `process()` allocates nothing, never throws, and gives the same output for any block
+ * partition: gains ramp per sample, delays are whole-sample rings.
+ *
+ * @module
+ */
+import { DelayLine } from '../core/delay-line.js';
+import { dbToGain } from '../core/db.js';
+import { SPEC_LIMITS, safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
+import { SmoothedValue } from '../core/smoothed-value.js';
+import { checkBoolean, checkKnownKeys, checkNumber, checkObject, checkOneOf, describeValue } from '../core/validate.js';
+import { Chain, isProcessor, type ProcessorBuilder } from './chain.js';
+
+/** Pan laws of a mono track (as the {@link Panner}'s): the centre attenuation. */
+export const MIXER_PAN_LAWS = ['0dB', '-3dB', '-4.5dB', '-6dB'] as const;
+/** A pan law. */
+export type MixerPanLaw = (typeof MIXER_PAN_LAWS)[number];
+
+/** A send from a track to an aux bus. */
+export interface SendOptions {
+  /** Name of the bus it feeds. */
+  bus: string;
+  /** Send level in dB, [-120, 12]. @defaultValue 0 */
+  levelDb: number;
+  /** Taken after the inserts, before the fader (true), or after fader and pan (false). @defaultValue false */
+  preFader: boolean;
+}
+
+/** One track of a {@link Mixer}. */
+export interface TrackOptions {
+  /** Unique name (tracks and buses share one name space; "master" is taken). */
+  name: string;
+  /** Channels of the track's input: 1 (mono, placed by `pan`) or 2 (stereo, balanced by `pan`). @defaultValue 2 */
+  channels: 1 | 2;
+  /** Input gain in dB, [-48, 48]. @defaultValue 0 */
+  trimDb: number;
+  /** Invert the polarity. @defaultValue false */
+  invertPolarity: boolean;
+  /** Insert processors, in order (configured, not prepared: the mixer prepares them). */
+  inserts: readonly Processor[];
+  /** Fader in dB, [-120, 12] (-120 is silence). @defaultValue 0 */
+  faderDb: number;
+  /** Pan, [-1, 1]. @defaultValue 0 */
+  pan: number;
+  /** Pan law of a mono track. @defaultValue `"-3dB"` */
+  panLaw: MixerPanLaw;
+  /** @defaultValue false */
+  mute: boolean;
+  /** @defaultValue false */
+  solo: boolean;
+  /** Where the track goes: `"master"` or the name of a group bus. @defaultValue `"master"` */
+  output: string;
+  /** Sends to aux buses. @defaultValue [] */
+  sends: readonly SendOptions[];
+}
+
+/** One bus of a {@link Mixer}. */
+export interface BusOptions {
+  /** Unique name. */
+  name: string;
+  /** Insert processors (a reverb on an aux bus, glue compression on a group). */
+  inserts: readonly Processor[];
+  /** Fader in dB, [-120, 12]. @defaultValue 0 */
+  faderDb: number;
+  /** Balance, [-1, 1]. @defaultValue 0 */
+  pan: number;
+  /** @defaultValue false */
+  mute: boolean;
+  /** @defaultValue false */
+  solo: boolean;
+  /** Stays audible while other things are soloed (reverb returns). @defaultValue false */
+  soloSafe: boolean;
+  /** `"master"` or another bus. @defaultValue `"master"` */
+  output: string;
+}
+
+/** The master bus. */
+export interface MasterOptions {
+  inserts: readonly Processor[];
+  /** Fader in dB, [-120, 12]. @defaultValue 0 */
+  faderDb: number;
+}
+
+/** A track as a session gives it: only the name is required (sends may omit level and pre-fader). */
+export type TrackInput = Partial<Omit<TrackOptions, 'sends'>> & { name: string; sends?: readonly (Partial<SendOptions> & { bus: string })[] };
+
+/** A whole session: what `new Mixer(session)` takes. Omitted fields take their defaults. */
+export interface MixerSession {
+  tracks: readonly TrackInput[];
+  buses?: readonly (Partial<BusOptions> & { name: string })[];
+  master?: Partial<MasterOptions>;
+}
+
+/** Version of the session JSON written by {@link Mixer.toJSON}. */
+export const MIXER_SESSION_VERSION = 1;
+/** Most tracks, and most buses, in one mixer. */
+export const MAX_TRACKS = 512;
+/** Ramp time of fader, pan, send, trim, mute and solo changes. */
+export const MIXER_SMOOTHING_MS = 10;
+
+const OWNER = 'Mixer';
+const FADER_RANGE = { min: -120, max: 12, unit: 'dB' } as const;
+const TRIM_RANGE = { min: -48, max: 48, unit: 'dB' } as const;
+const PAN_RANGE = { min: -1, max: 1 } as const;
+const QUARTER_PI = Math.PI / 4;
+
+/** dB to gain, with the bottom of the fader range as silence. */
+function faderGain(db: number): number {
+  return db <= FADER_RANGE.min ? 0 : dbToGain(db);
+}
+
+/** Left/right gains of a mono source at `pan` under `law` (the Panner's closed forms). */
+export function panGains(pan: number, law: MixerPanLaw): [number, number] {
+  const t = (pan + 1) * QUARTER_PI;
+  switch (law) {
+    case '0dB':
+      return [1 - Math.max(pan, 0), 1 + Math.min(pan, 0)];
+    case '-3dB':
+      return [Math.cos(t), Math.sin(t)];
+    case '-4.5dB':
+      return [Math.sqrt(Math.cos(t) * ((1 - pan) / 2)), Math.sqrt(Math.sin(t) * ((1 + pan) / 2))];
+    default:
+      return [(1 - pan) / 2, (1 + pan) / 2];
+  }
+}
+
+/** Balance gains of a stereo source at `pan`: the far side scaled, the near side kept. */
+export function balanceGains(pan: number): [number, number] {
+  return [pan > 0 ? 1 - pan : 1, pan < 0 ? 1 + pan : 1];
+}
+
+/** A destination of a track or bus: where it adds its stereo signal, after its compensation delay. */
+interface Path {
+  /** Index of the destination node (a bus index, or -1 for the master). */
+  readonly to: number;
+  /** Send index (−1: the node's main output). */
+  readonly send: number;
+  /** A pre-fader send. */
+  readonly pre: boolean;
+  delay: DelayLine | undefined;
+  /** Compensation delay in samples. */
+  comp: number;
+}
+
+/** A track or a bus at run time. */
+interface Node {
+  readonly kind: 'track' | 'bus';
+  readonly index: number;
+  readonly name: string;
+  readonly chain: Chain;
+  readonly channels: number;
+  /** Work buffers: the node's channels, then the stereo signal after pan (2). */
+  work: Float32Array[];
+  stereo: Float32Array[];
+  /** Scratch for a send's signal (stereo). */
+  send: Float32Array[];
+  /** Per-sample gains. */
+  readonly trim: SmoothedValue;
+  readonly fader: SmoothedValue;
+  readonly left: SmoothedValue;
+  readonly right: SmoothedValue;
+  readonly audible: SmoothedValue;
+  readonly sendLevels: SmoothedValue[];
+  paths: Path[];
+  /** Latency at the node's output (inserts included). */
+  outLatency: number;
+  /** For buses: arrival latency of their inputs. */
+  arrival: number;
+}
+
+/**
+ * The mixing desk.
+ *
+ * @example
+ * ```ts
+ * import { Compressor, Mixer, ParametricEQ } from 'masterbus';
+ * const mixer = new Mixer({
+ *   tracks: [
+ *     { name: 'vocal', channels: 1, inserts: [new Compressor({ ratio: 3 })], pan: -0.1, sends: [{ bus: 'verb', levelDb: -12 }] },
+ *     { name: 'keys', inserts: [new ParametricEQ()], faderDb: -4 },
+ *   ],
+ *   buses: [{ name: 'verb', inserts: [] }],
+ * });
+ * mixer.prepare({ sampleRate: 48000, maxBlockSize: 128, channels: 2 });
+ * const vocal = [new Float32Array(128)], keys = [new Float32Array(128), new Float32Array(128)];
+ * const out = [new Float32Array(128), new Float32Array(128)];
+ * mixer.process([vocal, keys], out);
+ * mixer.setTrack('vocal', { faderDb: -3 });   // ramps over 10 ms
+ * ```
+ */
+export class Mixer {
+  /** Type name used by {@link Mixer.toJSON}. */
+  static readonly type = 'Mixer';
+  private readonly tracks: Required<TrackOptions>[];
+  private readonly buses: Required<BusOptions>[];
+  private readonly master: Required<MasterOptions>;
+  private readonly trackNodes: Node[];
+  private readonly busNodes: Node[];
+  private readonly masterChain: Chain;
+  private readonly masterFader = new SmoothedValue('linear', 1);
+  /** Buses in an order where every bus comes after all buses that feed it. */
+  private readonly busOrder: number[];
+  private spec: ProcessSpec | undefined;
+  private lat = 0;
+  private masterIn: Float32Array[] = [];
+  private busIn: Float32Array[][] = [];
+  private ramp = new Float64Array(0);
+  private ramp2 = new Float64Array(0);
+  private ramp3 = new Float64Array(0);
+
+  /** Build a mixer from a session; throws a `TypeError`/`RangeError` naming the path of a bad value. */
+  constructor(session: MixerSession) {
+    const s = checkObject(OWNER, 'session', session);
+    checkKnownKeys(OWNER, s, ['tracks', 'buses', 'master']);
+    const trackList = listOf(s.tracks, 'tracks');
+    const busList = s.buses === undefined ? [] : listOf(s.buses, 'buses');
+    const names = new Set<string>(['master']);
+    this.buses = busList.map((b, i) => busOptions(b, `buses[${i}]`, names));
+    this.tracks = trackList.map((t, i) => trackOptions(t, `tracks[${i}]`, names));
+    this.master = masterOptions(s.master ?? {}, 'master');
+    const busIndex = new Map(this.buses.map((b, i) => [b.name, i]));
+    const target = (path: string, name: string, what: string): number => {
+      if (name === 'master') return -1;
+      const i = busIndex.get(name);
+      if (i === undefined) throw new TypeError(`${OWNER}: ${path}: no bus named ${describeValue(name)}${what}`);
+      return i;
+    };
+    this.tracks.forEach((t, i) => {
+      target(`tracks[${i}].output`, t.output, '');
+      t.sends.forEach((send, k) => {
+        if (target(`tracks[${i}].sends[${k}].bus`, send.bus, '') < 0) throw new TypeError(`${OWNER}: tracks[${i}].sends[${k}].bus: sends go to buses, not to "master"`);
+      });
+    });
+    this.buses.forEach((b, i) => {
+      if (b.output === b.name) throw new RangeError(`${OWNER}: buses[${i}].output: a bus cannot feed itself ("${b.name}")`);
+      target(`buses[${i}].output`, b.output, '');
+    });
+    this.busOrder = topologicalOrder(this.buses, busIndex);
+    const allInserts = [...this.tracks.flatMap((t) => t.inserts), ...this.buses.flatMap((b) => b.inserts), ...this.master.inserts];
+    if (new Set(allInserts).size !== allInserts.length) throw new TypeError(`${OWNER}: one processor object is used as an insert in two places`);
+    this.trackNodes = this.tracks.map((t, i) => makeNode('track', i, t.name, new Chain(t.inserts), t.channels, t.sends.length));
+    this.busNodes = this.buses.map((b, i) => makeNode('bus', i, b.name, new Chain(b.inserts), 2, 0));
+    this.masterChain = new Chain(this.master.inserts);
+    this.applyAll(true);
+  }
+
+  /** Total latency in samples: every track reaches the output this late (0 before `prepare()`). */
+  get latency(): number {
+    return this.lat;
+  }
+
+  /** Number of tracks (fixed at construction). */
+  get trackCount(): number {
+    return this.tracks.length;
+  }
+
+  /** Change a track's fader, pan, trim, polarity, mute, solo or send levels (by name or index); ramps over 10 ms. */
+  setTrack(track: string | number, options: Partial<Pick<TrackOptions, 'faderDb' | 'pan' | 'panLaw' | 'trimDb' | 'invertPolarity' | 'mute' | 'solo'>> & { sendLevelsDb?: readonly number[] }): void {
+    const i = this.find(this.tracks, track, 'track');
+    const o = checkObject(OWNER, `setTrack(${describeValue(track)}, options)`, options);
+    checkKnownKeys(OWNER, o, ['faderDb', 'pan', 'panLaw', 'trimDb', 'invertPolarity', 'mute', 'solo', 'sendLevelsDb']);
+    const path = `tracks[${i}]`;
+    const next = { ...this.tracks[i] };
+    if (o.faderDb !== undefined) next.faderDb = checkNumber(OWNER, `${path}.faderDb`, o.faderDb, FADER_RANGE);
+    if (o.pan !== undefined) next.pan = checkNumber(OWNER, `${path}.pan`, o.pan, PAN_RANGE);
+    if (o.panLaw !== undefined) next.panLaw = checkOneOf(OWNER, `${path}.panLaw`, o.panLaw, MIXER_PAN_LAWS);
+    if (o.trimDb !== undefined) next.trimDb = checkNumber(OWNER, `${path}.trimDb`, o.trimDb, TRIM_RANGE);
+    if (o.invertPolarity !== undefined) next.invertPolarity = checkBoolean(OWNER, `${path}.invertPolarity`, o.invertPolarity);
+    if (o.mute !== undefined) next.mute = checkBoolean(OWNER, `${path}.mute`, o.mute);
+    if (o.solo !== undefined) next.solo = checkBoolean(OWNER, `${path}.solo`, o.solo);
+    if (o.sendLevelsDb !== undefined) {
+      const l = o.sendLevelsDb;
+      if (!Array.isArray(l) || l.length !== next.sends.length) throw new TypeError(`${OWNER}: ${path}.sendLevelsDb must be an array of ${next.sends.length} numbers, got ${describeValue(l)}`);
+      next.sends = next.sends.map((s, k) => ({ ...s, levelDb: checkNumber(OWNER, `${path}.sends[${k}].levelDb`, l[k], FADER_RANGE) }));
+    }
+    this.tracks[i] = next;
+    this.applyAll(this.spec === undefined);
+  }
+
+  /** Change a bus's fader, pan, mute, solo or solo-safe state; ramps over 10 ms. */
+  setBus(bus: string | number, options: Partial<Pick<BusOptions, 'faderDb' | 'pan' | 'mute' | 'solo' | 'soloSafe'>>): void {
+    const i = this.find(this.buses, bus, 'bus');
+    const o = checkObject(OWNER, `setBus(${describeValue(bus)}, options)`, options);
+    checkKnownKeys(OWNER, o, ['faderDb', 'pan', 'mute', 'solo', 'soloSafe']);
+    const path = `buses[${i}]`;
+    const next = { ...this.buses[i] };
+    if (o.faderDb !== undefined) next.faderDb = checkNumber(OWNER, `${path}.faderDb`, o.faderDb, FADER_RANGE);
+    if (o.pan !== undefined) next.pan = checkNumber(OWNER, `${path}.pan`, o.pan, PAN_RANGE);
+    if (o.mute !== undefined) next.mute = checkBoolean(OWNER, `${path}.mute`, o.mute);
+    if (o.solo !== undefined) next.solo = checkBoolean(OWNER, `${path}.solo`, o.solo);
+    if (o.soloSafe !== undefined) next.soloSafe = checkBoolean(OWNER, `${path}.soloSafe`, o.soloSafe);
+    this.buses[i] = next;
+    this.applyAll(this.spec === undefined);
+  }
+
+  /** Change the master fader; ramps over 10 ms. */
+  setMaster(options: { faderDb?: number }): void {
+    const o = checkObject(OWNER, 'setMaster(options)', options);
+    checkKnownKeys(OWNER, o, ['faderDb']);
+    if (o.faderDb !== undefined) this.master.faderDb = checkNumber(OWNER, 'master.faderDb', o.faderDb, FADER_RANGE);
+    this.applyAll(this.spec === undefined);
+  }
+
+  /** The insert chain of a track (by name or index), e.g. to `set()` one of its processors. */
+  trackInserts(track: string | number): Chain {
+    return this.trackNodes[this.find(this.tracks, track, 'track')].chain;
+  }
+
+  /** The insert chain of a bus. */
+  busInserts(bus: string | number): Chain {
+    return this.busNodes[this.find(this.buses, bus, 'bus')].chain;
+  }
+
+  /** The master bus's insert chain. */
+  get masterInserts(): Chain {
+    return this.masterChain;
+  }
+
+  /**
+   * Allocate everything and compute the delay compensation. `spec.channels` is the output's
+   * channel count and must be 2; each track's inserts are prepared for its own channel count.
+   */
+  prepare(spec: ProcessSpec): void {
+    const s = validateSpec(OWNER, spec, { min: 2, max: 2 });
+    const max = s.maxBlockSize;
+    const alloc = (n: number) => Array.from({ length: n }, () => new Float32Array(max));
+    for (const node of [...this.trackNodes, ...this.busNodes]) {
+      node.chain.prepare({ ...s, channels: node.channels });
+      node.work = alloc(node.channels);
+      node.stereo = alloc(2);
+      node.send = alloc(2);
+      for (const v of [node.trim, node.fader, node.left, node.right, node.audible, ...node.sendLevels]) v.reset(s.sampleRate, MIXER_SMOOTHING_MS / 1000);
+    }
+    this.masterChain.prepare(s);
+    this.masterFader.reset(s.sampleRate, MIXER_SMOOTHING_MS / 1000);
+    this.masterIn = alloc(2);
+    this.busIn = this.busNodes.map(() => alloc(2));
+    this.ramp = new Float64Array(max);
+    this.ramp2 = new Float64Array(max);
+    this.ramp3 = new Float64Array(max);
+    this.compensate();
+    this.spec = s;
+    this.applyAll(true);
+  }
+
+  /** Clear every insert's state, the compensation delays and the ramps (settings are kept). */
+  reset(): void {
+    for (const node of [...this.trackNodes, ...this.busNodes]) {
+      node.chain.reset();
+      for (const p of node.paths) p.delay?.reset();
+    }
+    this.masterChain.reset();
+    this.applyAll(true);
+  }
+
+  /**
+   * Mix `frames` samples: `trackInputs[t]` holds track t's channels (1 or 2 arrays; missing or
+   * unusable input is silence), the stereo mix is written to `output`. Allocates nothing, never
+   * throws; longer blocks than `maxBlockSize` are mixed in pieces.
+   */
+  process(trackInputs: readonly (readonly Float32Array[])[], output: readonly Float32Array[], frames?: number): void {
+    const spec = this.spec;
+    if (spec === undefined || usableChannels(output, 2) < 2) return;
+    const n = safeFrameCount(output, 2, frames);
+    const max = spec.maxBlockSize;
+    for (let pos = 0; pos < n; pos += max) this.chunk(trackInputs, output, pos, n - pos < max ? n - pos : max);
+  }
+
+  /** The session as plain JSON (inserts as their `toJSON()`), with a version field. */
+  toJSON(): { type: string; version: number; session: Record<string, unknown> } {
+    const inserts = (list: readonly Processor[]) => list.map((p) => p.toJSON());
+    return {
+      type: Mixer.type,
+      version: MIXER_SESSION_VERSION,
+      session: {
+        tracks: this.tracks.map((t) => ({ ...t, inserts: inserts(t.inserts), sends: t.sends.map((x) => ({ ...x })) })),
+        buses: this.buses.map((b) => ({ ...b, inserts: inserts(b.inserts) })),
+        master: { ...this.master, inserts: inserts(this.master.inserts) },
+      },
+    };
+  }
+
+  /** Rebuild a mixer from {@link Mixer.toJSON} output; `build` rebuilds each insert (pass `processorFromJSON`). */
+  static fromJSON(json: unknown, build: ProcessorBuilder): Mixer {
+    const j = checkObject(OWNER, 'json', json);
+    if (j.type !== Mixer.type) throw new TypeError(`Mixer.fromJSON: expected type "Mixer", got ${describeValue(j.type)}`);
+    if (j.version !== MIXER_SESSION_VERSION) throw new RangeError(`Mixer.fromJSON: session version ${describeValue(j.version)} is not supported (this library reads version ${MIXER_SESSION_VERSION})`);
+    const session = checkObject(OWNER, 'json.session', j.session);
+    const rebuild = (path: string, x: unknown): Processor[] => listOf(x ?? [], path).map((p) => build(p as ProcessorJSON));
+    const withInserts = (list: unknown, path: string) =>
+      listOf(list ?? [], path).map((item, i) => {
+        const o = checkObject(OWNER, `${path}[${i}]`, item);
+        return { ...o, inserts: rebuild(`${path}[${i}].inserts`, o.inserts) };
+      });
+    const master = checkObject(OWNER, 'json.session.master', session.master ?? {});
+    return new Mixer({
+      tracks: withInserts(session.tracks, 'tracks') as unknown as MixerSession['tracks'],
+      buses: withInserts(session.buses, 'buses') as unknown as MixerSession['buses'],
+      master: { ...master, inserts: rebuild('master.inserts', master.inserts) } as Partial<MasterOptions>,
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private find(list: readonly { name: string }[], key: string | number, what: string): number {
+    if (typeof key === 'number' && Number.isInteger(key) && key >= 0 && key < list.length) return key;
+    if (typeof key === 'string') {
+      const i = list.findIndex((x) => x.name === key);
+      if (i >= 0) return i;
+    }
+    throw new RangeError(`${OWNER}: no ${what} ${describeValue(key)} (${list.length} ${what === 'bus' ? 'buses' : 'tracks'}: ${list.map((x) => x.name).join(', ')})`);
+  }
+
+  /** Set every smoother's target from the options (immediately when not running). */
+  private applyAll(immediate: boolean): void {
+    const set = (v: SmoothedValue, x: number) => (immediate ? v.setImmediate(x) : v.setTarget(x));
+    const audible = this.audibility();
+    this.tracks.forEach((t, i) => {
+      const node = this.trackNodes[i];
+      set(node.trim, dbToGain(t.trimDb) * (t.invertPolarity ? -1 : 1));
+      set(node.fader, faderGain(t.faderDb));
+      const [l, r] = t.channels === 1 ? panGains(t.pan, t.panLaw) : balanceGains(t.pan);
+      set(node.left, l);
+      set(node.right, r);
+      set(node.audible, audible.tracks[i] ? 1 : 0);
+      t.sends.forEach((s, k) => set(node.sendLevels[k], faderGain(s.levelDb)));
+    });
+    this.buses.forEach((b, i) => {
+      const node = this.busNodes[i];
+      set(node.trim, 1);
+      set(node.fader, faderGain(b.faderDb));
+      const [l, r] = balanceGains(b.pan);
+      set(node.left, l);
+      set(node.right, r);
+      set(node.audible, audible.buses[i] ? 1 : 0);
+    });
+    set(this.masterFader, faderGain(this.master.faderDb));
+  }
+
+  /** Which tracks and buses are heard, under mute and solo-in-place. */
+  private audibility(): { tracks: boolean[]; buses: boolean[] } {
+    const busIndex = new Map(this.buses.map((b, i) => [b.name, i]));
+    const anySolo = this.tracks.some((t) => t.solo) || this.buses.some((b) => b.solo);
+    // Edges: track → its output bus and send buses; bus → its output bus.
+    const trackTargets = this.tracks.map((t) => [t.output, ...t.sends.map((s) => s.bus)].filter((n) => n !== 'master').map((n) => busIndex.get(n)!));
+    const busTargets = this.buses.map((b) => (b.output === 'master' ? [] : [busIndex.get(b.output)!]));
+    // Buses fed (directly or not) by something soloed, and buses that lead to a soloed bus.
+    const fedBySolo = new Set<number>();
+    const spread = (b: number) => {
+      if (fedBySolo.has(b)) return;
+      fedBySolo.add(b);
+      for (const next of busTargets[b]) spread(next);
+    };
+    this.tracks.forEach((t, i) => t.solo && trackTargets[i].forEach(spread));
+    this.buses.forEach((b, i) => b.solo && busTargets[i].forEach(spread));
+    const leadsToSolo = (targets: number[], seen = new Set<number>()): boolean =>
+      targets.some((b) => !seen.has(b) && (seen.add(b), this.buses[b].solo || leadsToSolo(busTargets[b], seen)));
+    const tracks = this.tracks.map((t, i) => !t.mute && (!anySolo || t.solo || leadsToSolo(trackTargets[i])));
+    const buses = this.buses.map((b, i) => !b.mute && (!anySolo || b.solo || b.soloSafe || fedBySolo.has(i) || leadsToSolo(busTargets[i])));
+    return { tracks, buses };
+  }
+
+  /** Paths and compensation delays (see the module doc). */
+  private compensate(): void {
+    const busIndex = new Map(this.buses.map((b, i) => [b.name, i]));
+    const dest = (name: string) => (name === 'master' ? -1 : busIndex.get(name)!);
+    for (const node of this.trackNodes) {
+      const t = this.tracks[node.index];
+      node.outLatency = node.chain.latency;
+      node.paths = [{ to: dest(t.output), send: -1, pre: false, delay: undefined, comp: 0 }, ...t.sends.map((s, k) => ({ to: dest(s.bus), send: k, pre: s.preFader, delay: undefined, comp: 0 }))];
+    }
+    for (const node of this.busNodes) node.paths = [{ to: dest(this.buses[node.index].output), send: -1, pre: false, delay: undefined, comp: 0 }];
+    // Arrival latencies, buses in topological order.
+    const sourcesOf = (to: number) => [...this.trackNodes, ...this.busNodes].filter((n) => n.paths.some((p) => p.to === to));
+    for (const b of this.busOrder) {
+      const node = this.busNodes[b];
+      node.arrival = Math.max(0, ...sourcesOf(b).map((s) => s.outLatency));
+      node.outLatency = node.arrival + node.chain.latency;
+    }
+    const masterArrival = Math.max(0, ...sourcesOf(-1).map((s) => s.outLatency));
+    for (const node of [...this.trackNodes, ...this.busNodes]) {
+      for (const p of node.paths) {
+        const arrival = p.to < 0 ? masterArrival : this.busNodes[p.to].arrival;
+        p.comp = arrival - node.outLatency;
+        p.delay = p.comp > 0 ? new DelayLine(2, p.comp) : undefined;
+      }
+    }
+    this.lat = masterArrival + this.masterChain.latency;
+  }
+
+  private chunk(inputs: readonly (readonly Float32Array[])[], output: readonly Float32Array[], pos: number, n: number): void {
+    const master = this.masterIn;
+    master[0].fill(0, 0, n);
+    master[1].fill(0, 0, n);
+    for (const b of this.busIn) {
+      b[0].fill(0, 0, n);
+      b[1].fill(0, 0, n);
+    }
+    const ramp = this.ramp;
+    const tracks = this.trackNodes;
+    const given = Array.isArray(inputs) ? inputs.length : 0;
+    for (let t = 0; t < tracks.length; t++) {
+      const node = tracks[t];
+      const work = node.work;
+      const input = t < given ? inputs[t] : undefined;
+      const usable = input === undefined ? 0 : usableChannels(input, node.channels);
+      for (let c = 0; c < node.channels; c++) {
+        const w = work[c];
+        if (c < usable) {
+          const x = (input as readonly Float32Array[])[c];
+          const len = x.length - pos < n ? x.length - pos : n;
+          for (let i = 0; i < n; i++) w[i] = i < len ? x[pos + i] : 0;
+        } else if (usable > 0 && c === 1) {
+          // A stereo track given one channel: the same signal on both.
+          const x = work[0];
+          for (let i = 0; i < n; i++) w[i] = x[i];
+        } else {
+          w.fill(0, 0, n);
+        }
+      }
+      node.trim.fill(ramp, n);
+      for (let c = 0; c < node.channels; c++) {
+        const w = work[c];
+        for (let i = 0; i < n; i++) w[i] *= ramp[i];
+      }
+      node.chain.process(work, n);
+      this.leave(node, n);
+    }
+    const busOrder = this.busOrder;
+    for (let k = 0; k < busOrder.length; k++) {
+      const node = this.busNodes[busOrder[k]];
+      const input = this.busIn[node.index];
+      const work = node.work;
+      for (let c = 0; c < 2; c++) {
+        const w = work[c];
+        const x = input[c];
+        for (let i = 0; i < n; i++) w[i] = x[i];
+      }
+      node.chain.process(work, n);
+      this.leave(node, n);
+    }
+    this.masterChain.process(master, n);
+    this.masterFader.fill(ramp, n);
+    const l = output[0];
+    const r = output[1];
+    const ml = master[0];
+    const mr = master[1];
+    for (let i = 0; i < n; i++) {
+      l[pos + i] = ml[i] * ramp[i];
+      r[pos + i] = mr[i] * ramp[i];
+    }
+  }
+
+  /** Sends, fader, pan, mute/solo and delay compensation of a node whose inserts have run. */
+  private leave(node: Node, n: number): void {
+    const work = node.work;
+    const mono = node.channels === 1;
+    const audible = this.ramp3;
+    node.audible.fill(audible, n);
+    const paths = node.paths;
+    // Pre-fader sends: the post-insert signal (a mono track on both sides).
+    for (let p = 1; p < paths.length; p++) {
+      const path = paths[p];
+      if (!path.pre) continue;
+      this.sendOut(node, path, work[0], mono ? work[0] : work[1], n, audible);
+    }
+    // Fader and pan into the stereo buffers.
+    const fader = this.ramp;
+    const gl = this.ramp2;
+    node.fader.fill(fader, n);
+    node.left.fill(gl, n);
+    const sl = node.stereo[0];
+    const sr = node.stereo[1];
+    const xl = work[0];
+    const xr = mono ? work[0] : work[1];
+    for (let i = 0; i < n; i++) sl[i] = xl[i] * fader[i] * gl[i];
+    node.right.fill(gl, n);
+    for (let i = 0; i < n; i++) sr[i] = xr[i] * fader[i] * gl[i];
+    // Post-fader sends, then the main output.
+    for (let p = 1; p < paths.length; p++) {
+      const path = paths[p];
+      if (path.pre) continue;
+      this.sendOut(node, path, sl, sr, n, audible);
+    }
+    const main = paths[0];
+    const sig = node.send;
+    const a = sig[0];
+    const b = sig[1];
+    for (let i = 0; i < n; i++) {
+      a[i] = sl[i] * audible[i];
+      b[i] = sr[i] * audible[i];
+    }
+    this.deliver(main, sig, n);
+  }
+
+  /** Send `l`/`r` × send level × audibility along `path`. */
+  private sendOut(node: Node, path: Path, l: Float32Array, r: Float32Array, n: number, audible: Float64Array): void {
+    const level = this.ramp2;
+    node.sendLevels[path.send].fill(level, n);
+    const sig = node.send;
+    const a = sig[0];
+    const b = sig[1];
+    for (let i = 0; i < n; i++) {
+      const g = level[i] * audible[i];
+      a[i] = l[i] * g;
+      b[i] = r[i] * g;
+    }
+    this.deliver(path, sig, n);
+  }
+
+  /** Delay `sig` by the path's compensation and add it to the destination's input. */
+  private deliver(path: Path, sig: Float32Array[], n: number): void {
+    if (path.delay !== undefined) path.delay.process(sig, n);
+    const dest = path.to < 0 ? this.masterIn : this.busIn[path.to];
+    const dl = dest[0];
+    const dr = dest[1];
+    const a = sig[0];
+    const b = sig[1];
+    for (let i = 0; i < n; i++) {
+      dl[i] += a[i];
+      dr[i] += b[i];
+    }
+  }
+}
+
+// -----------------------------------------------------------------------------------------------
+
+function makeNode(kind: 'track' | 'bus', index: number, name: string, chain: Chain, channels: number, sends: number): Node {
+  const v = () => new SmoothedValue('linear', 1);
+  return {
+    kind,
+    index,
+    name,
+    chain,
+    channels,
+    work: [],
+    stereo: [],
+    send: [],
+    trim: v(),
+    fader: v(),
+    left: v(),
+    right: v(),
+    audible: v(),
+    sendLevels: Array.from({ length: sends }, v),
+    paths: [],
+    outLatency: 0,
+    arrival: 0,
+  };
+}
+
+function listOf(value: unknown, path: string): unknown[] {
+  if (!Array.isArray(value)) throw new TypeError(`${OWNER}: ${path} must be an array, got ${describeValue(value)}`);
+  if (value.length > MAX_TRACKS) throw new RangeError(`${OWNER}: ${path} has ${value.length} entries; at most ${MAX_TRACKS}`);
+  for (let i = 0; i < value.length; i++) if (!(i in value)) throw new TypeError(`${OWNER}: ${path}[${i}] is missing (a hole in the array)`);
+  return value;
+}
+
+function nameOf(o: Record<string, unknown>, path: string, names: Set<string>): string {
+  const name = o.name;
+  if (typeof name !== 'string' || name.length === 0 || name.length > 100) throw new TypeError(`${OWNER}: ${path}.name must be a non-empty string of at most 100 characters, got ${describeValue(name)}`);
+  if (names.has(name)) throw new TypeError(`${OWNER}: ${path}.name: the name ${describeValue(name)} is taken (tracks, buses and "master" share one name space)`);
+  names.add(name);
+  return name;
+}
+
+function insertsOf(value: unknown, path: string): Processor[] {
+  const list = listOf(value ?? [], path);
+  list.forEach((p, i) => {
+    if (!isProcessor(p)) throw new TypeError(`${OWNER}: ${path}[${i}] must be a processor, got ${describeValue(p)}`);
+  });
+  return list as Processor[];
+}
+
+function trackOptions(value: unknown, path: string, names: Set<string>): Required<TrackOptions> {
+  const o = checkObject(OWNER, path, value);
+  checkKnownKeys(`${OWNER} ${path}`, o, ['name', 'channels', 'trimDb', 'invertPolarity', 'inserts', 'faderDb', 'pan', 'panLaw', 'mute', 'solo', 'output', 'sends']);
+  const name = nameOf(o, path, names);
+  const sends = listOf(o.sends ?? [], `${path}.sends`).map((s, k) => {
+    const p = `${path}.sends[${k}]`;
+    const x = checkObject(OWNER, p, s);
+    checkKnownKeys(`${OWNER} ${p}`, x, ['bus', 'levelDb', 'preFader']);
+    if (typeof x.bus !== 'string') throw new TypeError(`${OWNER}: ${p}.bus must be a bus name, got ${describeValue(x.bus)}`);
+    return {
+      bus: x.bus,
+      levelDb: x.levelDb === undefined ? 0 : checkNumber(OWNER, `${p}.levelDb`, x.levelDb, FADER_RANGE),
+      preFader: x.preFader === undefined ? false : checkBoolean(OWNER, `${p}.preFader`, x.preFader),
+    };
+  });
+  const channels = o.channels === undefined ? 2 : checkOneOf(OWNER, `${path}.channels`, o.channels, [1, 2] as const);
+  const output = o.output === undefined ? 'master' : o.output;
+  if (typeof output !== 'string') throw new TypeError(`${OWNER}: ${path}.output must be "master" or a bus name, got ${describeValue(output)}`);
+  return {
+    name,
+    channels,
+    trimDb: o.trimDb === undefined ? 0 : checkNumber(OWNER, `${path}.trimDb`, o.trimDb, TRIM_RANGE),
+    invertPolarity: o.invertPolarity === undefined ? false : checkBoolean(OWNER, `${path}.invertPolarity`, o.invertPolarity),
+    inserts: insertsOf(o.inserts, `${path}.inserts`),
+    faderDb: o.faderDb === undefined ? 0 : checkNumber(OWNER, `${path}.faderDb`, o.faderDb, FADER_RANGE),
+    pan: o.pan === undefined ? 0 : checkNumber(OWNER, `${path}.pan`, o.pan, PAN_RANGE),
+    panLaw: o.panLaw === undefined ? '-3dB' : checkOneOf(OWNER, `${path}.panLaw`, o.panLaw, MIXER_PAN_LAWS),
+    mute: o.mute === undefined ? false : checkBoolean(OWNER, `${path}.mute`, o.mute),
+    solo: o.solo === undefined ? false : checkBoolean(OWNER, `${path}.solo`, o.solo),
+    output,
+    sends,
+  };
+}
+
+function busOptions(value: unknown, path: string, names: Set<string>): Required<BusOptions> {
+  const o = checkObject(OWNER, path, value);
+  checkKnownKeys(`${OWNER} ${path}`, o, ['name', 'inserts', 'faderDb', 'pan', 'mute', 'solo', 'soloSafe', 'output']);
+  const output = o.output === undefined ? 'master' : o.output;
+  if (typeof output !== 'string') throw new TypeError(`${OWNER}: ${path}.output must be "master" or a bus name, got ${describeValue(output)}`);
+  return {
+    name: nameOf(o, path, names),
+    inserts: insertsOf(o.inserts, `${path}.inserts`),
+    faderDb: o.faderDb === undefined ? 0 : checkNumber(OWNER, `${path}.faderDb`, o.faderDb, FADER_RANGE),
+    pan: o.pan === undefined ? 0 : checkNumber(OWNER, `${path}.pan`, o.pan, PAN_RANGE),
+    mute: o.mute === undefined ? false : checkBoolean(OWNER, `${path}.mute`, o.mute),
+    solo: o.solo === undefined ? false : checkBoolean(OWNER, `${path}.solo`, o.solo),
+    soloSafe: o.soloSafe === undefined ? false : checkBoolean(OWNER, `${path}.soloSafe`, o.soloSafe),
+    output,
+  };
+}
+
+function masterOptions(value: unknown, path: string): Required<MasterOptions> {
+  const o = checkObject(OWNER, path, value);
+  checkKnownKeys(`${OWNER} ${path}`, o, ['inserts', 'faderDb']);
+  return {
+    inserts: insertsOf(o.inserts, `${path}.inserts`),
+    faderDb: o.faderDb === undefined ? 0 : checkNumber(OWNER, `${path}.faderDb`, o.faderDb, FADER_RANGE),
+  };
+}
+
+/** Buses ordered so that each comes after every bus feeding it; a routing cycle is a RangeError naming it. */
+function topologicalOrder(buses: readonly Required<BusOptions>[], index: Map<string, number>): number[] {
+  const order: number[] = [];
+  const state = new Array<number>(buses.length).fill(0); // 0 new, 1 visiting, 2 done
+  // Visit a bus after everything it feeds has been placed later: post-order on "feeds", reversed.
+  const visit = (b: number, trail: number[]) => {
+    if (state[b] === 2) return;
+    if (state[b] === 1) {
+      const cycle = [...trail.slice(trail.indexOf(b)), b].map((i) => buses[i].name).join(' → ');
+      throw new RangeError(`${OWNER}: buses[${b}].output: routing cycle ${cycle}`);
+    }
+    state[b] = 1;
+    const out = buses[b].output;
+    if (out !== 'master') visit(index.get(out)!, [...trail, b]);
+    state[b] = 2;
+    order.push(b);
+  };
+  for (let b = 0; b < buses.length; b++) visit(b, []);
+  return order.reverse();
+}
+
+/** (Used by tests and docs.) The spec limits a mixer accepts. */
+export const MIXER_LIMITS = Object.freeze({ maxTracks: MAX_TRACKS, maxChannels: SPEC_LIMITS.maxChannels });
