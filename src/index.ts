@@ -7,6 +7,7 @@
 export type { ChannelRange, Meter, MeterName, ProcessSpec, Processor, ProcessorJSON, SidechainProcessor } from './core/processor.js';
 export { ANY_CHANNELS, METER_NAMES, NO_METERS, SPEC_LIMITS, STEREO_ONLY, safeFrameCount, usableChannels, validateSpec } from './core/processor.js';
 export { BypassFade, DelayLine, MAX_DELAY_SAMPLES, delayInPlace } from './core/delay-line.js';
+export { AutomationLane, MAX_AUTOMATION_EVENTS } from './core/automation.js';
 export type { DescribedClass, OptionDescription } from './core/json.js';
 export { describeOptions, paramsFromJSON, paramsToJSON, processorJSON } from './core/json.js';
 export { dbToGain, gainToDb, powerToDb } from './core/db.js';
@@ -35,7 +36,7 @@ export type { EqBandOptions, ParametricEQOptions } from './filters/parametric-eq
 export { MAX_EQ_BANDS, PARAMETRIC_EQ_DEFAULTS, PARAMETRIC_EQ_RULES, ParametricEQ } from './filters/parametric-eq.js';
 export type { ChainOptions, ProcessorBuilder } from './chains/chain.js';
 export { CHAIN_BYPASS_FADE_SECONDS, Chain, MAX_CHAIN_LENGTH, isProcessor } from './chains/chain.js';
-export type { BusOptions, MasterOptions, MixerPanLaw, MixerSession, SendOptions, TrackInput, TrackOptions } from './chains/mixer.js';
+export type { AutomationEvent, BusOptions, MasterOptions, MixerPanLaw, MixerSession, SendOptions, TrackInput, TrackOptions } from './chains/mixer.js';
 export { MAX_TRACKS, MIXER_LIMITS, MIXER_PAN_LAWS, MIXER_SESSION_VERSION, MIXER_SMOOTHING_MS, Mixer, balanceGains, panGains } from './chains/mixer.js';
 export type { ProcessorClass } from './registry.js';
 export { MAX_JSON_NESTING, PROCESSOR_CLASSES, processorFromJSON } from './registry.js';

@@ -28,6 +28,7 @@
  *
  * @module
  */
+import { AutomationLane } from '../core/automation.js';
 import { DelayLine } from '../core/delay-line.js';
 import { dbToGain } from '../core/db.js';
 import { SPEC_LIMITS, safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
@@ -108,8 +109,20 @@ export interface MasterOptions {
 /** A track as a session gives it: only the name is required (sends may omit level and pre-fader). */
 export type TrackInput = Partial<Omit<TrackOptions, 'sends'>> & { name: string; sends?: readonly (Partial<SendOptions> & { bus: string })[] };
 
+/** One automation event as saved in a session (see {@link AutomationLane}). */
+export interface AutomationEvent {
+  kind: 'set' | 'linear' | 'exponential' | 'target';
+  value: number;
+  /** Absolute frame since `prepare()` / `reset()`. */
+  frame: number;
+  /** For `target`: the time constant in frames. */
+  timeConstant?: number;
+}
+
 /** A whole session: what `new Mixer(session)` takes. Omitted fields take their defaults. */
 export interface MixerSession {
+  /** Automation by parameter path (see {@link Mixer.automate}). */
+  automation?: Readonly<Record<string, readonly AutomationEvent[]>>;
   tracks: readonly TrackInput[];
   buses?: readonly (Partial<BusOptions> & { name: string })[];
   master?: Partial<MasterOptions>;
@@ -185,6 +198,13 @@ interface Node {
   readonly right: SmoothedValue;
   readonly audible: SmoothedValue;
   readonly sendLevels: SmoothedValue[];
+  /** Automation lanes (active once they hold events; they then override the smoothed value). */
+  readonly faderLane: AutomationLane;
+  readonly panLane: AutomationLane;
+  readonly muteLane: AutomationLane;
+  readonly sendLanes: AutomationLane[];
+  /** 1 for a mono track's pan law index + 1 (1..4), 0 for balance. */
+  law: number;
   paths: Path[];
   /** Latency at the node's output (inserts included). */
   outLatency: number;
@@ -231,11 +251,16 @@ export class Mixer {
   private ramp = new Float64Array(0);
   private ramp2 = new Float64Array(0);
   private ramp3 = new Float64Array(0);
+  private ramp4 = new Float64Array(0);
+  private ramp5 = new Float64Array(0);
+  /** [absolute frame of the next sample] (automation time). */
+  private readonly clock = new Float64Array(1);
+  private readonly masterLane = new AutomationLane(`${OWNER}.master.faderDb`, 0, FADER_RANGE.min, FADER_RANGE.max);
 
   /** Build a mixer from a session; throws a `TypeError`/`RangeError` naming the path of a bad value. */
   constructor(session: MixerSession) {
     const s = checkObject(OWNER, 'session', session);
-    checkKnownKeys(OWNER, s, ['tracks', 'buses', 'master']);
+    checkKnownKeys(OWNER, s, ['tracks', 'buses', 'master', 'automation']);
     const trackList = listOf(s.tracks, 'tracks');
     const busList = s.buses === undefined ? [] : listOf(s.buses, 'buses');
     const names = new Set<string>(['master']);
@@ -266,6 +291,23 @@ export class Mixer {
     this.busNodes = this.buses.map((b, i) => makeNode('bus', i, b.name, new Chain(b.inserts), 2, 0));
     this.masterChain = new Chain(this.master.inserts);
     this.applyAll(true);
+    if (s.automation !== undefined) {
+      const automation = checkObject(OWNER, 'session.automation', s.automation);
+      for (const [path, events] of Object.entries(automation)) {
+        const lane = this.automate(path);
+        listOf(events, `automation[${JSON.stringify(path)}]`).forEach((ev, k) => {
+          const e = checkObject(OWNER, `automation[${JSON.stringify(path)}][${k}]`, ev);
+          checkKnownKeys(`${OWNER} automation[${JSON.stringify(path)}][${k}]`, e, ['kind', 'value', 'frame', 'timeConstant']);
+          const kind = checkOneOf(OWNER, `automation[${JSON.stringify(path)}][${k}].kind`, e.kind, ['set', 'linear', 'exponential', 'target'] as const);
+          const value = e.value as number;
+          const frame = e.frame as number;
+          if (kind === 'set') lane.setValue(value, frame);
+          else if (kind === 'linear') lane.linearRamp(value, frame);
+          else if (kind === 'exponential') lane.exponentialRamp(value, frame);
+          else lane.setTarget(value, frame, e.timeConstant as number);
+        });
+      }
+    }
   }
 
   /** Total latency in samples: every track reaches the output this late (0 before `prepare()`). */
@@ -325,6 +367,56 @@ export class Mixer {
     this.applyAll(this.spec === undefined);
   }
 
+  /**
+   * The automation lane of a parameter, by path: `tracks.<name or index>.faderDb` (dB), `.pan`
+   * (−1 … 1), `.mute` (0 … 1, the muted fraction), `.sends.<k>.levelDb` (dB);
+   * `buses.<name or index>.faderDb`, `.pan`, `.mute`; `master.faderDb`. Schedule events on it in
+   * absolute frames since `prepare()` / `reset()` (`Math.round(seconds · sampleRate)`, or
+   * {@link Mixer.frameAt}); once it holds events it overrides the parameter's `set…()` value.
+   * Values follow the Web Audio AudioParam formulas per sample (see {@link AutomationLane}).
+   *
+   * @example
+   * ```ts
+   * import { Mixer } from 'masterbus';
+   * const mixer = new Mixer({ tracks: [{ name: 'vox' }] });
+   * mixer.prepare({ sampleRate: 48000, maxBlockSize: 128, channels: 2 });
+   * mixer.automate('tracks.vox.faderDb').setValue(0, 0).linearRamp(-12, mixer.frameAt(2));   // a 2 s fade
+   * mixer.automate('tracks.vox.pan').setValue(-1, 0).linearRamp(1, 96000);
+   * ```
+   */
+  automate(path: string): AutomationLane {
+    if (typeof path !== 'string') throw new TypeError(`${OWNER}.automate(path): path must be a string, got ${describeValue(path)}`);
+    const parts = path.split('.');
+    const fail = (): never => {
+      throw new RangeError(`${OWNER}.automate: no automatable parameter at ${describeValue(path)} (tracks.<name>.faderDb | pan | mute | sends.<k>.levelDb; buses.<name>.faderDb | pan | mute; master.faderDb)`);
+    };
+    if (parts[0] === 'master' && parts[1] === 'faderDb' && parts.length === 2) return this.masterLane;
+    if (parts[0] !== 'tracks' && parts[0] !== 'buses') return fail();
+    const list = parts[0] === 'tracks' ? this.tracks : this.buses;
+    const key = /^\d+$/.test(parts[1] ?? '') ? Number(parts[1]) : parts[1];
+    let i = -1;
+    try {
+      i = this.find(list, key ?? '', parts[0] === 'tracks' ? 'track' : 'bus');
+    } catch {
+      return fail();
+    }
+    const node = parts[0] === 'tracks' ? this.trackNodes[i] : this.busNodes[i];
+    if (parts.length === 3 && parts[2] === 'faderDb') return node.faderLane;
+    if (parts.length === 3 && parts[2] === 'pan') return node.panLane;
+    if (parts.length === 3 && parts[2] === 'mute') return node.muteLane;
+    if (parts.length === 5 && parts[2] === 'sends' && parts[4] === 'levelDb') {
+      const k = Number(parts[3]);
+      if (Number.isInteger(k) && k >= 0 && k < node.sendLanes.length) return node.sendLanes[k];
+    }
+    return fail();
+  }
+
+  /** The absolute frame at `seconds` after `prepare()` / `reset()` (for automation). */
+  frameAt(seconds: number): number {
+    if (this.spec === undefined) throw new RangeError(`${OWNER}.frameAt: prepare() first (the sample rate is not known yet)`);
+    return Math.round(checkNumber(OWNER, 'frameAt(seconds)', seconds, { min: 0, max: 1e9, unit: 's' }) * this.spec.sampleRate);
+  }
+
   /** The insert chain of a track (by name or index), e.g. to `set()` one of its processors. */
   trackInserts(track: string | number): Chain {
     return this.trackNodes[this.find(this.tracks, track, 'track')].chain;
@@ -362,6 +454,9 @@ export class Mixer {
     this.ramp = new Float64Array(max);
     this.ramp2 = new Float64Array(max);
     this.ramp3 = new Float64Array(max);
+    this.ramp4 = new Float64Array(max);
+    this.ramp5 = new Float64Array(max);
+    this.clock[0] = 0;
     this.compensate();
     this.spec = s;
     this.applyAll(true);
@@ -374,6 +469,7 @@ export class Mixer {
       for (const p of node.paths) p.delay?.reset();
     }
     this.masterChain.reset();
+    this.clock[0] = 0;
     this.applyAll(true);
   }
 
@@ -400,8 +496,32 @@ export class Mixer {
         tracks: this.tracks.map((t) => ({ ...t, inserts: inserts(t.inserts), sends: t.sends.map((x) => ({ ...x })) })),
         buses: this.buses.map((b) => ({ ...b, inserts: inserts(b.inserts) })),
         master: { ...this.master, inserts: inserts(this.master.inserts) },
+        automation: this.automationJSON(),
       },
     };
+  }
+
+  /** Every lane that holds events, by path (tracks and buses by name). */
+  private automationJSON(): Record<string, AutomationEvent[]> {
+    const out: Record<string, AutomationEvent[]> = {};
+    const add = (path: string, lane: AutomationLane) => {
+      if (lane.active) out[path] = lane.toJSON();
+    };
+    for (const node of this.trackNodes) {
+      const base = `tracks.${node.name}`;
+      add(`${base}.faderDb`, node.faderLane);
+      add(`${base}.pan`, node.panLane);
+      add(`${base}.mute`, node.muteLane);
+      node.sendLanes.forEach((lane, k) => add(`${base}.sends.${k}.levelDb`, lane));
+    }
+    for (const node of this.busNodes) {
+      const base = `buses.${node.name}`;
+      add(`${base}.faderDb`, node.faderLane);
+      add(`${base}.pan`, node.panLane);
+      add(`${base}.mute`, node.muteLane);
+    }
+    add('master.faderDb', this.masterLane);
+    return out;
   }
 
   /** Rebuild a mixer from {@link Mixer.toJSON} output; `build` rebuilds each insert (pass `processorFromJSON`). */
@@ -418,6 +538,7 @@ export class Mixer {
       });
     const master = checkObject(OWNER, 'json.session.master', session.master ?? {});
     return new Mixer({
+      ...(session.automation === undefined ? {} : { automation: session.automation as MixerSession['automation'] }),
       tracks: withInserts(session.tracks, 'tracks') as unknown as MixerSession['tracks'],
       buses: withInserts(session.buses, 'buses') as unknown as MixerSession['buses'],
       master: { ...master, inserts: rebuild('master.inserts', master.inserts) } as Partial<MasterOptions>,
@@ -444,6 +565,11 @@ export class Mixer {
       set(node.trim, dbToGain(t.trimDb) * (t.invertPolarity ? -1 : 1));
       set(node.fader, faderGain(t.faderDb));
       const [l, r] = t.channels === 1 ? panGains(t.pan, t.panLaw) : balanceGains(t.pan);
+      node.law = t.channels === 1 ? MIXER_PAN_LAWS.indexOf(t.panLaw) + 1 : 0;
+      node.faderLane.initial = t.faderDb;
+      node.panLane.initial = t.pan;
+      node.muteLane.initial = t.mute ? 1 : 0;
+      t.sends.forEach((x, k) => (node.sendLanes[k].initial = x.levelDb));
       set(node.left, l);
       set(node.right, r);
       set(node.audible, audible.tracks[i] ? 1 : 0);
@@ -454,11 +580,15 @@ export class Mixer {
       set(node.trim, 1);
       set(node.fader, faderGain(b.faderDb));
       const [l, r] = balanceGains(b.pan);
+      node.faderLane.initial = b.faderDb;
+      node.panLane.initial = b.pan;
+      node.muteLane.initial = b.mute ? 1 : 0;
       set(node.left, l);
       set(node.right, r);
       set(node.audible, audible.buses[i] ? 1 : 0);
     });
     set(this.masterFader, faderGain(this.master.faderDb));
+    this.masterLane.initial = this.master.faderDb;
   }
 
   /** Which tracks and buses are heard, under mute and solo-in-place. */
@@ -564,7 +694,8 @@ export class Mixer {
       this.leave(node, n);
     }
     this.masterChain.process(master, n);
-    this.masterFader.fill(ramp, n);
+    if (this.masterLane.active) dbLaneToGain(this.masterLane, ramp, this.clock[0], n);
+    else this.masterFader.fill(ramp, n);
     const l = output[0];
     const r = output[1];
     const ml = master[0];
@@ -573,14 +704,22 @@ export class Mixer {
       l[pos + i] = ml[i] * ramp[i];
       r[pos + i] = mr[i] * ramp[i];
     }
+    this.clock[0] += n;
   }
 
   /** Sends, fader, pan, mute/solo and delay compensation of a node whose inserts have run. */
   private leave(node: Node, n: number): void {
     const work = node.work;
     const mono = node.channels === 1;
+    const now = this.clock[0];
     const audible = this.ramp3;
     node.audible.fill(audible, n);
+    if (node.muteLane.active) {
+      // Automated mute (0 … 1, sample-accurate): the heard fraction is 1 − m.
+      const m = this.ramp5;
+      node.muteLane.fill(m, now, n);
+      for (let i = 0; i < n; i++) audible[i] *= 1 - m[i];
+    }
     const paths = node.paths;
     // Pre-fader sends: the post-insert signal (a mono track on both sides).
     for (let p = 1; p < paths.length; p++) {
@@ -591,15 +730,24 @@ export class Mixer {
     // Fader and pan into the stereo buffers.
     const fader = this.ramp;
     const gl = this.ramp2;
-    node.fader.fill(fader, n);
-    node.left.fill(gl, n);
+    const gr = this.ramp4;
+    if (node.faderLane.active) dbLaneToGain(node.faderLane, fader, now, n);
+    else node.fader.fill(fader, n);
+    if (node.panLane.active) {
+      node.panLane.fill(gl, now, n);
+      panLaneToGains(node.law, gl, gr, n);
+    } else {
+      node.left.fill(gl, n);
+      node.right.fill(gr, n);
+    }
     const sl = node.stereo[0];
     const sr = node.stereo[1];
     const xl = work[0];
     const xr = mono ? work[0] : work[1];
-    for (let i = 0; i < n; i++) sl[i] = xl[i] * fader[i] * gl[i];
-    node.right.fill(gl, n);
-    for (let i = 0; i < n; i++) sr[i] = xr[i] * fader[i] * gl[i];
+    for (let i = 0; i < n; i++) {
+      sl[i] = xl[i] * fader[i] * gl[i];
+      sr[i] = xr[i] * fader[i] * gr[i];
+    }
     // Post-fader sends, then the main output.
     for (let p = 1; p < paths.length; p++) {
       const path = paths[p];
@@ -620,7 +768,9 @@ export class Mixer {
   /** Send `l`/`r` × send level × audibility along `path`. */
   private sendOut(node: Node, path: Path, l: Float32Array, r: Float32Array, n: number, audible: Float64Array): void {
     const level = this.ramp2;
-    node.sendLevels[path.send].fill(level, n);
+    const lane = node.sendLanes[path.send];
+    if (lane.active) dbLaneToGain(lane, level, this.clock[0], n);
+    else node.sendLevels[path.send].fill(level, n);
     const sig = node.send;
     const a = sig[0];
     const b = sig[1];
@@ -649,9 +799,56 @@ export class Mixer {
 
 // -----------------------------------------------------------------------------------------------
 
+/** A dB lane's values at frames `start …` as gains (the fader's bottom is silence). */
+function dbLaneToGain(lane: AutomationLane, out: Float64Array, start: number, n: number): void {
+  lane.fill(out, start, n);
+  for (let i = 0; i < n; i++) {
+    const db = out[i];
+    out[i] = db <= -120 ? 0 * db : Math.pow(10, db / 20);
+  }
+}
+
+/**
+ * Per-sample pan values in `gl` (overwritten) to left/right gains in gl/gr: `law` 1–4 is a mono
+ * track's pan law (MIXER_PAN_LAWS order), 0 the balance of a stereo source. The closed forms of
+ * {@link panGains} and {@link balanceGains}, written out for the audio path.
+ */
+function panLaneToGains(law: number, gl: Float64Array, gr: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const p = gl[i];
+    const t = (p + 1) * QUARTER_PI;
+    let l: number;
+    let r: number;
+    if (law === 0) {
+      l = p > 0 ? 1 - p : 1 + 0 * p;
+      r = p < 0 ? 1 + p : 1 + 0 * p;
+    } else if (law === 1) {
+      l = 1 - (p > 0 ? p : 0 * p);
+      r = 1 + (p < 0 ? p : 0 * p);
+    } else if (law === 2) {
+      l = Math.cos(t);
+      r = Math.sin(t);
+    } else if (law === 3) {
+      l = Math.sqrt(Math.cos(t) * ((1 - p) / 2));
+      r = Math.sqrt(Math.sin(t) * ((1 + p) / 2));
+    } else {
+      l = (1 - p) / 2;
+      r = (1 + p) / 2;
+    }
+    gl[i] = l;
+    gr[i] = r;
+  }
+}
+
 function makeNode(kind: 'track' | 'bus', index: number, name: string, chain: Chain, channels: number, sends: number): Node {
   const v = () => new SmoothedValue('linear', 1);
+  const path = `${OWNER}.${kind === 'track' ? 'tracks' : 'buses'}[${index}]`;
   return {
+    faderLane: new AutomationLane(`${path}.faderDb`, 0, FADER_RANGE.min, FADER_RANGE.max),
+    panLane: new AutomationLane(`${path}.pan`, 0, -1, 1),
+    muteLane: new AutomationLane(`${path}.mute`, 0, 0, 1),
+    sendLanes: Array.from({ length: sends }, (_, k) => new AutomationLane(`${path}.sends[${k}].levelDb`, 0, FADER_RANGE.min, FADER_RANGE.max)),
+    law: 0,
     kind,
     index,
     name,
@@ -682,6 +879,7 @@ function listOf(value: unknown, path: string): unknown[] {
 function nameOf(o: Record<string, unknown>, path: string, names: Set<string>): string {
   const name = o.name;
   if (typeof name !== 'string' || name.length === 0 || name.length > 100) throw new TypeError(`${OWNER}: ${path}.name must be a non-empty string of at most 100 characters, got ${describeValue(name)}`);
+  if (name.includes('.')) throw new TypeError(`${OWNER}: ${path}.name must not contain "." (automation paths use it), got ${describeValue(name)}`);
   if (names.has(name)) throw new TypeError(`${OWNER}: ${path}.name: the name ${describeValue(name)} is taken (tracks, buses and "master" share one name space)`);
   names.add(name);
   return name;

@@ -322,7 +322,7 @@ describe.skipIf(!haveStems)('Mixer on the nine Francium stems (real production a
   it('all nine at unity with no inserts equal the float32 sum exactly', () => {
     expect(stems.length).toBe(9);
     const frames = stems[0][0].length;
-    const m = new Mixer({ tracks: files.map((f) => ({ name: f })) });
+    const m = new Mixer({ tracks: files.map((f) => ({ name: f.replace(/\.wav$/, '') })) });
     m.prepare(spec(4096));
     const out = [new Float32Array(frames), new Float32Array(frames)];
     m.process(stems, out);
