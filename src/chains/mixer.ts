@@ -34,6 +34,7 @@ import { dbToGain } from '../core/db.js';
 import { SPEC_LIMITS, safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
 import { checkBoolean, checkKnownKeys, checkNumber, checkObject, checkOneOf, describeValue } from '../core/validate.js';
+import { LoudnessMeter } from '../metering/loudness-meter.js';
 import { Chain, isProcessor, type ProcessorBuilder } from './chain.js';
 
 /** Pan laws of a mono track (as the {@link Panner}'s): the centre attenuation. */
@@ -123,6 +124,11 @@ export interface AutomationEvent {
 export interface MixerSession {
   /** Automation by parameter path (see {@link Mixer.automate}). */
   automation?: Readonly<Record<string, readonly AutomationEvent[]>>;
+  /**
+   * Meter every track and bus (peak, momentary loudness, gain reduction) and the master: costs
+   * about one two-band EQ per strip. @defaultValue true
+   */
+  meters?: boolean;
   tracks: readonly TrackInput[];
   buses?: readonly (Partial<BusOptions> & { name: string })[];
   master?: Partial<MasterOptions>;
@@ -205,6 +211,13 @@ interface Node {
   readonly sendLanes: AutomationLane[];
   /** 1 for a mono track's pan law index + 1 (1..4), 0 for balance. */
   law: number;
+  /** Post-fader loudness (momentary), when metering. */
+  meter: LoudnessMeter | undefined;
+  /** [peak |x| of what the node sent on since the last readMeters()]. */
+  readonly peak: Float64Array;
+  /** Indices of `gainReductionDb` in the chain's read-outs, and a buffer for them. */
+  grIndices: number[];
+  chainMeters: Float64Array;
   paths: Path[];
   /** Latency at the node's output (inserts included). */
   outLatency: number;
@@ -255,12 +268,17 @@ export class Mixer {
   private ramp5 = new Float64Array(0);
   /** [absolute frame of the next sample] (automation time). */
   private readonly clock = new Float64Array(1);
+  private readonly metering: boolean;
+  private masterMeter: LoudnessMeter | undefined;
+  private readonly masterPeak = new Float64Array(1);
+  private readonly masterReadout = new Float64Array(6);
   private readonly masterLane = new AutomationLane(`${OWNER}.master.faderDb`, 0, FADER_RANGE.min, FADER_RANGE.max);
 
   /** Build a mixer from a session; throws a `TypeError`/`RangeError` naming the path of a bad value. */
   constructor(session: MixerSession) {
     const s = checkObject(OWNER, 'session', session);
-    checkKnownKeys(OWNER, s, ['tracks', 'buses', 'master', 'automation']);
+    checkKnownKeys(OWNER, s, ['tracks', 'buses', 'master', 'automation', 'meters']);
+    this.metering = s.meters === undefined ? true : checkBoolean(OWNER, 'session.meters', s.meters);
     const trackList = listOf(s.tracks, 'tracks');
     const busList = s.buses === undefined ? [] : listOf(s.buses, 'buses');
     const names = new Set<string>(['master']);
@@ -411,6 +429,73 @@ export class Mixer {
     return fail();
   }
 
+  /**
+   * Names of the values {@link Mixer.readMeters} writes, in order: per track, then per bus,
+   * `<tracks|buses>.<name>.peakDb`, `.momentaryLufs`, `.gainReductionDb`; then `master.peakDb`,
+   * `master.momentaryLufs`, `master.shortTermLufs`, `master.integratedLufs`.
+   */
+  get meterLabels(): string[] {
+    const strip = (kind: string, name: string) => [`${kind}.${name}.peakDb`, `${kind}.${name}.momentaryLufs`, `${kind}.${name}.gainReductionDb`];
+    return [
+      ...this.tracks.flatMap((t) => strip('tracks', t.name)),
+      ...this.buses.flatMap((b) => strip('buses', b.name)),
+      'master.peakDb',
+      'master.momentaryLufs',
+      'master.shortTermLufs',
+      'master.integratedLufs',
+    ];
+  }
+
+  /**
+   * Write the read-outs named by {@link Mixer.meterLabels} into `out[offset …]` (3 per track and
+   * bus, 4 for the master). Peaks are the largest |sample| a strip sent on (after fader, pan, mute
+   * and solo) since the previous call, in dBFS, then restart; loudness per ITU-R BS.1770 (no
+   * channel weighting beyond L + R); gain reduction is the sum of the strip's inserts'
+   * `gainReductionDb`. `-Infinity` where nothing was measured, NaN for loudness with metering off.
+   * Allocates nothing.
+   */
+  readMeters(out: Float64Array, offset = 0): void {
+    let o = offset;
+    const nodes = this.trackNodes;
+    for (let k = 0; k < 2; k++) {
+      const list = k === 0 ? nodes : this.busNodes;
+      for (let i = 0; i < list.length; i++) {
+        const node = list[i];
+        out[o] = 20 * Math.log10(node.peak[0]);
+        node.peak[0] = 0;
+        // (Through a typed array: a getter's double would be boxed when not inlined.)
+        if (node.meter === undefined) out[o + 1] = NaN;
+        else {
+          node.meter.readLevels(this.masterReadout, 0);
+          out[o + 1] = this.masterReadout[0];
+        }
+        let gr = 0;
+        const idx = node.grIndices;
+        if (idx.length > 0) {
+          node.chain.readMeters(node.chainMeters, 0);
+          for (let j = 0; j < idx.length; j++) gr += node.chainMeters[idx[j]];
+        }
+        out[o + 2] = gr;
+        o += 3;
+      }
+    }
+    out[o] = 20 * Math.log10(this.masterPeak[0]);
+    this.masterPeak[0] = 0;
+    const m = this.masterMeter;
+    if (m === undefined) {
+      out[o + 1] = NaN;
+      out[o + 2] = NaN;
+      out[o + 3] = NaN;
+    } else {
+      // Through the meter's own allocation-free read-out (momentary, short-term, integrated …).
+      const r = this.masterReadout;
+      m.readMeters(r, 0);
+      out[o + 1] = r[0];
+      out[o + 2] = r[1];
+      out[o + 3] = r[2];
+    }
+  }
+
   /** The absolute frame at `seconds` after `prepare()` / `reset()` (for automation). */
   frameAt(seconds: number): number {
     if (this.spec === undefined) throw new RangeError(`${OWNER}.frameAt: prepare() first (the sample rate is not known yet)`);
@@ -447,6 +532,12 @@ export class Mixer {
       node.send = alloc(2);
       for (const v of [node.trim, node.fader, node.left, node.right, node.audible, ...node.sendLevels]) v.reset(s.sampleRate, MIXER_SMOOTHING_MS / 1000);
     }
+    for (const node of [...this.trackNodes, ...this.busNodes]) {
+      node.meter = this.metering ? new LoudnessMeter({ truePeak: false, historySeconds: 0 }) : undefined;
+      node.meter?.prepare(s);
+    }
+    this.masterMeter = this.metering ? new LoudnessMeter({ truePeak: false, historySeconds: 0 }) : undefined;
+    this.masterMeter?.prepare(s);
     this.masterChain.prepare(s);
     this.masterFader.reset(s.sampleRate, MIXER_SMOOTHING_MS / 1000);
     this.masterIn = alloc(2);
@@ -469,6 +560,12 @@ export class Mixer {
       for (const p of node.paths) p.delay?.reset();
     }
     this.masterChain.reset();
+    for (const node of [...this.trackNodes, ...this.busNodes]) {
+      node.meter?.reset();
+      node.peak[0] = 0;
+    }
+    this.masterMeter?.reset();
+    this.masterPeak[0] = 0;
     this.clock[0] = 0;
     this.applyAll(true);
   }
@@ -497,6 +594,7 @@ export class Mixer {
         buses: this.buses.map((b) => ({ ...b, inserts: inserts(b.inserts) })),
         master: { ...this.master, inserts: inserts(this.master.inserts) },
         automation: this.automationJSON(),
+        meters: this.metering,
       },
     };
   }
@@ -538,6 +636,7 @@ export class Mixer {
       });
     const master = checkObject(OWNER, 'json.session.master', session.master ?? {});
     return new Mixer({
+      ...(session.meters === undefined ? {} : { meters: session.meters as boolean }),
       ...(session.automation === undefined ? {} : { automation: session.automation as MixerSession['automation'] }),
       tracks: withInserts(session.tracks, 'tracks') as unknown as MixerSession['tracks'],
       buses: withInserts(session.buses, 'buses') as unknown as MixerSession['buses'],
@@ -700,10 +799,22 @@ export class Mixer {
     const r = output[1];
     const ml = master[0];
     const mr = master[1];
+    let peak = this.masterPeak[0];
     for (let i = 0; i < n; i++) {
-      l[pos + i] = ml[i] * ramp[i];
-      r[pos + i] = mr[i] * ramp[i];
+      const vl = ml[i] * ramp[i];
+      const vr = mr[i] * ramp[i];
+      l[pos + i] = vl;
+      r[pos + i] = vr;
+      // (What is written: float32, as the meters of the output see it.)
+      ml[i] = vl;
+      mr[i] = vr;
+      const pl = vl < 0 ? -vl : vl;
+      const pr = vr < 0 ? -vr : vr;
+      if (pl > peak) peak = pl;
+      if (pr > peak) peak = pr;
     }
+    this.masterPeak[0] = peak;
+    if (this.masterMeter !== undefined) this.masterMeter.process(master, n);
     this.clock[0] += n;
   }
 
@@ -758,10 +869,19 @@ export class Mixer {
     const sig = node.send;
     const a = sig[0];
     const b = sig[1];
+    let peak = node.peak[0];
     for (let i = 0; i < n; i++) {
-      a[i] = sl[i] * audible[i];
-      b[i] = sr[i] * audible[i];
+      const va = sl[i] * audible[i];
+      const vb = sr[i] * audible[i];
+      a[i] = va;
+      b[i] = vb;
+      const pa = va < 0 ? -va : va;
+      const pb = vb < 0 ? -vb : vb;
+      if (pa > peak) peak = pa;
+      if (pb > peak) peak = pb;
     }
+    node.peak[0] = peak;
+    if (node.meter !== undefined) node.meter.process(sig, n);
     this.deliver(main, sig, n);
   }
 
@@ -849,6 +969,10 @@ function makeNode(kind: 'track' | 'bus', index: number, name: string, chain: Cha
     muteLane: new AutomationLane(`${path}.mute`, 0, 0, 1),
     sendLanes: Array.from({ length: sends }, (_, k) => new AutomationLane(`${path}.sends[${k}].levelDb`, 0, FADER_RANGE.min, FADER_RANGE.max)),
     law: 0,
+    meter: undefined,
+    peak: new Float64Array(1),
+    grIndices: chain.meterNames.flatMap((name, i) => (name === 'gainReductionDb' ? [i] : [])),
+    chainMeters: new Float64Array(chain.meterNames.length),
     kind,
     index,
     name,

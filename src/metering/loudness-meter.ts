@@ -516,6 +516,19 @@ export class LoudnessMeter implements Meter<LoudnessMeterOptions> {
     }
   }
 
+  /**
+   * The cheap read-outs, allocation-free, into `out[offset …]`: momentary, short-term, and their
+   * maxima so far (LUFS). For a strip meter polled often ({@link LoudnessMeter.readMeters} also
+   * computes the gated integrated loudness and range).
+   */
+  readLevels(out: Float64Array, offset: number): void {
+    const l = this.levels;
+    out[offset] = l[0];
+    out[offset + 1] = l[1];
+    out[offset + 2] = l[2];
+    out[offset + 3] = l[3];
+  }
+
   /** Momentary loudness (last 400 ms), LUFS; updated every 10 ms. */
   get momentary(): number {
     return this.levels[0];

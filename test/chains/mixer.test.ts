@@ -373,3 +373,63 @@ describe.skipIf(!haveStems)('Mixer on the nine Francium stems (real production a
     expect(r.integrated).toBeLessThan(-6);
   });
 });
+
+describe('Mixer: meters', () => {
+  it('peak (since the last read), momentary loudness and gain reduction per strip; master loudness', () => {
+    const comp = new Compressor({ thresholdDb: -30, ratio: 4 });
+    const m = new Mixer({ tracks: [{ name: 'sine', inserts: [comp], faderDb: -6 }, { name: 'quiet', channels: 1 }], buses: [{ name: 'b' }] });
+    m.prepare(spec());
+    const frames = 48000;
+    const x = new Float32Array(frames);
+    for (let i = 0; i < frames; i++) x[i] = 0.5 * Math.sin((2 * Math.PI * 997 * i) / FS);
+    const out = mix(m, [[x, x.slice()], [new Float32Array(frames)]], frames, [], []);
+    const labels = m.meterLabels;
+    expect(labels.slice(0, 3)).toEqual(['tracks.sine.peakDb', 'tracks.sine.momentaryLufs', 'tracks.sine.gainReductionDb']);
+    const v = new Float64Array(labels.length);
+    m.readMeters(v);
+    const at = (label: string) => v[labels.indexOf(label)];
+    // The peak of what the strip sent: the output's peak (one track, unity elsewhere).
+    let peak = 0;
+    for (const ch of out) for (const s of ch) peak = Math.max(peak, Math.abs(s));
+    expect(at('tracks.sine.peakDb')).toBeCloseTo(20 * Math.log10(peak), 6);
+    expect(at('master.peakDb')).toBeCloseTo(20 * Math.log10(peak), 6);
+    expect(at('tracks.sine.gainReductionDb')).toBe(comp.gainReductionDb);
+    expect(at('tracks.sine.gainReductionDb')).toBeGreaterThan(5);
+    expect(at('tracks.quiet.peakDb')).toBe(-Infinity);
+    // Momentary loudness of the track's output against measureLoudness of the output (the only track).
+    const ref = measureLoudness(out, FS);
+    expect(at('tracks.sine.momentaryLufs')).toBeCloseTo(ref.momentary, 2);
+    expect(at('master.integratedLufs')).toBeCloseTo(ref.integrated, 2);
+    // Peaks restart after a read.
+    m.readMeters(v);
+    expect(at('tracks.sine.peakDb')).toBe(-Infinity);
+  });
+
+  it('metering off: loudness read-outs are NaN, peaks still work, and the output is the same', () => {
+    const a = new Mixer({ tracks: [{ name: 't' }] });
+    const b = new Mixer({ tracks: [{ name: 't' }], meters: false });
+    a.prepare(spec());
+    b.prepare(spec());
+    const x = [noise(2048, 1, 0.5), noise(2048, 2, 0.5)];
+    expect(identical(mix(a, [x], 2048), mix(b, [x], 2048))).toBe(true);
+    const v = new Float64Array(b.meterLabels.length);
+    b.readMeters(v);
+    expect(Number.isNaN(v[1])).toBe(true);
+    expect(Number.isFinite(v[0])).toBe(true);
+  });
+
+  it('readMeters allocates nothing', async () => {
+    const m = new Mixer(realistic());
+    m.prepare(spec());
+    const inputs = realisticInputs(128);
+    const out = [new Float32Array(128), new Float32Array(128)];
+    const v = new Float64Array(m.meterLabels.length);
+    let k = 0;
+    // Read every 8th block (a UI polls at 20–60 Hz, a 128-frame block is 2.7 ms).
+    const { report, first } = await measureAllocationSettled(() => {
+      m.process(inputs, out, 128);
+      if ((++k & 7) === 0) m.readMeters(v);
+    }, 20_000);
+    expect(allocationFree(report), JSON.stringify({ report, first })).toBe(true);
+  });
+});
