@@ -125,8 +125,18 @@ const RUNNING = 4;
 const SAFE = 5;
 /** Write index at the start of the current grid step. */
 const WSEG = 7;
-/** 1 when the feedback target is not 0. */
+/** YES when the feedback target is not 0. */
 const FB_ON = 6;
+const NO = 0;
+const YES = 1;
+
+// How writeLine() and mixOut() read a parameter from its chunk buffer (feedback `fbb`, mix `mb`).
+/** Not at all: no feedback term (writeLine's `mode`), no output written (`mixMode`). */
+const BUF_NONE = 0;
+/** One value per sample, `buf[i]` (the parameter is ramping). */
+const BUF_PER_SAMPLE = 1;
+/** One value for the whole chunk, `buf[0]` (steady). */
+const BUF_STEADY = 2;
 
 /**
  * A multi-voice chorus with feedback. Works on every channel in place; latency 0 (the dry
@@ -303,7 +313,7 @@ export class Chorus implements Processor<ChorusOptions> {
       // With feedback, the chunk is short enough that every read precedes it, so the voices are
       // read before the chunk's own samples are written; without, the input is written first.
       // Either way every read sees final line values, so chunking never changes the output.
-      const feedback = ramping || ist[FB_ON] === 1;
+      const feedback = ramping || ist[FB_ON] === YES;
       let k = n - pos < CHUNK ? n - pos : CHUNK;
       if (feedback && ist[SAFE] < k) k = ist[SAFE];
       const len = ramping ? k : 1;
@@ -316,7 +326,7 @@ export class Chorus implements Processor<ChorusOptions> {
       if (!feedback) {
         for (let c = 0; c < C; c++) {
           // Channels beyond the block's arrays still run, on silence, so their lines stay in step.
-          writeLine(this.lines[c], c < channels ? block[c] : this.silence, c < channels ? pos : 0, k, w0, mask, wet, c * CHUNK, fbb, 0, mb, 0, 0);
+          writeLine(this.lines[c], c < channels ? block[c] : this.silence, c < channels ? pos : 0, k, w0, mask, wet, c * CHUNK, fbb, BUF_NONE, mb, BUF_NONE, NO);
         }
       }
       for (let done = 0; done < k; ) {
@@ -340,11 +350,11 @@ export class Chorus implements Processor<ChorusOptions> {
         }
       }
       // Output (and, with feedback, the line), clearing the voice sums for the next chunk.
-      const mixMode = ramping ? 1 : 2;
+      const mixMode = ramping ? BUF_PER_SAMPLE : BUF_STEADY;
       for (let c = 0; c < C; c++) {
         const x = c < channels ? block[c] : this.silence;
         const xo = c < channels ? pos : 0;
-        if (feedback) writeLine(this.lines[c], x, xo, k, w0, mask, wet, c * CHUNK, fbb, ramping ? 1 : 2, mb, c < channels ? mixMode : 0, 1);
+        if (feedback) writeLine(this.lines[c], x, xo, k, w0, mask, wet, c * CHUNK, fbb, ramping ? BUF_PER_SAMPLE : BUF_STEADY, mb, c < channels ? mixMode : BUF_NONE, YES);
         else if (c < channels) mixOut(x, pos, k, wet, c * CHUNK, mb, mixMode);
         else wet.fill(0, c * CHUNK, c * CHUNK + k);
       }
@@ -504,7 +514,7 @@ export class Chorus implements Processor<ChorusOptions> {
     apply(this.fb, o.feedback);
     apply(this.mixer, o.mix);
     for (let v = 0; v < MAX_VOICES; v++) apply(this.gains[v], v < o.voices ? 1 / o.voices : 0);
-    this.ist[FB_ON] = o.feedback !== 0 ? 1 : 0;
+    this.ist[FB_ON] = o.feedback !== 0 ? YES : NO;
     this.updateSafe();
   }
 
@@ -542,12 +552,12 @@ export class Chorus implements Processor<ChorusOptions> {
 }
 
 /**
- * Write k samples of the delay line from w0: input plus feedback × wet (`mode` 0: no feedback
- * term; 1: `fbb[i]`; 2: `fbb[0]`), non-finite values and values below 1e-30 in magnitude as 0,
- * clamped to ±64 (written as literals: a
- * unary minus on a module constant that only runs on a rare branch deoptimised the loop). With
- * `mixMode` 1 (`mb[i]`) or 2 (`mb[0]`), also write the output x + mix·(wet − x) in place; with
- * `clear`, set the voice sums to 0 for the next chunk.
+ * Write k samples of the delay line from w0: input plus feedback × wet (`mode` BUF_NONE: no
+ * feedback term; BUF_PER_SAMPLE: `fbb[i]`; BUF_STEADY: `fbb[0]`), non-finite values and values
+ * below 1e-30 in magnitude as 0, clamped to ±64 (written as literals: a unary minus on a module
+ * constant that only runs on a rare branch deoptimised the loop). With `mixMode` BUF_PER_SAMPLE
+ * (`mb[i]`) or BUF_STEADY (`mb[0]`), also write the output x + mix·(wet − x) in place; with
+ * `clear` YES, set the voice sums to 0 for the next chunk.
  *
  * The line stores, for each position b, the cubic Hermite coefficients of the interval from b to
  * b + 1 (Niemitalo's x-form: c0 = y[b], c1 = ½(y[b+1] − y[b−1]), c3 = 1.5(y[b] − y[b+1]) +
@@ -555,15 +565,15 @@ export class Chorus implements Processor<ChorusOptions> {
  * and shared by every voice that reads there.
  */
 function writeLine(cf: Float64Array, x: Float32Array, xo: number, k: number, w0: number, mask: number, wet: Float64Array, wo: number, fbb: Float64Array, mode: number, mb: Float64Array, mixMode: number, clear: number): void {
-  const step = mode === 1 ? 1 : 0;
-  const mstep = mixMode === 1 ? 1 : 0;
+  const step = mode === BUF_PER_SAMPLE ? 1 : 0;
+  const mstep = mixMode === BUF_PER_SAMPLE ? 1 : 0;
   let ym = cf[((w0 - 3) & mask) << 2];
   let y0 = cf[((w0 - 2) & mask) << 2];
   let y1 = cf[((w0 - 1) & mask) << 2];
   for (let i = 0; i < k; i++) {
     const dry = x[xo + i];
     const wv = wet[wo + i];
-    let u = mode !== 0 ? dry + fbb[i * step] * wv : dry;
+    let u = mode !== BUF_NONE ? dry + fbb[i * step] * wv : dry;
     // Below 1e-30 or not finite: 0; beyond ±64: ±64 (one test of |u| on the common path).
     const au = Math.abs(u);
     if (!(au >= 1e-30 && au <= 64)) u = u - u === 0 && au > 64 ? (u > 0 ? 64 : -64) : 0;
@@ -579,18 +589,18 @@ function writeLine(cf: Float64Array, x: Float32Array, xo: number, k: number, w0:
     ym = y0;
     y0 = y1;
     y1 = u;
-    if (mixMode !== 0) {
+    if (mixMode !== BUF_NONE) {
       // (Mix 0 leaves the sample as it is: bit-exact even for −0 and ±Infinity.)
       const mx = mb[i * mstep];
       x[xo + i] = mx === 0 ? dry : dry + mx * (wv - dry);
     }
-    if (clear !== 0) wet[wo + i] = 0;
+    if (clear !== NO) wet[wo + i] = 0;
   }
 }
 
-/** Write the output x + mix·(wet − x) in place (`mixMode` 1: `mb[i]`, 2: `mb[0]`) and clear the voice sums. */
+/** Write the output x + mix·(wet − x) in place (`mixMode` BUF_PER_SAMPLE: `mb[i]`, BUF_STEADY: `mb[0]`) and clear the voice sums. */
 function mixOut(x: Float32Array, xo: number, k: number, wet: Float64Array, wo: number, mb: Float64Array, mixMode: number): void {
-  const mstep = mixMode === 1 ? 1 : 0;
+  const mstep = mixMode === BUF_PER_SAMPLE ? 1 : 0;
   for (let i = 0; i < k; i++) {
     const dry = x[xo + i];
     const mx = mb[i * mstep];
