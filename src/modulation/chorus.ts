@@ -103,6 +103,16 @@ const GOLDEN_ANGLE = Math.PI * (3 - Math.sqrt(5));
 // (A = write index at the step's start − its start delay + line size; B = 1 − delay slope);
 // delay at the end of the step.
 const VS = 5;
+/** The oscillator's cos at the end of the current grid step. */
+const V_COS = 0;
+/** The oscillator's sin at the end of the current grid step. */
+const V_SIN = 1;
+/** A of the read position A + j·B. */
+const V_A = 2;
+/** B of the read position (1 − the delay's slope). */
+const V_B = 3;
+/** The delay (samples) at the end of the current grid step. */
+const V_DELAY = 4;
 // `st` (Float64Array): spread now (radians between outer channels), its target, step per grid
 // point; cos/sin of one grid step of the LFO.
 const SPREAD = 0;
@@ -291,8 +301,8 @@ export class Chorus implements Processor<ChorusOptions> {
       for (let v = 0; v < MAX_VOICES; v++) {
         const phi = this.offset(v, c, spec.channels, this.st[SPREAD]);
         const i = (c * MAX_VOICES + v) * VS;
-        this.vs[i] = Math.cos(phi);
-        this.vs[i + 1] = Math.sin(phi);
+        this.vs[i + V_COS] = Math.cos(phi);
+        this.vs[i + V_SIN] = Math.sin(phi);
       }
     }
     this.nextSegment(spec.channels, 0, true);
@@ -399,12 +409,12 @@ export class Chorus implements Processor<ChorusOptions> {
       for (let v = first; v < to; v++) {
         const a = v * GOLDEN_ANGLE;
         const i = (c * MAX_VOICES + v) * VS;
-        this.vs[i] = this.vs[i0] * Math.cos(a) - this.vs[i0 + 1] * Math.sin(a);
-        this.vs[i + 1] = this.vs[i0 + 1] * Math.cos(a) + this.vs[i0] * Math.sin(a);
-        const d = this.delaySamples(this.st[BASE_END], this.st[DEPTH_END], this.vs[i + 1], spec.sampleRate);
-        this.vs[i + 2] = this.ist[WSEG] - d + this.size;
-        this.vs[i + 3] = 1;
-        this.vs[i + 4] = d;
+        this.vs[i + V_COS] = this.vs[i0 + V_COS] * Math.cos(a) - this.vs[i0 + V_SIN] * Math.sin(a);
+        this.vs[i + V_SIN] = this.vs[i0 + V_SIN] * Math.cos(a) + this.vs[i0 + V_COS] * Math.sin(a);
+        const d = this.delaySamples(this.st[BASE_END], this.st[DEPTH_END], this.vs[i + V_SIN], spec.sampleRate);
+        this.vs[i + V_A] = this.ist[WSEG] - d + this.size;
+        this.vs[i + V_B] = 1;
+        this.vs[i + V_DELAY] = d;
       }
     }
     this.ist[RUNNING] = Math.max(this.ist[RUNNING], to);
@@ -434,7 +444,7 @@ export class Chorus implements Processor<ChorusOptions> {
       for (let c = 0; c < channels; c++) {
         for (let v = 0; v < MAX_VOICES; v++) {
           const j = (c * MAX_VOICES + v) * VS;
-          vs[j + 4] = this.delaySamples(st[BASE_END], st[DEPTH_END], vs[j + 1], fs);
+          vs[j + V_DELAY] = this.delaySamples(st[BASE_END], st[DEPTH_END], vs[j + V_SIN], fs);
         }
       }
     }
@@ -466,25 +476,25 @@ export class Chorus implements Processor<ChorusOptions> {
       }
       for (let v = 0; v < running; v++) {
         const j = (c * MAX_VOICES + v) * VS;
-        const co = vs[j];
-        const si = vs[j + 1];
+        const co = vs[j + V_COS];
+        const si = vs[j + V_SIN];
         let nc = co * ec - si * es;
         let ns = si * ec + co * es;
         // Keep the oscillator on the unit circle.
         const r = 1.5 - 0.5 * (nc * nc + ns * ns);
         nc *= r;
         ns *= r;
-        vs[j] = nc;
-        vs[j + 1] = ns;
+        vs[j + V_COS] = nc;
+        vs[j + V_SIN] = ns;
         // (Inline, not delaySamples(): a double returned from a call would be boxed here. The
         // bound is MIN_DELAY_SAMPLES written as a literal: the bundle turns module constants into
         // `var`s, whose loads V8 cannot type, and merging one with the computed double in a
         // conditional made it box every target: one heap number per voice and grid step.)
         const raw = ((base + depth * ns) * fs) / 1000;
         const target = raw < 3 ? 3 : raw;
-        vs[j + 2] = wSeg - vs[j + 4] + size;
-        vs[j + 3] = 1 - (target - vs[j + 4]) / SEG;
-        vs[j + 4] = target;
+        vs[j + V_A] = wSeg - vs[j + V_DELAY] + size;
+        vs[j + V_B] = 1 - (target - vs[j + V_DELAY]) / SEG;
+        vs[j + V_DELAY] = target;
       }
     }
     // Voice gains that have faded to 0 stop running.
@@ -540,8 +550,8 @@ export class Chorus implements Processor<ChorusOptions> {
     for (let c = 0; c < channels; c++) {
       for (let v = 0; v < running; v++) {
         const j = (c * MAX_VOICES + v) * VS;
-        const end = vs[j + 4];
-        const start = end - (1 - vs[j + 3]) * SEG;
+        const end = vs[j + V_DELAY];
+        const start = end - (1 - vs[j + V_B]) * SEG;
         if (end < dmin) dmin = end;
         if (start < dmin) dmin = start;
       }
@@ -610,15 +620,15 @@ function mixOut(x: Float32Array, xo: number, k: number, wet: Float64Array, wo: n
 }
 
 /**
- * Add one voice to `wet[wo..wo + m)`: the line read at A + j·B (A, B = vs[j + 2], vs[j + 3]) for
+ * Add one voice to `wet[wo..wo + m)`: the line read at A + j·B (A, B = vs[j + V_A], vs[j + V_B]) for
  * j = j0 .. j0 + m − 1, the step-relative sample index, so the position is the same whatever the
  * block sizes; cubic Hermite interpolation from the line's stored coefficients; times the voice
  * gain `gb[i·gs]`. (A and B are read here rather than passed: doubles passed to a call V8 does
  * not inline are boxed.)
  */
 function readVoice(cf: Float64Array, vs: Float64Array, j: number, j0: number, m: number, mask: number, gb: Float64Array, gs: number, wet: Float64Array, wo: number): void {
-  const A = vs[j + 2];
-  const B = vs[j + 3];
+  const A = vs[j + V_A];
+  const B = vs[j + V_B];
   let i = 0;
   if (gs === 0) {
     // Steady gain: two samples per iteration (the same arithmetic per sample, about a quarter
