@@ -33,6 +33,16 @@ export const SATURATION_CURVES = ['tanh', 'cubic', 'hard', 'tube', 'tape'] as co
 /** A saturation curve: see the module table. */
 export type SaturationCurve = (typeof SATURATION_CURVES)[number];
 
+// Curve numbers: the index of each curve in SATURATION_CURVES.
+/** `'tanh'`. */
+const CURVE_TANH = 0;
+/** `'cubic'`. */
+const CURVE_CUBIC = 1;
+/** `'hard'`. */
+const CURVE_HARD = 2;
+/** `'tube'`. (4, `'tape'`, is the remaining case.) */
+const CURVE_TUBE = 3;
+
 /** Bias of the `'tube'` curve. */
 export const TUBE_BIAS = 0.3;
 
@@ -76,10 +86,10 @@ export const CURVE_BOUNDS: readonly number[] = Object.freeze([1, 1, 1, (1 + TUBE
  * Allocates nothing.
  */
 export function applyCurve(curve: number, buf: Float64Array, start: number, end: number, gain: Float64Array = ONE): void {
-  if (curve === 0) tanhLoop(buf, start, end, gain);
-  else if (curve === 1) cubicLoop(buf, start, end, gain);
-  else if (curve === 2) hardLoop(buf, start, end, gain);
-  else if (curve === 3) tubeLoop(buf, start, end, gain);
+  if (curve === CURVE_TANH) tanhLoop(buf, start, end, gain);
+  else if (curve === CURVE_CUBIC) cubicLoop(buf, start, end, gain);
+  else if (curve === CURVE_HARD) hardLoop(buf, start, end, gain);
+  else if (curve === CURVE_TUBE) tubeLoop(buf, start, end, gain);
   else tapeLoop(buf, start, end, gain);
 }
 

@@ -40,6 +40,38 @@ export const FLUSH_GRID = 32;
 const UP = 0;
 const DOWN = 1;
 
+// Slots of a stage's all-pass state (IirOversampler.upState[s], downState[s]); each kernel loads
+// them into locals once per call and stores them back. Branch 0's section states are p₀, p₁, …
+// and branch 1's q₀, …; the number of sections per branch (3 + 3, 2 + 1, 1 + 1) sets where
+// branch 1 starts. Up-sampling keeps one previous input x₁, shared by both branches:
+// [x₁, p…, q…]. Down-sampling keeps each branch's previous input (xa: the odd samples, into
+// branch 0; xb: the even ones, into branch 1): [xa, p…, xb, q…].
+/** x₁ (up) or xa (down): the previous input of branch 0. */
+const S_X1 = 0;
+/** Branch 0, sections 1 to 3. */
+const S_P0 = 1;
+const S_P1 = 2;
+const S_P2 = 3;
+/** Up, 3 + 3 sections: branch 1. */
+const UP3_Q0 = 4;
+const UP3_Q1 = 5;
+const UP3_Q2 = 6;
+/** Up, 2 + 1 sections: branch 1. */
+const UP2_Q0 = 3;
+/** Up, 1 + 1 sections: branch 1. */
+const UP1_Q0 = 2;
+/** Down, 3 + 3 sections: xb, then branch 1. */
+const DOWN3_XB = 4;
+const DOWN3_Q0 = 5;
+const DOWN3_Q1 = 6;
+const DOWN3_Q2 = 7;
+/** Down, 2 + 1 sections: xb, then branch 1. */
+const DOWN2_XB = 3;
+const DOWN2_Q0 = 4;
+/** Down, 1 + 1 sections: xb, then branch 1. */
+const DOWN1_XB = 2;
+const DOWN1_Q0 = 3;
+
 /** One IIR 2× stage: number of all-pass coefficients and the transition band, relative to the stage's output rate. */
 export interface IirHalfBandStage {
   readonly coefficients: number;
@@ -246,7 +278,7 @@ function groupDelayAtDc(o: IirOversampler): number {
 /** {@link up3} reading float32 input with a gain and non-finite samples taken as 0. */
 function up3From(x: Float32Array, pos: number, n: number, g: Float64Array, gs: number, c: Float64Array, st: Float64Array, dst: Float64Array, f: number, fg: number): void {
   const a0 = c[0], a1 = c[1], a2 = c[2], b0 = c[3], b1 = c[4], b2 = c[5];
-  let x1 = st[0], p0 = st[1], p1 = st[2], p2 = st[3], q0 = st[4], q1 = st[5], q2 = st[6];
+  let x1 = st[S_X1], p0 = st[S_P0], p1 = st[S_P1], p2 = st[S_P2], q0 = st[UP3_Q0], q1 = st[UP3_Q1], q2 = st[UP3_Q2];
   for (let i = 0; i < n; i++) {
     if (i === f) {
       f += fg;
@@ -272,12 +304,12 @@ function up3From(x: Float32Array, pos: number, n: number, g: Float64Array, gs: n
     dst[2 * i] = u2;
     dst[2 * i + 1] = v2;
   }
-  st[0] = x1; st[1] = p0; st[2] = p1; st[3] = p2; st[4] = q0; st[5] = q1; st[6] = q2;
+  st[S_X1] = x1; st[S_P0] = p0; st[S_P1] = p1; st[S_P2] = p2; st[UP3_Q0] = q0; st[UP3_Q1] = q1; st[UP3_Q2] = q2;
 }
 
 function up3(src: Float64Array, n: number, c: Float64Array, st: Float64Array, dst: Float64Array, f: number, fg: number): void {
   const a0 = c[0], a1 = c[1], a2 = c[2], b0 = c[3], b1 = c[4], b2 = c[5];
-  let x1 = st[0], p0 = st[1], p1 = st[2], p2 = st[3], q0 = st[4], q1 = st[5], q2 = st[6];
+  let x1 = st[S_X1], p0 = st[S_P0], p1 = st[S_P1], p2 = st[S_P2], q0 = st[UP3_Q0], q1 = st[UP3_Q1], q2 = st[UP3_Q2];
   for (let i = 0; i < n; i++) {
     if (i === f) {
       f += fg;
@@ -302,13 +334,13 @@ function up3(src: Float64Array, n: number, c: Float64Array, st: Float64Array, ds
     dst[2 * i] = u2;
     dst[2 * i + 1] = v2;
   }
-  st[0] = x1; st[1] = p0; st[2] = p1; st[3] = p2; st[4] = q0; st[5] = q1; st[6] = q2;
+  st[S_X1] = x1; st[S_P0] = p0; st[S_P1] = p1; st[S_P2] = p2; st[UP3_Q0] = q0; st[UP3_Q1] = q1; st[UP3_Q2] = q2;
 }
 
 /** Two sections in branch 0, one in branch 1. */
 function up2(src: Float64Array, n: number, c: Float64Array, st: Float64Array, dst: Float64Array, f: number, fg: number): void {
   const a0 = c[0], a1 = c[1], b0 = c[2];
-  let x1 = st[0], p0 = st[1], p1 = st[2], q0 = st[3];
+  let x1 = st[S_X1], p0 = st[S_P0], p1 = st[S_P1], q0 = st[UP2_Q0];
   for (let i = 0; i < n; i++) {
     if (i === f) {
       f += fg;
@@ -327,12 +359,12 @@ function up2(src: Float64Array, n: number, c: Float64Array, st: Float64Array, ds
     dst[2 * i] = u1;
     dst[2 * i + 1] = v0;
   }
-  st[0] = x1; st[1] = p0; st[2] = p1; st[3] = q0;
+  st[S_X1] = x1; st[S_P0] = p0; st[S_P1] = p1; st[UP2_Q0] = q0;
 }
 
 function up1(src: Float64Array, n: number, c: Float64Array, st: Float64Array, dst: Float64Array, f: number, fg: number): void {
   const a0 = c[0], b0 = c[1];
-  let x1 = st[0], p0 = st[1], q0 = st[2];
+  let x1 = st[S_X1], p0 = st[S_P0], q0 = st[UP1_Q0];
   for (let i = 0; i < n; i++) {
     if (i === f) {
       f += fg;
@@ -349,12 +381,12 @@ function up1(src: Float64Array, n: number, c: Float64Array, st: Float64Array, ds
     dst[2 * i] = u0;
     dst[2 * i + 1] = v0;
   }
-  st[0] = x1; st[1] = p0; st[2] = q0;
+  st[S_X1] = x1; st[S_P0] = p0; st[UP1_Q0] = q0;
 }
 
 function down3(src: Float64Array, n: number, c: Float64Array, st: Float64Array, dst: Float32Array, d0: number, f: number, fg: number): void {
   const a0 = c[0], a1 = c[1], a2 = c[2], b0 = c[3], b1 = c[4], b2 = c[5];
-  let xa = st[0], p0 = st[1], p1 = st[2], p2 = st[3], xb = st[4], q0 = st[5], q1 = st[6], q2 = st[7];
+  let xa = st[S_X1], p0 = st[S_P0], p1 = st[S_P1], p2 = st[S_P2], xb = st[DOWN3_XB], q0 = st[DOWN3_Q0], q1 = st[DOWN3_Q1], q2 = st[DOWN3_Q2];
   for (let i = 0; i < n; i++) {
     if (i === f) {
       f += fg;
@@ -379,13 +411,13 @@ function down3(src: Float64Array, n: number, c: Float64Array, st: Float64Array, 
     xb = ev; q0 = v0; q1 = v1; q2 = v2;
     dst[d0 + i] = 0.5 * (u2 + v2);
   }
-  st[0] = xa; st[1] = p0; st[2] = p1; st[3] = p2; st[4] = xb; st[5] = q0; st[6] = q1; st[7] = q2;
+  st[S_X1] = xa; st[S_P0] = p0; st[S_P1] = p1; st[S_P2] = p2; st[DOWN3_XB] = xb; st[DOWN3_Q0] = q0; st[DOWN3_Q1] = q1; st[DOWN3_Q2] = q2;
 }
 
 /** Two sections in branch 0, one in branch 1. */
 function down2(src: Float64Array, n: number, c: Float64Array, st: Float64Array, dst: Float64Array, f: number, fg: number): void {
   const a0 = c[0], a1 = c[1], b0 = c[2];
-  let xa = st[0], p0 = st[1], p1 = st[2], xb = st[3], q0 = st[4];
+  let xa = st[S_X1], p0 = st[S_P0], p1 = st[S_P1], xb = st[DOWN2_XB], q0 = st[DOWN2_Q0];
   for (let i = 0; i < n; i++) {
     if (i === f) {
       f += fg;
@@ -404,12 +436,12 @@ function down2(src: Float64Array, n: number, c: Float64Array, st: Float64Array, 
     xb = ev; q0 = v0;
     dst[i] = 0.5 * (u1 + v0);
   }
-  st[0] = xa; st[1] = p0; st[2] = p1; st[3] = xb; st[4] = q0;
+  st[S_X1] = xa; st[S_P0] = p0; st[S_P1] = p1; st[DOWN2_XB] = xb; st[DOWN2_Q0] = q0;
 }
 
 function down1(src: Float64Array, n: number, c: Float64Array, st: Float64Array, dst: Float64Array, f: number, fg: number): void {
   const a0 = c[0], b0 = c[1];
-  let xa = st[0], p0 = st[1], xb = st[2], q0 = st[3];
+  let xa = st[S_X1], p0 = st[S_P0], xb = st[DOWN1_XB], q0 = st[DOWN1_Q0];
   for (let i = 0; i < n; i++) {
     if (i === f) {
       f += fg;
@@ -426,5 +458,5 @@ function down1(src: Float64Array, n: number, c: Float64Array, st: Float64Array, 
     xb = ev; q0 = v0;
     dst[i] = 0.5 * (u0 + v0);
   }
-  st[0] = xa; st[1] = p0; st[2] = xb; st[3] = q0;
+  st[S_X1] = xa; st[S_P0] = p0; st[DOWN1_XB] = xb; st[DOWN1_Q0] = q0;
 }

@@ -133,6 +133,13 @@ const FADE_SAMPLES = 5;
 /** Absolute base-rate sample index modulo FLUSH_GRID (the DC blocker's flush grid). */
 const FLUSH_PHASE = 6;
 
+// Slots of one channel's DC blocker state in Saturator.dc (DC_SLOTS values from DC_SLOTS·channel).
+/** x₁, the previous input. */
+const DC_X1 = 0;
+/** y₁, the previous output. */
+const DC_Y1 = 1;
+const DC_SLOTS = 2;
+
 /**
  * The auto-gain output factor for curve index `curve` at linear drive `g`: RMS of the reference
  * sine over RMS of its saturated, DC-free version.
@@ -226,7 +233,7 @@ export class Saturator implements Processor<SaturatorOptions> {
   private readonly out = new SmoothedValue('multiplicative', 1);
   private readonly mixer = new SmoothedValue('linear', 1);
   private readonly dcw = new SmoothedValue('linear', 0);
-  /** DC blocker state per channel: [x₁, y₁]. */
+  /** DC blocker state per channel, at the slots DC_X1, DC_Y1. */
   private dc = new Float64Array(0);
   /** [R of the DC blocker]. */
   private readonly k = new Float64Array(1);
@@ -310,7 +317,7 @@ export class Saturator implements Processor<SaturatorOptions> {
     this.outBuf = new Float64Array(n);
     this.mixBuf = new Float64Array(n);
     this.dcBuf = new Float64Array(n);
-    this.dc = new Float64Array(2 * s.channels);
+    this.dc = new Float64Array(DC_SLOTS * s.channels);
     this.k[0] = Math.exp((-2 * Math.PI * DC_BLOCKER_HZ) / (s.sampleRate * f));
     for (const v of [this.drive, this.out, this.mixer, this.dcw]) v.reset(s.sampleRate, this.opts.smoothingMs / 1000);
     this.st[FADE_SAMPLES] = Math.round((this.opts.smoothingMs * s.sampleRate) / 1000) * f;
@@ -437,8 +444,8 @@ export class Saturator implements Processor<SaturatorOptions> {
           // DC blocker on the wet signal, faded in and out with the 'tube' curve. Where its
           // weight is 0 it is off and its state cleared, so it always starts from rest.
           const r1 = this.k[0];
-          let x1 = dc[2 * c];
-          let y1 = dc[2 * c + 1];
+          let x1 = dc[DC_SLOTS * c + DC_X1];
+          let y1 = dc[DC_SLOTS * c + DC_Y1];
           for (let i = 0, f = flushAt; i < k; i++) {
             if (i === f) {
               // Flush tiny and non-finite state, on the absolute grid (see the module comment).
@@ -459,11 +466,11 @@ export class Saturator implements Processor<SaturatorOptions> {
               t[j] = v + w * (y1 - v);
             }
           }
-          dc[2 * c] = x1;
-          dc[2 * c + 1] = y1;
+          dc[DC_SLOTS * c + DC_X1] = x1;
+          dc[DC_SLOTS * c + DC_Y1] = y1;
         } else {
-          dc[2 * c] = 0;
-          dc[2 * c + 1] = 0;
+          dc[DC_SLOTS * c + DC_X1] = 0;
+          dc[DC_SLOTS * c + DC_Y1] = 0;
         }
         // Output gain and mix, still at the oversampled rate: the dry signal then goes through
         // the same down-sampling filter as the wet one, so the two stay phase-aligned.

@@ -96,6 +96,15 @@ export class DelayLine {
   }
 }
 
+// Slots of BypassFade.fade (Float64Array). The mix is the share of the dry (bypassed) signal.
+/** Where the mix is heading: 0 processed, 1 bypassed. */
+const FADE_TARGET = 0;
+/** The mix now, in [0, 1]. */
+const FADE_MIX = 1;
+/** Change of the mix per sample: 1 / the fade length in samples. */
+const FADE_STEP = 2;
+const FADE_SLOTS = 3;
+
 /**
  * A latency-compensated bypass cross-fade: the input delayed by the wrapped processing's latency,
  * faded against the processed output, so that switching bypass on or off neither clicks nor jumps
@@ -113,8 +122,8 @@ export class BypassFade {
   private readonly line: DelayLine;
   private readonly dry: Float32Array[] = [];
   private readonly maxFrames: number;
-  /** [target (0 processed, 1 bypassed), mix now, step per sample]. */
-  private readonly fade = new Float64Array(3);
+  /** Fade state at the slots FADE_TARGET, FADE_MIX, FADE_STEP. */
+  private readonly fade = new Float64Array(FADE_SLOTS);
 
   /**
    * @param channels - channel count
@@ -129,17 +138,17 @@ export class BypassFade {
     this.line = new DelayLine(channels, latency);
     for (let c = 0; c < channels; c++) this.dry.push(new Float32Array(maxBlockSize));
     this.maxFrames = maxBlockSize;
-    this.fade[2] = 1 / Math.round(fadeSamples);
+    this.fade[FADE_STEP] = 1 / Math.round(fadeSamples);
   }
 
   /** Whether bypass is on (the target of the fade). */
   get bypassed(): boolean {
-    return this.fade[0] === 1;
+    return this.fade[FADE_TARGET] === 1;
   }
 
   /** True while a fade is in progress, or while fully bypassed: then {@link BypassFade.mix} changes the output. */
   get active(): boolean {
-    return this.fade[0] === 1 || this.fade[1] !== 0;
+    return this.fade[FADE_TARGET] === 1 || this.fade[FADE_MIX] !== 0;
   }
 
   /**
@@ -148,18 +157,18 @@ export class BypassFade {
    * otherwise only while {@link BypassFade.active} or about to be.
    */
   get needsCapture(): boolean {
-    return this.latency > 0 || this.fade[0] === 1 || this.fade[1] !== 0;
+    return this.latency > 0 || this.fade[FADE_TARGET] === 1 || this.fade[FADE_MIX] !== 0;
   }
 
   /** Turn bypass on or off; the output fades over the fade length. */
   setBypassed(value: boolean): void {
-    this.fade[0] = value ? 1 : 0;
+    this.fade[FADE_TARGET] = value ? 1 : 0;
   }
 
   /** Jump to the state `value` with no fade (for a processor that is not running yet). */
   setBypassedImmediate(value: boolean): void {
-    this.fade[0] = value ? 1 : 0;
-    this.fade[1] = this.fade[0];
+    this.fade[FADE_TARGET] = value ? 1 : 0;
+    this.fade[FADE_MIX] = this.fade[FADE_TARGET];
   }
 
   /** Keep the input of `frames` samples (≤ maxBlockSize) for the dry path, before it is processed. */
@@ -179,8 +188,8 @@ export class BypassFade {
   mix(block: readonly Float32Array[], channels: number, frames: number): void {
     const fade = this.fade;
     if (frames > this.maxFrames) frames = this.maxFrames;
-    const target = fade[0];
-    let m = fade[1];
+    const target = fade[FADE_TARGET];
+    let m = fade[FADE_MIX];
     if (m === target && target === 0) return;
     const dry = this.dry;
     const count = channels < dry.length ? channels : dry.length;
@@ -192,7 +201,7 @@ export class BypassFade {
       }
       return;
     }
-    const step = fade[2];
+    const step = fade[FADE_STEP];
     const start = m;
     for (let c = 0; c < count; c++) {
       const d = dry[c];
@@ -204,12 +213,12 @@ export class BypassFade {
       }
     }
     if (count === 0) for (let i = 0; i < frames; i++) m = target > m ? (m + step < target ? m + step : target) : m - step > target ? m - step : target;
-    fade[1] = m;
+    fade[FADE_MIX] = m;
   }
 
   /** Clear the dry path's delay and finish a fade at its target. */
   reset(): void {
     this.line.reset();
-    this.fade[1] = this.fade[0];
+    this.fade[FADE_MIX] = this.fade[FADE_TARGET];
   }
 }

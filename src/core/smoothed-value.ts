@@ -1,3 +1,18 @@
+// Slots of SmoothedValue.v (Float64Array).
+/** The value where the ramp in progress started. */
+const START = 0;
+/** The value the ramp heads to. */
+const TARGET = 1;
+/** The value at the current sample. */
+const CURRENT = 2;
+/** Samples of the ramp still to go (0: no ramp). */
+const REMAINING = 3;
+/** Ramp length in samples (0: changes are immediate). */
+const LENGTH = 4;
+/** ln(start / target) / length, for `multiplicative` ramps. */
+const LOG_RATIO = 5;
+const SLOTS = 6;
+
 /**
  * Click-free parameter ramps, advanced per sample (after JUCE's `SmoothedValue`).
  *
@@ -27,7 +42,7 @@ export class SmoothedValue {
    * representation V8 has generalised (a field first holding a small integer such as 0 or 1,
    * say) is boxed as a new heap number on every store, which would allocate in `process()`.
    */
-  private readonly v = new Float64Array(6);
+  private readonly v = new Float64Array(SLOTS);
 
   constructor(
     /** Ramp shape. */
@@ -154,10 +169,3 @@ export class SmoothedValue {
     v[CURRENT] = out[n - 1];
   }
 }
-
-const START = 0;
-const TARGET = 1;
-const CURRENT = 2;
-const REMAINING = 3;
-const LENGTH = 4;
-const LOG_RATIO = 5;

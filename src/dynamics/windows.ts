@@ -10,6 +10,31 @@
 /** Sample positions are counted modulo 2^30 (kept a small integer in V8). */
 const TIME_MASK = 0x3fffffff;
 
+const NO = 0;
+const YES = 1;
+
+// Slots of MovingAverage.st (Int32Array).
+/** Ring index the next input is written to. */
+const MA_WRITE = 0;
+/** Window length in samples (1 to capacity). */
+const MA_WINDOW = 1;
+/** Samples since the sum was last recomputed from the ring. */
+const MA_SINCE = 2;
+/** YES when the window changed: the sum is rebuilt from the ring on the next block. */
+const MA_DIRTY = 3;
+const MA_SLOTS = 4;
+
+// Slots of FloorSlidingMax.st (Int32Array).
+/** Ring index of the deque's front (the oldest candidate, the current maximum). */
+const FM_HEAD = 0;
+/** Number of candidates in the deque. */
+const FM_SIZE = 1;
+/** Sample count modulo 2^30 (TIME_MASK): the time stamp of the next input. */
+const FM_TIME = 2;
+/** Window length in samples (1 to capacity). */
+const FM_WINDOW = 3;
+const FM_SLOTS = 4;
+
 /**
  * Moving average of the last `window` values (e.g. squares, for an RMS detector). A float64
  * running sum would drift; this one is recomputed from the ring once per window, which costs O(1)
@@ -19,26 +44,26 @@ export class MovingAverage {
   private readonly ring: Float64Array;
   /** [sum]. */
   private readonly sum = new Float64Array(1);
-  /** [write index, window, samples since the last recompute, dirty]. */
-  private readonly st = new Int32Array(4);
+  /** Integer state at the slots MA_WRITE … MA_DIRTY. */
+  private readonly st = new Int32Array(MA_SLOTS);
 
   constructor(readonly capacity: number) {
     this.ring = new Float64Array(capacity);
-    this.st[1] = capacity;
+    this.st[MA_WINDOW] = capacity;
   }
 
   /** Window length in samples, 1 to `capacity`; the sum is rebuilt from the ring on the next block. */
   setWindow(samples: number): void {
-    this.st[1] = Math.max(1, Math.min(this.capacity, Math.round(samples)));
-    this.st[3] = 1;
+    this.st[MA_WINDOW] = Math.max(1, Math.min(this.capacity, Math.round(samples)));
+    this.st[MA_DIRTY] = YES;
   }
 
   reset(): void {
     this.ring.fill(0);
     this.sum[0] = 0;
-    this.st[0] = 0;
-    this.st[2] = 0;
-    this.st[3] = 0;
+    this.st[MA_WRITE] = 0;
+    this.st[MA_SINCE] = 0;
+    this.st[MA_DIRTY] = NO;
   }
 
   /** output[i] = mean of the `window` inputs ending at i (non-negative inputs expected). */
@@ -46,15 +71,15 @@ export class MovingAverage {
     const ring = this.ring;
     const cap = this.capacity;
     const st = this.st;
-    let idx = st[0];
-    const w = st[1];
-    let since = st[2];
+    let idx = st[MA_WRITE];
+    const w = st[MA_WINDOW];
+    let since = st[MA_SINCE];
     let sum = this.sum[0];
-    if (st[3] === 1) {
+    if (st[MA_DIRTY] === YES) {
       this.exactSum(idx, w);
       sum = this.sum[0];
       since = 0;
-      st[3] = 0;
+      st[MA_DIRTY] = NO;
     }
     const inv = 1 / w;
     for (let i = 0; i < n; i++) {
@@ -73,8 +98,8 @@ export class MovingAverage {
       }
       output[i] = sum > 0 ? sum * inv : 0;
     }
-    st[0] = idx;
-    st[2] = since;
+    st[MA_WRITE] = idx;
+    st[MA_SINCE] = since;
     this.sum[0] = sum;
   }
 
@@ -107,8 +132,8 @@ export class MovingAverage {
 export class FloorSlidingMax {
   private readonly values: Float64Array;
   private readonly times: Int32Array;
-  /** [head, size, time, window]. */
-  private readonly st = new Int32Array(4);
+  /** Integer state at the slots FM_HEAD … FM_WINDOW. */
+  private readonly st = new Int32Array(FM_SLOTS);
   /** [floor]. */
   private readonly fl: Float64Array;
 
@@ -119,18 +144,18 @@ export class FloorSlidingMax {
     this.values = new Float64Array(capacity + 1);
     this.times = new Int32Array(capacity + 1);
     this.fl = new Float64Array([floor]);
-    this.st[3] = capacity;
+    this.st[FM_WINDOW] = capacity;
   }
 
   /** Window length in samples, 1 to `capacity`. */
   setWindow(samples: number): void {
-    this.st[3] = Math.max(1, Math.min(this.capacity, Math.round(samples)));
+    this.st[FM_WINDOW] = Math.max(1, Math.min(this.capacity, Math.round(samples)));
   }
 
   reset(): void {
-    this.st[0] = 0;
-    this.st[1] = 0;
-    this.st[2] = 0;
+    this.st[FM_HEAD] = 0;
+    this.st[FM_SIZE] = 0;
+    this.st[FM_TIME] = 0;
   }
 
   copyFrom(o: FloorSlidingMax): void {
@@ -146,10 +171,10 @@ export class FloorSlidingMax {
     const cap = this.capacity + 1;
     const st = this.st;
     const floor = this.fl[0];
-    let head = st[0];
-    let size = st[1];
-    let time = st[2];
-    const w = st[3];
+    let head = st[FM_HEAD];
+    let size = st[FM_SIZE];
+    let time = st[FM_TIME];
+    const w = st[FM_WINDOW];
     for (let i = 0; i < n; i++) {
       const v = input[i];
       if (v > floor) {
@@ -175,8 +200,8 @@ export class FloorSlidingMax {
       output[i] = size > 0 ? values[head] : floor;
       time = (time + 1) & TIME_MASK;
     }
-    st[0] = head;
-    st[1] = size;
-    st[2] = time;
+    st[FM_HEAD] = head;
+    st[FM_SIZE] = size;
+    st[FM_TIME] = time;
   }
 }

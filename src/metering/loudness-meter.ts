@@ -158,10 +158,36 @@ const HOPS_PER_SECOND = 100;
 const HOPS_M = 40;
 const HOPS_S = 300;
 const HOPS_STEP = 10;
-const SURROUND = 1.41;
-/** Range of one channel weight, and the most weights (one per channel) a meter can take. */
+
+// Slots of LoudnessMeter.levels (Float64Array), in LUFS.
+/** Momentary loudness (last 400 ms). */
+const LV_MOMENTARY = 0;
+/** Short-term loudness (last 3 s). */
+const LV_SHORT_TERM = 1;
+/** Highest momentary loudness so far. */
+const LV_MOMENTARY_MAX = 2;
+/** Highest short-term loudness so far. */
+const LV_SHORT_TERM_MAX = 3;
+const LV_SLOTS = 4;
+
+// Slots of one channel's K-filter state (K_STATE_SIZE values from K_STATE_SIZE·channel).
+/** Pre-filter (high shelf) z1. */
+const K_Z1 = 0;
+/** Pre-filter z2. */
+const K_Z2 = 1;
+/** RLB high-pass z1. */
+const K_W1 = 2;
+/** RLB high-pass z2. */
+const K_W2 = 3;
+const K_STATE_SIZE = 4;
+
+// Slots of the output of LoudnessMeter.gated() (LoudnessMeter.gatedOut).
+/** Integrated loudness, LUFS. */
 const GATED_I = 0;
+/** Loudness range, LU. */
 const GATED_LRA = 1;
+
+const SURROUND = 1.41;
 
 /** Default BS.1770 channel weights for `channels` channels in WAV order, or null if none is defined. */
 export function defaultChannelWeights(channels: number): number[] | null {
@@ -200,7 +226,7 @@ function maxOf(a: Float64Array): number {
 function kWeightSquares(x: Float32Array, start: number, end: number, c: Float64Array, state: Float64Array, so: number, acc: Float64Array, ai: number): void {
   const b0 = c[0], b1 = c[1], b2 = c[2], a1 = c[3], a2 = c[4];
   const e0 = c[5], e1 = c[6], e2 = c[7], f1 = c[8], f2 = c[9];
-  let z1 = state[so], z2 = state[so + 1], w1 = state[so + 2], w2 = state[so + 3];
+  let z1 = state[so + K_Z1], z2 = state[so + K_Z2], w1 = state[so + K_W1], w2 = state[so + K_W2];
   let sum = acc[ai];
   for (let i = start; i < end; i++) {
     const xi = x[i];
@@ -213,10 +239,10 @@ function kWeightSquares(x: Float32Array, start: number, end: number, c: Float64A
     sum += v * v;
   }
   acc[ai] = sum;
-  state[so] = z1;
-  state[so + 1] = z2;
-  state[so + 2] = w1;
-  state[so + 3] = w2;
+  state[so + K_Z1] = z1;
+  state[so + K_Z2] = z2;
+  state[so + K_W1] = w1;
+  state[so + K_W2] = w2;
 }
 
 function samplePeak(x: Float32Array, start: number, end: number, peaks: Float64Array, ch: number): void {
@@ -270,7 +296,7 @@ export class LoudnessMeter implements Meter<LoudnessMeterOptions> {
   private spec: ProcessSpec | undefined;
   private weights = new Float64Array(0);
   private coefs = new Float64Array(10);
-  /** K-filter state: 4 values per channel. */
+  /** K-filter state: K_STATE_SIZE values per channel (slots K_Z1 … K_W2). */
   private kState = new Float64Array(0);
   /** Sum of squares of the current hop, per channel. */
   private hopAcc = new Float64Array(0);
@@ -286,8 +312,8 @@ export class LoudnessMeter implements Meter<LoudnessMeterOptions> {
   private ringEnergy = new Float64Array(HOPS_S);
   private ringPos = 0;
   private hops = 0;
-  /** [momentary, shortTerm, momentaryMax, shortTermMax] in LUFS. */
-  private readonly levels = new Float64Array(4);
+  /** Readings at the slots LV_MOMENTARY … LV_SHORT_TERM_MAX, in LUFS. */
+  private readonly levels = new Float64Array(LV_SLOTS);
   private readonly histIEnergy = new Float64Array(BINS);
   private readonly histICount = new Float64Array(BINS);
   private readonly histSEnergy = new Float64Array(BINS);
@@ -365,7 +391,7 @@ export class LoudnessMeter implements Meter<LoudnessMeterOptions> {
     this.zeros = new Float32Array(s.maxBlockSize);
     const [k1, k2] = kWeighting(s.sampleRate);
     this.coefs = Float64Array.of(k1.b0, k1.b1, k1.b2, k1.a1, k1.a2, k2.b0, k2.b1, k2.b2, k2.a1, k2.a2);
-    this.kState = new Float64Array(4 * s.channels);
+    this.kState = new Float64Array(K_STATE_SIZE * s.channels);
     this.hopAcc = new Float64Array(s.channels);
     this.samplePeaks = new Float64Array(s.channels);
     this.tp = this.opts.truePeak ? new TruePeakDetector(s.sampleRate, s.channels, s.maxBlockSize) : undefined;
@@ -417,11 +443,11 @@ export class LoudnessMeter implements Meter<LoudnessMeterOptions> {
       for (let ch = 0; ch < channels; ch++) {
         if (ch < given) {
           const x = block[ch];
-          kWeightSquares(x, pos, end, this.coefs, this.kState, 4 * ch, this.hopAcc, ch);
+          kWeightSquares(x, pos, end, this.coefs, this.kState, K_STATE_SIZE * ch, this.hopAcc, ch);
           if (tp) tp.process(ch, x, pos, end);
           else samplePeak(x, pos, end, this.samplePeaks, ch);
         } else {
-          kWeightSquares(this.zeros, 0, seg, this.coefs, this.kState, 4 * ch, this.hopAcc, ch);
+          kWeightSquares(this.zeros, 0, seg, this.coefs, this.kState, K_STATE_SIZE * ch, this.hopAcc, ch);
           if (tp) tp.process(ch, this.zeros, 0, seg);
         }
       }
@@ -482,10 +508,10 @@ export class LoudnessMeter implements Meter<LoudnessMeterOptions> {
     const m = -0.691 + 10 * Math.log10(zm);
     const s = -0.691 + 10 * Math.log10(zs);
     const lv = this.levels;
-    lv[0] = m;
-    lv[1] = s;
-    if (m > lv[2]) lv[2] = m;
-    if (s > lv[3]) lv[3] = s;
+    lv[LV_MOMENTARY] = m;
+    lv[LV_SHORT_TERM] = s;
+    if (m > lv[LV_MOMENTARY_MAX]) lv[LV_MOMENTARY_MAX] = m;
+    if (s > lv[LV_SHORT_TERM_MAX]) lv[LV_SHORT_TERM_MAX] = s;
     if (this.hops % HOPS_STEP !== 0) return;
     // Every 100 ms: a 400 ms gating block (75 % overlap) and a short-term value for LRA.
     // Bins computed inline too (passing m or s to a helper would box them). The fine index i is
@@ -531,22 +557,22 @@ export class LoudnessMeter implements Meter<LoudnessMeterOptions> {
 
   /** Momentary loudness (last 400 ms), LUFS; updated every 10 ms. */
   get momentary(): number {
-    return this.levels[0];
+    return this.levels[LV_MOMENTARY];
   }
 
   /** Short-term loudness (last 3 s), LUFS; updated every 10 ms. */
   get shortTerm(): number {
-    return this.levels[1];
+    return this.levels[LV_SHORT_TERM];
   }
 
   /** Highest momentary loudness so far, LUFS. */
   get momentaryMax(): number {
-    return this.levels[2];
+    return this.levels[LV_MOMENTARY_MAX];
   }
 
   /** Highest short-term loudness so far, LUFS. */
   get shortTermMax(): number {
-    return this.levels[3];
+    return this.levels[LV_SHORT_TERM_MAX];
   }
 
   /**

@@ -103,6 +103,16 @@ const GOLDEN_ANGLE = Math.PI * (3 - Math.sqrt(5));
 // (A = write index at the step's start − its start delay + line size; B = 1 − delay slope);
 // delay at the end of the step.
 const VS = 5;
+/** The oscillator's cos at the end of the current grid step. */
+const V_COS = 0;
+/** The oscillator's sin at the end of the current grid step. */
+const V_SIN = 1;
+/** A of the read position A + j·B. */
+const V_A = 2;
+/** B of the read position (1 − the delay's slope). */
+const V_B = 3;
+/** The delay (samples) at the end of the current grid step. */
+const V_DELAY = 4;
 // `st` (Float64Array): spread now (radians between outer channels), its target, step per grid
 // point; cos/sin of one grid step of the LFO.
 const SPREAD = 0;
@@ -125,8 +135,18 @@ const RUNNING = 4;
 const SAFE = 5;
 /** Write index at the start of the current grid step. */
 const WSEG = 7;
-/** 1 when the feedback target is not 0. */
+/** YES when the feedback target is not 0. */
 const FB_ON = 6;
+const NO = 0;
+const YES = 1;
+
+// How writeLine() and mixOut() read a parameter from its chunk buffer (feedback `fbb`, mix `mb`).
+/** Not at all: no feedback term (writeLine's `mode`), no output written (`mixMode`). */
+const BUF_NONE = 0;
+/** One value per sample, `buf[i]` (the parameter is ramping). */
+const BUF_PER_SAMPLE = 1;
+/** One value for the whole chunk, `buf[0]` (steady). */
+const BUF_STEADY = 2;
 
 /**
  * A multi-voice chorus with feedback. Works on every channel in place; latency 0 (the dry
@@ -281,8 +301,8 @@ export class Chorus implements Processor<ChorusOptions> {
       for (let v = 0; v < MAX_VOICES; v++) {
         const phi = this.offset(v, c, spec.channels, this.st[SPREAD]);
         const i = (c * MAX_VOICES + v) * VS;
-        this.vs[i] = Math.cos(phi);
-        this.vs[i + 1] = Math.sin(phi);
+        this.vs[i + V_COS] = Math.cos(phi);
+        this.vs[i + V_SIN] = Math.sin(phi);
       }
     }
     this.nextSegment(spec.channels, 0, true);
@@ -303,7 +323,7 @@ export class Chorus implements Processor<ChorusOptions> {
       // With feedback, the chunk is short enough that every read precedes it, so the voices are
       // read before the chunk's own samples are written; without, the input is written first.
       // Either way every read sees final line values, so chunking never changes the output.
-      const feedback = ramping || ist[FB_ON] === 1;
+      const feedback = ramping || ist[FB_ON] === YES;
       let k = n - pos < CHUNK ? n - pos : CHUNK;
       if (feedback && ist[SAFE] < k) k = ist[SAFE];
       const len = ramping ? k : 1;
@@ -316,7 +336,7 @@ export class Chorus implements Processor<ChorusOptions> {
       if (!feedback) {
         for (let c = 0; c < C; c++) {
           // Channels beyond the block's arrays still run, on silence, so their lines stay in step.
-          writeLine(this.lines[c], c < channels ? block[c] : this.silence, c < channels ? pos : 0, k, w0, mask, wet, c * CHUNK, fbb, 0, mb, 0, 0);
+          writeLine(this.lines[c], c < channels ? block[c] : this.silence, c < channels ? pos : 0, k, w0, mask, wet, c * CHUNK, fbb, BUF_NONE, mb, BUF_NONE, NO);
         }
       }
       for (let done = 0; done < k; ) {
@@ -340,11 +360,11 @@ export class Chorus implements Processor<ChorusOptions> {
         }
       }
       // Output (and, with feedback, the line), clearing the voice sums for the next chunk.
-      const mixMode = ramping ? 1 : 2;
+      const mixMode = ramping ? BUF_PER_SAMPLE : BUF_STEADY;
       for (let c = 0; c < C; c++) {
         const x = c < channels ? block[c] : this.silence;
         const xo = c < channels ? pos : 0;
-        if (feedback) writeLine(this.lines[c], x, xo, k, w0, mask, wet, c * CHUNK, fbb, ramping ? 1 : 2, mb, c < channels ? mixMode : 0, 1);
+        if (feedback) writeLine(this.lines[c], x, xo, k, w0, mask, wet, c * CHUNK, fbb, ramping ? BUF_PER_SAMPLE : BUF_STEADY, mb, c < channels ? mixMode : BUF_NONE, YES);
         else if (c < channels) mixOut(x, pos, k, wet, c * CHUNK, mb, mixMode);
         else wet.fill(0, c * CHUNK, c * CHUNK + k);
       }
@@ -389,12 +409,12 @@ export class Chorus implements Processor<ChorusOptions> {
       for (let v = first; v < to; v++) {
         const a = v * GOLDEN_ANGLE;
         const i = (c * MAX_VOICES + v) * VS;
-        this.vs[i] = this.vs[i0] * Math.cos(a) - this.vs[i0 + 1] * Math.sin(a);
-        this.vs[i + 1] = this.vs[i0 + 1] * Math.cos(a) + this.vs[i0] * Math.sin(a);
-        const d = this.delaySamples(this.st[BASE_END], this.st[DEPTH_END], this.vs[i + 1], spec.sampleRate);
-        this.vs[i + 2] = this.ist[WSEG] - d + this.size;
-        this.vs[i + 3] = 1;
-        this.vs[i + 4] = d;
+        this.vs[i + V_COS] = this.vs[i0 + V_COS] * Math.cos(a) - this.vs[i0 + V_SIN] * Math.sin(a);
+        this.vs[i + V_SIN] = this.vs[i0 + V_SIN] * Math.cos(a) + this.vs[i0 + V_COS] * Math.sin(a);
+        const d = this.delaySamples(this.st[BASE_END], this.st[DEPTH_END], this.vs[i + V_SIN], spec.sampleRate);
+        this.vs[i + V_A] = this.ist[WSEG] - d + this.size;
+        this.vs[i + V_B] = 1;
+        this.vs[i + V_DELAY] = d;
       }
     }
     this.ist[RUNNING] = Math.max(this.ist[RUNNING], to);
@@ -424,7 +444,7 @@ export class Chorus implements Processor<ChorusOptions> {
       for (let c = 0; c < channels; c++) {
         for (let v = 0; v < MAX_VOICES; v++) {
           const j = (c * MAX_VOICES + v) * VS;
-          vs[j + 4] = this.delaySamples(st[BASE_END], st[DEPTH_END], vs[j + 1], fs);
+          vs[j + V_DELAY] = this.delaySamples(st[BASE_END], st[DEPTH_END], vs[j + V_SIN], fs);
         }
       }
     }
@@ -456,25 +476,25 @@ export class Chorus implements Processor<ChorusOptions> {
       }
       for (let v = 0; v < running; v++) {
         const j = (c * MAX_VOICES + v) * VS;
-        const co = vs[j];
-        const si = vs[j + 1];
+        const co = vs[j + V_COS];
+        const si = vs[j + V_SIN];
         let nc = co * ec - si * es;
         let ns = si * ec + co * es;
         // Keep the oscillator on the unit circle.
         const r = 1.5 - 0.5 * (nc * nc + ns * ns);
         nc *= r;
         ns *= r;
-        vs[j] = nc;
-        vs[j + 1] = ns;
+        vs[j + V_COS] = nc;
+        vs[j + V_SIN] = ns;
         // (Inline, not delaySamples(): a double returned from a call would be boxed here. The
         // bound is MIN_DELAY_SAMPLES written as a literal: the bundle turns module constants into
         // `var`s, whose loads V8 cannot type, and merging one with the computed double in a
         // conditional made it box every target: one heap number per voice and grid step.)
         const raw = ((base + depth * ns) * fs) / 1000;
         const target = raw < 3 ? 3 : raw;
-        vs[j + 2] = wSeg - vs[j + 4] + size;
-        vs[j + 3] = 1 - (target - vs[j + 4]) / SEG;
-        vs[j + 4] = target;
+        vs[j + V_A] = wSeg - vs[j + V_DELAY] + size;
+        vs[j + V_B] = 1 - (target - vs[j + V_DELAY]) / SEG;
+        vs[j + V_DELAY] = target;
       }
     }
     // Voice gains that have faded to 0 stop running.
@@ -504,7 +524,7 @@ export class Chorus implements Processor<ChorusOptions> {
     apply(this.fb, o.feedback);
     apply(this.mixer, o.mix);
     for (let v = 0; v < MAX_VOICES; v++) apply(this.gains[v], v < o.voices ? 1 / o.voices : 0);
-    this.ist[FB_ON] = o.feedback !== 0 ? 1 : 0;
+    this.ist[FB_ON] = o.feedback !== 0 ? YES : NO;
     this.updateSafe();
   }
 
@@ -530,8 +550,8 @@ export class Chorus implements Processor<ChorusOptions> {
     for (let c = 0; c < channels; c++) {
       for (let v = 0; v < running; v++) {
         const j = (c * MAX_VOICES + v) * VS;
-        const end = vs[j + 4];
-        const start = end - (1 - vs[j + 3]) * SEG;
+        const end = vs[j + V_DELAY];
+        const start = end - (1 - vs[j + V_B]) * SEG;
         if (end < dmin) dmin = end;
         if (start < dmin) dmin = start;
       }
@@ -542,12 +562,12 @@ export class Chorus implements Processor<ChorusOptions> {
 }
 
 /**
- * Write k samples of the delay line from w0: input plus feedback × wet (`mode` 0: no feedback
- * term; 1: `fbb[i]`; 2: `fbb[0]`), non-finite values and values below 1e-30 in magnitude as 0,
- * clamped to ±64 (written as literals: a
- * unary minus on a module constant that only runs on a rare branch deoptimised the loop). With
- * `mixMode` 1 (`mb[i]`) or 2 (`mb[0]`), also write the output x + mix·(wet − x) in place; with
- * `clear`, set the voice sums to 0 for the next chunk.
+ * Write k samples of the delay line from w0: input plus feedback × wet (`mode` BUF_NONE: no
+ * feedback term; BUF_PER_SAMPLE: `fbb[i]`; BUF_STEADY: `fbb[0]`), non-finite values and values
+ * below 1e-30 in magnitude as 0, clamped to ±64 (written as literals: a unary minus on a module
+ * constant that only runs on a rare branch deoptimised the loop). With `mixMode` BUF_PER_SAMPLE
+ * (`mb[i]`) or BUF_STEADY (`mb[0]`), also write the output x + mix·(wet − x) in place; with
+ * `clear` YES, set the voice sums to 0 for the next chunk.
  *
  * The line stores, for each position b, the cubic Hermite coefficients of the interval from b to
  * b + 1 (Niemitalo's x-form: c0 = y[b], c1 = ½(y[b+1] − y[b−1]), c3 = 1.5(y[b] − y[b+1]) +
@@ -555,15 +575,15 @@ export class Chorus implements Processor<ChorusOptions> {
  * and shared by every voice that reads there.
  */
 function writeLine(cf: Float64Array, x: Float32Array, xo: number, k: number, w0: number, mask: number, wet: Float64Array, wo: number, fbb: Float64Array, mode: number, mb: Float64Array, mixMode: number, clear: number): void {
-  const step = mode === 1 ? 1 : 0;
-  const mstep = mixMode === 1 ? 1 : 0;
+  const step = mode === BUF_PER_SAMPLE ? 1 : 0;
+  const mstep = mixMode === BUF_PER_SAMPLE ? 1 : 0;
   let ym = cf[((w0 - 3) & mask) << 2];
   let y0 = cf[((w0 - 2) & mask) << 2];
   let y1 = cf[((w0 - 1) & mask) << 2];
   for (let i = 0; i < k; i++) {
     const dry = x[xo + i];
     const wv = wet[wo + i];
-    let u = mode !== 0 ? dry + fbb[i * step] * wv : dry;
+    let u = mode !== BUF_NONE ? dry + fbb[i * step] * wv : dry;
     // Below 1e-30 or not finite: 0; beyond ±64: ±64 (one test of |u| on the common path).
     const au = Math.abs(u);
     if (!(au >= 1e-30 && au <= 64)) u = u - u === 0 && au > 64 ? (u > 0 ? 64 : -64) : 0;
@@ -579,18 +599,18 @@ function writeLine(cf: Float64Array, x: Float32Array, xo: number, k: number, w0:
     ym = y0;
     y0 = y1;
     y1 = u;
-    if (mixMode !== 0) {
+    if (mixMode !== BUF_NONE) {
       // (Mix 0 leaves the sample as it is: bit-exact even for −0 and ±Infinity.)
       const mx = mb[i * mstep];
       x[xo + i] = mx === 0 ? dry : dry + mx * (wv - dry);
     }
-    if (clear !== 0) wet[wo + i] = 0;
+    if (clear !== NO) wet[wo + i] = 0;
   }
 }
 
-/** Write the output x + mix·(wet − x) in place (`mixMode` 1: `mb[i]`, 2: `mb[0]`) and clear the voice sums. */
+/** Write the output x + mix·(wet − x) in place (`mixMode` BUF_PER_SAMPLE: `mb[i]`, BUF_STEADY: `mb[0]`) and clear the voice sums. */
 function mixOut(x: Float32Array, xo: number, k: number, wet: Float64Array, wo: number, mb: Float64Array, mixMode: number): void {
-  const mstep = mixMode === 1 ? 1 : 0;
+  const mstep = mixMode === BUF_PER_SAMPLE ? 1 : 0;
   for (let i = 0; i < k; i++) {
     const dry = x[xo + i];
     const mx = mb[i * mstep];
@@ -600,15 +620,15 @@ function mixOut(x: Float32Array, xo: number, k: number, wet: Float64Array, wo: n
 }
 
 /**
- * Add one voice to `wet[wo..wo + m)`: the line read at A + j·B (A, B = vs[j + 2], vs[j + 3]) for
+ * Add one voice to `wet[wo..wo + m)`: the line read at A + j·B (A, B = vs[j + V_A], vs[j + V_B]) for
  * j = j0 .. j0 + m − 1, the step-relative sample index, so the position is the same whatever the
  * block sizes; cubic Hermite interpolation from the line's stored coefficients; times the voice
  * gain `gb[i·gs]`. (A and B are read here rather than passed: doubles passed to a call V8 does
  * not inline are boxed.)
  */
 function readVoice(cf: Float64Array, vs: Float64Array, j: number, j0: number, m: number, mask: number, gb: Float64Array, gs: number, wet: Float64Array, wo: number): void {
-  const A = vs[j + 2];
-  const B = vs[j + 3];
+  const A = vs[j + V_A];
+  const B = vs[j + V_B];
   let i = 0;
   if (gs === 0) {
     // Steady gain: two samples per iteration (the same arithmetic per sample, about a quarter

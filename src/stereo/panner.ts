@@ -71,25 +71,46 @@ const OWNER = 'Panner';
 const CHUNK = 256;
 const QUARTER_PI = Math.PI / 4;
 
+// Pan laws by their index in PAN_LAWS.
+/** `'0dB'`: linear balance. */
+const LAW_0DB = 0;
+/** `'-3dB'`: constant power. */
+const LAW_3DB = 1;
+/** `'-4.5dB'`: the compromise law. (Index 3, `'-6dB'`, linear, is the remaining case.) */
+const LAW_4_5DB = 2;
+
+// Slots of Panner.st (Int32Array).
+/** The pan law: its index in PAN_LAWS (LAW_0DB, LAW_3DB, LAW_4_5DB, or 3 for `'-6dB'`). */
+const ST_LAW = 0;
+/** YES for stereo input (balance), NO for a mono source. */
+const ST_STEREO = 1;
+const ST_SLOTS = 2;
+const NO = 0;
+const YES = 1;
+
+// Slots of Panner.steady (Float64Array): the gains at the target pan.
+const STEADY_LEFT = 0;
+const STEADY_RIGHT = 1;
+
 /**
  * Left and right gains for the pans in `pan[0..n)` under law `law` (an index into
  * {@link PAN_LAWS}); with `balance`, relative to the centre and never above 1 on the near side.
  * One loop per law, so no per-sample branching on the law.
  */
 function lawGains(law: number, balance: boolean, pan: Float64Array, n: number, gl: Float64Array, gr: Float64Array): void {
-  if (law === 0) {
+  if (law === LAW_0DB) {
     for (let i = 0; i < n; i++) {
       const p = pan[i];
       gl[i] = p > 0 ? 1 - p : 1;
       gr[i] = p < 0 ? 1 + p : 1;
     }
-  } else if (law === 1) {
+  } else if (law === LAW_3DB) {
     for (let i = 0; i < n; i++) {
       const t = (pan[i] + 1) * QUARTER_PI;
       gl[i] = Math.cos(t);
       gr[i] = Math.sin(t);
     }
-  } else if (law === 2) {
+  } else if (law === LAW_4_5DB) {
     for (let i = 0; i < n; i++) {
       const p = pan[i];
       const t = (p + 1) * QUARTER_PI;
@@ -97,6 +118,7 @@ function lawGains(law: number, balance: boolean, pan: Float64Array, n: number, g
       gr[i] = Math.sqrt(Math.sin(t) * (1 + p) * 0.5);
     }
   } else {
+    // '-6dB'
     for (let i = 0; i < n; i++) {
       const p = pan[i];
       gl[i] = (1 - p) * 0.5;
@@ -148,10 +170,10 @@ export class Panner implements Processor<PannerOptions> {
   private panBuf = new Float64Array(0);
   private gl = new Float64Array(0);
   private gr = new Float64Array(0);
-  /** Gains at the target pan: [left, right]. */
+  /** Gains at the target pan, at the slots STEADY_LEFT, STEADY_RIGHT. */
   private readonly steady = new Float64Array(2);
-  /** [law index, stereo input]. */
-  private readonly st = new Int32Array(2);
+  /** Settings for the audio path, at the slots ST_LAW, ST_STEREO. */
+  private readonly st = new Int32Array(ST_SLOTS);
 
   /** Create a panner; omitted options take {@link PANNER_DEFAULTS}. Throws on bad options. */
   constructor(options: Partial<PannerOptions> = {}) {
@@ -221,8 +243,8 @@ export class Panner implements Processor<PannerOptions> {
     const n = safeFrameCount(block, 2, frames);
     const l = block[0];
     const r = block[1];
-    const stereo = this.st[1] === 1;
-    const law = this.st[0];
+    const stereo = this.st[ST_STEREO] === YES;
+    const law = this.st[ST_LAW];
     const step = this.panBuf.length;
     for (let pos = 0; pos < n; pos += step) {
       const k = n - pos < step ? n - pos : step;
@@ -246,8 +268,8 @@ export class Panner implements Processor<PannerOptions> {
           }
         }
       } else {
-        const a = this.steady[0];
-        const b = this.steady[1];
+        const a = this.steady[STEADY_LEFT];
+        const b = this.steady[STEADY_RIGHT];
         if (stereo) {
           // Only the side the pan moves away from changes (the other gain is exactly 1).
           if (a !== 1) for (let i = 0; i < k; i++) l[pos + i] *= a;
@@ -274,12 +296,12 @@ export class Panner implements Processor<PannerOptions> {
   /** Typed-array copies of the settings for the audio path, and the gains at the target pan. */
   private update(): void {
     const o = this.opts;
-    this.st[0] = PAN_LAWS.indexOf(o.law);
-    this.st[1] = o.input === 'stereo' ? 1 : 0;
+    this.st[ST_LAW] = PAN_LAWS.indexOf(o.law);
+    this.st[ST_STEREO] = o.input === 'stereo' ? YES : NO;
     const l = new Float64Array(1);
     const r = new Float64Array(1);
-    lawGains(this.st[0], this.st[1] === 1, Float64Array.of(o.pan), 1, l, r);
-    this.steady[0] = l[0];
-    this.steady[1] = r[0];
+    lawGains(this.st[ST_LAW], this.st[ST_STEREO] === YES, Float64Array.of(o.pan), 1, l, r);
+    this.steady[STEADY_LEFT] = l[0];
+    this.steady[STEADY_RIGHT] = r[0];
   }
 }

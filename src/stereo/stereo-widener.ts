@@ -68,6 +68,42 @@ const CHUNK = 256;
 /** Integration time of the correlation and balance read-outs. */
 const METER_SECONDS = 0.3;
 
+// Slots of StereoWidener.meter (Float64Array).
+/** One-pole average of L·R. */
+const M_LR = 0;
+/** One-pole average of L². */
+const M_LL = 1;
+/** One-pole average of R². */
+const M_RR = 2;
+/** The averages' pole α = exp(−1/(METER_SECONDS·fs)). */
+const M_ALPHA = 3;
+const M_SLOTS = 4;
+
+// Slots of StereoWidener.flags (Int32Array), each YES or NO.
+/** The targets leave the image unchanged (width·side gain 1, mid gain 1, no bass mono). */
+const F_IDENTITY = 0;
+/** Bass mono is on (its target). */
+const F_BASS_MONO = 1;
+const F_SLOTS = 2;
+const NO = 0;
+const YES = 1;
+
+// Offsets in StereoWidener.coefs: the LR4 low-pass, then the LR4 high-pass, each two biquad
+// sections of SECTION_COEFS coefficients.
+const C_LOWPASS = 0;
+const C_HIGHPASS = 10;
+const SECTION_COEFS = 5;
+const COEF_SIZE = 20;
+// Offsets in StereoWidener.state: three LR4 filters, each two sections of SECTION_STATE values [z1, z2].
+/** The mid's low-pass. */
+const S_MID_LOW = 0;
+/** The mid's high-pass. */
+const S_MID_HIGH = 4;
+/** The side's high-pass. */
+const S_SIDE_HIGH = 8;
+const SECTION_STATE = 2;
+const STATE_SIZE = 12;
+
 /**
  * Mid/side stereo width with mid and side gains, bass mono below a Linkwitz-Riley crossover, and
  * correlation / balance read-outs. Works on two channels in place; fewer arrays are left as they are.
@@ -108,14 +144,14 @@ export class StereoWidener implements Processor<StereoWidenerOptions> {
   private mid32 = new Float32Array(0);
   private low32 = new Float32Array(0);
   private side32 = new Float32Array(0);
-  /** LR4 low-pass sections then high-pass sections (5 coefficients each). */
-  private readonly coefs = new Float64Array(20);
-  /** Filter state: [mid LP ×2 sections, mid HP ×2, side HP ×2] × [z1, z2]. */
-  private readonly state = new Float64Array(12);
-  /** Meter state: [E[LR], E[L²], E[R²], α]. */
-  private readonly meter = new Float64Array(4);
-  /** [targets leave the image unchanged (width·side 1, mid 1, no bass mono), bass mono on]. */
-  private readonly flags = new Int32Array(2);
+  /** LR4 low-pass sections then high-pass sections (C_LOWPASS, C_HIGHPASS). */
+  private readonly coefs = new Float64Array(COEF_SIZE);
+  /** Filter state: mid LP, mid HP, side HP (S_MID_LOW, S_MID_HIGH, S_SIDE_HIGH). */
+  private readonly state = new Float64Array(STATE_SIZE);
+  /** Meter state at the slots M_LR … M_ALPHA. */
+  private readonly meter = new Float64Array(M_SLOTS);
+  /** Flags for the audio path at the slots F_IDENTITY, F_BASS_MONO. */
+  private readonly flags = new Int32Array(F_SLOTS);
 
   /** Create a widener; omitted options take {@link STEREO_WIDENER_DEFAULTS}. Throws on bad options. */
   constructor(options: Partial<StereoWidenerOptions> = {}) {
@@ -128,8 +164,8 @@ export class StereoWidener implements Processor<StereoWidenerOptions> {
 
   private updateFlags(): void {
     const o = this.opts;
-    this.flags[0] = this.sideTarget() === 1 && dbToGain(o.midGainDb) === 1 && o.bassMonoHz === 0 ? 1 : 0;
-    this.flags[1] = o.bassMonoHz > 0 ? 1 : 0;
+    this.flags[F_IDENTITY] = this.sideTarget() === 1 && dbToGain(o.midGainDb) === 1 && o.bassMonoHz === 0 ? YES : NO;
+    this.flags[F_BASS_MONO] = o.bassMonoHz > 0 ? YES : NO;
   }
 
   /** Defaults of its options. */
@@ -150,15 +186,15 @@ export class StereoWidener implements Processor<StereoWidenerOptions> {
   /** Phase correlation of the output, [−1, 1], over the last ~300 ms (0 for silence). */
   get correlation(): number {
     const m = this.meter;
-    const d = Math.sqrt(m[1] * m[2]);
-    return d > 1e-30 ? Math.max(-1, Math.min(1, m[0] / d)) : 0;
+    const d = Math.sqrt(m[M_LL] * m[M_RR]);
+    return d > 1e-30 ? Math.max(-1, Math.min(1, m[M_LR] / d)) : 0;
   }
 
   /** Power balance of the output, [−1, 1] (−1 all left, +1 all right), over the last ~300 ms. */
   get balance(): number {
     const m = this.meter;
-    const t = m[1] + m[2];
-    return t > 1e-30 ? (m[2] - m[1]) / t : 0;
+    const t = m[M_LL] + m[M_RR];
+    return t > 1e-30 ? (m[M_RR] - m[M_LL]) / t : 0;
   }
 
   /** Change parameters (validated first: a bad value throws and changes nothing). */
@@ -190,7 +226,7 @@ export class StereoWidener implements Processor<StereoWidenerOptions> {
     this.low32 = new Float32Array(n);
     this.side32 = new Float32Array(n);
     for (const v of [this.side, this.mid, this.bass]) v.reset(s.sampleRate, this.opts.smoothingMs / 1000);
-    this.meter[3] = Math.exp(-1 / (METER_SECONDS * s.sampleRate));
+    this.meter[M_ALPHA] = Math.exp(-1 / (METER_SECONDS * s.sampleRate));
     this.design(s.sampleRate);
     this.reset();
   }
@@ -198,9 +234,9 @@ export class StereoWidener implements Processor<StereoWidenerOptions> {
   reset(): void {
     for (const v of [this.side, this.mid, this.bass]) v.setImmediate(v.target);
     this.state.fill(0);
-    this.meter[0] = 0;
-    this.meter[1] = 0;
-    this.meter[2] = 0;
+    this.meter[M_LR] = 0;
+    this.meter[M_LL] = 0;
+    this.meter[M_RR] = 0;
   }
 
   process(block: readonly Float32Array[], frames?: number): void {
@@ -214,9 +250,9 @@ export class StereoWidener implements Processor<StereoWidenerOptions> {
       const ramping = this.side.isSmoothing || this.mid.isSmoothing || this.bass.isSmoothing;
       // (Flags from set(), not the smoothers' `target` getters: a double returned from a getter
       // that V8 does not inline is boxed.)
-      const bassOn = this.bass.isSmoothing || this.flags[1] === 1;
+      const bassOn = this.bass.isSmoothing || this.flags[F_BASS_MONO] === YES;
       // Unchanged image, no bass mono, nothing ramping: the samples pass bit-exactly.
-      if (!ramping && this.flags[0] === 1) {
+      if (!ramping && this.flags[F_IDENTITY] === YES) {
         this.measure(l, r, pos, k);
         continue;
       }
@@ -241,12 +277,12 @@ export class StereoWidener implements Processor<StereoWidenerOptions> {
         const st = this.state;
         // Mid: LR4 low-pass (a copy, in `low`) and high-pass (in place); side: LR4 high-pass (in
         // place). The direct paths for the cross-fade are recomputed from the input below.
-        biquadMono(low, 0, k, c, 0, st, 0);
-        biquadMono(low, 0, k, c, 5, st, 2);
-        biquadMono(m32, 0, k, c, 10, st, 4);
-        biquadMono(m32, 0, k, c, 15, st, 6);
-        biquadMono(s32, 0, k, c, 10, st, 8);
-        biquadMono(s32, 0, k, c, 15, st, 10);
+        biquadMono(low, 0, k, c, C_LOWPASS, st, S_MID_LOW);
+        biquadMono(low, 0, k, c, C_LOWPASS + SECTION_COEFS, st, S_MID_LOW + SECTION_STATE);
+        biquadMono(m32, 0, k, c, C_HIGHPASS, st, S_MID_HIGH);
+        biquadMono(m32, 0, k, c, C_HIGHPASS + SECTION_COEFS, st, S_MID_HIGH + SECTION_STATE);
+        biquadMono(s32, 0, k, c, C_HIGHPASS, st, S_SIDE_HIGH);
+        biquadMono(s32, 0, k, c, C_HIGHPASS + SECTION_COEFS, st, S_SIDE_HIGH + SECTION_STATE);
         for (let i = 0; i < k; i++) {
           const x = l[pos + i];
           const y = r[pos + i];
@@ -261,7 +297,7 @@ export class StereoWidener implements Processor<StereoWidenerOptions> {
           l[pos + i] = g * mm + w * ss;
           r[pos + i] = g * mm - w * ss;
         }
-        sanitize(st, 0, 12);
+        sanitize(st, 0, STATE_SIZE);
       } else {
         for (let i = 0; i < k; i++) {
           const x = l[pos + i];
@@ -286,11 +322,11 @@ export class StereoWidener implements Processor<StereoWidenerOptions> {
   /** One-pole averages of LR, L² and R² over the output (for the read-outs). */
   private measure(l: Float32Array, r: Float32Array, pos: number, k: number): void {
     const m = this.meter;
-    const alpha = m[3];
+    const alpha = m[M_ALPHA];
     const b = 1 - alpha;
-    let lr = m[0];
-    let ll = m[1];
-    let rr = m[2];
+    let lr = m[M_LR];
+    let ll = m[M_LL];
+    let rr = m[M_RR];
     for (let i = 0; i < k; i++) {
       const x = l[pos + i];
       const y = r[pos + i];
@@ -299,9 +335,9 @@ export class StereoWidener implements Processor<StereoWidenerOptions> {
       rr = alpha * rr + b * y * y;
     }
     // Non-finite audio must not poison the meter for good; tiny values flush to 0.
-    m[0] = lr > -1e30 && lr < 1e30 && (lr > 1e-30 || lr < -1e-30) ? lr : 0;
-    m[1] = ll < 1e30 && ll > 1e-30 ? ll : 0;
-    m[2] = rr < 1e30 && rr > 1e-30 ? rr : 0;
+    m[M_LR] = lr > -1e30 && lr < 1e30 && (lr > 1e-30 || lr < -1e-30) ? lr : 0;
+    m[M_LL] = ll < 1e30 && ll > 1e-30 ? ll : 0;
+    m[M_RR] = rr < 1e30 && rr > 1e-30 ? rr : 0;
   }
 
   /** Side gain target: width × side gain. */
@@ -313,8 +349,8 @@ export class StereoWidener implements Processor<StereoWidenerOptions> {
   private design(sampleRate: number): void {
     const f = this.opts.bassMonoHz > 0 ? this.opts.bassMonoHz : 100;
     const base = { frequencyHz: f, q: Math.SQRT1_2, gainDb: 0, shelfSlope: 1, rolloffDbPerOctave: 24 as const };
-    writeFilterCoefficients(this.coefs, 0, { ...base, type: 'linkwitz-riley-lowpass' }, sampleRate);
-    writeFilterCoefficients(this.coefs, 10, { ...base, type: 'linkwitz-riley-highpass' }, sampleRate);
+    writeFilterCoefficients(this.coefs, C_LOWPASS, { ...base, type: 'linkwitz-riley-lowpass' }, sampleRate);
+    writeFilterCoefficients(this.coefs, C_HIGHPASS, { ...base, type: 'linkwitz-riley-highpass' }, sampleRate);
   }
 }
 
