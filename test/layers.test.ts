@@ -20,6 +20,7 @@ export const LAYERS = ['core', 'filters', 'dynamics', 'stereo', 'color', 'modula
  */
 const AGGREGATORS = new Map<string, number>([
   ['registry.ts', LAYERS.indexOf('chains') + 0.5],
+  ['schema.ts', LAYERS.indexOf('chains') + 0.75],
   ['index.ts', Infinity],
 ]);
 

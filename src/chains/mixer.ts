@@ -142,9 +142,14 @@ export const MAX_TRACKS = 512;
 export const MIXER_SMOOTHING_MS = 10;
 
 const OWNER = 'Mixer';
-const FADER_RANGE = { min: -120, max: 12, unit: 'dB' } as const;
-const TRIM_RANGE = { min: -48, max: 48, unit: 'dB' } as const;
-const PAN_RANGE = { min: -1, max: 1 } as const;
+/** Range of faders and send levels (the bottom is silence). @internal (read by the JSON Schema) */
+export const FADER_RANGE = { min: -120, max: 12, unit: 'dB' } as const;
+/** Range of a track's trim. @internal */
+export const TRIM_RANGE = { min: -48, max: 48, unit: 'dB' } as const;
+/** Range of pan and balance. @internal */
+export const PAN_RANGE = { min: -1, max: 1 } as const;
+/** Longest track or bus name, in UTF-16 code units. @internal */
+export const MAX_NAME_LENGTH = 100;
 const QUARTER_PI = Math.PI / 4;
 
 /** dB to gain, with the bottom of the fader range as silence. */
@@ -1002,7 +1007,7 @@ function listOf(value: unknown, path: string): unknown[] {
 
 function nameOf(o: Record<string, unknown>, path: string, names: Set<string>): string {
   const name = o.name;
-  if (typeof name !== 'string' || name.length === 0 || name.length > 100) throw new TypeError(`${OWNER}: ${path}.name must be a non-empty string of at most 100 characters, got ${describeValue(name)}`);
+  if (typeof name !== 'string' || name.length === 0 || name.length > MAX_NAME_LENGTH) throw new TypeError(`${OWNER}: ${path}.name must be a non-empty string of at most ${MAX_NAME_LENGTH} characters, got ${describeValue(name)}`);
   if (name.includes('.')) throw new TypeError(`${OWNER}: ${path}.name must not contain "." (automation paths use it), got ${describeValue(name)}`);
   if (names.has(name)) throw new TypeError(`${OWNER}: ${path}.name: the name ${describeValue(name)} is taken (tracks, buses and "master" share one name space)`);
   names.add(name);

@@ -63,7 +63,11 @@ function decode(value: unknown, rule: OptionRule | undefined): unknown {
   if (rule.kind === 'object' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
     const out: Record<string, unknown> = {};
     const inner = rule.rules as Readonly<Record<string, OptionRule>>;
-    for (const [k, v] of Object.entries(value)) out[k] = decode(v, inner[k]);
+    // Defined, not assigned: `out["__proto__"] = v` (an own key after JSON.parse) would set the
+    // copy's prototype, so its values were inherited and its unknown keys never reported.
+    for (const [k, v] of Object.entries(value)) {
+      Object.defineProperty(out, k, { value: decode(v, Object.hasOwn(inner, k) ? inner[k] : undefined), enumerable: true, writable: true, configurable: true });
+    }
     return out;
   }
   return value;

@@ -74,7 +74,7 @@ export const CHORUS_DEFAULTS: Readonly<ChorusOptions> = Object.freeze({
 
 /** Validation rules of {@link ChorusOptions} (the integer voices and depth ≤ base − 0.5 are checked too). */
 export const CHORUS_RULES: { readonly [K in keyof ChorusOptions]: OptionRule } = Object.freeze({
-  voices: { kind: 'number', range: { min: 1, max: 8 } },
+  voices: { kind: 'number', range: { min: 1, max: 8 }, integer: true },
   rateHz: { kind: 'number', range: { min: 0.01, max: 20, unit: 'Hz' } },
   depthMs: { kind: 'number', range: { min: 0, max: 10, unit: 'ms' } },
   baseDelayMs: { kind: 'number', range: { min: 1, max: 40, unit: 'ms' } },
