@@ -170,6 +170,8 @@ if (group === 'masterbus') {
   }
 
   const session = (taps?: Float32Array[][]) => ({
+    // No strip meters: the Web Audio graph has none either (metering costs about a two-band EQ per strip).
+    meters: false,
     tracks: inputs.map((_, t) => ({
       name: `t${t}`,
       inserts: [eq(trackBands(t)), trackComp()],
