@@ -36,6 +36,10 @@ export type { EqBandOptions, ParametricEQOptions } from './filters/parametric-eq
 export { MAX_EQ_BANDS, PARAMETRIC_EQ_DEFAULTS, PARAMETRIC_EQ_RULES, ParametricEQ } from './filters/parametric-eq.js';
 export type { ChainOptions, ProcessorBuilder } from './chains/chain.js';
 export { CHAIN_BYPASS_FADE_SECONDS, Chain, MAX_CHAIN_LENGTH, isProcessor } from './chains/chain.js';
+export type { MidSideOptions, MidSidePaths } from './chains/mid-side.js';
+export { MID_SIDE_DEFAULTS, MID_SIDE_RULES, MidSide } from './chains/mid-side.js';
+export type { ParallelOptions } from './chains/parallel.js';
+export { PARALLEL_DEFAULTS, PARALLEL_RULES, Parallel } from './chains/parallel.js';
 export type { AutomationEvent, BusOptions, MasterOptions, MixerPanLaw, MixerSession, SendOptions, TrackInput, TrackOptions } from './chains/mixer.js';
 export { MAX_TRACKS, MIXER_LIMITS, MIXER_PAN_LAWS, MIXER_SESSION_VERSION, MIXER_SMOOTHING_MS, Mixer, balanceGains, panGains } from './chains/mixer.js';
 export type { ProcessorClass } from './registry.js';

@@ -14,6 +14,8 @@ import { LoudnessMeter } from './metering/loudness-meter.js';
 import { Panner } from './stereo/panner.js';
 import { StereoWidener } from './stereo/stereo-widener.js';
 import { Chain } from './chains/chain.js';
+import { MidSide } from './chains/mid-side.js';
+import { Parallel } from './chains/parallel.js';
 
 /**
  * A class that can rebuild itself from {@link ProcessorJSON}. Containers (a {@link Chain}) get
@@ -36,6 +38,8 @@ export const PROCESSOR_CLASSES: Readonly<Record<string, ProcessorClass>> = Objec
   [Saturator.type]: Saturator,
   [Chorus.type]: Chorus,
   [Chain.type]: Chain,
+  [MidSide.type]: MidSide,
+  [Parallel.type]: Parallel,
 });
 
 /**
