@@ -3,7 +3,7 @@
  * that validate options, so the schema cannot drift from validation:
  *
  * - {@link processorSchema}: any processor preset, `processor.toJSON()` (as `processorFromJSON`
- *   reads it), with {@link Chain}s nested through `$defs` / `$ref`;
+ *   reads it), with containers ({@link Chain}, `MidSide`, `Parallel`) nested through `$defs` / `$ref`;
  * - {@link mixerSessionSchema}: a {@link Mixer} session, `mixer.toJSON()` (as `Mixer.fromJSON`
  *   reads it), its inserts checked by the processor schema.
  *
@@ -16,6 +16,7 @@
  * - conditions between two values: a Chorus's `depthMs` ≤ `baseDelayMs` − 0.5 ms (defaults
  *   included), a Chain's `bypassed` no longer than its `processors`;
  * - containers nested deeper than `MAX_JSON_NESTING` levels;
+ * - a MidSide path whose processor cannot run on one channel (a StereoWidener);
  * - in a session's automation: that each path names an automatable parameter, events in time
  *   order, values in that parameter's range, exponential ramps between non-zero values of one sign;
  * - in a session: unique track and bus names, `output` and `sends[].bus` naming existing buses, a
@@ -151,6 +152,22 @@ function hasRules(cls: ProcessorClass): cls is ProcessorClass & RuledClass {
   return c.rules !== null && typeof c.rules === 'object' && c.defaults !== null && typeof c.defaults === 'object';
 }
 
+/** A processor held by a container's preset, beside its options (see `MidSide.fromJSON`, `Parallel.fromJSON`). */
+interface ChildSlot {
+  readonly description: string;
+  /** Must be present and not null (else: absent or null means none). */
+  readonly required: boolean;
+}
+
+/** The containers with option tables that also hold processors in their params, by type name. */
+const CHILD_SLOTS: Readonly<Record<string, Readonly<Record<string, ChildSlot>>>> = {
+  MidSide: {
+    mid: { description: 'The processor on the mid path (one channel); absent or null: none', required: false },
+    side: { description: 'The processor on the side path (one channel); absent or null: none', required: false },
+  },
+  Parallel: { wet: { description: 'The wet processor (its latency is compensated on the dry path)', required: true } },
+};
+
 /** The schema of one class's preset `{ type, params }` (see `paramsFromJSON`, `Chain.fromJSON`). */
 function classSchema(cls: ProcessorClass): JsonSchema {
   const type = cls.type;
@@ -192,6 +209,23 @@ function classSchema(cls: ProcessorClass): JsonSchema {
       description: `A ${type} preset (the class has no rule table: params are not described).`,
       required: ['type'],
       properties: { type: { const: type }, params: { type: ['object', 'null'] } },
+    };
+  }
+  const children = Object.hasOwn(CHILD_SLOTS, type) ? CHILD_SLOTS[type] : undefined;
+  if (children !== undefined) {
+    const params = bagSchema(cls.rules, cls.defaults, false);
+    const properties = params.properties as Record<string, JsonSchema>;
+    const required: string[] = [];
+    for (const [name, slot] of Object.entries(children)) {
+      properties[name] = slot.required ? { description: slot.description, ...ref(PROCESSOR_DEF) } : { description: slot.description, anyOf: [ref(PROCESSOR_DEF), { type: 'null' }] };
+      if (slot.required) required.push(name);
+    }
+    if (required.length > 0) params.required = required;
+    return {
+      ...head,
+      description: `A ${type} preset, as written by ${type}.toJSON(): the processors it holds and its options. Omitted options take their defaults.`,
+      required: required.length > 0 ? ['type', 'params'] : ['type'],
+      properties: { type: { const: type }, params: required.length > 0 ? params : { ...params, type: ['object', 'null'] } },
     };
   }
   return {

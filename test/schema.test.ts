@@ -22,6 +22,8 @@ import {
   Limiter,
   LoudnessMeter,
   MAX_CHAIN_LENGTH,
+  MidSide,
+  Parallel,
   MAX_JSON_NESTING,
   Mixer,
   PROCESSOR_CLASSES,
@@ -112,13 +114,22 @@ const CONFIGURED: Record<string, () => Processor[]> = {
     const inner = new Chain([new Compressor({ ratio: Infinity }), new Limiter()], { bypassed: [true] });
     return [new Chain(), new Chain([new BiquadFilter(), inner, new Panner()], { bypassed: [false, true, false] }), new Chain([new Chain([new Chain([new Saturator()])])])];
   },
+  MidSide: () => [
+    new MidSide(),
+    new MidSide({ mid: new Compressor({ ratio: 2 }) }, { sideBypassed: true }),
+    new MidSide({ mid: new Chain([new BiquadFilter(), new Limiter()]), side: new ParametricEQ() }, { midBypassed: true }),
+  ],
+  Parallel: () => [
+    new Parallel(new Compressor({ ratio: Infinity, thresholdDb: -40 }), { mix: 0.3, dryGainDb: -Infinity }),
+    new Parallel(new MidSide({ side: new Parallel(new Saturator()) }), { wetGainDb: 24, smoothingMs: 0 }),
+  ],
 };
 
 /** Every valid preset of the tests: each class's default and configured instances, as JSON. */
 function validPresets(): ProcessorJSON[] {
   const out: ProcessorJSON[] = [];
   for (const [type, cls] of Object.entries(PROCESSOR_CLASSES)) {
-    out.push(viaJSON(type === 'Chain' ? new Chain().toJSON() : new (cls as unknown as new () => Processor)().toJSON()));
+    if (type !== 'Parallel') out.push(viaJSON(type === 'Chain' ? new Chain().toJSON() : new (cls as unknown as new () => Processor)().toJSON()));
     for (const p of CONFIGURED[type]()) out.push(viaJSON(p.toJSON()));
   }
   return out;
@@ -172,10 +183,11 @@ describe('valid presets and sessions validate', () => {
   it('the schema defaults are what toJSON() writes for an unconfigured processor, track, bus and master', () => {
     const defs = processorSchema().$defs as Record<string, { properties: { params: { properties?: Record<string, { default?: unknown }> } } }>;
     for (const [type, cls] of Object.entries(PROCESSOR_CLASSES)) {
-      const json = viaJSON(type === 'Chain' ? new Chain().toJSON() : new (cls as unknown as new () => Processor)().toJSON());
+      // A Parallel needs its wet processor (no default instance): its children have no default either.
+      const json = viaJSON(type === 'Chain' ? new Chain().toJSON() : type === 'Parallel' ? new Parallel(new Panner()).toJSON() : new (cls as unknown as new () => Processor)().toJSON());
       const props = defs[type].properties.params.properties ?? {};
       expect(Object.keys(props).sort(), type).toEqual(Object.keys(json.params).sort());
-      for (const [name, p] of Object.entries(props)) expect(p.default, `${type}.${name}`).toEqual((json.params as Record<string, unknown>)[name]);
+      for (const [name, p] of Object.entries(props)) if (!['mid', 'side', 'wet'].includes(name) || type === 'Chain') expect(p.default, `${type}.${name}`).toEqual((json.params as Record<string, unknown>)[name]);
     }
     const session = viaJSON(new Mixer({ tracks: [{ name: 't' }], buses: [{ name: 'b' }] }).toJSON()).session as Record<string, Record<string, unknown>[]>;
     const sdefs = mixerSessionSchema().$defs as Record<string, { properties: Record<string, { default?: unknown }> }>;
@@ -231,6 +243,14 @@ describe('hostile presets: rejected by the schema and by the loader alike', () =
     ['a Chain of more than MAX_CHAIN_LENGTH', { type: 'Chain', params: { processors: Array.from({ length: MAX_CHAIN_LENGTH + 1 }, () => ({ type: 'Panner' })) } }],
     ['a non-boolean bypass', { type: 'Chain', params: { processors: [{ type: 'Panner' }], bypassed: [1] } }],
     ['null bypassed', { type: 'Chain', params: { processors: [], bypassed: null } }],
+    ['a Parallel without params', { type: 'Parallel' }],
+    ['a Parallel without its wet processor', { type: 'Parallel', params: { mix: 0.5 } }],
+    ['a Parallel with a null wet processor', { type: 'Parallel', params: { wet: null } }],
+    ['a Parallel with a hostile wet processor', { type: 'Parallel', params: { wet: { type: 'Limiter', params: { ceilingDb: 1 } } } }],
+    ['a Parallel with mix out of range', { type: 'Parallel', params: { wet: { type: 'Panner' }, mix: 1.5 } }],
+    ['a MidSide with an unknown key', { type: 'MidSide', params: { middle: { type: 'Panner' } } }],
+    ['a MidSide with a string path', { type: 'MidSide', params: { mid: 'Compressor' } }],
+    ['a MidSide with a numeric bypass', { type: 'MidSide', params: { midBypassed: 0 } }],
     ['a non-integer Chorus voice count', { type: 'Chorus', params: { voices: 2.5 } }],
     // JSON.parse makes "__proto__" an own key; copied with `out[k] = v` it would set the copy's
     // prototype instead, and the band would inherit gainDb 12 unchecked for unknown keys.
@@ -252,6 +272,9 @@ describe('hostile presets: rejected by the schema and by the loader alike', () =
     ['an integer written as a float', { type: 'Chorus', params: { voices: 2.0 } }],
     ['a Chain with null processors', { type: 'Chain', params: { processors: null } }],
     ['a Chain with empty params', { type: 'Chain', params: {} }],
+    ['a MidSide without params', { type: 'MidSide' }],
+    ['a MidSide with null params and null paths', { type: 'MidSide', params: { mid: null, side: null } }],
+    ['a Parallel with "-Infinity" dry gain', { type: 'Parallel', params: { wet: { type: 'Compressor' }, dryGainDb: '-Infinity' } }],
   ];
   it.each(accepted)('accepted by both: %s', (_, x) => {
     expect(loadProcessor(x), 'the loader accepts it').toBeUndefined();
@@ -305,10 +328,12 @@ const CROSS_FIELD: readonly RegExp[] = [
   /^Chorus\.depthMs must be at most baseDelayMs − 0\.5 ms/, // two options
   /^Chain\.bypassed has \d+ entries for \d+ slots$/, // two options
   /^processorFromJSON: containers nested deeper than/, // nesting depth
+  /^MidSide\.(mid|side) runs on one channel, but its processor needs/, // the type of a nested processor
   /^Mixer: (tracks|buses)\[\d+\]\.name: the name .* is taken/, // unique names
   /^Mixer: .*: no bus named /, // routing to existing buses
   /^Mixer: buses\[\d+\]\.output: a bus cannot feed itself/,
   /^Mixer: buses\[\d+\]\.output: routing cycle/,
+  /^Mixer\.automate: no automatable parameter at /, // automation paths name existing parameters
 ];
 
 /** Every number that bounds a rule (and its neighbours), every enum value: where the edges are. */
@@ -332,7 +357,7 @@ function edgeValues(): unknown[] {
 
 /** Option and field names, to add as keys (known names in the wrong place, typos, strangers). */
 function keyNames(): string[] {
-  const names = new Set<string>(['type', 'params', 'processors', 'bypassed', 'tracks', 'buses', 'master', 'name', 'inserts', 'sends', 'bus', 'output', 'levelDb', 'preFader', 'soloSafe', 'version', 'session', 'frequencyHz', 'gainDb', 'bands', 'ceilingDB', '__proto__', 'constructor']);
+  const names = new Set<string>(['type', 'params', 'processors', 'bypassed', 'mid', 'side', 'wet', 'tracks', 'buses', 'master', 'name', 'inserts', 'sends', 'bus', 'output', 'levelDb', 'preFader', 'soloSafe', 'version', 'session', 'frequencyHz', 'gainDb', 'bands', 'ceilingDB', '__proto__', 'constructor']);
   for (const cls of Object.values(PROCESSOR_CLASSES)) for (const k of Object.keys((cls as { rules?: object }).rules ?? {})) names.add(k);
   return [...names];
 }
