@@ -120,6 +120,26 @@ export class SmoothedValue {
     return this.v[CURRENT];
   }
 
+  /**
+   * True when no ramp is running and the value is exactly `value`. For `process()`: a boolean
+   * result is never boxed, whereas a double returned by a getter V8 does not inline is (see
+   * docs/processor-contract.md), so hot paths test the value here instead of reading `current`.
+   */
+  isSteadyAt(value: number): boolean {
+    const v = this.v;
+    return v[REMAINING] === 0 && v[CURRENT] === value;
+  }
+
+  /** `out[index] = current`, without returning a double (see {@link SmoothedValue.isSteadyAt}). */
+  writeCurrent(out: Float64Array, index: number): void {
+    out[index] = this.v[CURRENT];
+  }
+
+  /** `out[index] = target`, without returning a double (see {@link SmoothedValue.isSteadyAt}). */
+  writeTarget(out: Float64Array, index: number): void {
+    out[index] = this.v[TARGET];
+  }
+
   /** Advance one sample and return the new value (convenient; hot loops should use `fill`). */
   next(): number {
     this.skip(1);

@@ -139,10 +139,11 @@ export const COMPRESSOR_RULES: { readonly [K in keyof CompressorOptions]: Option
  * inside the knee. Valid for over > −W/2; callers give 0 below the knee's start themselves (the
  * audio path compares the linear level with the knee's start and skips the logarithm there).
  *
- * The one definition of the curve, used by every path. Small and monomorphic (four doubles in,
- * one out) so that V8 inlines it into the per-sample loops; a call it did not inline would box
- * the returned double (see docs/processor-contract.md). Bound with `const` rather than declared
- * with `function`: in the fused loop the declared form measured 3–4 % slower (inlined either way).
+ * The definition of the curve. The two audio loops (`gainComputer`, `compressPeakLinked`) write
+ * the same expression out rather than call it: they reach it about once per block, a call site
+ * too cold for V8 to be sure to inline, and a call it does not inline boxes its doubles
+ * (allocation in `process()`; see docs/processor-contract.md). The tests hold all three to the
+ * same closed form.
  */
 const kneeGainReduction = function (over: number, slope: number, halfKnee: number, invTwoKnee: number): number {
   if (over >= halfKnee) return slope * over;
@@ -494,11 +495,12 @@ export class Compressor implements SidechainProcessor<CompressorOptions> {
     // detector, no high-pass, no lookahead, steady makeup, fully wet. Same arithmetic as below.
     if (
       peakMode && linked && channels <= 2 && source === block && highpass === HIGHPASS_OFF && delay === 0 &&
-      !this.makeup.isSmoothing && !this.mixValue.isSmoothing && this.mixValue.target === 1
+      !this.makeup.isSmoothing && this.mixValue.isSteadyAt(1)
     ) {
       if (st[ST_SINGLE_DETECTOR] === NO) st[ST_SINGLE_DETECTOR] = YES;
       k[K_GR] = 0;
-      k[K_STEADY_MAKEUP] = this.makeup.target;
+      // (Written by the smoother itself: a double read from a getter V8 does not inline is boxed.)
+      this.makeup.writeTarget(k, K_STEADY_MAKEUP);
       compressPeakLinked(block[0], block[channels - 1], pos, n, this.holds[0], st[ST_HOLD], k, this.env, this.pow2Table);
       return;
     }
@@ -566,7 +568,7 @@ export class Compressor implements SidechainProcessor<CompressorOptions> {
     const computers = shared ? 1 : channels;
     for (let c = 0; c < computers; c++) gainComputer(levels[c], n, k, this.env, c, this.makeupBuf, this.pow2Table);
     // 7: mix with the delayed audio. Common case first: no lookahead, fully wet, one gain.
-    if (delay === 0 && single && !this.mixValue.isSmoothing && this.mixValue.target === 1) {
+    if (delay === 0 && single && this.mixValue.isSteadyAt(1)) {
       const g = levels[0];
       for (let c = 0; c < channels; c++) {
         const x = block[c];
@@ -725,7 +727,15 @@ function gainComputer(lvl: Float64Array, n: number, k: Float64Array, env: Float6
     let gr = 0;
     if (l === lastLevel) gr = lastGr;
     else if (l > kneeStart) {
-      gr = kneeGainReduction(scale * Math.log10(l) - thr, slope, halfKnee, invTwoKnee);
+      // kneeGainReduction, written out: this branch runs about once per block (when the held
+      // level changes), too rarely for V8 to be sure to inline a call, and a call it does not
+      // inline boxes its double arguments and result (16 B per block, seen in CI).
+      const over = scale * Math.log10(l) - thr;
+      if (over >= halfKnee) gr = slope * over;
+      else {
+        const d = over + halfKnee;
+        gr = slope * d * d * invTwoKnee;
+      }
       lastLevel = l;
       lastGr = gr;
     }
@@ -899,7 +909,15 @@ function compressPeakLinked(l: Float32Array, r: Float32Array, pos: number, n: nu
     let gr = 0;
     if (lv === lastLevel) gr = lastGr;
     else if (lv > kneeStart) {
-      gr = kneeGainReduction(scale * Math.log10(lv) - thr, slope, halfKnee, invTwoKnee);
+      // kneeGainReduction, written out: this branch runs about once per block (when the held
+      // level changes), too rarely for V8 to be sure to inline a call, and a call it does not
+      // inline boxes its double arguments and result (16 B per block, seen in CI).
+      const over = scale * Math.log10(lv) - thr;
+      if (over >= halfKnee) gr = slope * over;
+      else {
+        const d = over + halfKnee;
+        gr = slope * d * d * invTwoKnee;
+      }
       lastLevel = lv;
       lastGr = gr;
     }
