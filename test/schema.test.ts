@@ -167,6 +167,14 @@ describe('valid presets and sessions validate', () => {
     }
   });
 
+  it('the committed example session (examples/francium.session.json), as written by hand and as saved again', () => {
+    const file = JSON.parse(readFileSync(new URL('../examples/francium.session.json', import.meta.url), 'utf8'));
+    for (const s of [file, viaJSON(Mixer.fromJSON(file, processorFromJSON).toJSON())]) {
+      expect(loadSession(s)).toBeUndefined();
+      expect(validateSession(s), ajv.errorsText(validateSession.errors)).toBe(true);
+    }
+  });
+
   it('a chain nested MAX_JSON_NESTING deep', () => {
     let p: Processor = new Limiter();
     for (let i = 0; i < MAX_JSON_NESTING; i++) p = new Chain([p]);

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import { allocationFree, measureAllocationSettled } from '../support/alloc.js';
 import { cutsFromSizes } from '../support/conformance.js';
 import { firstDifference, identical, noise, runs } from '../support/signals.js';
 import { readWav } from '../support/wav.js';
+import { FRANCIUM_SESSION, mixFrancium } from '../../examples/mix-francium.js';
 
 const FS = 48000;
 const spec = (maxBlockSize = 128) => ({ sampleRate: FS, maxBlockSize, channels: 2 });
@@ -332,45 +333,32 @@ describe.skipIf(!haveStems)('Mixer on the nine Francium stems (real production a
     expect(identical(out, ref), firstDifference(out, ref)).toBe(true);
   });
 
-  it('a realistic session renders: loudness and peak reported, below the master ceiling', () => {
-    const frames = stems[0][0].length;
-    const byName = (n: string) => stems[files.indexOf(`${n}.wav`)];
-    const m = new Mixer({
-      tracks: [
-        { name: 'big_beat', inserts: [new Compressor({ thresholdDb: -18, ratio: 3, attackMs: 10, releaseMs: 120 })], output: 'drums' },
-        { name: 'scratch_beat', faderDb: -3, output: 'drums' },
-        { name: 'hats', faderDb: -4, pan: 0.3, output: 'drums' },
-        { name: 'crash', faderDb: -6, pan: -0.3, output: 'drums' },
-        { name: 'fill_scratch', faderDb: -4, pan: -0.2, sends: [{ bus: 'space', levelDb: -16 }] },
-        { name: 'minilogue_synth', inserts: [new ParametricEQ({ bands: [{ type: 'butterworth-highpass', frequencyHz: 80, rolloffDbPerOctave: 24 }] })], faderDb: -3, sends: [{ bus: 'space', levelDb: -18 }] },
-        { name: 'bgvox_outro', inserts: [new Compressor({ thresholdDb: -28, ratio: 3, lookaheadMs: 2 })], pan: 0.15, sends: [{ bus: 'space', levelDb: -10 }] },
-        { name: 'bgvox_bop', faderDb: -2, pan: -0.4 },
-        { name: 'bgvox_alt_outro', faderDb: -2, pan: 0.4 },
-      ],
-      buses: [
-        { name: 'drums', inserts: [new Compressor({ thresholdDb: -16, ratio: 2, kneeDb: 6 })], faderDb: -2 },
-        { name: 'space', inserts: [new ParametricEQ({ bands: [{ type: 'highshelf', frequencyHz: 5000, gainDb: -6 }] })], soloSafe: true },
-      ],
-      master: { inserts: [new Limiter({ ceilingDb: -1, driveDb: 3 })] },
-    });
-    m.prepare(spec(128));
-    const inputs = m.toJSON().session.tracks as { name: string }[];
-    const ordered = inputs.map((t) => byName(t.name));
-    const out = [new Float32Array(frames + m.latency), new Float32Array(frames + m.latency)];
-    const padded = ordered.map((chs) => chs.map((x) => {
-      const y = new Float32Array(frames + m.latency);
-      y.set(x);
-      return y;
-    }));
-    for (let pos = 0; pos < frames + m.latency; pos += 128) {
-      const end = Math.min(pos + 128, frames + m.latency);
-      m.process(padded.map((chs) => chs.map((x) => x.subarray(pos, end))), out.map((x) => x.subarray(pos, end)));
-    }
-    const r = measureLoudness(out, FS);
-    console.log(`Francium mix: integrated ${r.integrated.toFixed(2)} LUFS, LRA ${r.lra.toFixed(2)} LU, true peak ${r.truePeak.toFixed(2)} dBTP, latency ${m.latency} samples`);
-    expect(r.truePeak).toBeLessThanOrEqual(-1);
-    expect(r.integrated).toBeGreaterThan(-20);
-    expect(r.integrated).toBeLessThan(-6);
+  it('the committed example session (examples/francium.session.json) renders: loudness and peaks reported, true peak at or below the master limiter\'s ceiling, any partition and a save/reload bit-identical', () => {
+    const a = mixFrancium(STEMS, [128]);
+    const { integrated, lra, truePeak } = a.loudness;
+    console.log(`Francium example mix: integrated ${integrated.toFixed(2)} LUFS, LRA ${lra.toFixed(2)} LU, true peak ${truePeak.toFixed(2)} dBTP, sample peak ${a.samplePeakDb.toFixed(2)} dBFS, latency ${a.mixer.latency} samples`);
+    // The master limiter's ceiling is −1 dBTP, on the library's own meter.
+    expect(truePeak).toBeLessThanOrEqual(-1);
+    expect(a.samplePeakDb).toBeLessThanOrEqual(-1);
+    // A plausible mix level for unmastered stems at these faders (the master stage comes later).
+    expect(integrated).toBeGreaterThan(-30);
+    expect(integrated).toBeLessThan(-10);
+    // The session's automation is audible where it was written: the master fade-out (27–30 s)
+    // leaves the last second at least 20 dB below the middle of the song.
+    const rms = (from: number, to: number) => {
+      let s2 = 0;
+      for (const ch of a.output) for (let i = from; i < to; i++) s2 += ch[i] * ch[i];
+      return 10 * Math.log10(s2 / (2 * (to - from)));
+    };
+    expect(rms(29 * FS, 30 * FS)).toBeLessThan(rms(14 * FS, 15 * FS) - 20);
+    // Another partition (odd sizes up to 1000 frames, 1-frame blocks included), the same mix.
+    const b = mixFrancium(STEMS, [1, 1000, 37, 513, 128, 999, 2]);
+    expect(identical(a.output, b.output), firstDifference(a.output, b.output)).toBe(true);
+    // Saved again (every default written out) and reloaded, it renders the same mix, bit for bit.
+    const saved = JSON.parse(JSON.stringify(a.mixer.toJSON()));
+    expect(Object.keys(saved.session.automation)).toEqual(Object.keys(JSON.parse(readFileSync(FRANCIUM_SESSION, 'utf8')).session.automation));
+    const c = mixFrancium(STEMS, [128], saved);
+    expect(identical(a.output, c.output), firstDifference(a.output, c.output)).toBe(true);
   });
 });
 
