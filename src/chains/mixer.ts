@@ -134,6 +134,19 @@ export interface MixerSession {
   master?: Partial<MasterOptions>;
 }
 
+/** Slots of `Mixer.gains`: a block's steady gains. */
+const G_TRIM = 0;
+const G_AUDIBLE = 1;
+const G_FADER = 2;
+const G_LEFT = 3;
+const G_RIGHT = 4;
+const G_PFL = 5;
+const G_PFR = 6;
+const G_LEVEL = 7;
+const G_A = 8;
+const G_B = 9;
+const G_SLOTS = 10;
+
 /** Version of the session JSON written by {@link Mixer.toJSON}. */
 export const MIXER_SESSION_VERSION = 1;
 /** Most tracks, and most buses, in one mixer. */
@@ -197,9 +210,8 @@ interface Node {
   readonly name: string;
   readonly chain: Chain;
   readonly channels: number;
-  /** Work buffers: the node's channels, then the stereo signal after pan (2). */
+  /** Work buffers: the node's channels (a bus: its summed input, processed in place). */
   work: Float32Array[];
-  stereo: Float32Array[];
   /** Scratch for a send's signal (stereo). */
   send: Float32Array[];
   /** Per-sample gains. */
@@ -271,6 +283,12 @@ export class Mixer {
   private ramp3 = new Float64Array(0);
   private ramp4 = new Float64Array(0);
   private ramp5 = new Float64Array(0);
+  private ramp6 = new Float64Array(0);
+  /** Per-sample gains of one path, left and right (see `leave`). */
+  private gainL = new Float64Array(0);
+  private gainR = new Float64Array(0);
+  /** A block's steady gains (G_* slots), read from the smoothers without boxing. */
+  private readonly gains = new Float64Array(G_SLOTS);
   /** [absolute frame of the next sample] (automation time). */
   private readonly clock = new Float64Array(1);
   private readonly metering: boolean;
@@ -533,7 +551,6 @@ export class Mixer {
     for (const node of [...this.trackNodes, ...this.busNodes]) {
       node.chain.prepare({ ...s, channels: node.channels });
       node.work = alloc(node.channels);
-      node.stereo = alloc(2);
       node.send = alloc(2);
       for (const v of [node.trim, node.fader, node.left, node.right, node.audible, ...node.sendLevels]) v.reset(s.sampleRate, MIXER_SMOOTHING_MS / 1000);
     }
@@ -547,11 +564,16 @@ export class Mixer {
     this.masterFader.reset(s.sampleRate, MIXER_SMOOTHING_MS / 1000);
     this.masterIn = alloc(2);
     this.busIn = this.busNodes.map(() => alloc(2));
+    // A bus's inserts run in place on its summed input.
+    for (const node of this.busNodes) node.work = this.busIn[node.index];
     this.ramp = new Float64Array(max);
     this.ramp2 = new Float64Array(max);
     this.ramp3 = new Float64Array(max);
     this.ramp4 = new Float64Array(max);
     this.ramp5 = new Float64Array(max);
+    this.ramp6 = new Float64Array(max);
+    this.gainL = new Float64Array(max);
+    this.gainR = new Float64Array(max);
     this.clock[0] = 0;
     this.compensate();
     this.spec = s;
@@ -757,17 +779,27 @@ export class Mixer {
     const ramp = this.ramp;
     const tracks = this.trackNodes;
     const given = Array.isArray(inputs) ? inputs.length : 0;
+    const g = this.gains;
     for (let t = 0; t < tracks.length; t++) {
       const node = tracks[t];
       const work = node.work;
       const input = t < given ? inputs[t] : undefined;
       const usable = input === undefined ? 0 : usableChannels(input, node.channels);
+      // Input × trim into the work buffers, in one pass: a steady trim is one number (the same
+      // value its ramp would give every sample), and unity trim is a plain copy (x · 1 = x).
+      const trimSteady = !node.trim.isSmoothing;
+      if (trimSteady) node.trim.writeCurrent(g, G_TRIM);
+      else node.trim.fill(ramp, n);
+      const tg = g[G_TRIM];
       for (let c = 0; c < node.channels; c++) {
         const w = work[c];
         if (c < usable) {
           const x = (input as readonly Float32Array[])[c];
-          const len = x.length - pos < n ? x.length - pos : n;
-          for (let i = 0; i < n; i++) w[i] = i < len ? x[pos + i] : 0;
+          const len = x.length - pos < n ? (x.length - pos > 0 ? x.length - pos : 0) : n;
+          if (!trimSteady) for (let i = 0; i < len; i++) w[i] = x[pos + i] * ramp[i];
+          else if (tg === 1) for (let i = 0; i < len; i++) w[i] = x[pos + i];
+          else for (let i = 0; i < len; i++) w[i] = x[pos + i] * tg;
+          if (len < n) w.fill(0, len, n);
         } else if (usable > 0 && c === 1) {
           // A stereo track given one channel: the same signal on both.
           const x = work[0];
@@ -776,25 +808,14 @@ export class Mixer {
           w.fill(0, 0, n);
         }
       }
-      node.trim.fill(ramp, n);
-      for (let c = 0; c < node.channels; c++) {
-        const w = work[c];
-        for (let i = 0; i < n; i++) w[i] *= ramp[i];
-      }
       node.chain.process(work, n);
       this.leave(node, n);
     }
+    // Buses work in place on their summed inputs (node.work is busIn[b]).
     const busOrder = this.busOrder;
     for (let k = 0; k < busOrder.length; k++) {
       const node = this.busNodes[busOrder[k]];
-      const input = this.busIn[node.index];
-      const work = node.work;
-      for (let c = 0; c < 2; c++) {
-        const w = work[c];
-        const x = input[c];
-        for (let i = 0; i < n; i++) w[i] = x[i];
-      }
-      node.chain.process(work, n);
+      node.chain.process(node.work, n);
       this.leave(node, n);
     }
     this.masterChain.process(master, n);
@@ -823,98 +844,187 @@ export class Mixer {
     this.clock[0] += n;
   }
 
-  /** Sends, fader, pan, mute/solo and delay compensation of a node whose inserts have run. */
+  /**
+   * Sends, fader, pan, mute/solo and delay compensation of a node whose inserts have run.
+   *
+   * Every path leaves as x · g with one gain per side and sample, formed in one order:
+   * main g = (fader · pan) · audible, post-fader send g = ((fader · pan) · level) · audible,
+   * pre-fader send g = level · audible; the product x · g is rounded to float32 (what a buffer
+   * would hold) and added to the destination. While nothing ramps and no lane is automated the
+   * gains are numbers computed once per block with the same expressions, so they equal what the
+   * per-sample arrays would hold: the output does not depend on which way a block was computed,
+   * hence not on the block partition. With no compensation delay and no strip meter the product
+   * goes straight into the destination (one multiply-add per sample and side, no buffer).
+   */
   private leave(node: Node, n: number): void {
     const work = node.work;
     const mono = node.channels === 1;
     const now = this.clock[0];
-    const audible = this.ramp3;
-    node.audible.fill(audible, n);
-    if (node.muteLane.active) {
-      // Automated mute (0 … 1, sample-accurate): the heard fraction is 1 − m.
-      const m = this.ramp5;
-      node.muteLane.fill(m, now, n);
-      for (let i = 0; i < n; i++) audible[i] *= 1 - m[i];
-    }
-    const paths = node.paths;
-    // Pre-fader sends: the post-insert signal (a mono track on both sides).
-    for (let p = 1; p < paths.length; p++) {
-      const path = paths[p];
-      if (!path.pre) continue;
-      this.sendOut(node, path, work[0], mono ? work[0] : work[1], n, audible);
-    }
-    // Fader and pan into the stereo buffers.
-    const fader = this.ramp;
-    const gl = this.ramp2;
-    const gr = this.ramp4;
-    if (node.faderLane.active) dbLaneToGain(node.faderLane, fader, now, n);
-    else node.fader.fill(fader, n);
-    if (node.panLane.active) {
-      node.panLane.fill(gl, now, n);
-      panLaneToGains(node.law, gl, gr, n);
-    } else {
-      node.left.fill(gl, n);
-      node.right.fill(gr, n);
-    }
-    const sl = node.stereo[0];
-    const sr = node.stereo[1];
+    const g = this.gains;
     const xl = work[0];
     const xr = mono ? work[0] : work[1];
-    for (let i = 0; i < n; i++) {
-      sl[i] = xl[i] * fader[i] * gl[i];
-      sr[i] = xr[i] * fader[i] * gr[i];
+    const steady =
+      !node.audible.isSmoothing && !node.muteLane.active && !node.fader.isSmoothing && !node.faderLane.active &&
+      !node.left.isSmoothing && !node.right.isSmoothing && !node.panLane.active;
+    const audible = this.ramp3;
+    const pfl = this.ramp2;
+    const pfr = this.ramp4;
+    if (steady) {
+      node.audible.writeCurrent(g, G_AUDIBLE);
+      node.fader.writeCurrent(g, G_FADER);
+      node.left.writeCurrent(g, G_LEFT);
+      node.right.writeCurrent(g, G_RIGHT);
+      g[G_PFL] = g[G_FADER] * g[G_LEFT];
+      g[G_PFR] = g[G_FADER] * g[G_RIGHT];
+    } else {
+      node.audible.fill(audible, n);
+      if (node.muteLane.active) {
+        // Automated mute (0 … 1, sample-accurate): the heard fraction is 1 − m.
+        const m = this.ramp5;
+        node.muteLane.fill(m, now, n);
+        for (let i = 0; i < n; i++) audible[i] *= 1 - m[i];
+      }
+      const fader = this.ramp;
+      if (node.faderLane.active) dbLaneToGain(node.faderLane, fader, now, n);
+      else node.fader.fill(fader, n);
+      if (node.panLane.active) {
+        node.panLane.fill(pfl, now, n);
+        panLaneToGains(node.law, pfl, pfr, n);
+      } else {
+        node.left.fill(pfl, n);
+        node.right.fill(pfr, n);
+      }
+      for (let i = 0; i < n; i++) {
+        pfl[i] = fader[i] * pfl[i];
+        pfr[i] = fader[i] * pfr[i];
+      }
     }
-    // Post-fader sends, then the main output.
+    const paths = node.paths;
+    const gl = this.gainL;
+    const gr = this.gainR;
+    const level = this.ramp6;
     for (let p = 1; p < paths.length; p++) {
       const path = paths[p];
-      if (path.pre) continue;
-      this.sendOut(node, path, sl, sr, n, audible);
+      const k = path.send;
+      const lane = node.sendLanes[k];
+      const levelSteady = !lane.active && !node.sendLevels[k].isSmoothing;
+      if (levelSteady) node.sendLevels[k].writeCurrent(g, G_LEVEL);
+      else if (lane.active) dbLaneToGain(lane, level, now, n);
+      else node.sendLevels[k].fill(level, n);
+      if (path.pre) {
+        // Pre-fader: the post-insert signal (a mono track on both sides) × level × audible.
+        if (steady && levelSteady) {
+          g[G_A] = g[G_LEVEL] * g[G_AUDIBLE];
+          g[G_B] = g[G_A];
+          this.deliverScaled(path, xl, xr, n, node, false);
+        } else {
+          for (let i = 0; i < n; i++) gl[i] = (levelSteady ? g[G_LEVEL] : level[i]) * (steady ? g[G_AUDIBLE] : audible[i]);
+          this.deliverRamped(path, xl, xr, gl, gl, n, node, false);
+        }
+      } else if (steady && levelSteady) {
+        g[G_A] = g[G_PFL] * g[G_LEVEL] * g[G_AUDIBLE];
+        g[G_B] = g[G_PFR] * g[G_LEVEL] * g[G_AUDIBLE];
+        this.deliverScaled(path, xl, xr, n, node, false);
+      } else {
+        for (let i = 0; i < n; i++) {
+          const lv = levelSteady ? g[G_LEVEL] : level[i];
+          const au = steady ? g[G_AUDIBLE] : audible[i];
+          gl[i] = (steady ? g[G_PFL] : pfl[i]) * lv * au;
+          gr[i] = (steady ? g[G_PFR] : pfr[i]) * lv * au;
+        }
+        this.deliverRamped(path, xl, xr, gl, gr, n, node, false);
+      }
     }
-    const main = paths[0];
-    const sig = node.send;
-    const a = sig[0];
-    const b = sig[1];
-    let peak = node.peak[0];
-    for (let i = 0; i < n; i++) {
-      const va = sl[i] * audible[i];
-      const vb = sr[i] * audible[i];
-      a[i] = va;
-      b[i] = vb;
-      const pa = va < 0 ? -va : va;
-      const pb = vb < 0 ? -vb : vb;
-      if (pa > peak) peak = pa;
-      if (pb > peak) peak = pb;
+    // The main output (metered: its peak, and its loudness when strip meters are on).
+    if (steady) {
+      g[G_A] = g[G_PFL] * g[G_AUDIBLE];
+      g[G_B] = g[G_PFR] * g[G_AUDIBLE];
+      this.deliverScaled(paths[0], xl, xr, n, node, true);
+    } else {
+      for (let i = 0; i < n; i++) {
+        gl[i] = pfl[i] * audible[i];
+        gr[i] = pfr[i] * audible[i];
+      }
+      this.deliverRamped(paths[0], xl, xr, gl, gr, n, node, true);
     }
-    node.peak[0] = peak;
-    if (node.meter !== undefined) node.meter.process(sig, n);
-    this.deliver(main, sig, n);
   }
 
-  /** Send `l`/`r` × send level × audibility along `path`. */
-  private sendOut(node: Node, path: Path, l: Float32Array, r: Float32Array, n: number, audible: Float64Array): void {
-    const level = this.ramp2;
-    const lane = node.sendLanes[path.send];
-    if (lane.active) dbLaneToGain(lane, level, this.clock[0], n);
-    else node.sendLevels[path.send].fill(level, n);
-    const sig = node.send;
-    const a = sig[0];
-    const b = sig[1];
-    for (let i = 0; i < n; i++) {
-      const g = level[i] * audible[i];
-      a[i] = l[i] * g;
-      b[i] = r[i] * g;
+  /**
+   * Add fround(l · a), fround(r · b) to the path's destination, through its compensation delay
+   * (and the strip's meters when `main`), with a = gains[G_A], b = gains[G_B]. The scalar twin of
+   * {@link Mixer.deliverRamped}: the same products for gains that do not change within the block.
+   * (The gains travel in the typed array: a double passed to a call V8 does not inline is boxed.)
+   */
+  private deliverScaled(path: Path, l: Float32Array, r: Float32Array, n: number, node: Node, main: boolean): void {
+    const a = this.gains[G_A];
+    const b = this.gains[G_B];
+    const dest = path.to < 0 ? this.masterIn : this.busIn[path.to];
+    const dl = dest[0];
+    const dr = dest[1];
+    const meter = main ? node.meter : undefined;
+    if (path.delay === undefined && meter === undefined) {
+      if (main) {
+        let peak = node.peak[0];
+        for (let i = 0; i < n; i++) {
+          const va = Math.fround(l[i] * a);
+          const vb = Math.fround(r[i] * b);
+          dl[i] += va;
+          dr[i] += vb;
+          const pa = va < 0 ? -va : va;
+          const pb = vb < 0 ? -vb : vb;
+          if (pa > peak) peak = pa;
+          if (pb > peak) peak = pb;
+        }
+        node.peak[0] = peak;
+      } else {
+        for (let i = 0; i < n; i++) {
+          dl[i] += Math.fround(l[i] * a);
+          dr[i] += Math.fround(r[i] * b);
+        }
+      }
+      return;
     }
-    this.deliver(path, sig, n);
+    const sig = node.send;
+    const sa = sig[0];
+    const sb = sig[1];
+    for (let i = 0; i < n; i++) {
+      sa[i] = l[i] * a;
+      sb[i] = r[i] * b;
+    }
+    this.deliver(path, sig, n, node, main);
   }
 
-  /** Delay `sig` by the path's compensation and add it to the destination's input. */
-  private deliver(path: Path, sig: Float32Array[], n: number): void {
+  /** {@link Mixer.deliverScaled} with per-sample gains `a[i]`, `b[i]`. */
+  private deliverRamped(path: Path, l: Float32Array, r: Float32Array, a: Float64Array, b: Float64Array, n: number, node: Node, main: boolean): void {
+    const sig = node.send;
+    const sa = sig[0];
+    const sb = sig[1];
+    for (let i = 0; i < n; i++) {
+      sa[i] = l[i] * a[i];
+      sb[i] = r[i] * b[i];
+    }
+    this.deliver(path, sig, n, node, main);
+  }
+
+  /** Meter (when `main`), delay `sig` by the path's compensation and add it to the destination. */
+  private deliver(path: Path, sig: Float32Array[], n: number, node: Node, main: boolean): void {
+    const a = sig[0];
+    const b = sig[1];
+    if (main) {
+      let peak = node.peak[0];
+      for (let i = 0; i < n; i++) {
+        const pa = a[i] < 0 ? -a[i] : a[i];
+        const pb = b[i] < 0 ? -b[i] : b[i];
+        if (pa > peak) peak = pa;
+        if (pb > peak) peak = pb;
+      }
+      node.peak[0] = peak;
+      if (node.meter !== undefined) node.meter.process(sig, n);
+    }
     if (path.delay !== undefined) path.delay.process(sig, n);
     const dest = path.to < 0 ? this.masterIn : this.busIn[path.to];
     const dl = dest[0];
     const dr = dest[1];
-    const a = sig[0];
-    const b = sig[1];
     for (let i = 0; i < n; i++) {
       dl[i] += a[i];
       dr[i] += b[i];
@@ -984,7 +1094,6 @@ function makeNode(kind: 'track' | 'bus', index: number, name: string, chain: Cha
     chain,
     channels,
     work: [],
-    stereo: [],
     send: [],
     trim: v(),
     fader: v(),
