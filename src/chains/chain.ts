@@ -70,6 +70,8 @@ interface Layout {
 const EDIT_POS = 0;
 /** Length of each half of the edit fade, in samples. */
 const EDIT_LENGTH = 1;
+/** Samples of silence still to come after a swap, before the fade-in (the new layout's latency). */
+const EDIT_HOLD = 2;
 
 /**
  * A serial chain of processors, itself a {@link Processor}, whose slots can be inserted, removed,
@@ -105,8 +107,8 @@ export class Chain<T extends readonly Processor[] = readonly Processor[]> implem
   private target: Layout;
   /** The layout `process()` runs: `target`, or until an edit's fade-out has ended, the one before. */
   private active: Layout;
-  /** Edit fade state at the slots EDIT_POS, EDIT_LENGTH. */
-  private readonly edit = new Int32Array(2);
+  /** Edit fade state at the slots EDIT_POS, EDIT_LENGTH, EDIT_HOLD. */
+  private readonly edit = new Int32Array(3);
   /** Per channel count c, the first c scratch buffers (`scratchViews[c]`), for blocks split in pieces. */
   private scratchViews: Float32Array[][] = [];
   /** The same for the part of a block after an edit's swap point. */
@@ -201,7 +203,7 @@ export class Chain<T extends readonly Processor[] = readonly Processor[]> implem
 
   /** Whether an edit is under way: the old layout still fading out, or the new one fading in. */
   get editing(): boolean {
-    return this.active !== this.target || this.edit[EDIT_POS] !== this.edit[EDIT_LENGTH];
+    return this.active !== this.target || this.edit[EDIT_HOLD] > 0 || this.edit[EDIT_POS] !== this.edit[EDIT_LENGTH];
   }
 
   /** The current options. */
@@ -375,6 +377,7 @@ export class Chain<T extends readonly Processor[] = readonly Processor[]> implem
     const editSamples = Math.max(1, Math.round(CHAIN_EDIT_FADE_SECONDS * s.sampleRate));
     this.edit[EDIT_POS] = editSamples;
     this.edit[EDIT_LENGTH] = editSamples;
+    this.edit[EDIT_HOLD] = 0;
     this.spec = s;
   }
 
@@ -410,7 +413,8 @@ export class Chain<T extends readonly Processor[] = readonly Processor[]> implem
   /**
    * `n` ≤ maxBlockSize frames of `block` through the running layout, with the edit fade: while an
    * edit is pending the gain steps down by 1/L per sample ((L−1)/L … 0); at the sample it reaches 0
-   * the edited layout takes over, and the gain steps up (1/L … 1). A swap inside the block runs the
+   * the edited layout takes over, its output is held at 0 for its latency (what its new slots'
+   * empty delay lines give), and the gain steps up (1/L … 1). A swap inside the block runs the
    * rest of the block through the new layout, in the part buffers.
    */
   private run(block: readonly Float32Array[], channels: number, n: number): void {
@@ -423,9 +427,10 @@ export class Chain<T extends readonly Processor[] = readonly Processor[]> implem
     let off = 0;
     while (off < n) {
       const pos = st[EDIT_POS];
+      const hold = st[EDIT_HOLD];
       if (this.active !== this.target) {
         if (pos === 0) {
-          this.active = this.target;
+          this.swap();
           continue;
         }
         const k = n - off < pos ? n - off : pos;
@@ -436,7 +441,13 @@ export class Chain<T extends readonly Processor[] = readonly Processor[]> implem
           for (let i = off; i < off + k; i++) x[i] *= --p / len;
         }
         st[EDIT_POS] = pos - k;
-        if (pos - k === 0) this.active = this.target;
+        if (pos - k === 0) this.swap();
+        off += k;
+      } else if (hold > 0) {
+        const k = n - off < hold ? n - off : hold;
+        this.runPart(block, channels, off, k);
+        for (let c = 0; c < channels; c++) block[c].fill(0, off, off + k);
+        st[EDIT_HOLD] = hold - k;
         off += k;
       } else if (pos < len) {
         const k = n - off < len - pos ? n - off : len - pos;
@@ -453,6 +464,12 @@ export class Chain<T extends readonly Processor[] = readonly Processor[]> implem
         off = n;
       }
     }
+  }
+
+  /** The edited layout takes over (at gain 0), silent for its latency. */
+  private swap(): void {
+    this.active = this.target;
+    this.edit[EDIT_HOLD] = this.active.latency;
   }
 
   /** The running layout over frames [off, off + k) of `block` (through the part buffers unless off = 0). */
@@ -482,6 +499,7 @@ export class Chain<T extends readonly Processor[] = readonly Processor[]> implem
     for (const f of t.fades) f.reset();
     this.active = t;
     this.edit[EDIT_POS] = this.edit[EDIT_LENGTH];
+    this.edit[EDIT_HOLD] = 0;
   }
 
   /** Every slot's read-outs, in the order of {@link Chain.meterNames}; allocates nothing. */
