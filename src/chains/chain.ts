@@ -12,6 +12,16 @@
  *   For per-slot read-outs, use `at(i).meterNames` / `at(i).readMeters()`.
  * - Blocks longer than `maxBlockSize` are run through the slots in pieces, through the chain's own
  *   scratch buffers (no allocation).
+ * - Live edits (`insert`, `remove`, `move`, `replace`) build the new layout in the call (new
+ *   processors are prepared there: the call allocates, `process()` does not). At the next block the
+ *   running layout fades out linearly over {@link CHAIN_EDIT_FADE_SECONDS} (10 ms), the new one
+ *   takes over at the sample the gain reaches 0, is held silent for its latency, then fades in over
+ *   10 ms. Why not a cross-fade of the two layouts: they share processor objects, which cannot run
+ *   twice per block (their state would advance twice), so the two layouts never run side by side.
+ *   Fading through silence costs a dip of 20 ms plus the latency, but keeps every output sample a
+ *   gain in [0, 1] times what one layout would give (a limiter's ceiling holds), and hides any jump
+ *   in timing when the edit changes the latency. Edits apply at block boundaries, so output is
+ *   partition-independent for edits made at the same frames.
  *
  * @module
  */
@@ -258,7 +268,14 @@ export class Chain<T extends readonly Processor[] = readonly Processor[]> implem
    * Latency: if the edit changes it, {@link Chain.latency} reports the new value at once. The
    * output's timing jumps by the difference at the swap, where the output is silent, so nothing
    * clicks; but a host that compensates the chain's latency (a `Mixer` reads its inserts' latency
-   * in `prepare()`) keeps the old compensation until it is prepared again.
+   * in `prepare()`, and sizes its gain-reduction read-out from `meterNames` when built) keeps the
+   * old compensation until it is prepared again: keep edits of a mixer's inserts latency-neutral
+   * while it runs, or prepare it again.
+   *
+   * After the swap the new layout is held silent for its latency (a freshly inserted processor
+   * with latency first gives its empty delay line) before it fades in. Processors that stay keep
+   * their state; one that moved starts from the state its old position left (heard only through
+   * the fade-in).
    *
    * A processor taken out of the chain keeps running in it until the fade-out ends ({@link Chain.editing}
    * turns false at the latest after both halves): do not run it elsewhere before then.
