@@ -35,7 +35,7 @@ export { BIQUAD_FILTER_DEFAULTS, BIQUAD_FILTER_RULES, BiquadFilter } from './fil
 export type { EqBandOptions, ParametricEQOptions } from './filters/parametric-eq.js';
 export { MAX_EQ_BANDS, PARAMETRIC_EQ_DEFAULTS, PARAMETRIC_EQ_RULES, ParametricEQ } from './filters/parametric-eq.js';
 export type { ChainOptions, ProcessorBuilder } from './chains/chain.js';
-export { CHAIN_BYPASS_FADE_SECONDS, Chain, MAX_CHAIN_LENGTH, isProcessor } from './chains/chain.js';
+export { CHAIN_BYPASS_FADE_SECONDS, CHAIN_EDIT_FADE_SECONDS, Chain, MAX_CHAIN_LENGTH, isProcessor } from './chains/chain.js';
 export type { MidSideOptions, MidSidePaths } from './chains/mid-side.js';
 export { MID_SIDE_DEFAULTS, MID_SIDE_RULES, MidSide } from './chains/mid-side.js';
 export type { ParallelOptions } from './chains/parallel.js';

@@ -12,6 +12,16 @@
  *   For per-slot read-outs, use `at(i).meterNames` / `at(i).readMeters()`.
  * - Blocks longer than `maxBlockSize` are run through the slots in pieces, through the chain's own
  *   scratch buffers (no allocation).
+ * - Live edits (`insert`, `remove`, `move`, `replace`) build the new layout in the call (new
+ *   processors are prepared there: the call allocates, `process()` does not). At the next block the
+ *   running layout fades out linearly over {@link CHAIN_EDIT_FADE_SECONDS} (10 ms), the new one
+ *   takes over at the sample the gain reaches 0, is held silent for its latency, then fades in over
+ *   10 ms. Why not a cross-fade of the two layouts: they share processor objects, which cannot run
+ *   twice per block (their state would advance twice), so the two layouts never run side by side.
+ *   Fading through silence costs a dip of 20 ms plus the latency, but keeps every output sample a
+ *   gain in [0, 1] times what one layout would give (a limiter's ceiling holds), and hides any jump
+ *   in timing when the edit changes the latency. Edits apply at block boundaries, so output is
+ *   partition-independent for edits made at the same frames.
  *
  * @module
  */
@@ -38,6 +48,12 @@ export interface ChainOptions {
 /** Length of the bypass cross-fade, in seconds. */
 export const CHAIN_BYPASS_FADE_SECONDS = 0.02;
 
+/**
+ * Length of each half of an edit's fade, in seconds: the running slots fade out over this long,
+ * the edited slots fade in over this long (so an edit dips the output for twice this long).
+ */
+export const CHAIN_EDIT_FADE_SECONDS = 0.01;
+
 /** Longest chain. */
 export const MAX_CHAIN_LENGTH = 256;
 
@@ -46,8 +62,37 @@ const OWNER = 'Chain';
 /** Turns one element of a chain's JSON back into a processor (the registry's `processorFromJSON`). */
 export type ProcessorBuilder = (json: ProcessorJSON) => Processor;
 
+/** One layout of the chain: its slots in order, with what `process()` needs. Edits build a new one. */
+interface Layout {
+  readonly slots: readonly Processor[];
+  /** Per slot, its bypass cross-fade (none before `prepare()`); a slot keeps its fade when moved. */
+  readonly fades: readonly BypassFade[];
+  /** Per slot, whether it is bypassed. */
+  readonly bypass: boolean[];
+  /** Sum of the slots' latencies (0 before `prepare()`). */
+  readonly latency: number;
+  readonly meterNames: readonly MeterName[];
+  readonly channelRange: ChannelRange;
+}
+
+// Slots of Chain.edit (Int32Array): the edit fade's position and length, in samples.
+/** Gain of the running layout, as a multiple of 1 / EDIT_LENGTH: EDIT_LENGTH when no edit is under way. */
+const EDIT_POS = 0;
+/** Length of each half of the edit fade, in samples. */
+const EDIT_LENGTH = 1;
+/** Samples of silence still to come after a swap, before the fade-in (the new layout's latency). */
+const EDIT_HOLD = 2;
+
 /**
- * A serial chain of processors, itself a {@link Processor}.
+ * A serial chain of processors, itself a {@link Processor}, whose slots can be inserted, removed,
+ * moved and replaced while it runs.
+ *
+ * `T` types the slots. Built from a tuple (`new Chain([eq, comp] as const)`), `at(1)` is a
+ * `Compressor`: the types describe the slots as built, so edit such a chain only through a
+ * reference typed by an array (`const c: Chain = typed`), after which the tuple type no longer
+ * holds. Built from an array, `at()` gives the element type, and the edit methods take only
+ * processors of that type (`Chain` alone takes any processor). {@link Chain.find} and
+ * {@link Chain.indexOf} give typed access whatever the layout.
  *
  * @example
  * ```ts
@@ -61,45 +106,38 @@ export type ProcessorBuilder = (json: ProcessorJSON) => Processor;
  * const block = [new Float32Array(128), new Float32Array(128)];
  * master.process(block);
  * master.setBypassed(1, true);                 // fades the compressor out over 20 ms
+ * master.find(Compressor)?.set({ ratio: 3 });  // typed: a Compressor
  * console.log(master.latency, master.meterNames);
  * ```
  */
-export class Chain implements Processor<ChainOptions> {
+export class Chain<T extends readonly Processor[] = readonly Processor[]> implements Processor<ChainOptions> {
   /** Type name used by {@link Chain.toJSON}. */
   static readonly type = 'Chain';
-  /** The intersection of the slots' channel ranges. */
-  readonly channelRange: ChannelRange;
-  /** The slots' read-out names, in slot order. */
-  readonly meterNames: readonly MeterName[];
-  private readonly slots: readonly Processor[];
-  private readonly bypass: boolean[];
-  private fades: BypassFade[] = [];
-  private scratch: Float32Array[] = [];
+  /** The layout the API describes: the latest edits. */
+  private target: Layout;
+  /** The layout `process()` runs: `target`, or until an edit's fade-out has ended, the one before. */
+  private active: Layout;
+  /** Edit fade state at the slots EDIT_POS, EDIT_LENGTH, EDIT_HOLD. */
+  private readonly edit = new Int32Array(3);
+  /** Per channel count c, the first c scratch buffers (`scratchViews[c]`), for blocks split in pieces. */
+  private scratchViews: Float32Array[][] = [];
+  /** The same for the part of a block after an edit's swap point. */
+  private partViews: Float32Array[][] = [];
   private spec: ProcessSpec | undefined;
-  private lat = 0;
 
   /** Build a chain of `processors` (configured, not yet prepared: the chain prepares them). */
-  constructor(processors: readonly Processor[] = [], options: Partial<ChainOptions> = {}) {
+  constructor(processors: T = [] as unknown as T, options: Partial<ChainOptions> = {}) {
     if (!Array.isArray(processors)) throw new TypeError(`${OWNER}: processors must be an array of processors, got ${describeValue(processors)}`);
     if (processors.length > MAX_CHAIN_LENGTH) throw new RangeError(`${OWNER}: at most ${MAX_CHAIN_LENGTH} processors, got ${processors.length}`);
     const slots: Processor[] = [];
-    let min = ANY_CHANNELS.min;
-    let max = ANY_CHANNELS.max;
-    const names: MeterName[] = [];
     for (let i = 0; i < processors.length; i++) {
       const p = processors[i] as unknown;
       if (!isProcessor(p)) throw new TypeError(`${OWNER}: processors[${i}] must be a processor (prepare, process, reset, latency, readMeters …), got ${describeValue(p)}`);
       if (slots.includes(p)) throw new TypeError(`${OWNER}: processors[${i}] is already in the chain (one object cannot run twice per block)`);
       slots.push(p);
-      min = Math.max(min, p.channelRange.min);
-      max = Math.min(max, p.channelRange.max);
-      names.push(...p.meterNames);
     }
-    if (min > max) throw new RangeError(`${OWNER}: no channel count suits every processor (they need between ${min} and ${max} channels)`);
-    this.slots = Object.freeze(slots);
-    this.channelRange = Object.freeze({ min, max });
-    this.meterNames = Object.freeze(names);
-    this.bypass = slots.map(() => false);
+    this.target = layout(OWNER, slots, [], slots.map(() => false), false);
+    this.active = this.target;
     this.set(options);
   }
 
@@ -123,24 +161,64 @@ export class Chain implements Processor<ChainOptions> {
     return new Chain(processors, params.bypassed === undefined ? {} : { bypassed: params.bypassed as boolean[] });
   }
 
-  /** Number of slots. */
+  /** Number of slots (after the latest edits). */
   get length(): number {
-    return this.slots.length;
+    return this.target.slots.length;
   }
 
-  /** The processor in slot `index`. */
-  at(index: number): Processor {
-    return this.slots[this.checkIndex(index)];
+  /** The intersection of the slots' channel ranges. */
+  get channelRange(): ChannelRange {
+    return this.target.channelRange;
   }
 
-  /** Sum of the slots' latencies, in samples (0 before `prepare()`). */
+  /**
+   * The slots' read-out names, in slot order. An edit that adds or removes a slot with read-outs
+   * gives a new list (a container that sized a buffer from the old one must read it again).
+   */
+  get meterNames(): readonly MeterName[] {
+    return this.target.meterNames;
+  }
+
+  /**
+   * The processor in slot `index`, typed by the chain's slot types: for `new Chain([eq, comp] as const)`,
+   * `at(1)` is a `Compressor`; for a chain built from an array, the array's element type.
+   */
+  at<I extends number>(index: I): T[I] {
+    return this.target.slots[this.checkIndex(index)] as T[I];
+  }
+
+  /**
+   * The first slot that is an instance of `cls`, typed as one (`chain.find(Compressor)?.set({ ratio: 4 })`),
+   * or `undefined`.
+   */
+  find<C extends Processor>(cls: abstract new (...args: never[]) => C): C | undefined {
+    if (typeof cls !== 'function') throw new TypeError(`${OWNER}.find(cls): cls must be a class, got ${describeValue(cls)}`);
+    for (const p of this.target.slots) if (p instanceof cls) return p;
+    return undefined;
+  }
+
+  /** The slot index of `processor`, or −1 when it is not in the chain. */
+  indexOf(processor: Processor): number {
+    return this.target.slots.indexOf(processor);
+  }
+
+  /**
+   * Sum of the slots' latencies, in samples (0 before `prepare()`). After an edit it is the new
+   * layout's at once, although the old layout keeps running (and fading out) for up to
+   * {@link CHAIN_EDIT_FADE_SECONDS}; see {@link Chain.insert} for what that means to a host.
+   */
   get latency(): number {
-    return this.lat;
+    return this.target.latency;
+  }
+
+  /** Whether an edit is under way: the old layout still fading out, or the new one fading in. */
+  get editing(): boolean {
+    return this.active !== this.target || this.edit[EDIT_HOLD] > 0 || this.edit[EDIT_POS] !== this.edit[EDIT_LENGTH];
   }
 
   /** The current options. */
   get params(): ChainOptions {
-    return { bypassed: [...this.bypass] };
+    return { bypassed: [...this.target.bypass] };
   }
 
   /** Change options (validated first: a bad value throws and changes nothing). */
@@ -149,13 +227,14 @@ export class Chain implements Processor<ChainOptions> {
     checkKnownKeys(OWNER, o, ['bypassed']);
     if (o.bypassed !== undefined) {
       const b = o.bypassed;
+      const n = this.target.slots.length;
       if (!Array.isArray(b)) throw new TypeError(`${OWNER}.bypassed must be an array of booleans, got ${describeValue(b)}`);
-      if (b.length > this.slots.length) throw new RangeError(`${OWNER}.bypassed has ${b.length} entries for ${this.slots.length} slots`);
+      if (b.length > n) throw new RangeError(`${OWNER}.bypassed has ${b.length} entries for ${n} slots`);
       for (let i = 0; i < b.length; i++) {
         if (!(i in b)) throw new TypeError(`${OWNER}.bypassed[${i}] must be a boolean, got undefined (a hole in the array)`);
         checkBoolean(OWNER, `bypassed[${i}]`, b[i]);
       }
-      for (let i = 0; i < this.slots.length; i++) this.setBypassed(i, i < b.length ? (b[i] as boolean) : false);
+      for (let i = 0; i < n; i++) this.setBypassed(i, i < b.length ? (b[i] as boolean) : false);
     }
     return this;
   }
@@ -164,35 +243,158 @@ export class Chain implements Processor<ChainOptions> {
   setBypassed(index: number, value: boolean): void {
     const i = this.checkIndex(index);
     checkBoolean(OWNER, `setBypassed(${index}, value): value`, value);
-    this.bypass[i] = value;
-    const fade = this.fades[i];
+    const t = this.target;
+    t.bypass[i] = value;
+    const fade = t.fades[i] as BypassFade | undefined;
     if (fade === undefined) return;
-    if (this.spec === undefined) fade.setBypassedImmediate(value);
+    // A slot that is not running yet (inserted by an edit still fading out) starts in its state.
+    if (this.spec === undefined || !this.active.slots.includes(t.slots[i])) fade.setBypassedImmediate(value);
     else fade.setBypassed(value);
   }
 
   /** Whether slot `index` is bypassed (the target of its fade). */
   isBypassed(index: number): boolean {
-    return this.bypass[this.checkIndex(index)];
+    return this.target.bypass[this.checkIndex(index)];
+  }
+
+  /**
+   * Insert `processor` before slot `index` (`index` = `length` appends it). On a prepared chain the
+   * processor is prepared here, with the chain's spec (this call allocates; `process()` does not),
+   * and the change is heard at the next `process()` call: the running slots fade out over
+   * {@link CHAIN_EDIT_FADE_SECONDS}, the new layout takes over at that sample and fades in over as
+   * long. The new slot is not bypassed. Several edits before the next block compose: the fade goes
+   * to the layout after the last of them.
+   *
+   * Latency: if the edit changes it, {@link Chain.latency} reports the new value at once. The
+   * output's timing jumps by the difference at the swap, where the output is silent, so nothing
+   * clicks; but a host that compensates the chain's latency (a `Mixer` reads its inserts' latency
+   * in `prepare()`, and sizes its gain-reduction read-out from `meterNames` when built) keeps the
+   * old compensation until it is prepared again: keep edits of a mixer's inserts latency-neutral
+   * while it runs, or prepare it again.
+   *
+   * After the swap the new layout is held silent for its latency (a freshly inserted processor
+   * with latency first gives its empty delay line) before it fades in. Processors that stay keep
+   * their state; one that moved starts from the state its old position left (heard only through
+   * the fade-in).
+   *
+   * A processor taken out of the chain keeps running in it until the fade-out ends ({@link Chain.editing}
+   * turns false at the latest after both halves): do not run it elsewhere before then.
+   *
+   * @throws RangeError for an index outside [0, length], a full chain, or a processor that does not
+   *   accept the chain's channel count. TypeError for a non-processor, or one already in the chain.
+   */
+  insert(index: number, processor: T[number]): this {
+    const self = this;
+    const method = 'insert(index, processor)';
+    const t = self.target;
+    const i = self.checkEditIndex(method, 'index', index, t.slots.length);
+    if (t.slots.length >= MAX_CHAIN_LENGTH) throw new RangeError(`${OWNER}.${method}: the chain is full (${MAX_CHAIN_LENGTH} slots)`);
+    self.checkNew(method, processor, -1);
+    const slots = [...t.slots];
+    const bypass = [...t.bypass];
+    slots.splice(i, 0, processor);
+    bypass.splice(i, 0, false);
+    const l = layout(`${OWNER}.${method}`, slots, [], bypass, false);
+    const fades = [...t.fades];
+    if (self.spec !== undefined) fades.splice(i, 0, self.adopt(method, processor));
+    self.commit(slots, fades, bypass, l);
+    return self;
+  }
+
+  /**
+   * Take slot `index` out of the chain and return its processor; heard as {@link Chain.insert} is
+   * (a fade-out, the swap, a fade-in). The processor is left prepared and is not reset.
+   *
+   * @throws RangeError for an index outside [0, length − 1].
+   */
+  remove(index: number): T[number] {
+    const self = this;
+    const method = 'remove(index)';
+    const t = self.target;
+    const i = self.checkEditIndex(method, 'index', index, t.slots.length - 1);
+    const slots = [...t.slots];
+    const fades = [...t.fades];
+    const bypass = [...t.bypass];
+    const [removed] = slots.splice(i, 1);
+    if (fades.length > 0) fades.splice(i, 1);
+    bypass.splice(i, 1);
+    self.commit(slots, fades, bypass, layout(`${OWNER}.${method}`, slots, [], bypass, false));
+    return removed;
+  }
+
+  /**
+   * Move the processor in slot `from` to slot `to` (the others close up behind it); its bypass
+   * state moves with it. Heard as {@link Chain.insert} is. `from` = `to` changes nothing.
+   *
+   * @throws RangeError for `from` or `to` outside [0, length − 1].
+   */
+  move(from: number, to: number): this {
+    const self = this;
+    const method = 'move(from, to)';
+    const t = self.target;
+    const f = self.checkEditIndex(method, 'from', from, t.slots.length - 1);
+    const k = self.checkEditIndex(method, 'to', to, t.slots.length - 1);
+    if (f === k) return self;
+    const slots = [...t.slots];
+    const fades = [...t.fades];
+    const bypass = [...t.bypass];
+    slots.splice(k, 0, ...slots.splice(f, 1));
+    if (fades.length > 0) fades.splice(k, 0, ...fades.splice(f, 1));
+    bypass.splice(k, 0, ...bypass.splice(f, 1));
+    self.commit(slots, fades, bypass, layout(`${OWNER}.${method}`, slots, [], bypass, false));
+    return self;
+  }
+
+  /**
+   * Put `processor` in slot `index` instead of the one there, and return that one; heard as
+   * {@link Chain.insert} is. The slot keeps its bypass state. Replacing a processor by itself
+   * changes nothing.
+   *
+   * @throws as {@link Chain.insert} does, for an index outside [0, length − 1].
+   */
+  replace(index: number, processor: T[number]): T[number] {
+    const self = this;
+    const method = 'replace(index, processor)';
+    const t = self.target;
+    const i = self.checkEditIndex(method, 'index', index, t.slots.length - 1);
+    self.checkNew(method, processor, i);
+    const old = t.slots[i];
+    if (old === processor) return old;
+    const slots = [...t.slots];
+    slots[i] = processor;
+    const bypass = [...t.bypass];
+    const l = layout(`${OWNER}.${method}`, slots, [], bypass, false);
+    const fades = [...t.fades];
+    if (self.spec !== undefined) {
+      const fade = self.adopt(method, processor);
+      if (self.active.slots.includes(processor)) fade.setBypassed(bypass[i]);
+      else fade.setBypassedImmediate(bypass[i]);
+      fades[i] = fade;
+    }
+    self.commit(slots, fades, bypass, l);
+    return old;
   }
 
   prepare(spec: ProcessSpec): void {
-    const s = validateSpec(OWNER, spec, this.channelRange);
-    let latency = 0;
+    const t = this.target;
+    const s = validateSpec(OWNER, spec, t.channelRange);
     const fades: BypassFade[] = [];
     const fadeSamples = Math.max(1, Math.round(CHAIN_BYPASS_FADE_SECONDS * s.sampleRate));
-    for (let i = 0; i < this.slots.length; i++) {
-      const p = this.slots[i];
+    for (let i = 0; i < t.slots.length; i++) {
+      const p = t.slots[i];
       p.prepare(s);
-      latency += p.latency;
       const fade = new BypassFade(s.channels, p.latency, s.maxBlockSize, fadeSamples);
-      fade.setBypassedImmediate(this.bypass[i]);
+      fade.setBypassedImmediate(t.bypass[i]);
       fades.push(fade);
     }
-    this.fades = fades;
-    this.scratch = [];
-    for (let c = 0; c < s.channels; c++) this.scratch.push(new Float32Array(s.maxBlockSize));
-    this.lat = latency;
+    this.target = layout(OWNER, t.slots, fades, t.bypass, true, t);
+    this.active = this.target;
+    this.scratchViews = views(s.channels, s.maxBlockSize);
+    this.partViews = views(s.channels, s.maxBlockSize);
+    const editSamples = Math.max(1, Math.round(CHAIN_EDIT_FADE_SECONDS * s.sampleRate));
+    this.edit[EDIT_POS] = editSamples;
+    this.edit[EDIT_LENGTH] = editSamples;
+    this.edit[EDIT_HOLD] = 0;
     this.spec = s;
   }
 
@@ -208,7 +410,7 @@ export class Chain implements Processor<ChainOptions> {
       return;
     }
     // Longer than maxBlockSize: in pieces through the scratch buffers (no views, no allocation).
-    const scratch = this.scratch;
+    const scratch = this.scratchViews[channels];
     for (let pos = 0; pos < n; pos += max) {
       const len = n - pos < max ? n - pos : max;
       for (let c = 0; c < channels; c++) {
@@ -225,26 +427,101 @@ export class Chain implements Processor<ChainOptions> {
     }
   }
 
-  /** Every slot over `n` ≤ maxBlockSize frames of `block`, with its bypass fade. */
+  /**
+   * `n` ≤ maxBlockSize frames of `block` through the running layout, with the edit fade: while an
+   * edit is pending the gain steps down by 1/L per sample ((L−1)/L … 0); at the sample it reaches 0
+   * the edited layout takes over, its output is held at 0 for its latency (what its new slots'
+   * empty delay lines give), and the gain steps up (1/L … 1). A swap inside the block runs the
+   * rest of the block through the new layout, in the part buffers.
+   */
   private run(block: readonly Float32Array[], channels: number, n: number): void {
-    const slots = this.slots;
-    const fades = this.fades;
-    for (let i = 0; i < slots.length; i++) {
-      const fade = fades[i];
-      if (fade.needsCapture) fade.capture(block, channels, n);
-      slots[i].process(block, n);
-      if (fade.active) fade.mix(block, channels, n);
+    const st = this.edit;
+    const len = st[EDIT_LENGTH];
+    if (this.active === this.target && st[EDIT_POS] === len) {
+      runLayout(this.active, block, channels, n);
+      return;
+    }
+    let off = 0;
+    while (off < n) {
+      const pos = st[EDIT_POS];
+      const hold = st[EDIT_HOLD];
+      if (this.active !== this.target) {
+        if (pos === 0) {
+          this.swap();
+          continue;
+        }
+        const k = n - off < pos ? n - off : pos;
+        this.runPart(block, channels, off, k);
+        for (let c = 0; c < channels; c++) {
+          const x = block[c];
+          let p = pos;
+          for (let i = off; i < off + k; i++) x[i] *= --p / len;
+        }
+        st[EDIT_POS] = pos - k;
+        if (pos - k === 0) this.swap();
+        off += k;
+      } else if (hold > 0) {
+        const k = n - off < hold ? n - off : hold;
+        this.runPart(block, channels, off, k);
+        for (let c = 0; c < channels; c++) block[c].fill(0, off, off + k);
+        st[EDIT_HOLD] = hold - k;
+        off += k;
+      } else if (pos < len) {
+        const k = n - off < len - pos ? n - off : len - pos;
+        this.runPart(block, channels, off, k);
+        for (let c = 0; c < channels; c++) {
+          const x = block[c];
+          let p = pos;
+          for (let i = off; i < off + k; i++) x[i] *= ++p / len;
+        }
+        st[EDIT_POS] = pos + k;
+        off += k;
+      } else {
+        this.runPart(block, channels, off, n - off);
+        off = n;
+      }
     }
   }
 
+  /** The edited layout takes over (at gain 0), silent for its latency. */
+  private swap(): void {
+    this.active = this.target;
+    this.edit[EDIT_HOLD] = this.active.latency;
+  }
+
+  /** The running layout over frames [off, off + k) of `block` (through the part buffers unless off = 0). */
+  private runPart(block: readonly Float32Array[], channels: number, off: number, k: number): void {
+    if (off === 0) {
+      runLayout(this.active, block, channels, k);
+      return;
+    }
+    const part = this.partViews[channels];
+    for (let c = 0; c < channels; c++) {
+      const x = block[c];
+      const t = part[c];
+      for (let i = 0; i < k; i++) t[i] = x[off + i];
+    }
+    runLayout(this.active, part, channels, k);
+    for (let c = 0; c < channels; c++) {
+      const x = block[c];
+      const t = part[c];
+      for (let i = 0; i < k; i++) x[off + i] = t[i];
+    }
+  }
+
+  /** Clear every slot's state; an edit under way is completed at once. */
   reset(): void {
-    for (const p of this.slots) p.reset();
-    for (const f of this.fades) f.reset();
+    const t = this.target;
+    for (const p of t.slots) p.reset();
+    for (const f of t.fades) f.reset();
+    this.active = t;
+    this.edit[EDIT_POS] = this.edit[EDIT_LENGTH];
+    this.edit[EDIT_HOLD] = 0;
   }
 
   /** Every slot's read-outs, in the order of {@link Chain.meterNames}; allocates nothing. */
   readMeters(out: Float64Array, offset: number): void {
-    const slots = this.slots;
+    const slots = this.target.slots;
     for (let i = 0; i < slots.length; i++) {
       const p = slots[i];
       p.readMeters(out, offset);
@@ -252,16 +529,125 @@ export class Chain implements Processor<ChainOptions> {
     }
   }
 
-  /** `{ type: "Chain", params: { processors: [...each toJSON()], bypassed } }`. */
+  /** `{ type: "Chain", params: { processors: [...each toJSON()], bypassed } }`, after the latest edits. */
   toJSON(): ProcessorJSON {
-    return { type: Chain.type, params: { processors: this.slots.map((p) => p.toJSON()), bypassed: [...this.bypass] } };
+    const t = this.target;
+    return { type: Chain.type, params: { processors: t.slots.map((p) => p.toJSON()), bypassed: [...t.bypass] } };
   }
 
   private checkIndex(index: number): number {
-    if (typeof index !== 'number' || !Number.isInteger(index) || !(0 <= index && index < this.slots.length)) {
-      throw new RangeError(`${OWNER}: slot index must be an integer in [0, ${this.slots.length - 1}], got ${describeValue(index)}`);
+    const n = this.target.slots.length;
+    if (typeof index !== 'number' || !Number.isInteger(index) || !(0 <= index && index < n)) {
+      throw new RangeError(`${OWNER}: slot index must be an integer in [0, ${n - 1}], got ${describeValue(index)}`);
     }
     return index;
+  }
+
+  private checkEditIndex(method: string, name: string, value: unknown, last: number): number {
+    if (last < 0) throw new RangeError(`${OWNER}.${method}: ${name} must be a slot index, but the chain is empty, got ${describeValue(value)}`);
+    if (typeof value !== 'number' || !Number.isInteger(value) || !(0 <= value && value <= last)) {
+      const error = typeof value === 'number' ? RangeError : TypeError;
+      throw new error(`${OWNER}.${method}: ${name} must be an integer in [0, ${last}], got ${describeValue(value)}`);
+    }
+    return value;
+  }
+
+  /** Check a processor to be put in the chain (in slot `replacing`, or anywhere for −1). */
+  private checkNew(method: string, processor: unknown, replacing: number): void {
+    if (!isProcessor(processor)) throw new TypeError(`${OWNER}.${method}: processor must be a processor (prepare, process, reset, latency, readMeters …), got ${describeValue(processor)}`);
+    if ((processor as unknown) === this) throw new TypeError(`${OWNER}.${method}: processor is this chain (a chain cannot contain itself)`);
+    const at = this.target.slots.indexOf(processor as Processor);
+    if (at >= 0 && at !== replacing) throw new TypeError(`${OWNER}.${method}: processor is already in the chain, in slot ${at} (one object cannot run twice per block)`);
+  }
+
+  /**
+   * The bypass fade for `processor` joining the running chain: the one it has if it is still in the
+   * running layout (taken out by an edit not yet heard, so its state and its fade go on), else a
+   * new one, after preparing it with the chain's spec.
+   */
+  private adopt(method: string, processor: Processor): BypassFade {
+    const spec = this.spec as ProcessSpec;
+    const running = this.active.slots.indexOf(processor);
+    if (running >= 0) {
+      const fade = this.active.fades[running];
+      fade.setBypassed(false);
+      return fade;
+    }
+    const r = processor.channelRange;
+    if (!(r.min <= spec.channels && spec.channels <= r.max)) {
+      const need = r.min === r.max ? `${r.min}` : `${r.min} to ${r.max}`;
+      throw new RangeError(`${OWNER}.${method}: processor needs ${need} channels, but the chain runs ${spec.channels}`);
+    }
+    processor.prepare(spec);
+    return new BypassFade(spec.channels, processor.latency, spec.maxBlockSize, Math.max(1, Math.round(CHAIN_BYPASS_FADE_SECONDS * spec.sampleRate)));
+  }
+
+  /**
+   * Make the edited layout the target. Before `prepare()` it applies at once; while running,
+   * `process()` fades over to it. An edit that brings back the running layout cancels the swap (the
+   * gain turns back up from where it is).
+   */
+  private commit(slots: readonly Processor[], fades: readonly BypassFade[], bypass: boolean[], checked: Layout): void {
+    if (this.spec === undefined) {
+      this.target = checked;
+      this.active = checked;
+      return;
+    }
+    const a = this.active.slots;
+    let same = a.length === slots.length;
+    for (let i = 0; same && i < a.length; i++) same = a[i] === slots[i];
+    const next = layout(OWNER, slots, fades, bypass, true, same ? this.active : undefined);
+    this.target = next;
+    if (same) this.active = next;
+  }
+}
+
+/**
+ * Build a layout: its meter names, channel range (the intersection of the slots'; an empty one
+ * throws a RangeError prefixed with `where`) and, when `prepared`, its latency. `same`: a layout
+ * of the same slots, whose lists are kept.
+ */
+function layout(where: string, slots: readonly Processor[], fades: readonly BypassFade[], bypass: boolean[], prepared: boolean, same?: Layout): Layout {
+  let min = ANY_CHANNELS.min;
+  let max = ANY_CHANNELS.max;
+  let latency = 0;
+  const names: MeterName[] = [];
+  for (const p of slots) {
+    min = Math.max(min, p.channelRange.min);
+    max = Math.min(max, p.channelRange.max);
+    names.push(...p.meterNames);
+    if (prepared) latency += p.latency;
+  }
+  if (min > max) throw new RangeError(`${where}: no channel count suits every processor (they need between ${min} and ${max} channels)`);
+  return Object.freeze({
+    slots: Object.freeze([...slots]),
+    fades: Object.freeze([...fades]),
+    bypass,
+    latency,
+    // The same slots keep the same lists (meterNames is one object while the slots stay).
+    meterNames: same ? same.meterNames : Object.freeze(names),
+    channelRange: same ? same.channelRange : Object.freeze({ min, max }),
+  });
+}
+
+/** `views[c]`: the first c of `channels` new buffers of `frames` samples, for c = 0 … channels. */
+function views(channels: number, frames: number): Float32Array[][] {
+  const buffers: Float32Array[] = [];
+  for (let c = 0; c < channels; c++) buffers.push(new Float32Array(frames));
+  const out: Float32Array[][] = [];
+  for (let c = 0; c <= channels; c++) out.push(buffers.slice(0, c));
+  return out;
+}
+
+/** Every slot of `l` over `n` ≤ maxBlockSize frames of `block`, with its bypass fade. */
+function runLayout(l: Layout, block: readonly Float32Array[], channels: number, n: number): void {
+  const slots = l.slots;
+  const fades = l.fades;
+  for (let i = 0; i < slots.length; i++) {
+    const fade = fades[i];
+    if (fade.needsCapture) fade.capture(block, channels, n);
+    slots[i].process(block, n);
+    if (fade.active) fade.mix(block, channels, n);
   }
 }
 
