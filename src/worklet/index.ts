@@ -12,7 +12,7 @@
  */
 export type { ChainFactory, MasterbusCommand, MasterbusEvent, MasterbusProcessorOptions, ProcessorMeters } from './processor.js';
 export { RENDER_QUANTUM, registerMasterbusProcessor } from './processor.js';
-export type { MasterbusNode, MasterbusNodeOptions, SlotIndex, SlotParams, WorkletContextLike, WorkletNodeConstructor, WorkletNodeLike } from './node.js';
+export type { EventHandlerLike, MasterbusNode, MasterbusNodeOptions, SlotIndex, SlotParams, WorkletContextLike, WorkletNodeConstructor, WorkletNodeLike } from './node.js';
 export { CHAIN_PROCESSOR_NAME, createMasterbusNode } from './node.js';
 export type { MixerBusChange, MixerLaneHandle, MixerNode, MixerNodeOptions, MixerSessionJSON, MixerTrackChange, MixerWhen } from './mixer-node.js';
 export { MIXER_PROCESSOR_NAME, createMixerNode } from './mixer-node.js';
