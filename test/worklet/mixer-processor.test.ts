@@ -253,8 +253,9 @@ describe('mixer worklet processor (stand-in scope)', () => {
     expect(kickGr).toBeGreaterThan(0);
   });
 
-  it('allocates nothing in process() (100 000 quanta, 4 tracks, no meter posts)', async () => {
+  it('allocates nothing in process() (100 000 quanta, 4 tracks, no meter posts, a command waiting in the queue)', async () => {
     const p = make(testSession());
+    send(p, { type: 'setTrack', track: 'kick', options: { faderDb: -1 }, frame: 1e12 });
     const sources = testInputs(128).map((x) => x.map((c) => c.slice()));
     const out = [new Float32Array(128), new Float32Array(128)];
     const outputs = [out];
