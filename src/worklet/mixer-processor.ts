@@ -275,6 +275,11 @@ export function registerMixerProcessor(name: string = MIXER_PROCESSOR_NAME, buil
           at = Math.round(f);
         }
         const pending = this.pending;
+        // Drop the commands already applied (here, on the control side, where allocating is fine).
+        if (this.head > 0) {
+          pending.splice(0, this.head);
+          this.head = 0;
+        }
         let k = pending.length;
         while (k > this.head && pending[k - 1].at > at) k--;
         pending.splice(k, 0, { at, cmd });
