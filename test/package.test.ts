@@ -88,7 +88,8 @@ describe('the built package (dist/)', () => {
   it('the prebuilt worklet module is minified', () => {
     const code = readFileSync(dist('masterbus-worklet.js'), 'utf8');
     expect(code.split('\n').length).toBeLessThan(10);
-    expect(code.length).toBeLessThan(120_000);
+    // (About 134 kB since it also registers "masterbus-mixer": the Mixer and its automation.)
+    expect(code.length).toBeLessThan(150_000);
   });
 
   it('has zero runtime dependencies and an exports map for import and require', () => {

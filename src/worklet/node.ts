@@ -15,10 +15,17 @@ export interface WorkletContextLike {
   readonly audioWorklet: { addModule(moduleUrl: string): Promise<void> };
 }
 
+/**
+ * An event handler as a property type that also accepts the DOM's handlers, whose events are
+ * narrower (`MessageEvent`, `Event`): declared through a method, whose parameters TypeScript
+ * checks bivariantly.
+ */
+export type EventHandlerLike<E> = { bivariant(event: E): void }['bivariant'];
+
 /** The parts of an AudioWorkletNode the helper uses. */
 export interface WorkletNodeLike {
-  readonly port: { postMessage(message: unknown): void; onmessage: ((event: { data: unknown }) => void) | null };
-  onprocessorerror?: ((event: unknown) => void) | null;
+  readonly port: { postMessage(message: unknown): void; onmessage: EventHandlerLike<{ data: unknown }> | null };
+  onprocessorerror?: EventHandlerLike<unknown> | null;
 }
 
 /** An AudioWorkletNode constructor (the browser's, or node-web-audio-api's). */

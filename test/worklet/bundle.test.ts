@@ -22,8 +22,9 @@ describe('worklet bundles', () => {
     });
   }
 
-  it('the prebuilt module registers "masterbus-chain"', () => {
+  it('the prebuilt module registers "masterbus-chain" and "masterbus-mixer"', () => {
     expect(bundleText()).toMatch(/masterbus-chain/);
+    expect(bundleText()).toMatch(/masterbus-mixer/);
     expect(bundleText()).toMatch(/registerProcessor/);
   });
 
