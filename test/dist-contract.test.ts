@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Processor } from '../src/core/processor.js';
 import { countSubnormalState } from './support/denormal.js';
+import { allocationFree, measureAllocationSettled } from './support/alloc.js';
 import { describeDistAllocation, loadDist, type DistAllocationCase, type MasterbusModule } from './support/dist.js';
 import { clone, identical, firstDifference, multiChannel, noise, sine } from './support/signals.js';
 
@@ -47,6 +48,12 @@ describeDistAllocation('every processor class from dist/ (Chorus and Saturator: 
   c('Limiter (sample peak, auto release, unlinked)', (m) => new m.Limiter({ mode: 'sample-peak', driveDb: 9, autoRelease: true, stereoLink: 0 })),
   c('Panner (mono source, −4.5 dB law)', (m) => new m.Panner({ pan: 0.3, law: '-4.5dB' }), { ramp: (p) => p.set({ pan: -p.params.pan || 0.5, smoothingMs: 1000 }) }),
   c('StereoWidener (width 1.4, bass mono)', (m) => new m.StereoWidener({ width: 1.4, bassMonoHz: 120 }), { ramp: (p) => p.set({ width: p.params.width > 1 ? 0.5 : 1.8, smoothingMs: 1000 }) }),
+  c('MidSide (EQ on mid, compressor on side, bypass fades)', (m) => new m.MidSide({ mid: new m.ParametricEQ({ bands: eqBands.map((b) => ({ ...b })) }), side: new m.Compressor({ thresholdDb: -30, lookaheadMs: 1 }) }), {
+    ramp: (p) => p.set({ sideBypassed: !p.params.sideBypassed }),
+  }),
+  c('Parallel (compressor, mix ramps)', (m) => new m.Parallel(new m.Compressor({ thresholdDb: -30, ratio: 8, lookaheadMs: 2 }), { mix: 0.5 }), {
+    ramp: (p) => p.set({ mix: p.params.mix > 0.5 ? 0.2 : 0.8 }),
+  }),
   c('Chain (EQ → limiter, bypass fades)', (m) => new m.Chain([new m.ParametricEQ({ bands: eqBands.map((b) => ({ ...b })) }), new m.Limiter({ driveDb: 6 })]), {
     ramp: (p) => p.setBypassed(0, !p.isBypassed(0)),
   }),
@@ -87,6 +94,8 @@ for (const dist of loadDist()) {
       ['Saturator', () => new m.Saturator({ curve: 'tube', oversampling: 8, driveDb: 12 })],
       ['Chorus', () => new m.Chorus({ feedback: 0.9, voices: 3 })],
       ['Chain', () => new m.Chain([new m.ParametricEQ(), new m.Compressor(), new m.Limiter()])],
+      ['MidSide', () => new m.MidSide({ mid: new m.ParametricEQ({ bands: eqBands.map((b) => ({ ...b })) }), side: new m.Limiter({ ceilingDb: -6 }) })],
+      ['Parallel', () => new m.Parallel(new m.Compressor({ thresholdDb: -30, ratio: 8, lookaheadMs: 2 }), { mix: 0.4 })],
     ];
 
     it('keeps class names (no mangling): Compressor.name === "Compressor"', () => {
@@ -189,6 +198,98 @@ for (const dist of loadDist()) {
         message = (e as Error).message;
       }
       expect(message.length).toBeLessThan(400);
+    });
+  });
+}
+
+/**
+ * The Mixer from the built package: a session with every kind of path (mono and stereo tracks,
+ * inserts with lookahead so that compensation delays run, pre- and post-fader sends, a group
+ * bus, a solo-safe aux bus, master inserts) and automation on fader, pan, mute and a send.
+ */
+function distSession(m: MasterbusModule) {
+  const mixer = new m.Mixer({
+    tracks: [
+      { name: 'kick', inserts: [new m.Compressor({ thresholdDb: -20, ratio: 4, lookaheadMs: 2 })], output: 'drums' },
+      { name: 'snare', inserts: [new m.ParametricEQ({ bands: eqBands.map((b) => ({ ...b })) })], output: 'drums', sends: [{ bus: 'verb', levelDb: -12 }] },
+      { name: 'vox', channels: 1, pan: -0.3, inserts: [new m.Limiter({ ceilingDb: -6 })], sends: [{ bus: 'verb', levelDb: -8, preFader: true }] },
+      { name: 'keys', faderDb: -4, sends: [{ bus: 'verb', levelDb: -20 }] },
+    ],
+    buses: [
+      { name: 'drums', inserts: [new m.Compressor({ thresholdDb: -16, ratio: 2 })] },
+      { name: 'verb', inserts: [new m.Chorus({ feedback: 0.5 })], soloSafe: true },
+    ],
+    master: { inserts: [new m.ParametricEQ({ bands: [{ type: 'lowshelf', frequencyHz: 100, gainDb: 1 }] }), new m.Limiter({ ceilingDb: -1 })] },
+  });
+  mixer.prepare({ sampleRate: 48000, maxBlockSize: 1024, channels: 2 });
+  mixer.automate('tracks.keys.faderDb').setValue(-4, 0).linearRamp(-20, 6000);
+  mixer.automate('tracks.vox.pan').setValue(-1, 1000).linearRamp(1, 7000);
+  mixer.automate('tracks.snare.mute').setValue(1, 3000).setValue(0, 3500);
+  mixer.automate('tracks.snare.sends.0.levelDb').setValue(-12, 0).exponentialRamp(-3, 8000);
+  return mixer;
+}
+
+for (const dist of loadDist()) {
+  const m = dist.mod;
+  describe(`the built package: the Mixer from ${dist.file.replace(/.*\/dist\//, 'dist/')}`, () => {
+    const inputsOf = (frames: number) => {
+      const x = [hostile(frames), hostile(frames), [noise(frames, 5, 0.5)], multiChannel(2, frames, 9)];
+      x[3][0][4000] = NaN;
+      return x;
+    };
+    const render = (inputs: Float32Array[][], sizes: number[], change?: (mixer: InstanceType<MasterbusModule['Mixer']>, frame: number) => void) => {
+      const mixer = distSession(m);
+      const frames = inputs[0][0].length;
+      const out = [new Float32Array(frames), new Float32Array(frames)];
+      for (let pos = 0, k = 0; pos < frames; k++) {
+        const end = Math.min(frames, pos + sizes[k % sizes.length]);
+        change?.(mixer, pos);
+        mixer.process(inputs.map((chs) => chs.map((x) => x.subarray(pos, end))), out.map((x) => x.subarray(pos, end)));
+        pos = end;
+      }
+      return out;
+    };
+
+    it('bit-identical output for any partition, through hostile input and automation; a solo change at a common block boundary too', () => {
+      const x = inputsOf(8192);
+      const solo = (mixer: InstanceType<MasterbusModule['Mixer']>, frame: number) => {
+        if (frame === 4096) mixer.setTrack('vox', { solo: true });
+      };
+      const ref = render(x, [8192], undefined);
+      const refSolo = render(x, [4096], solo);
+      expect(identical(ref, refSolo)).toBe(false);
+      for (const sizes of [[128], [1, 127, 1000, 37], [1024, 3, 1021]]) {
+        const y = render(x, sizes);
+        expect(identical(y, ref), `${sizes}: ${firstDifference(y, ref)}`).toBe(true);
+      }
+      // Partitions whose block boundaries include frame 4096 (where the solo is applied).
+      for (const sizes of [[128], [512, 512, 1024, 2048], [64]]) {
+        const y = render(x, sizes, solo);
+        expect(identical(y, refSolo), `${sizes} with solo: ${firstDifference(y, refSolo)}`).toBe(true);
+      }
+      for (const ch of ref) for (let i = 2664 + 4096; i < ch.length; i++) if (!Number.isFinite(ch[i])) throw new Error(`sample ${i} is ${ch[i]}`);
+    });
+
+    it('process() allocates nothing (30 000 blocks of 128 frames, automation running)', async () => {
+      const mixer = distSession(m);
+      const x = inputsOf(128).map((chs) => chs.map((c) => c.map((v) => (Number.isFinite(v) && Math.abs(v) < 1e3 ? v : 0))));
+      const out = [new Float32Array(128), new Float32Array(128)];
+      const r = await measureAllocationSettled(() => mixer.process(x, out, 128), 30_000);
+      expect(allocationFree(r.report), JSON.stringify(r)).toBe(true);
+    });
+
+    it('hostile process() arguments are silence and never throw', () => {
+      const mixer = distSession(m);
+      const out = [new Float32Array(128), new Float32Array(128)];
+      const call = (inputs: unknown, output: unknown, frames?: unknown) => (mixer.process as (a: unknown, b: unknown, c?: unknown) => void)(inputs, output, frames);
+      for (const inputs of [null, undefined, 7, [], [null], [[null]], 'x', [[new Float64Array(128)]], new Array(4), [[out[0]], 5]]) {
+        expect(() => call(inputs, out)).not.toThrow();
+        expect(() => call(inputs, out, 64n)).not.toThrow();
+      }
+      for (const output of [null, [out[0]], [out[0], null], [], {}]) expect(() => call([], output)).not.toThrow();
+      for (const frames of [-1n, 10n ** 20n, NaN, -5, '64', Symbol('f')]) expect(() => call([], out, frames)).not.toThrow();
+      call([], out);
+      for (const v of out[0]) expect(Number.isFinite(v)).toBe(true);
     });
   });
 }
