@@ -612,14 +612,16 @@ export class Mixer {
 
   /** The session as plain JSON (inserts as their `toJSON()`), with a version field. */
   toJSON(): { type: string; version: number; session: Record<string, unknown> } {
-    const inserts = (list: readonly Processor[]) => list.map((p) => p.toJSON());
+    // From the chains, not the session's lists: a chain edited live (`trackInserts(t).insert(…)`)
+    // saves what it runs now.
+    const inserts = (chain: Chain) => Array.from({ length: chain.length }, (_, i) => (chain.at(i) as Processor).toJSON());
     return {
       type: Mixer.type,
       version: MIXER_SESSION_VERSION,
       session: {
-        tracks: this.tracks.map((t) => ({ ...t, inserts: inserts(t.inserts), sends: t.sends.map((x) => ({ ...x })) })),
-        buses: this.buses.map((b) => ({ ...b, inserts: inserts(b.inserts) })),
-        master: { ...this.master, inserts: inserts(this.master.inserts) },
+        tracks: this.tracks.map((t, i) => ({ ...t, inserts: inserts(this.trackNodes[i].chain), sends: t.sends.map((x) => ({ ...x })) })),
+        buses: this.buses.map((b, i) => ({ ...b, inserts: inserts(this.busNodes[i].chain) })),
+        master: { ...this.master, inserts: inserts(this.masterChain) },
         automation: this.automationJSON(),
         meters: this.metering,
       },

@@ -270,6 +270,19 @@ describe('Mixer: the contract', () => {
     );
   });
 
+  it('a session saved after live edits of its inserts saves what runs now', () => {
+    const m = new Mixer({ tracks: [{ name: 'a', inserts: [new Compressor()] }], buses: [{ name: 'b' }] });
+    m.prepare(spec());
+    m.trackInserts('a').insert(0, new ParametricEQ({ bands: [{ type: 'peaking', frequencyHz: 500, gainDb: 3 }] }));
+    m.busInserts('b').insert(0, new Saturator());
+    m.masterInserts.insert(0, new Limiter({ ceilingDb: -2 }));
+    m.trackInserts('a').remove(1);
+    const s = m.toJSON().session as { tracks: { inserts: { type: string }[] }[]; buses: { inserts: { type: string }[] }[]; master: { inserts: { type: string; params: { ceilingDb: number } }[] } };
+    expect(s.tracks[0].inserts.map((p) => p.type)).toEqual(['ParametricEQ']);
+    expect(s.buses[0].inserts.map((p) => p.type)).toEqual(['Saturator']);
+    expect(s.master.inserts.map((p) => [p.type, p.params.ceilingDb])).toEqual([['Limiter', -2]]);
+  });
+
   it('a saved session reloads to bit-identical output (JSON round trip, with a version)', () => {
     const a = new Mixer(realistic());
     const json = JSON.parse(JSON.stringify(a.toJSON()));
