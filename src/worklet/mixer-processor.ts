@@ -36,7 +36,7 @@ import type { ProcessorBuilder } from '../chains/chain.js';
 import { Mixer, type AutomationEvent } from '../chains/mixer.js';
 import { processorFromJSON } from '../registry.js';
 import { MIXER_PROCESSOR_NAME } from './mixer-node.js';
-import { RENDER_QUANTUM } from './processor.js';
+import { RENDER_QUANTUM, type WorkletScope } from './processor.js';
 
 
 /** What the node's constructor passes as `processorOptions`. */
@@ -71,17 +71,6 @@ export type MixerEvent =
   | { type: 'error'; message: string; fatal?: boolean }
   | { type: 'synced'; id: number };
 
-interface PortLike {
-  postMessage(message: unknown): void;
-  onmessage: ((event: { data: unknown }) => void) | null;
-}
-
-interface WorkletScope {
-  sampleRate: number;
-  currentFrame: number | bigint;
-  registerProcessor?: (name: string, ctor: unknown) => void;
-  AudioWorkletProcessor: new () => { readonly port: PortLike };
-}
 
 /** A queued command and the frame it applies at (−Infinity: the next quantum). */
 interface Pending {

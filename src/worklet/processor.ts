@@ -61,12 +61,14 @@ export type MasterbusEvent =
 /** Builds the chain inside the worklet, from `processorOptions.params`: one processor, or a list (run as a {@link Chain}). */
 export type ChainFactory = (params: unknown) => Processor | readonly Processor[];
 
-interface PortLike {
+/** What the worklet hosts need of a processor's `port`. @internal */
+export interface PortLike {
   postMessage(message: unknown): void;
   onmessage: ((event: { data: unknown }) => void) | null;
 }
 
-interface WorkletScope {
+/** What the worklet hosts need of the AudioWorkletGlobalScope. @internal */
+export interface WorkletScope {
   sampleRate: number;
   currentFrame: number | bigint;
   registerProcessor?: (name: string, ctor: unknown) => void;

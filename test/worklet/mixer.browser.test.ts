@@ -7,16 +7,14 @@
  * changes at the same frames, bit for bit. Without Chromium the file is skipped with a message
  * (REQUIRE_BROWSER=1, as in CI, makes that a failure).
  */
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AutomationEvent } from '../../src/chains/mixer.js';
 import { FS, mixInNode, testInputs, testSession, type MixerJSON } from './mixer-support.js';
-import { ROOT, b64ToF32, bundleText, chromiumFor, f32ToB64, maxAbsDiff, serve } from './support.js';
+import { b64ToF32, chromiumFor, f32ToB64, maxAbsDiff, openWorkletPage } from './support.js';
 
 const { path: CHROMIUM, available: haveChromium } = chromiumFor('mixer.browser');
 
 type Page = import('playwright-core').Page;
-type Browser = import('playwright-core').Browser;
 
 interface Plan {
   automation: Record<string, AutomationEvent[]>;
@@ -91,26 +89,15 @@ async function renderInPage(page: Page, session: MixerJSON, sources: Float32Arra
 }
 
 describe.skipIf(!haveChromium)('Mixer in one AudioWorkletNode, headless Chromium', () => {
-  let browser: Browser | undefined;
   let page: Page;
-  let server: Awaited<ReturnType<typeof serve>> | undefined;
+  let close: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    const { chromium } = await import('playwright-core');
-    server = await serve({
-      '/': '<!doctype html><title>masterbus mixer worklet test</title><script type="module">import * as w from "/worklet.js"; window.masterbusWorklet = w;</script>',
-      '/masterbus-worklet.js': bundleText(),
-      '/worklet.js': readFileSync(`${ROOT}dist/worklet.js`, 'utf8'),
-    });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--disable-gpu'] });
-    page = await browser.newPage();
-    await page.goto(`${server.url}/`);
-    await page.waitForFunction(() => 'masterbusWorklet' in window);
+    ({ page, close } = await openWorkletPage(CHROMIUM, 'masterbus mixer worklet test'));
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await close?.();
   });
 
   it('renders 4 tracks, a send bus, a fader ramp, a pan ramp and a mid-render solo exactly as Node\'s Mixer does (1 s)', async () => {

@@ -114,3 +114,29 @@ export function chromiumFor(label: string): { path: string; available: boolean }
   if (!available) console.warn(`[${label}] SKIPPED: ${path} not found (apt-get install -y chromium, or set CHROMIUM_PATH)`);
   return { path, available };
 }
+
+/**
+ * Headless Chromium on a page that serves the prebuilt worklet module (`/masterbus-worklet.js`)
+ * and exposes `masterbus/worklet` as `window.masterbusWorklet`. Call `close()` when done.
+ */
+export async function openWorkletPage(chromiumPath: string, title: string): Promise<{ page: import('playwright-core').Page; close: () => Promise<void> }> {
+  const { chromium } = await import('playwright-core');
+  const server = await serve({
+    '/': `<!doctype html><title>${title}</title><script type="module">import * as w from "/worklet.js"; window.masterbusWorklet = w;</script>`,
+    '/masterbus-worklet.js': bundleText(),
+    '/worklet.js': readFileSync(`${ROOT}dist/worklet.js`, 'utf8'),
+  });
+  let browser: import('playwright-core').Browser | undefined;
+  try {
+    browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--disable-gpu'] });
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/`);
+    await page.waitForFunction(() => 'masterbusWorklet' in window);
+    const b = browser;
+    return { page, close: async () => { await b.close(); await server.close(); } };
+  } catch (e) {
+    await browser?.close();
+    await server.close();
+    throw e;
+  }
+}

@@ -6,11 +6,11 @@
  * Node chain reads at the same frames. Without Chromium the file is skipped with a message
  * (REQUIRE_BROWSER=1, as in CI, makes that a failure).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProcessorJSON } from '../../src/core/processor.js';
 import { multiChannel } from '../support/signals.js';
-import { BUNDLE, ROOT, b64ToF32, bundleText, chromiumFor, f32ToB64, maxAbsDiff, runInNode, serve, testChain } from './support.js';
+import { BUNDLE, b64ToF32, chromiumFor, f32ToB64, maxAbsDiff, openWorkletPage, runInNode, testChain } from './support.js';
 
 const { path: CHROMIUM, available: haveChromium } = chromiumFor('worklet.browser');
 
@@ -24,7 +24,6 @@ interface RenderResult {
 }
 
 type Page = import('playwright-core').Page;
-type Browser = import('playwright-core').Browser;
 
 /** Render in the page through createMasterbusNode (dist/worklet.js) and the prebuilt module. */
 async function renderInPage(page: Page, input: Float32Array[], chain: ProcessorJSON[], change?: { frame: number; index: number; params: object }): Promise<RenderResult> {
@@ -78,26 +77,15 @@ async function renderInPage(page: Page, input: Float32Array[], chain: ProcessorJ
 }
 
 describe.skipIf(!haveChromium)('AudioWorklet in headless Chromium', () => {
-  let browser: Browser | undefined;
   let page: Page;
-  let server: Awaited<ReturnType<typeof serve>> | undefined;
+  let close: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    const { chromium } = await import('playwright-core');
-    server = await serve({
-      '/': '<!doctype html><title>masterbus worklet test</title><script type="module">import * as w from "/worklet.js"; window.masterbusWorklet = w;</script>',
-      '/masterbus-worklet.js': bundleText(),
-      '/worklet.js': readFileSync(`${ROOT}dist/worklet.js`, 'utf8'),
-    });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--disable-gpu'] });
-    page = await browser.newPage();
-    await page.goto(`${server.url}/`);
-    await page.waitForFunction(() => 'masterbusWorklet' in window);
+    ({ page, close } = await openWorkletPage(CHROMIUM, 'masterbus worklet test'));
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await close?.();
   });
 
   it('renders every processor class exactly as Node does (stereo, 1 s)', async () => {
