@@ -9,9 +9,12 @@
  *    Cookbook, Q = 1/√2). Non-finite or absurd key samples (|x| ≥ 1e30) are read as 0 before the
  *    filters, so no state is poisoned.
  * 2. Level L: the largest |key| over all channels and over the last `peakWindowMs` (an exact
- *    sliding maximum, a monotonic deque: Lemire, "Streaming maximum-minimum filter using no more
- *    than three comparisons per element", 2006). A steady tone reads its exact peak down to
- *    1/(2·window) Hz.
+ *    sliding maximum by the van Herk / Gil & Werman block method: van Herk, "A fast algorithm
+ *    for local minimum and maximum filters on rectangular and octagonal kernels", Pattern
+ *    Recognition Letters 13, 1992; Gil & Werman, IEEE PAMI 15(5), 1993: a running maximum of
+ *    the current block of W samples and suffix maxima of the previous block, about three
+ *    comparisons per sample and no data-dependent loop). A steady tone reads its exact peak down
+ *    to 1/(2·window) Hz.
  * 3. State with hysteresis (a Schmitt trigger): the gate opens when L ≥ T (the threshold), and
  *    closes when L has stayed below T − H (H = `hysteresisDb`) for `holdMs` (counted in whole
  *    samples: it closes on the (hold + 1)-th consecutive sample below T − H).
@@ -167,7 +170,9 @@ const K_MIN_GAIN = 9;
 /** The last level the expander took the power of (−1: none), and its target. */
 const K_LAST_LEVEL = 10;
 const K_LAST_TARGET = 11;
-const K_SIZE = 12;
+/** Running maximum of the detector's current block (see `gateGain`). */
+const K_PREFIX = 12;
+const K_SIZE = 13;
 
 // Slots of `Gate.st` (Int32Array).
 /** OPEN or CLOSED. */
@@ -178,11 +183,11 @@ const ST_HOLD_COUNT = 1;
 const ST_HOLD = 2;
 /** Detector window in samples (≥ 1). */
 const ST_WINDOW = 3;
-/** Sliding-maximum deque: index of its front in the ring, and its length. */
-const ST_DQ_HEAD = 4;
-const ST_DQ_COUNT = 5;
-/** Sample counter (wraps as int32) that stamps deque entries. */
-const ST_TIME = 6;
+/** Sliding maximum: write index of the level history ring, and the position in the current block. */
+const ST_HIST_POS = 4;
+const ST_BLOCK_POS = 5;
+/** The window the suffix maxima were built for (a change of ST_WINDOW rebuilds them). */
+const ST_WINDOW_ACTIVE = 6;
 /** Ring index of the audio and key delay lines. */
 const ST_LINE_INDEX = 7;
 /** Absolute sample count modulo CHUNK. */
@@ -256,9 +261,9 @@ export class Gate implements SidechainProcessor<GateOptions> {
   private readonly kc = new Float64Array(10);
   /** Per channel KEY_STATE_SIZE filter states. */
   private keyState = new Float64Array(0);
-  /** Sliding-maximum deque ring: values and time stamps. */
-  private dqValue = new Float64Array(0);
-  private dqTime = new Int32Array(0);
+  /** Sliding maximum: the last (largest window) levels, a ring; suffix maxima of the previous block. */
+  private history = new Float64Array(0);
+  private suffix = new Float64Array(0);
   /** Detector level, then gain, per sample of a chunk. */
   private level = new Float64Array(0);
   private listenBuf = new Float64Array(0);
@@ -343,8 +348,8 @@ export class Gate implements SidechainProcessor<GateOptions> {
     this.spec = s;
     this.delay = Math.round((this.opts.lookaheadMs * fs) / 1000);
     const cap = Math.max(1, Math.round((MAX_WINDOW_MS * fs) / 1000));
-    this.dqValue = new Float64Array(cap);
-    this.dqTime = new Int32Array(cap);
+    this.history = new Float64Array(cap);
+    this.suffix = new Float64Array(cap);
     this.level = new Float64Array(CHUNK);
     this.listenBuf = new Float64Array(CHUNK);
     this.keyState = new Float64Array(KEY_STATE_SIZE * s.channels);
@@ -370,9 +375,11 @@ export class Gate implements SidechainProcessor<GateOptions> {
     const st = this.st;
     st[ST_STATE] = CLOSED;
     st[ST_HOLD_COUNT] = 0;
-    st[ST_DQ_HEAD] = 0;
-    st[ST_DQ_COUNT] = 0;
-    st[ST_TIME] = 0;
+    this.history.fill(0);
+    this.suffix.fill(0);
+    st[ST_HIST_POS] = 0;
+    st[ST_BLOCK_POS] = 0;
+    st[ST_WINDOW_ACTIVE] = st[ST_WINDOW];
     st[ST_LINE_INDEX] = 0;
     st[ST_GRID_PHASE] = 0;
     st[ST_TRANSITIONS] = 0;
@@ -384,6 +391,7 @@ export class Gate implements SidechainProcessor<GateOptions> {
     k[K_MIN_GAIN] = start;
     k[K_LAST_LEVEL] = -1;
     k[K_LAST_TARGET] = 1;
+    k[K_PREFIX] = 0;
   }
 
   /**
@@ -434,7 +442,7 @@ export class Gate implements SidechainProcessor<GateOptions> {
       maxAbs(keys, keyed, n, lvl);
     }
     // 2–5: sliding maximum, state, target and ballistics: lvl becomes the gain.
-    gateGain(lvl, n, this.k, st, this.dqValue, this.dqTime);
+    gateGain(lvl, n, this.k, st, this.history, this.suffix);
     // 6–7: delay and apply (or listen to the key).
     const delay = st[ST_DELAY];
     const at = st[ST_LINE_INDEX];
@@ -484,7 +492,7 @@ export class Gate implements SidechainProcessor<GateOptions> {
     st[ST_DELAY] = this.delay;
     if (this.spec) {
       st[ST_HOLD] = Math.round((o.holdMs * fs) / 1000);
-      st[ST_WINDOW] = Math.min(this.dqValue.length, Math.max(1, Math.round((o.peakWindowMs * fs) / 1000)));
+      st[ST_WINDOW] = Math.min(this.history.length, Math.max(1, Math.round((o.peakWindowMs * fs) / 1000)));
       const cap = 0.45 * fs;
       st[ST_HIGHPASS] = o.keyHighpassHz > 0 ? FILTER_ON : FILTER_OFF;
       st[ST_LOWPASS] = o.keyLowpassHz > 0 ? FILTER_ON : FILTER_OFF;
@@ -568,50 +576,74 @@ function delayKey(line: Float64Array, at: number, key: Float64Array, n: number):
 }
 
 /**
- * Steps 2–5 for one chunk: `lvl` (the key's level per sample) becomes the linear gain. Sliding
- * maximum over ST_WINDOW samples (a monotonic deque: entries strictly decreasing from the front,
- * each stamped with its sample count), the hysteresis state with hold, the target gain and the
- * constant-rate ballistics. All state in `k`/`st`; nothing returned, so no double is boxed.
+ * Suffix maxima of the last `w` levels of the history ring (newest just before `pos`):
+ * suf[j] = max of block positions j..w−1 of the block that just ended. Also used, when the
+ * window changes, to restart the blocks from the last `w` levels, so the maximum stays exact.
  */
-function gateGain(lvl: Float64Array, n: number, k: Float64Array, st: Int32Array, dqv: Float64Array, dqt: Int32Array): void {
+function buildSuffix(hist: Float64Array, pos: number, w: number, suf: Float64Array): void {
+  const cap = hist.length;
+  let idx = pos - 1;
+  if (idx < 0) idx += cap;
+  let m = 0;
+  for (let j = w - 1; j >= 0; j--) {
+    const v = hist[idx];
+    if (v > m) m = v;
+    suf[j] = m;
+    idx = idx === 0 ? cap - 1 : idx - 1;
+  }
+}
+
+/**
+ * Steps 2–5 for one chunk: `lvl` (the key's level per sample) becomes the linear gain. Sliding
+ * maximum over W = ST_WINDOW samples by blocks of W (van Herk / Gil–Werman): with the sample at
+ * position p of the current block, the window holds positions 0..p of this block (their running
+ * maximum, K_PREFIX) and p+1..W−1 of the previous one (suffix maximum `suf[p + 1]`). Then the
+ * hysteresis state with hold, the target gain and the constant-rate ballistics. All state in
+ * `k`/`st`; nothing returned, so no double is boxed.
+ */
+function gateGain(lvl: Float64Array, n: number, k: Float64Array, st: Int32Array, hist: Float64Array, suf: Float64Array): void {
   const openLevel = k[K_OPEN_LEVEL], closeLevel = k[K_CLOSE_LEVEL], floor = k[K_FLOOR];
   const exponent = k[K_EXPONENT], invThreshold = k[K_INV_THRESHOLD], floorLevel = k[K_FLOOR_LEVEL];
   const attackStep = k[K_ATTACK_STEP], releaseStep = k[K_RELEASE_STEP];
   const gateMode = st[ST_GATE_MODE] === YES;
   const hold = st[ST_HOLD];
   const window = st[ST_WINDOW];
-  const cap = dqv.length;
+  const cap = hist.length;
+  let hpos = st[ST_HIST_POS];
+  let bpos = st[ST_BLOCK_POS];
+  let prefix = k[K_PREFIX];
+  if (st[ST_WINDOW_ACTIVE] !== window) {
+    // A new window: a new block starts now, the previous one being the last W levels.
+    buildSuffix(hist, hpos, window, suf);
+    bpos = 0;
+    prefix = 0;
+    st[ST_WINDOW_ACTIVE] = window;
+  }
   let g = k[K_GAIN];
   let minGain = k[K_MIN_GAIN];
   let lastLevel = k[K_LAST_LEVEL];
   let lastTarget = k[K_LAST_TARGET];
   let state = st[ST_STATE];
   let holdCount = st[ST_HOLD_COUNT];
-  let head = st[ST_DQ_HEAD];
-  let count = st[ST_DQ_COUNT];
-  let time = st[ST_TIME];
   let transitions = st[ST_TRANSITIONS];
   for (let i = 0; i < n; i++) {
     const v = lvl[i];
-    // Sliding maximum: drop smaller-or-equal entries at the back, push, expire the front.
-    while (count > 0) {
-      let back = head + count - 1;
-      if (back >= cap) back -= cap;
-      if (dqv[back] <= v) count--;
-      else break;
+    hist[hpos] = v;
+    hpos++;
+    if (hpos === cap) hpos = 0;
+    if (v > prefix) prefix = v;
+    let level = prefix;
+    const next = bpos + 1;
+    if (next < window) {
+      const s = suf[next];
+      if (s > level) level = s;
+      bpos = next;
+    } else {
+      // The block is complete: its suffix maxima serve the next block.
+      buildSuffix(hist, hpos, window, suf);
+      bpos = 0;
+      prefix = 0;
     }
-    let tail = head + count;
-    if (tail >= cap) tail -= cap;
-    dqv[tail] = v;
-    dqt[tail] = time;
-    count++;
-    while (((time - dqt[head]) | 0) >= window) {
-      head++;
-      if (head === cap) head = 0;
-      count--;
-    }
-    const level = dqv[head];
-    time = (time + 1) | 0;
     // Hysteresis and hold.
     if (state === OPEN) {
       if (level < closeLevel) {
@@ -654,8 +686,8 @@ function gateGain(lvl: Float64Array, n: number, k: Float64Array, st: Int32Array,
   k[K_LAST_TARGET] = lastTarget;
   st[ST_STATE] = state;
   st[ST_HOLD_COUNT] = holdCount;
-  st[ST_DQ_HEAD] = head;
-  st[ST_DQ_COUNT] = count;
-  st[ST_TIME] = time;
+  st[ST_HIST_POS] = hpos;
+  st[ST_BLOCK_POS] = bpos;
+  k[K_PREFIX] = prefix;
   st[ST_TRANSITIONS] = transitions;
 }

@@ -206,6 +206,47 @@ describe('Gate: hold is exact in samples', () => {
   }
 });
 
+describe('Gate: the detector is an exact sliding maximum', () => {
+  it('open ⇔ max |key| over the last W samples ≥ T, against brute force, with window changes while running (fast-check)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 300 }), (windowsMs10, seed, block) => {
+        // Gate at −20 dBFS, no hysteresis, no hold, instant attack: the gain is exactly 1 while
+        // open and below 1 at once when closed (release 1 ms).
+        const T = 0.1;
+        const g = new Gate({ thresholdDb: -20, hysteresisDb: 0, holdMs: 0, attackMs: 0, releaseMs: 1, rangeDb: 60, peakWindowMs: windowsMs10[0] / 10 });
+        g.prepare({ sampleRate: FS, maxBlockSize: 512, channels: 1 });
+        const frames = 6000;
+        const rnd = noise(frames, seed, 1);
+        const x = new Float32Array(frames);
+        // Sparse loud samples over a quiet bed: the window decides when the gate is open.
+        for (let t = 0; t < frames; t++) x[t] = Math.abs(rnd[t]) > 0.995 ? 0.5 * Math.sign(rnd[t]) : 0.01 * rnd[t] + 0.001;
+        const y = x.slice();
+        const segment = Math.ceil(frames / windowsMs10.length);
+        const windowAt = new Int32Array(frames);
+        for (let p = 0; p < frames; p += block) {
+          const end = Math.min(frames, p + block);
+          for (let q = p; q < end; ) {
+            const k = Math.floor(q / segment);
+            const stop = Math.min(end, (k + 1) * segment);
+            if (q === k * segment) g.set({ peakWindowMs: windowsMs10[k] / 10 });
+            const w = Math.max(1, Math.round((windowsMs10[k] / 10) * FS / 1000));
+            for (let t = q; t < stop; t++) windowAt[t] = w;
+            g.process([y.subarray(q, stop)]);
+            q = stop;
+          }
+        }
+        for (let t = 0; t < frames; t++) {
+          let m = 0;
+          for (let j = Math.max(0, t - windowAt[t] + 1); j <= t; j++) m = Math.max(m, Math.abs(x[j]));
+          const open = y[t] === x[t];
+          if (open !== m >= T) throw new Error(`t ${t}: window ${windowAt[t]}, max ${m}, gain ${y[t] / x[t]}`);
+        }
+      }),
+      { numRuns: runs(25) },
+    );
+  });
+});
+
 describe('Gate: hysteresis stops chatter on a level hovering at the threshold', () => {
   // A 1 kHz tone whose peak level wanders ±2 dB around −30 dBFS: a slow 3 Hz swing plus a random
   // step every 10 ms (±1 dB): many threshold crossings.
