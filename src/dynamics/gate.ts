@@ -79,7 +79,13 @@ export interface GateOptions {
   keyHighpassHz: number;
   /** Key low-pass frequency in Hz, [0, 20000]; 0 turns it off. Capped at 0.45·fs. @defaultValue 0 */
   keyLowpassHz: number;
-  /** Key listen: output the filtered key (delayed by `latency`) instead of the gated audio, to tune the key filter. @defaultValue false */
+  /**
+   * Key listen: output the filtered key (delayed by `latency`) instead of the gated audio, to tune
+   * the key filter; cross-faded over `smoothingMs`. The key's delay line runs only while
+   * listening: for the first `latency` samples after switching on, the fade starts from silence
+   * or an older key.
+   * @defaultValue false
+   */
   keyListen: boolean;
   /** Cross-fade time of key-listen changes in ms, [0, 1000]. @defaultValue 20 */
   smoothingMs: number;
