@@ -51,6 +51,8 @@ export type { LoudnessHistory, LoudnessMeterOptions, LoudnessReading, LoudnessSu
 export { LOUDNESS_METER_DEFAULTS, LOUDNESS_METER_RULES, LoudnessMeter, defaultChannelWeights, measureLoudness } from './metering/loudness-meter.js';
 export type { CompressorDetector, CompressorOptions } from './dynamics/compressor.js';
 export { COMPRESSOR_DEFAULTS, COMPRESSOR_RULES, Compressor, compressorGainReductionDb } from './dynamics/compressor.js';
+export type { GateOptions } from './dynamics/gate.js';
+export { GATE_DEFAULTS, GATE_RULES, Gate, gateGainReductionDb } from './dynamics/gate.js';
 export type { LimiterMode, LimiterOptions } from './dynamics/limiter.js';
 export { LIMITER_DEFAULTS, LIMITER_RULES, LIMITER_TARGET_MARGIN_DB, Limiter } from './dynamics/limiter.js';
 export type { PanLaw, PannerOptions } from './stereo/panner.js';

@@ -8,6 +8,7 @@ import { Saturator } from './color/saturator.js';
 import { Chorus } from './modulation/chorus.js';
 import { Compressor } from './dynamics/compressor.js';
 import { Limiter } from './dynamics/limiter.js';
+import { Gate } from './dynamics/gate.js';
 import { BiquadFilter } from './filters/biquad-filter.js';
 import { ParametricEQ } from './filters/parametric-eq.js';
 import { LoudnessMeter } from './metering/loudness-meter.js';
@@ -33,6 +34,7 @@ export const PROCESSOR_CLASSES: Readonly<Record<string, ProcessorClass>> = Objec
   [LoudnessMeter.type]: LoudnessMeter,
   [Compressor.type]: Compressor,
   [Limiter.type]: Limiter,
+  [Gate.type]: Gate,
   [Panner.type]: Panner,
   [StereoWidener.type]: StereoWidener,
   [Saturator.type]: Saturator,

@@ -44,6 +44,10 @@ describeDistAllocation('every processor class from dist/ (Chorus and Saturator: 
   c('Compressor (RMS, 50 % link, sidechain high-pass, lookahead, mix)', (m) => new m.Compressor({ detector: 'rms', thresholdDb: -30, stereoLink: 0.5, sidechainHighpassHz: 120, lookaheadMs: 3, mix: 0.6 }), {
     ramp: (p) => p.set({ makeupDb: p.params.makeupDb > 0 ? 0 : 6, mix: p.params.mix > 0.5 ? 0.3 : 0.9, smoothingMs: 1000 }),
   }),
+  c('Gate (expander 3:1, key filters, lookahead, key-listen fades)', (m) => new m.Gate({ thresholdDb: -20, ratio: 3, keyHighpassHz: 80, keyLowpassHz: 8000, lookaheadMs: 2 }), {
+    ramp: (p) => p.set({ keyListen: !p.params.keyListen, thresholdDb: p.params.keyListen ? -20 : -6, smoothingMs: 1000 }),
+  }),
+  c('Gate (gate ∞:1, no key filter)', (m) => new m.Gate({ thresholdDb: -12, hysteresisDb: 2, holdMs: 1 })),
   c('Limiter (true peak, +12 dB drive)', (m) => new m.Limiter({ driveDb: 12 }), { ramp: (p) => p.set({ driveDb: p.params.driveDb > 6 ? 0 : 12, smoothingMs: 1000 }) }),
   c('Limiter (sample peak, auto release, unlinked)', (m) => new m.Limiter({ mode: 'sample-peak', driveDb: 9, autoRelease: true, stereoLink: 0 })),
   c('Panner (mono source, −4.5 dB law)', (m) => new m.Panner({ pan: 0.3, law: '-4.5dB' }), { ramp: (p) => p.set({ pan: -p.params.pan || 0.5, smoothingMs: 1000 }) }),
@@ -89,6 +93,7 @@ for (const dist of loadDist()) {
       ['LoudnessMeter', () => new m.LoudnessMeter()],
       ['Compressor', () => new m.Compressor({ detector: 'rms', thresholdDb: -30, sidechainHighpassHz: 100, lookaheadMs: 2 })],
       ['Limiter', () => new m.Limiter({ driveDb: 12 })],
+      ['Gate', () => new m.Gate({ thresholdDb: -20, ratio: 4, keyHighpassHz: 100, keyLowpassHz: 5000, lookaheadMs: 2 })],
       ['Panner', () => new m.Panner({ input: 'stereo', pan: 0.4 })],
       ['StereoWidener', () => new m.StereoWidener({ width: 1.5 })],
       ['Saturator', () => new m.Saturator({ curve: 'tube', oversampling: 8, driveDb: 12 })],

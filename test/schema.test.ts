@@ -19,6 +19,7 @@ import {
   Chain,
   Chorus,
   Compressor,
+  Gate,
   Limiter,
   LoudnessMeter,
   MAX_CHAIN_LENGTH,
@@ -104,6 +105,10 @@ const CONFIGURED: Record<string, () => Processor[]> = {
   Compressor: () => [
     new Compressor({ ratio: Infinity, thresholdDb: -30, kneeDb: 0, detector: 'rms', rmsWindowMs: 300, lookaheadMs: 20 }),
     new Compressor({ ratio: 1, autoMakeup: true, mix: 0.25, stereoLink: 0, sidechainHighpassHz: 2000, makeupDb: -24 }),
+  ],
+  Gate: () => [
+    new Gate({ ratio: 2, thresholdDb: -100, rangeDb: 120, hysteresisDb: 40, holdMs: 2000, peakWindowMs: 0, lookaheadMs: 20, keyListen: true }),
+    new Gate({ keyHighpassHz: 20000, keyLowpassHz: 20, attackMs: 0, releaseMs: 10000, smoothingMs: 0 }),
   ],
   Limiter: () => [new Limiter({ ceilingDb: -0.1, mode: 'sample-peak', lookaheadMs: 0.5, autoRelease: true }), new Limiter({ ceilingDb: -60, driveDb: 48, releaseMs: 5000 })],
   Panner: () => [new Panner({ pan: -1, law: '-4.5dB', input: 'stereo' }), new Panner({ pan: 1, law: '0dB' })],
