@@ -62,4 +62,5 @@ const bareShare = rt.get(kNwa)! / rt.get(kBare)!;
 out(`- For scale: node-web-audio-api's graph alone (sources, panners, gains, sums; no EQ or compressor) takes ${pct(bareShare)} of its full render; the Mixer's container work (Mixer − direct) takes ${pct(1 - mixer / direct)} of the Mixer's time.`);
 out(`- Check: max |Mixer output − directly processed master bus| = ${maxDiff === undefined ? '—' : maxDiff.toExponential(2)} (must be 0)`);
 
-if (write) save('## Mixer');
+// '## Mixer (' and not '## Mixer': the heading is matched as a prefix, and '## Mixer in Chromium' (mixer-browser.ts) follows.
+if (write) save('## Mixer (');
