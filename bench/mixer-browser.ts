@@ -119,6 +119,8 @@ interface CpuUse {
   /** The busiest thread's name (threads that ended meanwhile counted as one) and its part of that CPU time. */
   busiest: string;
   busiestPart: number;
+  /** CPU ms of all the other threads. */
+  otherMs: number;
 }
 const ENDED = 'a thread that ended with the render';
 function cpuUse(before: Ticks, after: Ticks, wallSeconds: number): CpuUse {
@@ -133,7 +135,12 @@ function cpuUse(before: Ticks, after: Ticks, wallSeconds: number): CpuUse {
   }
   // A process's own ticks include its ended threads; what no live thread accounts for went there.
   if (total - live > top.ticks) top = { name: ENDED, ticks: total - live };
-  return { share: after.processes.size ? total / CLK_TCK / wallSeconds : NaN, busiest: top.name, busiestPart: total > 0 ? top.ticks / total : NaN };
+  return {
+    share: after.processes.size ? total / CLK_TCK / wallSeconds : NaN,
+    busiest: top.name,
+    busiestPart: total > 0 ? top.ticks / total : NaN,
+    otherMs: ((total - top.ticks) / CLK_TCK) * 1000,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -274,7 +281,7 @@ const minPart = Math.min(...allUses.map((u) => u.busiestPart));
 out(
   `- CPU: Chromium renders an OfflineAudioContext on one thread, the native graph and the worklet alike (with an AudioWorklet in the context, on the worklet's thread), so the ratio compares one core against one core. ${
     Number.isFinite(maxShare)
-      ? `Measured over every timed render (/proc): one thread did at least ${(100 * minPart).toFixed(0)} % of Chromium's CPU time, and all its threads together used at most ${maxShare.toFixed(2)} core${maxShare > 1.15 ? ' (more than one core: see why before trusting the ratio)' : ''}${median(allUses.map((u) => u.share)) < 0.9 ? '; CPU ÷ wall below 1 means the render thread waited for a core (a loaded machine)' : ''}.`
+      ? `Measured over every timed render (/proc): one thread did at least ${(100 * minPart).toFixed(0)} % of Chromium's CPU time, and all its threads together used at most ${maxShare.toFixed(2)} core${maxShare > 1.15 ? ' (more than one core: see why before trusting the ratio)' : ''}${median(allUses.map((u) => u.share)) < 0.9 ? '; CPU ÷ wall below 1 means the render thread waited for a core (a loaded machine)' : ''}. Besides the render thread, Chromium's other threads used a median ${median(cpuUses.get('masterbus')!.map((u) => u.otherMs)).toFixed(0)} ms of CPU per masterbus render (nearly all in its thread pool, "ThreadPoolForeground", and about as much for a 1 s session as for a 6 s one: a cost per context, most likely V8 compiling the worklet's code in the background, since every OfflineAudioContext starts a fresh worklet scope whose code runs cold; it runs beside the render thread, on another core when one is free) and ${median(cpuUses.get('native')!.map((u) => u.otherMs)).toFixed(0)} ms per native render.`
       : 'No /proc here to confirm it.'
   }`,
 );
