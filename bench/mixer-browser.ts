@@ -11,10 +11,12 @@
  * each contender once untimed (warm-up), then R times each (default 5), interleaved, the first
  * contender alternating from render to render and round to round. Only `await startRendering()`
  * is timed (in the page; the graph, the worklet module and the mixer are built before the clock
- * starts); per round the median render, then the median over rounds (default 3). The CPU time of
- * the whole Chromium process tree (/proc) over each timed render, divided by its wall time, shows
- * how many cores the render kept busy. Untimed check on the last timed render of each, after its clock stopped: all samples finite,
- * RMS and peak per channel (not the same DSP: similar loudness is all that is expected).
+ * starts); per round the median render, then the median over rounds (default 3). Over each timed
+ * render the CPU time of Chromium's processes and threads is read from /proc: divided by the wall
+ * time it shows how many cores the render kept busy, and the busiest thread (the render thread)
+ * gives a second ratio, by CPU time. Untimed check on the last timed render of each, after its
+ * clock stopped: all samples finite, RMS and peak per channel (not the same DSP: similar loudness
+ * is all that is expected); errors reported by the worklet fail the run.
  *
  * `--seconds` (default 10) is the session length; `--write` replaces (or appends) the
  * "## Mixer in Chromium" section of bench/RESULTS.md. Not part of the test suite.
@@ -173,7 +175,7 @@ const loadAtStart = loadavg()
   .map((x) => x.toFixed(2))
   .join(' ');
 const started = performance.now();
-/** Per kind: the median render of each round (ms), and CPU ÷ wall of every timed render. */
+/** Per kind: the median render of each round (ms), and what Chromium's threads did over every timed render. */
 const perRound = new Map<Kind, number[]>(KINDS.map((k) => [k, []]));
 const cpuUses = new Map<Kind, CpuUse[]>(KINDS.map((k) => [k, []]));
 const checks = new Map<Kind, OutputCheck>();
@@ -211,6 +213,8 @@ try {
         perRound.get(kind)!.push(median(ms.get(kind)!));
         checks.set(kind, (await page.evaluate(`mixBench.check(${JSON.stringify(kind)})`)) as OutputCheck);
       }
+      const workletErrors = checks.get('masterbus')!.errors;
+      if (workletErrors.length) throw new Error(`mixer-browser: the mixer worklet reported: ${workletErrors.join('; ')}`);
       if (pageErrors.length) throw new Error(`mixer-browser: errors in the page: ${pageErrors.join('; ')}`);
       process.stderr.write(`round ${r + 1}/${rounds}: ${KINDS.map((k) => `${k} ${perRound.get(k)!.at(-1)!.toFixed(0)} ms`).join(', ')}\n`);
     } finally {
@@ -286,7 +290,7 @@ const pair = (v: number[]) => v.map(db).join(' / ');
 const makeupDb = (c: CompSettings) => 0.6 * -c.thresholdDb * (1 - 1 / c.ratio);
 const makeup = makeupDb(TRACK_COMP) + makeupDb(MASTER_COMP) + makeupDb(LIMITER_STAND_IN);
 out(
-  `- Check (untimed, on the last timed render of each): all samples finite: masterbus ${mbc.finite ? 'yes' : '**no**'}, native ${nac.finite ? 'yes' : '**no**'}; RMS L / R masterbus ${pair(mbc.rmsDb)} dBFS, native ${pair(nac.rmsDb)} dBFS (difference ${mbc.rmsDb.map((v, c) => db(v - nac.rmsDb[c])).join(' / ')} dB); peak masterbus ${pair(mbc.peakDb)}, native ${pair(nac.peakDb)} dBFS${mbc.errors.length ? `; worklet errors: ${mbc.errors.join('; ')}` : ''}. Web Audio's compressors add make-up gain of their own, (1 / gain at 0 dBFS)^0.6 by the spec: about ${makeupDb(TRACK_COMP).toFixed(1)} dB on a track, ${makeupDb(MASTER_COMP).toFixed(1)} dB and ${makeupDb(LIMITER_STAND_IN).toFixed(1)} dB on the master, ${makeup.toFixed(1)} dB in all, which masterbus's compressors (no make-up set) do not; net of it the difference is ${mbc.rmsDb.map((v, c) => db(v - nac.rmsDb[c] + makeup)).join(' / ')} dB. Not the same DSP otherwise either (EQ shapes alike, compressor designs and knees not, and a true-peak limiter against a 20:1 compressor), so only similar loudness is expected.`,
+  `- Check (untimed, on the last timed render of each): all samples finite: masterbus ${mbc.finite ? 'yes' : '**no**'}, native ${nac.finite ? 'yes' : '**no**'}; RMS L / R masterbus ${pair(mbc.rmsDb)} dBFS, native ${pair(nac.rmsDb)} dBFS (difference ${mbc.rmsDb.map((v, c) => db(v - nac.rmsDb[c])).join(' / ')} dB); peak masterbus ${pair(mbc.peakDb)}, native ${pair(nac.peakDb)} dBFS. Web Audio's compressors add make-up gain of their own, (1 / gain at 0 dBFS)^0.6 by the spec: about ${makeupDb(TRACK_COMP).toFixed(1)} dB on a track, ${makeupDb(MASTER_COMP).toFixed(1)} dB and ${makeupDb(LIMITER_STAND_IN).toFixed(1)} dB on the master, ${makeup.toFixed(1)} dB in all, which masterbus's compressors (no make-up set) do not; net of it the difference is ${mbc.rmsDb.map((v, c) => db(v - nac.rmsDb[c] + makeup)).join(' / ')} dB. Not the same DSP otherwise either (EQ shapes alike, compressor designs and knees not, and a true-peak limiter against a 20:1 compressor), so only similar loudness is expected.`,
 );
 const allUses = [...cpuUses.get('masterbus')!, ...cpuUses.get('native')!];
 const maxShare = Math.max(...allUses.map((u) => u.share));
