@@ -6,7 +6,8 @@
  *   tsx bench/mixer.ts [--rounds N] [--seconds S] [--write]
  *
  * `--seconds` (default 10) is the length of the session; `--write` replaces the "## Mixer" section
- * of bench/RESULTS.md. See mixer-worker.ts for the session.
+ * of bench/RESULTS.md. The session is in mixer-session.ts (shared with mixer-browser.ts, the same
+ * session in headless Chromium), the timing in mixer-worker.ts.
  */
 import { median } from './harness.js';
 import { benchArgs, report, runRounds, summarize } from './rounds.js';
