@@ -6,7 +6,7 @@
  * (`MIXBENCH_SECONDS` and `MIXBENCH_RUNS` in the environment override the signal length, 10 s,
  * and the timed runs per process, 5.)
  *
- * The session: 32 stereo tracks at 48 kHz in 128-frame blocks, each with a 4-band EQ and a
+ * The session (defined in mixer-session.ts, shared with the Chromium bench): 32 stereo tracks at 48 kHz in 128-frame blocks, each with a 4-band EQ and a
  * compressor, then fader, pan and one post-fader send (even tracks to aux A, odd to aux B); two aux
  * buses with a 2-band EQ each (high-pass and low-pass, as on a reverb return: the library has no
  * reverb yet); a master bus with a 4-band EQ, a compressor and a true-peak limiter.
@@ -34,90 +34,13 @@ import { performance } from 'node:perf_hooks';
 import type { Processor, ProcessSpec } from '../src/index.js';
 import { loadMasterbus } from './biquad.common.js';
 import { median } from './harness.js';
+import { AUX_BANDS, AUX_NAMES, BLOCK, buildWebAudioSession, FS, masterInserts, sessionOptions, TRACK_COMP, trackBands, trackSignal, TRACKS, type Band, type WebAudioKit } from './mixer-session.js';
 
 const group = process.argv[2];
-const FS = 48000;
-const BLOCK = 128;
-const TRACKS = 32;
 const seconds = Number(process.env.MIXBENCH_SECONDS) || 10;
 const runs = Number(process.env.MIXBENCH_RUNS) || 5;
 const FRAMES = Math.floor((seconds * FS) / 4096) * 4096;
 const BLOCKS = FRAMES / BLOCK;
-
-// ---------------------------------------------------------------------------------------------
-// The session, in library-neutral terms.
-
-type Band = { type: 'lowshelf' | 'peaking' | 'highshelf' | 'highpass' | 'lowpass'; frequencyHz: number; gainDb: number; q: number };
-/** Track t's EQ: gains spread over ±4 dB by track, peaking Q 1, shelves at slope 1. */
-const trackBands = (t: number): Band[] => {
-  const g = (k: number) => (((t * 7 + k * 3) % 9) - 4) * 1;
-  return [
-    { type: 'lowshelf', frequencyHz: 120, gainDb: g(0), q: Math.SQRT1_2 },
-    { type: 'peaking', frequencyHz: 350, gainDb: g(1), q: 1 },
-    { type: 'peaking', frequencyHz: 2500, gainDb: g(2), q: 1 },
-    { type: 'highshelf', frequencyHz: 9000, gainDb: g(3), q: Math.SQRT1_2 },
-  ];
-};
-const AUX_BANDS: Band[] = [
-  { type: 'highpass', frequencyHz: 200, gainDb: 0, q: Math.SQRT1_2 },
-  { type: 'lowpass', frequencyHz: 6000, gainDb: 0, q: Math.SQRT1_2 },
-];
-const MASTER_BANDS: Band[] = [
-  { type: 'lowshelf', frequencyHz: 80, gainDb: 1, q: Math.SQRT1_2 },
-  { type: 'peaking', frequencyHz: 250, gainDb: -1, q: 1 },
-  { type: 'peaking', frequencyHz: 3000, gainDb: 1, q: 1 },
-  { type: 'highshelf', frequencyHz: 12000, gainDb: 1.5, q: Math.SQRT1_2 },
-];
-/** Compressor settings in Web Audio's parameter set (masterbus: peak detector, default hold, full link). */
-const TRACK_COMP = { thresholdDb: -24, kneeDb: 6, ratio: 4, attackMs: 10, releaseMs: 100 };
-const MASTER_COMP = { thresholdDb: -12, kneeDb: 6, ratio: 2, attackMs: 30, releaseMs: 200 };
-const LIMITER = { ceilingDb: -1, lookaheadMs: 5, releaseMs: 100 };
-const faderDb = (t: number) => -14 - (t % 5);
-const panOf = (t: number) => -0.8 + (1.6 * t) / (TRACKS - 1);
-const SEND_DB = -10;
-const auxOf = (t: number) => t % 2;
-const AUX_NAMES = ['auxA', 'auxB'];
-const dbToGain = (db: number) => 10 ** (db / 20);
-
-/**
- * Track t's input: white noise (±0.1, mulberry32 seeded by t) plus three sines whose frequencies
- * depend on t, under a slow amplitude swell (0.2–1, 0.3–1.9 Hz) so the compressors attack and
- * release; the right channel is detuned by 0.3 %. Sines by rotating phasors (no Math.sin per
- * sample: 32 stereo tracks would take seconds to build).
- */
-function trackSignal(t: number): Float32Array<ArrayBuffer>[] {
-  let a = (0x9e3779b9 ^ (t * 0x85ebca6b)) >>> 0;
-  const rand = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-  const tones = [
-    { f: 50 + 13 * t, a: 0.2 },
-    { f: 220 * 1.05 ** t, a: 0.12 },
-    { f: 1500 + 211 * t, a: 0.06 },
-  ];
-  const swellHz = 0.3 + (1.6 * t) / TRACKS;
-  return [0, 1].map((ch) => {
-    const x = new Float32Array(FRAMES);
-    const rot = [...tones.map((k) => k.f * (1 + 0.003 * ch)), swellHz].map((f) => [Math.cos((2 * Math.PI * f) / FS), Math.sin((2 * Math.PI * f) / FS)]);
-    const re = rot.map((_, k) => Math.cos(k + ch + t));
-    const im = rot.map((_, k) => Math.sin(k + ch + t));
-    for (let i = 0; i < FRAMES; i++) {
-      let v = 0.2 * (rand() - 0.5);
-      for (let k = 0; k < tones.length; k++) v += tones[k].a * im[k];
-      x[i] = v * (0.6 + 0.4 * im[tones.length]);
-      for (let k = 0; k < rot.length; k++) {
-        const r = re[k] * rot[k][0] - im[k] * rot[k][1];
-        im[k] = re[k] * rot[k][1] + im[k] * rot[k][0];
-        re[k] = r;
-      }
-    }
-    return x;
-  });
-}
 
 interface Row {
   id: string;
@@ -137,15 +60,11 @@ const IDS = {
 } as const;
 
 const rows: Row[] = [];
-const inputs = Array.from({ length: TRACKS }, (_, t) => trackSignal(t));
+const inputs = Array.from({ length: TRACKS }, (_, t) => trackSignal(t, FRAMES));
 
 if (group === 'masterbus') {
   const mb = await loadMasterbus();
   const spec = { sampleRate: FS, maxBlockSize: BLOCK, channels: 2 };
-  const eq = (bands: Band[]) => new mb.ParametricEQ({ bands: bands.map((b) => ({ ...b })) });
-  const trackComp = () => new mb.Compressor({ ...TRACK_COMP, detector: 'peak' });
-  const master = () => [eq(MASTER_BANDS), new mb.Compressor({ ...MASTER_COMP, detector: 'peak' }), new mb.Limiter({ ...LIMITER, mode: 'true-peak' })];
-
   /** Records what reaches it into `into` (block after block); passes the audio unchanged. */
   class Recorder implements Processor {
     readonly latency = 0;
@@ -169,19 +88,7 @@ if (group === 'masterbus') {
     readMeters(): void {}
   }
 
-  const session = (taps?: Float32Array[][]) => ({
-    // No strip meters: the Web Audio graph has none either (metering costs about a two-band EQ per strip).
-    meters: false,
-    tracks: inputs.map((_, t) => ({
-      name: `t${t}`,
-      inserts: [eq(trackBands(t)), trackComp()],
-      faderDb: faderDb(t),
-      pan: panOf(t),
-      sends: [{ bus: AUX_NAMES[auxOf(t)], levelDb: SEND_DB }],
-    })),
-    buses: AUX_NAMES.map((name, a) => ({ name, inserts: taps ? [new Recorder(taps[a]), eq(AUX_BANDS)] : [eq(AUX_BANDS)] })),
-    master: { inserts: taps ? [new Recorder(taps[2]), ...master()] : master() },
-  });
+  const session = (taps?: Float32Array[][]) => sessionOptions(mb, taps ? (k) => new Recorder(taps[k]) : undefined);
   const stereo = () => [new Float32Array(FRAMES), new Float32Array(FRAMES)];
   const viewsOf = (x: Float32Array[]) => Array.from({ length: BLOCKS }, (_, b) => x.map((c) => c.subarray(b * BLOCK, (b + 1) * BLOCK)));
 
@@ -194,7 +101,7 @@ if (group === 'masterbus') {
     const capture = new mb.Mixer(session(taps));
     capture.prepare(spec);
     // Only the master limiter has latency: no path needs a compensation delay.
-    const lim = master()[2];
+    const lim = masterInserts(mb)[2];
     lim.prepare(spec);
     if (capture.latency !== lim.latency) throw new Error(`mixer bench: expected the limiter's latency ${lim.latency}, got ${capture.latency}`);
     for (let b = 0; b < BLOCKS; b++) capture.process(inViews[b], outViews[b], BLOCK);
@@ -210,10 +117,11 @@ if (group === 'masterbus') {
 
   // The direct run: same processors, prepared alike, in place on working copies.
   const prep = <P extends Processor>(p: P): P => (p.prepare(spec), p);
+  const eq = (bands: Band[]) => new mb.ParametricEQ({ bands: bands.map((b) => ({ ...b })) });
   const eqs = inputs.map((_, t) => prep(eq(trackBands(t))));
-  const comps = inputs.map(() => prep(trackComp()));
+  const comps = inputs.map(() => prep(new mb.Compressor({ ...TRACK_COMP, detector: 'peak' })));
   const auxEqs = AUX_NAMES.map(() => prep(eq(AUX_BANDS)));
-  const [mEq, mComp, mLim] = master().map(prep);
+  const [mEq, mComp, mLim] = masterInserts(mb).map(prep);
   const pristine = [...inputs, taps[0], taps[1], taps[2]];
   const work = pristine.map(() => stereo());
   const trackViews = inputs.map((_, t) => viewsOf(work[t]));
@@ -263,45 +171,15 @@ if (group === 'masterbus') {
   rows.push({ id: IDS.mixer, block: String(BLOCK), ms: median(mixMs), overhead, maxDiff });
   rows.push({ id: IDS.direct, block: String(BLOCK), ms: median(dirMs) });
 } else if (group === 'nwa') {
-  const { AudioBuffer, AudioBufferSourceNode, BiquadFilterNode, DynamicsCompressorNode, GainNode, OfflineAudioContext, StereoPannerNode } = await import('node-web-audio-api');
-  type Ctx = InstanceType<typeof OfflineAudioContext>;
-  type AnyNode = { connect(n: AnyNode): AnyNode };
+  const nwa = await import('node-web-audio-api');
   const buffers = inputs.map((x) => {
-    const buf = new AudioBuffer({ numberOfChannels: 2, length: FRAMES, sampleRate: FS });
+    const buf = new nwa.AudioBuffer({ numberOfChannels: 2, length: FRAMES, sampleRate: FS });
     x.forEach((c, ch) => buf.copyToChannel(c, ch));
     return buf;
   });
-  /**
-   * Web Audio's high- and low-pass Q is in dB (Web Audio API §1.13: Q_lin = 10^(Q/20)); peaking Q
-   * is linear; shelves ignore Q and have slope 1, as masterbus's default shelfSlope.
-   */
-  const biquads = (ctx: Ctx, bands: Band[]) =>
-    bands.map((b) => new BiquadFilterNode(ctx, { type: b.type, frequency: b.frequencyHz, gain: b.gainDb, Q: b.type === 'highpass' || b.type === 'lowpass' ? 20 * Math.log10(b.q) : b.q }));
-  const series = (nodes: AnyNode[]): [AnyNode, AnyNode] => {
-    for (let i = 0; i + 1 < nodes.length; i++) nodes[i].connect(nodes[i + 1]);
-    return [nodes[0], nodes[nodes.length - 1]];
-  };
-  const comp = (ctx: Ctx, c: { thresholdDb: number; kneeDb: number; ratio: number; attackMs: number; releaseMs: number }) =>
-    new DynamicsCompressorNode(ctx, { threshold: c.thresholdDb, knee: c.kneeDb, ratio: c.ratio, attack: c.attackMs / 1000, release: c.releaseMs / 1000 });
   const render = (full: boolean) => async (): Promise<number> => {
-    const ctx = new OfflineAudioContext({ numberOfChannels: 2, length: FRAMES, sampleRate: FS });
-    const masterIn = new GainNode(ctx);
-    const masterChain: AnyNode[] = full ? [...biquads(ctx, MASTER_BANDS), comp(ctx, MASTER_COMP), comp(ctx, { thresholdDb: LIMITER.ceilingDb, kneeDb: 0, ratio: 20, attackMs: 1, releaseMs: LIMITER.releaseMs })] : [];
-    series([masterIn, ...masterChain]).at(-1)!.connect(ctx.destination as unknown as AnyNode);
-    const auxIn = AUX_NAMES.map(() => {
-      const input = new GainNode(ctx);
-      series([input, ...(full ? biquads(ctx, AUX_BANDS) : [])])[1].connect(masterIn);
-      return input;
-    });
-    buffers.forEach((buffer, t) => {
-      const src = new AudioBufferSourceNode(ctx, { buffer });
-      const fader = new GainNode(ctx, { gain: dbToGain(faderDb(t)) });
-      const inserts: AnyNode[] = full ? [...biquads(ctx, trackBands(t)), comp(ctx, TRACK_COMP)] : [];
-      series([src, ...inserts, new StereoPannerNode(ctx, { pan: panOf(t) }), fader]);
-      fader.connect(masterIn);
-      fader.connect(new GainNode(ctx, { gain: dbToGain(SEND_DB) })).connect(auxIn[auxOf(t)]);
-      src.start();
-    });
+    const ctx = new nwa.OfflineAudioContext({ numberOfChannels: 2, length: FRAMES, sampleRate: FS });
+    buildWebAudioSession(ctx, nwa as unknown as WebAudioKit, buffers, full);
     const t0 = performance.now();
     await ctx.startRendering();
     return performance.now() - t0;

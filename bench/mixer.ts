@@ -6,7 +6,8 @@
  *   tsx bench/mixer.ts [--rounds N] [--seconds S] [--write]
  *
  * `--seconds` (default 10) is the length of the session; `--write` replaces the "## Mixer" section
- * of bench/RESULTS.md. See mixer-worker.ts for the session.
+ * of bench/RESULTS.md. The session is in mixer-session.ts (shared with mixer-browser.ts, the same
+ * session in headless Chromium), the timing in mixer-worker.ts.
  */
 import { median } from './harness.js';
 import { benchArgs, report, runRounds, summarize } from './rounds.js';
@@ -62,4 +63,5 @@ const bareShare = rt.get(kNwa)! / rt.get(kBare)!;
 out(`- For scale: node-web-audio-api's graph alone (sources, panners, gains, sums; no EQ or compressor) takes ${pct(bareShare)} of its full render; the Mixer's container work (Mixer − direct) takes ${pct(1 - mixer / direct)} of the Mixer's time.`);
 out(`- Check: max |Mixer output − directly processed master bus| = ${maxDiff === undefined ? '—' : maxDiff.toExponential(2)} (must be 0)`);
 
-if (write) save('## Mixer');
+// '## Mixer (' and not '## Mixer': the heading is matched as a prefix, and '## Mixer in Chromium' (mixer-browser.ts) follows.
+if (write) save('## Mixer (');
