@@ -23,11 +23,11 @@
  *
  * @module
  */
-import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from '../core/options.js';
+import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE, clampToRange, numberOptionRange } from '../core/options.js';
 import { primeProcessor } from '../core/prime.js';
 import { safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
-import { validateOptions, type OptionRule } from '../core/validate.js';
+import { validateOptions, type NumberRange, type OptionRule } from '../core/validate.js';
 import { CURVE_BOUNDS, SATURATION_CURVES, applyCurve, type SaturationCurve } from './curves.js';
 import { FLUSH_BELOW, FLUSH_GRID, IirOversampler } from './iir-oversampling.js';
 import { OVERSAMPLING_FACTORS, Oversampler, type OversamplingFactor } from './oversampling.js';
@@ -140,15 +140,19 @@ const DC_X1 = 0;
 const DC_Y1 = 1;
 const DC_SLOTS = 2;
 
+/** Points of one period of the auto-gain reference sine. */
+const AUTO_GAIN_POINTS = 4096;
+/** Number options that `setParam()` leaves alone. */
+const SATURATOR_FIXED: readonly string[] = ['smoothingMs'];
+
 /**
  * The auto-gain output factor for curve index `curve` at linear drive `g`: RMS of the reference
  * sine over RMS of its saturated, DC-free version.
  */
-function autoGainFactor(curve: number, g: number): number {
-  const n = 4096;
+function autoGainFactor(curve: number, g: number, buf: Float64Array = new Float64Array(AUTO_GAIN_POINTS)): number {
+  const n = AUTO_GAIN_POINTS;
   const rms = Math.pow(10, AUTO_GAIN_REFERENCE_DB / 20);
   const a = rms * Math.SQRT2;
-  const buf = new Float64Array(n);
   for (let i = 0; i < n; i++) buf[i] = g * a * Math.sin((2 * Math.PI * (i + 0.5)) / n);
   applyCurve(curve, buf, 0, n);
   let mean = 0;
@@ -241,6 +245,8 @@ export class Saturator implements Processor<SaturatorOptions> {
   private readonly st = Int32Array.of(0, 0, 0, 0, -1, 0, 0);
   /** A gain of 1 for the up-sampler's input (the drive is applied at the oversampled rate). */
   private readonly one = Float64Array.of(1);
+  /** The auto-gain measurement's buffer (taken when auto-gain is first on). */
+  private gainBuf = new Float64Array(0);
 
   /** Create a saturator; omitted options take {@link SATURATOR_DEFAULTS}. Throws on bad options. */
   constructor(options: Partial<SaturatorOptions> = {}) {
@@ -518,11 +524,39 @@ export class Saturator implements Processor<SaturatorOptions> {
     const o = this.opts;
     const curve = SATURATION_CURVES.indexOf(o.curve);
     const g = Math.pow(10, o.driveDb / 20);
-    const outGain = Math.pow(10, o.trimDb / 20) * (o.autoGain ? autoGainFactor(curve, g) : 1);
-    const apply = (v: SmoothedValue, x: number) => (ramp ? v.setTarget(x) : v.setImmediate(x));
-    apply(this.drive, g);
-    apply(this.out, outGain);
-    apply(this.mixer, o.mix);
-    apply(this.dcw, curve === TUBE ? 1 : 0);
+    // (Into a preallocated buffer: setParam() runs this on the audio thread.)
+    if (o.autoGain && this.gainBuf.length === 0) this.gainBuf = new Float64Array(AUTO_GAIN_POINTS);
+    const outGain = Math.pow(10, o.trimDb / 20) * (o.autoGain ? autoGainFactor(curve, g, this.gainBuf) : 1);
+    // (No closure: this runs on the audio thread too.)
+    if (ramp) {
+      this.drive.setTarget(g);
+      this.out.setTarget(outGain);
+      this.mixer.setTarget(o.mix);
+      this.dcw.setTarget(curve === TUBE ? 1 : 0);
+    } else {
+      this.drive.setImmediate(g);
+      this.out.setImmediate(outGain);
+      this.mixer.setImmediate(o.mix);
+      this.dcw.setImmediate(curve === TUBE ? 1 : 0);
+    }
+  }
+
+  /** The range of `driveDb`, `trimDb` or `mix`, the options {@link Saturator.setParam} can change. */
+  paramRange(name: string): NumberRange | undefined {
+    return numberOptionRange(SATURATOR_RULES, name, SATURATOR_FIXED);
+  }
+
+  /**
+   * Change `driveDb`, `trimDb` or `mix` without allocating (for automation; the contract's
+   * `setParam`): they ramp, as with `set()`. With `autoGain`, a drive change also measures the
+   * auto-gain factor again (one period of 4096 points, about as much work as 4096 samples).
+   */
+  setParam(name: string, value: number): void {
+    const range = this.paramRange(name);
+    if (range === undefined) return;
+    const v = clampToRange(value, range);
+    if (v !== v) return;
+    (this.opts as unknown as Record<string, number>)[name] = v;
+    this.targets(this.spec !== undefined);
   }
 }

@@ -32,10 +32,10 @@
  *
  * @module
  */
-import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from '../core/options.js';
+import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE, clampToRange, numberOptionRange } from '../core/options.js';
 import { SPEC_LIMITS, safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type ProcessorJSON, type SidechainProcessor } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
-import { validateOptions, type OptionRule } from '../core/validate.js';
+import { validateOptions, type NumberRange, type OptionRule } from '../core/validate.js';
 import { primeProcessor } from '../core/prime.js';
 import { writeRbjCoefficients } from '../filters/biquad-coefficients.js';
 import { sanitize } from '../filters/biquad-kernel.js';
@@ -174,6 +174,9 @@ export function compressorGainReductionDb(levelDb: number, thresholdDb: number, 
   if (2 * over <= -kneeDb) return 0;
   return kneeGainReduction(over, 1 - 1 / ratio, kneeDb / 2, kneeDb > 0 ? 1 / (2 * kneeDb) : 0);
 }
+
+/** Number options that `setParam()` leaves alone. */
+const COMPRESSOR_FIXED: readonly string[] = ['lookaheadMs', 'smoothingMs'];
 
 const OWNER = 'Compressor';
 /**
@@ -375,7 +378,31 @@ export class Compressor implements SidechainProcessor<CompressorOptions> {
       this.makeup.setRampLength(fs, o.smoothingMs / 1000);
       this.mixValue.setRampLength(fs, o.smoothingMs / 1000);
     }
-    if (fs !== undefined) {
+    this.apply();
+    return this;
+  }
+
+  /**
+   * The range of a number option {@link Compressor.setParam} can change: every number option but
+   * `lookaheadMs` (it sets the latency) and `smoothingMs`.
+   */
+  paramRange(name: string): NumberRange | undefined {
+    return numberOptionRange(COMPRESSOR_RULES, name, COMPRESSOR_FIXED);
+  }
+
+  /** Change one number option without allocating (for automation; the contract's `setParam`): as `set()` would, clamped to its range. */
+  setParam(name: string, value: number): void {
+    const range = this.paramRange(name);
+    if (range === undefined) return;
+    const v = clampToRange(value, range);
+    if (v !== v) return;
+    (this.opts as unknown as Record<string, number>)[name] = v;
+    this.apply();
+  }
+
+  /** Smoother targets and coefficients from `opts` (after a change). */
+  private apply(): void {
+    if (this.spec !== undefined) {
       this.makeup.setTarget(this.makeupTargetDb());
       this.mixValue.setTarget(this.opts.mix);
     } else {
@@ -383,7 +410,6 @@ export class Compressor implements SidechainProcessor<CompressorOptions> {
       this.mixValue.setImmediate(this.opts.mix);
     }
     this.updateCoefficients();
-    return this;
   }
 
   prepare(spec: ProcessSpec): void {
@@ -622,7 +648,8 @@ export class Compressor implements SidechainProcessor<CompressorOptions> {
     k[K_KNEE_START] = Math.pow(10, (o.thresholdDb - o.kneeDb / 2) / k[K_LEVEL_SCALE]);
     if (this.spec) {
       st[ST_HOLD] = Math.max(1, Math.round((o.peakHoldMs * fs) / 1000));
-      for (const r of this.rms) r.setWindow(Math.max(1, Math.round((o.rmsWindowMs * fs) / 1000)));
+      const window = Math.max(1, Math.round((o.rmsWindowMs * fs) / 1000));
+      for (let c = 0; c < this.rms.length; c++) this.rms[c].setWindow(window);
       st[ST_ADVANCE] = Math.min(this.delay, Math.round((o.lookaheadMs * fs) / 1000));
       const f = o.sidechainHighpassHz;
       st[ST_HIGHPASS] = f > 0 ? HIGHPASS_ON : HIGHPASS_OFF;

@@ -47,10 +47,10 @@
  *
  * @module
  */
-import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from '../core/options.js';
+import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE, clampToRange, numberOptionRange } from '../core/options.js';
 import { safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
-import { validateOptions, type OptionRule } from '../core/validate.js';
+import { validateOptions, type NumberRange, type OptionRule } from '../core/validate.js';
 import { TRUE_PEAK_TAPS } from '../core/true-peak-kernel.js';
 import { primeProcessor } from '../core/prime.js';
 import { SEG_BOUND, SEG_SLOTS, SEG_THRESHOLD, foldedTruePeakFilter4, samplePeaks, segmentPeaks4 } from './segment-peaks.js';
@@ -117,6 +117,9 @@ export const LIMITER_RULES: { readonly [K in keyof LimiterOptions]: OptionRule }
   stereoLink: { kind: 'number', range: { min: 0, max: 1 } },
   smoothingMs: { kind: 'number', range: SMOOTHING_RANGE },
 });
+
+/** Number options that `setParam()` leaves alone (the lookahead sets the latency). */
+const LIMITER_FIXED: readonly string[] = ['lookaheadMs', 'smoothingMs'];
 
 const OWNER = 'Limiter';
 /** e is quantised down to multiples of 2^-28 so the moving sums stay exact integers below 2^53. */
@@ -364,6 +367,9 @@ export class Limiter implements Processor<LimiterOptions> {
   private readonly limits = new Float64Array(SEG_SLOTS);
   /** The audio path's parameters, by the C_* slots. */
   private readonly coef = new Float64Array(COEF_SLOTS);
+  /** One float32 word and its bits, for float32AtMost() (no allocation when setParam() runs it). */
+  private readonly word = new Float32Array(1);
+  private readonly wordBits = new Uint32Array(this.word.buffer);
   /**
    * The audio path's integer state and modes, by the ST_* slots. (`process()` never reads
    * `this.opts`: see the note on the Compressor's state arrays.)
@@ -434,6 +440,27 @@ export class Limiter implements Processor<LimiterOptions> {
     if (wasLinked && this.opts.stereoLink !== 1) this.st[ST_SYNC] = RESYNC;
     this.updateCoefficients();
     return this;
+  }
+
+  /** The range of `ceilingDb`, `driveDb`, `releaseMs` or `stereoLink`, the options {@link Limiter.setParam} can change. */
+  paramRange(name: string): NumberRange | undefined {
+    return numberOptionRange(LIMITER_RULES, name, LIMITER_FIXED);
+  }
+
+  /** Change `ceilingDb`, `driveDb` (ramped), `releaseMs` or `stereoLink` without allocating (for automation; the contract's `setParam`), as `set()` would. */
+  setParam(name: string, value: number): void {
+    const range = this.paramRange(name);
+    if (range === undefined) return;
+    const v = clampToRange(value, range);
+    if (v !== v) return;
+    const wasLinked = this.opts.stereoLink === 1;
+    (this.opts as unknown as Record<string, number>)[name] = v;
+    if (name === 'driveDb') {
+      if (this.spec) this.drive.setTarget(dbToGainExact(v));
+      else this.drive.setImmediate(dbToGainExact(v));
+    }
+    if (wasLinked && this.opts.stereoLink !== 1) this.st[ST_SYNC] = RESYNC;
+    this.updateCoefficients();
   }
 
   prepare(spec: ProcessSpec): void {
@@ -613,7 +640,7 @@ export class Limiter implements Processor<LimiterOptions> {
     this.st[ST_RELEASE] = o.autoRelease ? RELEASE_AUTO : RELEASE_FIXED;
     this.coef[C_DRIVE] = dbToGainExact(o.driveDb);
     const c = dbToGainExact(o.ceilingDb);
-    const c32 = float32AtMost(c);
+    const c32 = float32AtMost(c, this.word, this.wordBits);
     this.coef[C_TARGET] = c32 * this.targetMargin;
     this.coef[C_CLAMP] = c32;
   }
@@ -625,11 +652,11 @@ function dbToGainExact(db: number): number {
 }
 
 /** The largest float32 value ≤ v (v > 0). */
-function float32AtMost(v: number): number {
+function float32AtMost(v: number, word: Float32Array, bits: Uint32Array): number {
   const f = Math.fround(v);
   if (f <= v) return f;
-  const a = new Float32Array([f]);
-  const u = new Uint32Array(a.buffer);
-  u[0] -= 1;
-  return a[0];
+  // The next float32 below a positive f: its bit pattern minus one (`bits` views `word`).
+  word[0] = f;
+  bits[0] -= 1;
+  return word[0];
 }

@@ -23,10 +23,10 @@
  *
  * @module
  */
-import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from '../core/options.js';
+import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE, clampToRange, numberOptionRange } from '../core/options.js';
 import { safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
-import { validateOptions, type OptionRule } from '../core/validate.js';
+import { validateOptions, type NumberRange, type OptionRule } from '../core/validate.js';
 import { STEREO_ONLY, NO_METERS, type MeterName } from '../core/processor.js';
 import { paramsFromJSON, processorJSON } from '../core/json.js';
 
@@ -66,6 +66,11 @@ export const PANNER_RULES: { readonly [K in keyof PannerOptions]: OptionRule } =
   input: { kind: 'enum', values: ['mono', 'stereo'] },
   smoothingMs: { kind: 'number', range: SMOOTHING_RANGE },
 });
+
+/** Slot of the pan in Panner.one. */
+const ONE_PAN = 0;
+/** Number options that `setParam()` leaves alone. */
+const PANNER_FIXED: readonly string[] = ['smoothingMs'];
 
 const OWNER = 'Panner';
 const CHUNK = 256;
@@ -174,6 +179,10 @@ export class Panner implements Processor<PannerOptions> {
   private readonly steady = new Float64Array(2);
   /** Settings for the audio path, at the slots ST_LAW, ST_STEREO. */
   private readonly st = new Int32Array(ST_SLOTS);
+  /** One-sample buffers of update(): the pan, the left and the right gain. */
+  private readonly one = new Float64Array(1);
+  private readonly oneL = new Float64Array(1);
+  private readonly oneR = new Float64Array(1);
 
   /** Create a panner; omitted options take {@link PANNER_DEFAULTS}. Throws on bad options. */
   constructor(options: Partial<PannerOptions> = {}) {
@@ -226,6 +235,23 @@ export class Panner implements Processor<PannerOptions> {
     }
     this.update();
     return this;
+  }
+
+  /** The range of `pan`, the option {@link Panner.setParam} can change (`smoothingMs` is not). */
+  paramRange(name: string): NumberRange | undefined {
+    return numberOptionRange(PANNER_RULES, name, PANNER_FIXED);
+  }
+
+  /** Change the pan without allocating (for automation; the contract's `setParam`): it ramps, as with `set()`. */
+  setParam(name: string, value: number): void {
+    const range = this.paramRange(name);
+    if (range === undefined) return;
+    const v = clampToRange(value, range);
+    if (v !== v) return;
+    this.opts.pan = v;
+    if (this.spec !== undefined) this.pan.setTarget(v);
+    else this.pan.setImmediate(v);
+    this.update();
   }
 
   prepare(spec: ProcessSpec): void {
@@ -298,10 +324,11 @@ export class Panner implements Processor<PannerOptions> {
     const o = this.opts;
     this.st[ST_LAW] = PAN_LAWS.indexOf(o.law);
     this.st[ST_STEREO] = o.input === 'stereo' ? YES : NO;
-    const l = new Float64Array(1);
-    const r = new Float64Array(1);
-    lawGains(this.st[ST_LAW], this.st[ST_STEREO] === YES, Float64Array.of(o.pan), 1, l, r);
-    this.steady[STEADY_LEFT] = l[0];
-    this.steady[STEADY_RIGHT] = r[0];
+    // (Through preallocated one-sample arrays: setParam() runs this on the audio thread.)
+    const one = this.one;
+    one[ONE_PAN] = o.pan;
+    lawGains(this.st[ST_LAW], this.st[ST_STEREO] === YES, one, 1, this.oneL, this.oneR);
+    this.steady[STEADY_LEFT] = this.oneL[0];
+    this.steady[STEADY_RIGHT] = this.oneR[0];
   }
 }

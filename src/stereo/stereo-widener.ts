@@ -18,10 +18,10 @@
  *
  * @module
  */
-import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from '../core/options.js';
+import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE, clampToRange, numberOptionRange } from '../core/options.js';
 import { safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
-import { validateOptions, type OptionRule } from '../core/validate.js';
+import { validateOptions, type NumberRange, type OptionRule } from '../core/validate.js';
 import { writeFilterCoefficients } from '../filters/biquad-coefficients.js';
 import { biquadMono, sanitize } from '../filters/biquad-kernel.js';
 import { STEREO_ONLY, type MeterName } from '../core/processor.js';
@@ -62,6 +62,9 @@ export const STEREO_WIDENER_RULES: { readonly [K in keyof StereoWidenerOptions]:
   bassMonoHz: { kind: 'number', range: { min: 0, max: 500, unit: 'Hz' } },
   smoothingMs: { kind: 'number', range: SMOOTHING_RANGE },
 });
+
+/** Number options that `setParam()` leaves alone (a crossover change designs filters). */
+const STEREO_WIDENER_FIXED: readonly string[] = ['bassMonoHz', 'smoothingMs'];
 
 const OWNER = 'StereoWidener';
 const CHUNK = 256;
@@ -213,6 +216,28 @@ export class StereoWidener implements Processor<StereoWidenerOptions> {
     if (o.bassMonoHz !== undefined && o.bassMonoHz > 0 && this.spec) this.design(this.spec.sampleRate);
     this.updateFlags();
     return this;
+  }
+
+  /** The range of `width`, `midGainDb` or `sideGainDb`, the options {@link StereoWidener.setParam} can change. */
+  paramRange(name: string): NumberRange | undefined {
+    return numberOptionRange(STEREO_WIDENER_RULES, name, STEREO_WIDENER_FIXED);
+  }
+
+  /** Change `width`, `midGainDb` or `sideGainDb` without allocating (for automation; the contract's `setParam`): they ramp, as with `set()`. */
+  setParam(name: string, value: number): void {
+    const range = this.paramRange(name);
+    if (range === undefined) return;
+    const v = clampToRange(value, range);
+    if (v !== v) return;
+    (this.opts as unknown as Record<string, number>)[name] = v;
+    if (this.spec !== undefined) {
+      this.side.setTarget(this.sideTarget());
+      this.mid.setTarget(dbToGain(this.opts.midGainDb));
+    } else {
+      this.side.setImmediate(this.sideTarget());
+      this.mid.setImmediate(dbToGain(this.opts.midGainDb));
+    }
+    this.updateFlags();
   }
 
   prepare(spec: ProcessSpec): void {
