@@ -199,7 +199,7 @@ interface Path {
 }
 
 /** A processor that can be automated: it has the contract's optional `paramRange()` and `setParam()`. */
-type Automatable = Processor & { paramRange(name: string): NumberRange | undefined; setParam(name: string, value: number): void };
+type Automatable = Processor & { paramRange(name: string): NumberRange | undefined; setParam(name: string, values: Float64Array, index: number): void };
 
 /** The automation lane of one option of one insert. */
 interface InsertLane {
@@ -971,7 +971,7 @@ export class Mixer {
       l.lane.fill(value, t, 1);
       if (value[0] !== l.last[0]) {
         l.last[0] = value[0];
-        l.processor.setParam(l.option, value[0]);
+        l.processor.setParam(l.option, value, 0);
       }
     }
   }
@@ -984,9 +984,8 @@ export class Mixer {
   private primeInsertLanes(): void {
     for (const l of this.insertLanes.values()) {
       if (l.lane.active) {
-        const v = l.lane.valueAt(0);
-        l.processor.setParam(l.option, v);
-        l.last[0] = v;
+        l.lane.fill(l.last, 0, 1);
+        l.processor.setParam(l.option, l.last, 0);
       } else {
         l.last[0] = NaN;
       }

@@ -237,6 +237,8 @@ export class Saturator implements Processor<SaturatorOptions> {
   private readonly out = new SmoothedValue('multiplicative', 1);
   private readonly mixer = new SmoothedValue('linear', 1);
   private readonly dcw = new SmoothedValue('linear', 0);
+  /** [drive, output gain, mix, DC-blocker weight] targets handed to the smoothers. */
+  private readonly goals = new Float64Array(4);
   /** DC blocker state per channel, at the slots DC_X1, DC_Y1. */
   private dc = new Float64Array(0);
   /** [R of the DC blocker]. */
@@ -529,10 +531,16 @@ export class Saturator implements Processor<SaturatorOptions> {
     const outGain = Math.pow(10, o.trimDb / 20) * (o.autoGain ? autoGainFactor(curve, g, this.gainBuf) : 1);
     // (No closure: this runs on the audio thread too.)
     if (ramp) {
-      this.drive.setTarget(g);
-      this.out.setTarget(outGain);
-      this.mixer.setTarget(o.mix);
-      this.dcw.setTarget(curve === TUBE ? 1 : 0);
+      // (Through a typed array: a number passed to a call that is not inlined is boxed.)
+      const t = this.goals;
+      t[0] = g;
+      t[1] = outGain;
+      t[2] = o.mix;
+      t[3] = curve === TUBE ? 1 : 0;
+      this.drive.setTargetAt(t, 0);
+      this.out.setTargetAt(t, 1);
+      this.mixer.setTargetAt(t, 2);
+      this.dcw.setTargetAt(t, 3);
     } else {
       this.drive.setImmediate(g);
       this.out.setImmediate(outGain);
@@ -551,12 +559,16 @@ export class Saturator implements Processor<SaturatorOptions> {
    * `setParam`): they ramp, as with `set()`. With `autoGain`, a drive change also measures the
    * auto-gain factor again (one period of 4096 points, about as much work as 4096 samples).
    */
-  setParam(name: string, value: number): void {
+  setParam(name: string, values: Float64Array, index: number): void {
     const range = this.paramRange(name);
     if (range === undefined) return;
-    const v = clampToRange(value, range);
+    const v = clampToRange(values[index], range);
     if (v !== v) return;
-    (this.opts as unknown as Record<string, number>)[name] = v;
+    // Stores with constant keys: a store under a computed key boxes the number on the heap.
+    const o = this.opts;
+    if (name === 'driveDb') o.driveDb = v;
+    else if (name === 'trimDb') o.trimDb = v;
+    else if (name === 'mix') o.mix = v;
     this.targets(this.spec !== undefined);
   }
 }

@@ -131,13 +131,14 @@ export interface Processor<O extends object = object> {
    */
   paramRange?(name: string): NumberRange | undefined;
   /**
-   * Optional, for automation: change one numeric option without allocating (safe on the audio
-   * thread, between two `process()` calls), with the same effect as `set({ [name]: value })`
-   * (smoothed where `set()` smooths). Never throws: the caller validates against
-   * {@link Processor.paramRange} on the control side; a value outside the range is clamped to it,
-   * NaN and names without a range are ignored.
+   * Optional, for automation: set option `name` to `values[index]` without allocating (safe on the
+   * audio thread, between two `process()` calls), with the same effect as
+   * `set({ [name]: values[index] })` (smoothed where `set()` smooths). The value comes in a typed
+   * array because a number passed to a call V8 does not inline is boxed on the heap.
+   * Never throws: the caller validates against {@link Processor.paramRange} on the control side;
+   * a value outside the range is clamped to it, NaN and names without a range are ignored.
    */
-  setParam?(name: string, value: number): void;
+  setParam?(name: string, values: Float64Array, index: number): void;
 }
 
 /**

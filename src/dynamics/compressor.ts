@@ -308,6 +308,8 @@ export class Compressor implements SidechainProcessor<CompressorOptions> {
   private lines: Float32Array[] = [];
   private levels: Float64Array[] = [];
   private makeupBuf = new Float64Array(0);
+  /** [makeup target dB, mix target] handed to the smoothers. */
+  private readonly targets = new Float64Array(2);
   private mixBuf = new Float64Array(0);
   /** Per channel: [z1, z2] of the sidechain high-pass (HP_STATE_SIZE values from 2·c). */
   private hpState = new Float64Array(0);
@@ -391,20 +393,39 @@ export class Compressor implements SidechainProcessor<CompressorOptions> {
   }
 
   /** Change one number option without allocating (for automation; the contract's `setParam`): as `set()` would, clamped to its range. */
-  setParam(name: string, value: number): void {
+  setParam(name: string, values: Float64Array, index: number): void {
     const range = this.paramRange(name);
     if (range === undefined) return;
-    const v = clampToRange(value, range);
+    const v = clampToRange(values[index], range);
     if (v !== v) return;
-    (this.opts as unknown as Record<string, number>)[name] = v;
+    // Stores with constant keys: a store under a computed key boxes the number on the heap.
+    const o = this.opts;
+    if (name === 'thresholdDb') o.thresholdDb = v;
+    else if (name === 'ratio') o.ratio = v;
+    else if (name === 'kneeDb') o.kneeDb = v;
+    else if (name === 'attackMs') o.attackMs = v;
+    else if (name === 'releaseMs') o.releaseMs = v;
+    else if (name === 'peakHoldMs') o.peakHoldMs = v;
+    else if (name === 'rmsWindowMs') o.rmsWindowMs = v;
+    else if (name === 'stereoLink') o.stereoLink = v;
+    else if (name === 'makeupDb') o.makeupDb = v;
+    else if (name === 'mix') o.mix = v;
+    else if (name === 'sidechainHighpassHz') o.sidechainHighpassHz = v;
     this.apply();
   }
 
   /** Smoother targets and coefficients from `opts` (after a change). */
   private apply(): void {
     if (this.spec !== undefined) {
-      this.makeup.setTarget(this.makeupTargetDb());
-      this.mixValue.setTarget(this.opts.mix);
+      // (Through a typed array: this runs on the audio thread from setParam(), and a number passed
+      // to a call that is not inlined is boxed.)
+      const o = this.opts;
+      const t = this.targets;
+      t[0] = o.makeupDb;
+      if (o.autoMakeup) t[0] += compressorGainReductionDb(0, o.thresholdDb, o.ratio, o.kneeDb);
+      t[1] = o.mix;
+      this.makeup.setTargetAt(t, 0);
+      this.mixValue.setTargetAt(t, 1);
     } else {
       this.makeup.setImmediate(this.makeupTargetDb());
       this.mixValue.setImmediate(this.opts.mix);

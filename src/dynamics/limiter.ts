@@ -346,6 +346,8 @@ export class Limiter implements Processor<LimiterOptions> {
   private opts: LimiterOptions;
   private spec: ProcessSpec | undefined;
   private readonly drive = new SmoothedValue('multiplicative', 1);
+  /** [drive target] handed to the smoother by setParam(). */
+  private readonly driveTarget = new Float64Array(1);
   private delay = 0;
   /** Target / ceiling (linear), from the smoothing length: set by prepare(). */
   private targetMargin = Math.pow(10, -LIMITER_TARGET_MARGIN_DB / 20);
@@ -448,15 +450,22 @@ export class Limiter implements Processor<LimiterOptions> {
   }
 
   /** Change `ceilingDb`, `driveDb` (ramped), `releaseMs` or `stereoLink` without allocating (for automation; the contract's `setParam`), as `set()` would. */
-  setParam(name: string, value: number): void {
+  setParam(name: string, values: Float64Array, index: number): void {
     const range = this.paramRange(name);
     if (range === undefined) return;
-    const v = clampToRange(value, range);
+    const v = clampToRange(values[index], range);
     if (v !== v) return;
     const wasLinked = this.opts.stereoLink === 1;
-    (this.opts as unknown as Record<string, number>)[name] = v;
+    // Stores with constant keys, the target through a typed array: a store under a computed key,
+    // or a number passed to a call that is not inlined, is boxed on the heap.
+    const o = this.opts;
+    if (name === 'ceilingDb') o.ceilingDb = v;
+    else if (name === 'driveDb') o.driveDb = v;
+    else if (name === 'releaseMs') o.releaseMs = v;
+    else if (name === 'stereoLink') o.stereoLink = v;
     if (name === 'driveDb') {
-      if (this.spec) this.drive.setTarget(dbToGainExact(v));
+      this.driveTarget[0] = Math.pow(10, v / 20);
+      if (this.spec) this.drive.setTargetAt(this.driveTarget, 0);
       else this.drive.setImmediate(dbToGainExact(v));
     }
     if (wasLinked && this.opts.stereoLink !== 1) this.st[ST_SYNC] = RESYNC;

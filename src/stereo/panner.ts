@@ -243,13 +243,15 @@ export class Panner implements Processor<PannerOptions> {
   }
 
   /** Change the pan without allocating (for automation; the contract's `setParam`): it ramps, as with `set()`. */
-  setParam(name: string, value: number): void {
+  setParam(name: string, values: Float64Array, index: number): void {
     const range = this.paramRange(name);
     if (range === undefined) return;
-    const v = clampToRange(value, range);
+    const v = clampToRange(values[index], range);
     if (v !== v) return;
     this.opts.pan = v;
-    if (this.spec !== undefined) this.pan.setTarget(v);
+    this.one[ONE_PAN] = v;
+    // (From a typed array: a number passed to a call that is not inlined is boxed.)
+    if (this.spec !== undefined) this.pan.setTargetAt(this.one, ONE_PAN);
     else this.pan.setImmediate(v);
     this.update();
   }

@@ -67,6 +67,7 @@ export const STEREO_WIDENER_RULES: { readonly [K in keyof StereoWidenerOptions]:
 const STEREO_WIDENER_FIXED: readonly string[] = ['bassMonoHz', 'smoothingMs'];
 
 const OWNER = 'StereoWidener';
+
 const CHUNK = 256;
 /** Integration time of the correlation and balance read-outs. */
 const METER_SECONDS = 0.3;
@@ -140,6 +141,8 @@ export class StereoWidener implements Processor<StereoWidenerOptions> {
   private readonly side = new SmoothedValue('linear', 1);
   private readonly mid = new SmoothedValue('linear', 1);
   private readonly bass = new SmoothedValue('linear', 0);
+  /** [side target, mid target] handed to the smoothers by setParam(). */
+  private readonly targets = new Float64Array(2);
   private sBuf = new Float64Array(0);
   private mBuf = new Float64Array(0);
   private aBuf = new Float64Array(0);
@@ -224,15 +227,23 @@ export class StereoWidener implements Processor<StereoWidenerOptions> {
   }
 
   /** Change `width`, `midGainDb` or `sideGainDb` without allocating (for automation; the contract's `setParam`): they ramp, as with `set()`. */
-  setParam(name: string, value: number): void {
+  setParam(name: string, values: Float64Array, index: number): void {
     const range = this.paramRange(name);
     if (range === undefined) return;
-    const v = clampToRange(value, range);
+    const v = clampToRange(values[index], range);
     if (v !== v) return;
-    (this.opts as unknown as Record<string, number>)[name] = v;
+    // Stores with constant keys, targets through a typed array: a store under a computed key, or a
+    // number passed to a call that is not inlined, is boxed on the heap.
+    const o = this.opts;
+    if (name === 'width') o.width = v;
+    else if (name === 'midGainDb') o.midGainDb = v;
+    else if (name === 'sideGainDb') o.sideGainDb = v;
     if (this.spec !== undefined) {
-      this.side.setTarget(this.sideTarget());
-      this.mid.setTarget(dbToGain(this.opts.midGainDb));
+      const t = this.targets;
+      t[0] = o.width * Math.pow(10, o.sideGainDb / 20);
+      t[1] = Math.pow(10, o.midGainDb / 20);
+      this.side.setTargetAt(t, 0);
+      this.mid.setTargetAt(t, 1);
     } else {
       this.side.setImmediate(this.sideTarget());
       this.mid.setImmediate(dbToGain(this.opts.midGainDb));

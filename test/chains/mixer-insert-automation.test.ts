@@ -201,7 +201,6 @@ describe('Mixer: automation of insert options', () => {
     m.automate('tracks.gtr.inserts.0.width').cancel(0).setValue(0.5, 0).linearRamp(2, long);
     m.automate('tracks.gtr.inserts.1.thresholdDb').cancel(0).setValue(-10, 0).linearRamp(-40, long);
     m.automate('tracks.vox.inserts.0.driveDb').cancel(0).setValue(0, 0).linearRamp(24, long);
-    m.automate('buses.fx.inserts.0.driveDb').cancel(0).setValue(0, 0).linearRamp(24, long);
     m.automate('buses.grp.inserts.0.ratio').cancel(0).setValue(2, 0).linearRamp(20, long);
     m.automate('master.inserts.0.ceilingDb').cancel(0).setValue(-1, 0).linearRamp(-12, long);
     const inputs = [[noise(128, 1, 0.5), noise(128, 2, 0.5)], [noise(128, 3, 0.5)]];
