@@ -41,7 +41,7 @@ export { MID_SIDE_DEFAULTS, MID_SIDE_RULES, MidSide } from './chains/mid-side.js
 export type { ParallelOptions } from './chains/parallel.js';
 export { PARALLEL_DEFAULTS, PARALLEL_RULES, Parallel } from './chains/parallel.js';
 export type { AutomationEvent, BusOptions, MasterOptions, MixerPanLaw, MixerSession, SendOptions, TrackInput, TrackOptions } from './chains/mixer.js';
-export { MAX_TRACKS, MIXER_LIMITS, MIXER_PAN_LAWS, MIXER_SESSION_VERSION, MIXER_SMOOTHING_MS, Mixer, balanceGains, panGains } from './chains/mixer.js';
+export { MAX_TRACKS, MIXER_CONTROL_INTERVAL, MIXER_LIMITS, MIXER_PAN_LAWS, MIXER_SESSION_VERSION, MIXER_SMOOTHING_MS, Mixer, balanceGains, panGains } from './chains/mixer.js';
 export type { ProcessorClass } from './registry.js';
 export { MAX_JSON_NESTING, PROCESSOR_CLASSES, processorFromJSON } from './registry.js';
 export { BS1770_STAGE1_48K, BS1770_STAGE2_48K, kWeighting, rediscretise } from './metering/k-weighting.js';
