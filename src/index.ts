@@ -12,7 +12,7 @@ export type { DescribedClass, OptionDescription } from './core/json.js';
 export { describeOptions, paramsFromJSON, paramsToJSON, processorJSON } from './core/json.js';
 export { dbToGain, gainToDb, powerToDb } from './core/db.js';
 export { SmoothedValue } from './core/smoothed-value.js';
-export { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from './core/options.js';
+export { DEFAULT_SMOOTHING_MS, LiveNumbers, SMOOTHING_RANGE, numberOptionRange } from './core/options.js';
 export type { ArrayRule, BooleanRule, EnumRule, NumberRange, NumberRule, ObjectRule, OptionRule, OptionRules, RuleBase } from './core/validate.js';
 export { checkBoolean, checkKnownKeys, checkNumber, checkObject, checkOneOf, checkOption, defineRules, formatRange, inRange, validateOptions } from './core/validate.js';
 export type { BiquadCoefficients, CascadeType, FilterDesign, FilterType, RbjType, Rolloff } from './filters/biquad-coefficients.js';

@@ -29,15 +29,62 @@ export function numberOptionRange(rules: Readonly<Record<string, OptionRule>>, n
 }
 
 /**
- * `value` placed in `range` for a processor's `setParam()` (the audio-thread path, where nothing
- * may throw): below a closed lower end it becomes that end, above a closed upper end that end;
- * at or beyond an open end, and for NaN, the result is NaN (the caller ignores the change).
- * Callers validate values on the control side, so clamping only absorbs rounding at the ends.
+ * A processor's number options mirrored in a `Float64Array`, so that `setParam()` can change one
+ * on the audio thread without allocating: a number stored into a plain object's field is boxed on
+ * the heap once V8 has widened that field's representation (which other code in the same process
+ * can cause), a number stored into a typed array never is. The options object stays the control
+ * side's record: {@link LiveNumbers.load} copies it in after `set()`, {@link LiveNumbers.sync}
+ * writes values changed by `setParam()` back before the object is read or replaced. Code that
+ * derives state from these options reads {@link LiveNumbers.values}.
  */
-export function clampToRange(value: number, range: NumberRange): number {
-  let v = value;
-  if (v < range.min) v = range.min;
-  if (v > range.max) v = range.max;
-  if ((range.minOpen === true && !(v > range.min)) || (range.maxOpen === true && !(v < range.max))) return NaN;
-  return v;
+export class LiveNumbers {
+  /** The options' values, in the order of `keys`. */
+  readonly values: Float64Array;
+  /** [1 while `values` hold changes the options object has not seen]. */
+  private readonly ahead = new Int32Array(1);
+
+  constructor(
+    /** Names of the mirrored options. */
+    readonly keys: readonly string[],
+  ) {
+    this.values = new Float64Array(keys.length);
+  }
+
+  /** Index of option `name` in `values` (-1 if not mirrored). Allocates nothing. */
+  slot(name: string): number {
+    return this.keys.indexOf(name);
+  }
+
+  /** Copy the options' values in (control side). */
+  load(options: object): void {
+    const o = options as Record<string, number>;
+    for (let i = 0; i < this.keys.length; i++) this.values[i] = o[this.keys[i]];
+    this.ahead[0] = 0;
+  }
+
+  /** Write values changed by `setParam()` back into `options` (control side). */
+  sync(options: object): void {
+    if (this.ahead[0] === 0) return;
+    const o = options as Record<string, number>;
+    for (let i = 0; i < this.keys.length; i++) o[this.keys[i]] = this.values[i];
+    this.ahead[0] = 0;
+  }
+
+  /**
+   * `values[slot] = source[index]` placed in `range` (for `setParam()`, where nothing may throw):
+   * below a closed lower end it becomes that end, above a closed upper end that end. Returns false
+   * and changes nothing for NaN, a value at or beyond an open end, or a slot of -1; callers
+   * validate values on the control side, so clamping only absorbs rounding at the ends. Allocates
+   * nothing.
+   */
+  put(slot: number, source: Float64Array, index: number, range: NumberRange): boolean {
+    let v = source[index];
+    if (slot < 0 || v !== v) return false;
+    if (v < range.min) v = range.min;
+    if (v > range.max) v = range.max;
+    if ((range.minOpen === true && !(v > range.min)) || (range.maxOpen === true && !(v < range.max))) return false;
+    this.values[slot] = v;
+    this.ahead[0] = 1;
+    return true;
+  }
 }

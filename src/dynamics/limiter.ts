@@ -47,7 +47,7 @@
  *
  * @module
  */
-import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE, clampToRange, numberOptionRange } from '../core/options.js';
+import { DEFAULT_SMOOTHING_MS, LiveNumbers, SMOOTHING_RANGE, numberOptionRange } from '../core/options.js';
 import { safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
 import { validateOptions, type NumberRange, type OptionRule } from '../core/validate.js';
@@ -120,6 +120,12 @@ export const LIMITER_RULES: { readonly [K in keyof LimiterOptions]: OptionRule }
 
 /** Number options that `setParam()` leaves alone (the lookahead sets the latency). */
 const LIMITER_FIXED: readonly string[] = ['lookaheadMs', 'smoothingMs'];
+/** The number options mirrored in Limiter.live (what setParam() changes), and their slots. */
+const LIVE_KEYS = ['ceilingDb', 'driveDb', 'releaseMs', 'stereoLink'] as const;
+const N_CEILING = 0;
+const N_DRIVE = 1;
+const N_RELEASE = 2;
+const N_LINK = 3;
 
 const OWNER = 'Limiter';
 /** e is quantised down to multiples of 2^-28 so the moving sums stay exact integers below 2^53. */
@@ -372,6 +378,8 @@ export class Limiter implements Processor<LimiterOptions> {
   /** One float32 word and its bits, for float32AtMost() (no allocation when setParam() runs it). */
   private readonly word = new Float32Array(1);
   private readonly wordBits = new Uint32Array(this.word.buffer);
+  /** The number options as derived state reads them (see {@link LiveNumbers}). */
+  private readonly live = new LiveNumbers(LIVE_KEYS);
   /**
    * The audio path's integer state and modes, by the ST_* slots. (`process()` never reads
    * `this.opts`: see the note on the Compressor's state arrays.)
@@ -383,6 +391,7 @@ export class Limiter implements Processor<LimiterOptions> {
   /** Create a limiter; omitted options take {@link LIMITER_DEFAULTS}. Throws on bad options. */
   constructor(options: Partial<LimiterOptions> = {}) {
     this.opts = { ...LIMITER_DEFAULTS, ...validateOptions<LimiterOptions>(OWNER, options, LIMITER_RULES) };
+    this.live.load(this.opts);
     this.limits[SEG_BOUND] = this.filter.gainBound;
     this.drive.setImmediate(dbToGainExact(this.opts.driveDb));
     this.updateCoefficients();
@@ -400,6 +409,7 @@ export class Limiter implements Processor<LimiterOptions> {
 
   /** The current parameters. */
   get params(): LimiterOptions {
+    this.live.sync(this.opts);
     return { ...this.opts };
   }
 
@@ -432,8 +442,10 @@ export class Limiter implements Processor<LimiterOptions> {
    */
   set(options: Partial<LimiterOptions>): this {
     const o = validateOptions<LimiterOptions>(OWNER, options, LIMITER_RULES);
+    this.live.sync(this.opts);
     const wasLinked = this.opts.stereoLink === 1;
     this.opts = { ...this.opts, ...o };
+    this.live.load(this.opts);
     if (o.smoothingMs !== undefined && this.spec) this.drive.setRampLength(this.spec.sampleRate, o.smoothingMs / 1000);
     if (o.driveDb !== undefined) {
       if (this.spec) this.drive.setTarget(dbToGainExact(o.driveDb));
@@ -453,22 +465,18 @@ export class Limiter implements Processor<LimiterOptions> {
   setParam(name: string, values: Float64Array, index: number): void {
     const range = this.paramRange(name);
     if (range === undefined) return;
-    const v = clampToRange(values[index], range);
-    if (v !== v) return;
-    const wasLinked = this.opts.stereoLink === 1;
-    // Stores with constant keys, the target through a typed array: a store under a computed key,
-    // or a number passed to a call that is not inlined, is boxed on the heap.
-    const o = this.opts;
-    if (name === 'ceilingDb') o.ceilingDb = v;
-    else if (name === 'driveDb') o.driveDb = v;
-    else if (name === 'releaseMs') o.releaseMs = v;
-    else if (name === 'stereoLink') o.stereoLink = v;
-    if (name === 'driveDb') {
-      this.driveTarget[0] = Math.pow(10, v / 20);
+    const live = this.live;
+    const n = live.values;
+    const wasLinked = n[N_LINK] === 1;
+    const slot = live.slot(name);
+    if (!live.put(slot, values, index, range)) return;
+    if (slot === N_DRIVE) {
+      // The target through a typed array: a number passed to a call that is not inlined is boxed.
+      this.driveTarget[0] = Math.pow(10, n[N_DRIVE] / 20);
       if (this.spec) this.drive.setTargetAt(this.driveTarget, 0);
-      else this.drive.setImmediate(dbToGainExact(v));
+      else this.drive.setImmediate(this.driveTarget[0]);
     }
-    if (wasLinked && this.opts.stereoLink !== 1) this.st[ST_SYNC] = RESYNC;
+    if (wasLinked && n[N_LINK] !== 1) this.st[ST_SYNC] = RESYNC;
     this.updateCoefficients();
   }
 
@@ -642,14 +650,24 @@ export class Limiter implements Processor<LimiterOptions> {
   private updateCoefficients(): void {
     const fs = this.spec?.sampleRate ?? 48000;
     const o = this.opts;
-    this.coef[C_RELEASE] = Math.exp(-1000 / (o.releaseMs * fs));
-    this.coef[C_SLOW] = Math.exp(-1000 / (5 * o.releaseMs * fs));
-    this.coef[C_LINK] = o.stereoLink;
+    // Number options from the live mirror (setParam() changes them there, on the audio thread:
+    // hence no helper calls that would take or return a number below).
+    const n = this.live.values;
+    this.coef[C_RELEASE] = Math.exp(-1000 / (n[N_RELEASE] * fs));
+    this.coef[C_SLOW] = Math.exp(-1000 / (5 * n[N_RELEASE] * fs));
+    this.coef[C_LINK] = n[N_LINK];
     this.st[ST_MODE] = o.mode === 'true-peak' ? MODE_TRUE_PEAK : MODE_SAMPLE_PEAK;
     this.st[ST_RELEASE] = o.autoRelease ? RELEASE_AUTO : RELEASE_FIXED;
-    this.coef[C_DRIVE] = dbToGainExact(o.driveDb);
-    const c = dbToGainExact(o.ceilingDb);
-    const c32 = float32AtMost(c, this.word, this.wordBits);
+    this.coef[C_DRIVE] = Math.pow(10, n[N_DRIVE] / 20);
+    // The ceiling as the largest float32 value at most 10^(ceilingDb/20): when rounding to float32
+    // went up, the next float32 below (its bit pattern minus one; `wordBits` views `word`).
+    const c = Math.pow(10, n[N_CEILING] / 20);
+    let c32 = Math.fround(c);
+    if (c32 > c) {
+      this.word[0] = c32;
+      this.wordBits[0] -= 1;
+      c32 = this.word[0];
+    }
     this.coef[C_TARGET] = c32 * this.targetMargin;
     this.coef[C_CLAMP] = c32;
   }
@@ -660,12 +678,3 @@ function dbToGainExact(db: number): number {
   return Math.pow(10, db / 20);
 }
 
-/** The largest float32 value ≤ v (v > 0). */
-function float32AtMost(v: number, word: Float32Array, bits: Uint32Array): number {
-  const f = Math.fround(v);
-  if (f <= v) return f;
-  // The next float32 below a positive f: its bit pattern minus one (`bits` views `word`).
-  word[0] = f;
-  bits[0] -= 1;
-  return word[0];
-}

@@ -23,7 +23,7 @@
  *
  * @module
  */
-import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE, clampToRange, numberOptionRange } from '../core/options.js';
+import { DEFAULT_SMOOTHING_MS, LiveNumbers, SMOOTHING_RANGE, numberOptionRange } from '../core/options.js';
 import { safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
 import { validateOptions, type NumberRange, type OptionRule } from '../core/validate.js';
@@ -67,8 +67,9 @@ export const PANNER_RULES: { readonly [K in keyof PannerOptions]: OptionRule } =
   smoothingMs: { kind: 'number', range: SMOOTHING_RANGE },
 });
 
-/** Slot of the pan in Panner.one. */
-const ONE_PAN = 0;
+/** The number option mirrored in Panner.live (what setParam() changes), and its slot. */
+const LIVE_KEYS = ['pan'] as const;
+const N_PAN = 0;
 /** Number options that `setParam()` leaves alone. */
 const PANNER_FIXED: readonly string[] = ['smoothingMs'];
 
@@ -179,14 +180,16 @@ export class Panner implements Processor<PannerOptions> {
   private readonly steady = new Float64Array(2);
   /** Settings for the audio path, at the slots ST_LAW, ST_STEREO. */
   private readonly st = new Int32Array(ST_SLOTS);
-  /** One-sample buffers of update(): the pan, the left and the right gain. */
-  private readonly one = new Float64Array(1);
+  /** The pan as derived state reads it (see {@link LiveNumbers}); also update()'s one-sample input. */
+  private readonly live = new LiveNumbers(LIVE_KEYS);
+  /** One-sample outputs of update(): the left and the right gain. */
   private readonly oneL = new Float64Array(1);
   private readonly oneR = new Float64Array(1);
 
   /** Create a panner; omitted options take {@link PANNER_DEFAULTS}. Throws on bad options. */
   constructor(options: Partial<PannerOptions> = {}) {
     this.opts = { ...PANNER_DEFAULTS, ...validateOptions<PannerOptions>(OWNER, options, PANNER_RULES) };
+    this.live.load(this.opts);
     this.pan.setImmediate(this.opts.pan);
     this.update();
   }
@@ -203,6 +206,7 @@ export class Panner implements Processor<PannerOptions> {
 
   /** The current parameters (the pan is the target of a ramp in progress). */
   get params(): PannerOptions {
+    this.live.sync(this.opts);
     return { ...this.opts };
   }
 
@@ -226,7 +230,9 @@ export class Panner implements Processor<PannerOptions> {
   /** Change parameters (validated first: a bad value throws and changes nothing). The pan ramps. */
   set(options: Partial<PannerOptions>): this {
     const o = validateOptions<PannerOptions>(OWNER, options, PANNER_RULES);
+    this.live.sync(this.opts);
     this.opts = { ...this.opts, ...o };
+    this.live.load(this.opts);
     const fs = this.spec?.sampleRate;
     if (o.smoothingMs !== undefined && fs !== undefined) this.pan.setRampLength(fs, o.smoothingMs / 1000);
     if (o.pan !== undefined) {
@@ -246,13 +252,11 @@ export class Panner implements Processor<PannerOptions> {
   setParam(name: string, values: Float64Array, index: number): void {
     const range = this.paramRange(name);
     if (range === undefined) return;
-    const v = clampToRange(values[index], range);
-    if (v !== v) return;
-    this.opts.pan = v;
-    this.one[ONE_PAN] = v;
+    const live = this.live;
+    if (!live.put(live.slot(name), values, index, range)) return;
     // (From a typed array: a number passed to a call that is not inlined is boxed.)
-    if (this.spec !== undefined) this.pan.setTargetAt(this.one, ONE_PAN);
-    else this.pan.setImmediate(v);
+    if (this.spec !== undefined) this.pan.setTargetAt(live.values, N_PAN);
+    else this.pan.setImmediate(live.values[N_PAN]);
     this.update();
   }
 
@@ -326,10 +330,9 @@ export class Panner implements Processor<PannerOptions> {
     const o = this.opts;
     this.st[ST_LAW] = PAN_LAWS.indexOf(o.law);
     this.st[ST_STEREO] = o.input === 'stereo' ? YES : NO;
-    // (Through preallocated one-sample arrays: setParam() runs this on the audio thread.)
-    const one = this.one;
-    one[ONE_PAN] = o.pan;
-    lawGains(this.st[ST_LAW], this.st[ST_STEREO] === YES, one, 1, this.oneL, this.oneR);
+    // (Through preallocated one-sample arrays, the pan from the live mirror: setParam() runs this
+    // on the audio thread.)
+    lawGains(this.st[ST_LAW], this.st[ST_STEREO] === YES, this.live.values, 1, this.oneL, this.oneR);
     this.steady[STEADY_LEFT] = this.oneL[0];
     this.steady[STEADY_RIGHT] = this.oneR[0];
   }

@@ -18,7 +18,7 @@
  *
  * @module
  */
-import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE, clampToRange, numberOptionRange } from '../core/options.js';
+import { DEFAULT_SMOOTHING_MS, LiveNumbers, SMOOTHING_RANGE, numberOptionRange } from '../core/options.js';
 import { safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
 import { validateOptions, type NumberRange, type OptionRule } from '../core/validate.js';
@@ -65,6 +65,11 @@ export const STEREO_WIDENER_RULES: { readonly [K in keyof StereoWidenerOptions]:
 
 /** Number options that `setParam()` leaves alone (a crossover change designs filters). */
 const STEREO_WIDENER_FIXED: readonly string[] = ['bassMonoHz', 'smoothingMs'];
+/** The number options mirrored in StereoWidener.live (what setParam() changes), and their slots. */
+const LIVE_KEYS = ['width', 'midGainDb', 'sideGainDb'] as const;
+const N_WIDTH = 0;
+const N_MID = 1;
+const N_SIDE = 2;
 
 const OWNER = 'StereoWidener';
 
@@ -158,10 +163,13 @@ export class StereoWidener implements Processor<StereoWidenerOptions> {
   private readonly meter = new Float64Array(M_SLOTS);
   /** Flags for the audio path at the slots F_IDENTITY, F_BASS_MONO. */
   private readonly flags = new Int32Array(F_SLOTS);
+  /** The number options as derived state reads them (see {@link LiveNumbers}). */
+  private readonly live = new LiveNumbers(LIVE_KEYS);
 
   /** Create a widener; omitted options take {@link STEREO_WIDENER_DEFAULTS}. Throws on bad options. */
   constructor(options: Partial<StereoWidenerOptions> = {}) {
     this.opts = { ...STEREO_WIDENER_DEFAULTS, ...validateOptions<StereoWidenerOptions>(OWNER, options, STEREO_WIDENER_RULES) };
+    this.live.load(this.opts);
     this.side.setImmediate(this.sideTarget());
     this.mid.setImmediate(dbToGain(this.opts.midGainDb));
     this.bass.setImmediate(this.opts.bassMonoHz > 0 ? 1 : 0);
@@ -169,8 +177,12 @@ export class StereoWidener implements Processor<StereoWidenerOptions> {
   }
 
   private updateFlags(): void {
+    // (Written out, from the live mirror: setParam() runs this on the audio thread, where a number
+    // returned from a call that is not inlined would be boxed.)
     const o = this.opts;
-    this.flags[F_IDENTITY] = this.sideTarget() === 1 && dbToGain(o.midGainDb) === 1 && o.bassMonoHz === 0 ? YES : NO;
+    const n = this.live.values;
+    const side = n[N_WIDTH] * Math.pow(10, n[N_SIDE] / 20);
+    this.flags[F_IDENTITY] = side === 1 && Math.pow(10, n[N_MID] / 20) === 1 && o.bassMonoHz === 0 ? YES : NO;
     this.flags[F_BASS_MONO] = o.bassMonoHz > 0 ? YES : NO;
   }
 
@@ -186,6 +198,7 @@ export class StereoWidener implements Processor<StereoWidenerOptions> {
 
   /** The current parameters. */
   get params(): StereoWidenerOptions {
+    this.live.sync(this.opts);
     return { ...this.opts };
   }
 
@@ -206,14 +219,16 @@ export class StereoWidener implements Processor<StereoWidenerOptions> {
   /** Change parameters (validated first: a bad value throws and changes nothing). */
   set(options: Partial<StereoWidenerOptions>): this {
     const o = validateOptions<StereoWidenerOptions>(OWNER, options, STEREO_WIDENER_RULES);
+    this.live.sync(this.opts);
     this.opts = { ...this.opts, ...o };
+    this.live.load(this.opts);
     const fs = this.spec?.sampleRate;
     if (o.smoothingMs !== undefined && fs !== undefined) {
       for (const v of [this.side, this.mid, this.bass]) v.setRampLength(fs, o.smoothingMs / 1000);
     }
     const apply = (v: SmoothedValue, x: number) => (fs !== undefined ? v.setTarget(x) : v.setImmediate(x));
     apply(this.side, this.sideTarget());
-    apply(this.mid, dbToGain(this.opts.midGainDb));
+    apply(this.mid, dbToGain(this.live.values[N_MID]));
     apply(this.bass, this.opts.bassMonoHz > 0 ? 1 : 0);
     // (500 Hz, the largest crossover, is below Nyquist at every allowed sample rate.)
     if (o.bassMonoHz !== undefined && o.bassMonoHz > 0 && this.spec) this.design(this.spec.sampleRate);
@@ -230,23 +245,19 @@ export class StereoWidener implements Processor<StereoWidenerOptions> {
   setParam(name: string, values: Float64Array, index: number): void {
     const range = this.paramRange(name);
     if (range === undefined) return;
-    const v = clampToRange(values[index], range);
-    if (v !== v) return;
-    // Stores with constant keys, targets through a typed array: a store under a computed key, or a
-    // number passed to a call that is not inlined, is boxed on the heap.
-    const o = this.opts;
-    if (name === 'width') o.width = v;
-    else if (name === 'midGainDb') o.midGainDb = v;
-    else if (name === 'sideGainDb') o.sideGainDb = v;
+    const live = this.live;
+    if (!live.put(live.slot(name), values, index, range)) return;
+    // Targets through a typed array: a number passed to a call that is not inlined is boxed.
+    const n = live.values;
+    const t = this.targets;
+    t[0] = n[N_WIDTH] * Math.pow(10, n[N_SIDE] / 20);
+    t[1] = Math.pow(10, n[N_MID] / 20);
     if (this.spec !== undefined) {
-      const t = this.targets;
-      t[0] = o.width * Math.pow(10, o.sideGainDb / 20);
-      t[1] = Math.pow(10, o.midGainDb / 20);
       this.side.setTargetAt(t, 0);
       this.mid.setTargetAt(t, 1);
     } else {
-      this.side.setImmediate(this.sideTarget());
-      this.mid.setImmediate(dbToGain(this.opts.midGainDb));
+      this.side.setImmediate(t[0]);
+      this.mid.setImmediate(t[1]);
     }
     this.updateFlags();
   }
@@ -378,7 +389,8 @@ export class StereoWidener implements Processor<StereoWidenerOptions> {
 
   /** Side gain target: width × side gain. */
   private sideTarget(): number {
-    return this.opts.width * dbToGain(this.opts.sideGainDb);
+    const n = this.live.values;
+    return n[N_WIDTH] * dbToGain(n[N_SIDE]);
   }
 
   /** LR4 low-pass and high-pass coefficients at the crossover (two sections each). */

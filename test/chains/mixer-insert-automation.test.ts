@@ -8,6 +8,7 @@ import { Limiter } from '../../src/dynamics/limiter.js';
 import { Saturator } from '../../src/color/saturator.js';
 import { StereoWidener } from '../../src/stereo/stereo-widener.js';
 import { processorFromJSON } from '../../src/registry.js';
+import { allocationFree, measureAllocationSettled } from '../support/alloc.js';
 import { cutsFromSizes } from '../support/conformance.js';
 import { firstDifference, identical, noise, runs } from '../support/signals.js';
 
@@ -192,12 +193,24 @@ describe('Mixer: automation of insert options', () => {
     expect(() => new Mixer({ tracks: [{ name: 'a', inserts: [new Compressor()] }], automation: { 'tracks.a.inserts.0.kneeDb': [{ kind: 'set', value: 99, frame: 0 }] } })).toThrow(/kneeDb\.value must be in \[0, 48\] dB, got 99/);
   });
 
-  // Allocation: test/chains/mixer-insert-automation-alloc.test.ts measures it in a process of its
-  // own. KNOWN OPEN BUG: measured here, after the tests above have configured the same processor
-  // classes in other ways, setParam() allocates (about 400 B per 100-frame block with five lanes):
-  // V8 generalises the representation of the options objects' number fields, and a store of a
-  // double into such a field boxes it. The fix is to keep processors' number options in typed
-  // arrays (not done yet).
-  it.skip('allocates nothing while insert automation runs (after other configurations: known open bug)', () => {});
-
+  // Measured last, after the tests above configured the same classes in other ways (V8 then
+  // widens the representation of options objects' number fields: setParam() must not store there).
+  it('allocates nothing while insert automation runs', async () => {
+    const m = build();
+    m.prepare({ sampleRate: FS, maxBlockSize: 128, channels: 2 });
+    const long = 128 * 200_000;
+    // Ramps that last the whole measurement, so every grid frame hands a new value over.
+    m.automate('tracks.gtr.inserts.0.width').cancel(0).setValue(0.5, 0).linearRamp(2, long);
+    m.automate('tracks.gtr.inserts.1.thresholdDb').cancel(0).setValue(-10, 0).linearRamp(-40, long);
+    m.automate('tracks.vox.inserts.0.driveDb').cancel(0).setValue(0, 0).linearRamp(24, long);
+    m.automate('buses.grp.inserts.0.ratio').cancel(0).setValue(2, 0).linearRamp(20, long);
+    m.automate('master.inserts.0.ceilingDb').cancel(0).setValue(-1, 0).linearRamp(-12, long);
+    m.automate('tracks.gtr.inserts.1.makeupDb').setValue(0, 0).linearRamp(12, long);
+    m.automate('tracks.gtr.inserts.1.mix').setValue(1, 0).linearRamp(0.2, long);
+    m.automate('buses.fx.inserts.0.driveDb').cancel(0).setValue(0, 0).linearRamp(20, long);
+    const inputs = [[noise(128, 1, 0.5), noise(128, 2, 0.5)], [noise(128, 3, 0.5)]];
+    const out = [new Float32Array(128), new Float32Array(128)];
+    const { report, first } = await measureAllocationSettled(() => m.process(inputs, out, 100), 20_000);
+    expect(allocationFree(report), JSON.stringify({ report, first })).toBe(true);
+  });
 });
