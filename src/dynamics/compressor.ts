@@ -433,7 +433,7 @@ export class Compressor implements SidechainProcessor<CompressorOptions> {
       this.mixValue.setTargetAt(t, 1);
     } else {
       this.makeup.setImmediate(this.makeupTargetDb());
-      this.mixValue.setImmediate(this.opts.mix);
+      this.mixValue.setImmediate(this.live.values[N_MIX]);
     }
     this.updateCoefficients();
   }

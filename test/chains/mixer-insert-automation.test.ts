@@ -7,6 +7,8 @@ import { Compressor } from '../../src/dynamics/compressor.js';
 import { Limiter } from '../../src/dynamics/limiter.js';
 import { Saturator } from '../../src/color/saturator.js';
 import { StereoWidener } from '../../src/stereo/stereo-widener.js';
+import { Panner } from '../../src/stereo/panner.js';
+import type { Processor } from '../../src/core/processor.js';
 import { processorFromJSON } from '../../src/registry.js';
 import { allocationFree, measureAllocationSettled } from '../support/alloc.js';
 import { cutsFromSizes } from '../support/conformance.js';
@@ -30,6 +32,96 @@ const ones = (frames: number, channels = 2) => Array.from({ length: channels }, 
 
 /** The linear ramp from (0, a) to (t1, b), then b: the AudioParam closed form, written here. */
 const ramp = (a: number, b: number, t1: number) => (t: number) => (t >= t1 ? b : a + ((b - a) * t) / t1);
+
+type Automatable = Processor & { paramRange(name: string): { min: number; max: number } | undefined; setParam(name: string, values: Float64Array, index: number): void };
+
+/** Every option name of `p` whose paramRange() is defined (numbers only, nested by dotted paths). */
+function automatable(p: Automatable): string[] {
+  const out: string[] = [];
+  const visit = (v: unknown, path: string) => {
+    if (typeof v === 'number' && p.paramRange(path) !== undefined) out.push(path);
+    else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) visit(x, path === '' ? k : `${path}.${k}`);
+  };
+  visit(p.params, '');
+  return out;
+}
+
+/** A value inside the option's range, away from the current one (finite ends). */
+function otherValue(range: { min: number; max: number }, current: number): number {
+  const lo = Number.isFinite(range.min) ? range.min : -1000;
+  const hi = Number.isFinite(range.max) ? range.max : Math.max(lo + 10, current * 3);
+  const v = lo + 0.37 * (hi - lo);
+  return v === current ? lo + 0.61 * (hi - lo) : v;
+}
+
+/** The options object for set() with `value` at the dotted `path` (nested options rebuilt from params). */
+function partial(params: Record<string, unknown>, path: string, value: number): Record<string, unknown> {
+  const keys = path.split('.');
+  if (keys.length === 1) return { [path]: value };
+  const top = structuredClone(params[keys[0]]) as Record<string, unknown>;
+  let node = top;
+  for (let i = 1; i < keys.length - 1; i++) node = node[keys[i]] as Record<string, unknown>;
+  node[keys[keys.length - 1]] = value;
+  return { [keys[0]]: top };
+}
+
+describe('setParam(name, values, index) does what set({ [name]: value }) does', () => {
+  const makers: [string, () => Automatable, string[]][] = [
+    ['Compressor', () => new Compressor({ attackMs: 2, releaseMs: 40, detector: 'rms' }) as Automatable, ['thresholdDb', 'ratio', 'kneeDb', 'attackMs', 'releaseMs', 'peakHoldMs', 'rmsWindowMs', 'stereoLink', 'makeupDb', 'mix', 'sidechainHighpassHz']],
+    ['Compressor (auto makeup)', () => new Compressor({ autoMakeup: true }) as Automatable, ['thresholdDb', 'ratio', 'kneeDb', 'attackMs', 'releaseMs', 'peakHoldMs', 'rmsWindowMs', 'stereoLink', 'makeupDb', 'mix', 'sidechainHighpassHz']],
+    ['Limiter', () => new Limiter({ stereoLink: 1 }) as Automatable, ['ceilingDb', 'driveDb', 'releaseMs', 'stereoLink']],
+    ['Saturator', () => new Saturator({ curve: 'tube' }) as Automatable, ['driveDb', 'trimDb', 'mix']],
+    ['Saturator (auto gain)', () => new Saturator({ autoGain: true }) as Automatable, ['driveDb', 'trimDb', 'mix']],
+    ['Panner', () => new Panner({ pan: -0.2 }) as Automatable, ['pan']],
+    ['StereoWidener', () => new StereoWidener({ width: 1 }) as Automatable, ['width', 'midGainDb', 'sideGainDb']],
+  ];
+  it.each(makers)('%s: the same output and params, before and after prepare(), for every automatable option', (_, make, expected) => {
+    expect(automatable(make())).toEqual(expected);
+    const frames = 2048;
+    const x = [noise(frames, 21, 0.8), noise(frames, 22, 0.8)];
+    for (const name of expected) {
+      const a = make();
+      const b = make();
+      const range = a.paramRange(name)!;
+      const v = otherValue(range, (a.params as Record<string, number>)[name]);
+      // Before prepare: applies at once.
+      a.set(partial(a.params as Record<string, unknown>, name, v) as never);
+      b.setParam(name, Float64Array.of(0, v), 1);
+      expect(b.params, name).toEqual(a.params);
+      for (const p of [a, b]) p.prepare({ sampleRate: FS, maxBlockSize: 256, channels: 2 });
+      const ya = [Float32Array.from(x[0]), Float32Array.from(x[1])];
+      const yb = [Float32Array.from(x[0]), Float32Array.from(x[1])];
+      const run = (p: Processor, y: Float32Array[], from: number, to: number) => {
+        for (let t = from; t < to; t += 256) p.process([y[0].subarray(t, Math.min(to, t + 256)), y[1].subarray(t, Math.min(to, t + 256))]);
+      };
+      run(a, ya, 0, 512);
+      run(b, yb, 0, 512);
+      // While running: ramps as set() does.
+      const w = otherValue(range, v);
+      a.set(partial(a.params as Record<string, unknown>, name, w) as never);
+      b.setParam(name, Float64Array.of(w), 0);
+      run(a, ya, 512, frames);
+      run(b, yb, 512, frames);
+      expect(identical(yb, ya), `${name}: ${firstDifference(yb, ya)}`).toBe(true);
+      expect(b.params, name).toEqual(a.params);
+      // A set() after setParam() keeps the automated value of the other options (params are synced).
+      expect(JSON.stringify(b.toJSON())).toBe(JSON.stringify(a.toJSON()));
+    }
+  });
+
+  it('clamps to the range, ignores NaN and unknown or fixed names, and never throws', () => {
+    const c = new Compressor({ thresholdDb: -20 }) as Automatable;
+    c.setParam('thresholdDb', Float64Array.of(50), 0);
+    expect((c.params as { thresholdDb: number }).thresholdDb).toBe(20);
+    c.setParam('thresholdDb', Float64Array.of(NaN), 0);
+    expect((c.params as { thresholdDb: number }).thresholdDb).toBe(20);
+    for (const name of ['lookaheadMs', 'smoothingMs', 'detector', 'nope', '', 'constructor', '__proto__']) {
+      expect(() => c.setParam(name, Float64Array.of(1), 0), name).not.toThrow();
+      expect(c.paramRange(name), name).toBeUndefined();
+    }
+    expect(c.params).toEqual(new Compressor({ thresholdDb: 20 }).params);
+  });
+});
 
 describe('Mixer: automation of insert options', () => {
   it('the interval is documented as 32 frames', () => {
