@@ -268,7 +268,7 @@ export class Saturator implements Processor<SaturatorOptions> {
   /** [drive in, auto-gain factor out] of autoGainInto(). */
   private readonly gainIo = new Float64Array(2);
   /** The number options as derived state reads them (see {@link LiveNumbers}). */
-  private readonly live = new LiveNumbers(LIVE_KEYS);
+  private readonly live = new LiveNumbers(LIVE_KEYS, SATURATOR_RULES);
 
   /** Create a saturator; omitted options take {@link SATURATOR_DEFAULTS}. Throws on bad options. */
   constructor(options: Partial<SaturatorOptions> = {}) {
@@ -591,9 +591,7 @@ export class Saturator implements Processor<SaturatorOptions> {
    * auto-gain factor again (one period of 4096 points, about as much work as 4096 samples).
    */
   setParam(name: string, values: Float64Array, index: number): void {
-    const range = this.paramRange(name);
-    if (range === undefined) return;
     const live = this.live;
-    if (live.put(live.slot(name), values, index, range)) this.targets(this.spec !== undefined);
+    if (live.put(live.slot(name), values, index)) this.targets(this.spec !== undefined);
   }
 }

@@ -341,7 +341,7 @@ export class Compressor implements SidechainProcessor<CompressorOptions> {
   private readonly st = new Int32Array(ST_SIZE);
   private linkMax = new Float64Array(0);
   /** The number options as derived state reads them (see {@link LiveNumbers}). */
-  private readonly live = new LiveNumbers(LIVE_KEYS);
+  private readonly live = new LiveNumbers(LIVE_KEYS, COMPRESSOR_RULES);
 
   /** Create a compressor; omitted options take {@link COMPRESSOR_DEFAULTS}. Throws on bad options. */
   constructor(options: Partial<CompressorOptions> = {}) {
@@ -413,10 +413,9 @@ export class Compressor implements SidechainProcessor<CompressorOptions> {
 
   /** Change one number option without allocating (for automation; the contract's `setParam`): as `set()` would, clamped to its range. */
   setParam(name: string, values: Float64Array, index: number): void {
-    const range = this.paramRange(name);
-    if (range === undefined) return;
+    // (The mirrored options are exactly the automatable ones: no rule table read on the audio thread.)
     const live = this.live;
-    if (live.put(live.slot(name), values, index, range)) this.apply();
+    if (live.put(live.slot(name), values, index)) this.apply();
   }
 
   /** Smoother targets and coefficients from the options (after a change). */

@@ -379,7 +379,7 @@ export class Limiter implements Processor<LimiterOptions> {
   private readonly word = new Float32Array(1);
   private readonly wordBits = new Uint32Array(this.word.buffer);
   /** The number options as derived state reads them (see {@link LiveNumbers}). */
-  private readonly live = new LiveNumbers(LIVE_KEYS);
+  private readonly live = new LiveNumbers(LIVE_KEYS, LIMITER_RULES);
   /**
    * The audio path's integer state and modes, by the ST_* slots. (`process()` never reads
    * `this.opts`: see the note on the Compressor's state arrays.)
@@ -463,13 +463,11 @@ export class Limiter implements Processor<LimiterOptions> {
 
   /** Change `ceilingDb`, `driveDb` (ramped), `releaseMs` or `stereoLink` without allocating (for automation; the contract's `setParam`), as `set()` would. */
   setParam(name: string, values: Float64Array, index: number): void {
-    const range = this.paramRange(name);
-    if (range === undefined) return;
     const live = this.live;
     const n = live.values;
     const wasLinked = n[N_LINK] === 1;
     const slot = live.slot(name);
-    if (!live.put(slot, values, index, range)) return;
+    if (!live.put(slot, values, index)) return;
     if (slot === N_DRIVE) {
       // The target through a typed array: a number passed to a call that is not inlined is boxed.
       this.driveTarget[0] = Math.pow(10, n[N_DRIVE] / 20);

@@ -181,7 +181,7 @@ export class Panner implements Processor<PannerOptions> {
   /** Settings for the audio path, at the slots ST_LAW, ST_STEREO. */
   private readonly st = new Int32Array(ST_SLOTS);
   /** The pan as derived state reads it (see {@link LiveNumbers}); also update()'s one-sample input. */
-  private readonly live = new LiveNumbers(LIVE_KEYS);
+  private readonly live = new LiveNumbers(LIVE_KEYS, PANNER_RULES);
   /** One-sample outputs of update(): the left and the right gain. */
   private readonly oneL = new Float64Array(1);
   private readonly oneR = new Float64Array(1);
@@ -250,10 +250,8 @@ export class Panner implements Processor<PannerOptions> {
 
   /** Change the pan without allocating (for automation; the contract's `setParam`): it ramps, as with `set()`. */
   setParam(name: string, values: Float64Array, index: number): void {
-    const range = this.paramRange(name);
-    if (range === undefined) return;
     const live = this.live;
-    if (!live.put(live.slot(name), values, index, range)) return;
+    if (!live.put(live.slot(name), values, index)) return;
     // (From a typed array: a number passed to a call that is not inlined is boxed.)
     if (this.spec !== undefined) this.pan.setTargetAt(live.values, N_PAN);
     else this.pan.setImmediate(live.values[N_PAN]);

@@ -164,7 +164,7 @@ export class StereoWidener implements Processor<StereoWidenerOptions> {
   /** Flags for the audio path at the slots F_IDENTITY, F_BASS_MONO. */
   private readonly flags = new Int32Array(F_SLOTS);
   /** The number options as derived state reads them (see {@link LiveNumbers}). */
-  private readonly live = new LiveNumbers(LIVE_KEYS);
+  private readonly live = new LiveNumbers(LIVE_KEYS, STEREO_WIDENER_RULES);
 
   /** Create a widener; omitted options take {@link STEREO_WIDENER_DEFAULTS}. Throws on bad options. */
   constructor(options: Partial<StereoWidenerOptions> = {}) {
@@ -243,10 +243,8 @@ export class StereoWidener implements Processor<StereoWidenerOptions> {
 
   /** Change `width`, `midGainDb` or `sideGainDb` without allocating (for automation; the contract's `setParam`): they ramp, as with `set()`. */
   setParam(name: string, values: Float64Array, index: number): void {
-    const range = this.paramRange(name);
-    if (range === undefined) return;
     const live = this.live;
-    if (!live.put(live.slot(name), values, index, range)) return;
+    if (!live.put(live.slot(name), values, index)) return;
     // Targets through a typed array: a number passed to a call that is not inlined is boxed.
     const n = live.values;
     const t = this.targets;

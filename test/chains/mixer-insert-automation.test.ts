@@ -8,6 +8,8 @@ import { Limiter } from '../../src/dynamics/limiter.js';
 import { Saturator } from '../../src/color/saturator.js';
 import { StereoWidener } from '../../src/stereo/stereo-widener.js';
 import { Panner } from '../../src/stereo/panner.js';
+import { ParametricEQ } from '../../src/filters/parametric-eq.js';
+import { BiquadFilter } from '../../src/filters/biquad-filter.js';
 import type { Processor } from '../../src/core/processor.js';
 import { processorFromJSON } from '../../src/registry.js';
 import { allocationFree, measureAllocationSettled } from '../support/alloc.js';
@@ -47,9 +49,10 @@ function automatable(p: Automatable): string[] {
 }
 
 /** A value inside the option's range, away from the current one (finite ends). */
-function otherValue(range: { min: number; max: number }, current: number): number {
+function otherValue(range: { min: number; max: number; unit?: string }, current: number): number {
   const lo = Number.isFinite(range.min) ? range.min : -1000;
-  const hi = Number.isFinite(range.max) ? range.max : Math.max(lo + 10, current * 3);
+  // (Frequencies: below the Nyquist of the test's rate.)
+  const hi = range.unit === 'Hz' ? Math.min(range.max, 20000) : Number.isFinite(range.max) ? range.max : Math.max(lo + 10, current * 3);
   const v = lo + 0.37 * (hi - lo);
   return v === current ? lo + 0.61 * (hi - lo) : v;
 }
@@ -66,7 +69,10 @@ function partial(params: Record<string, unknown>, path: string, value: number): 
 }
 
 describe('setParam(name, values, index) does what set({ [name]: value }) does', () => {
+  const band = (k: number) => [`bands.${k}.frequencyHz`, `bands.${k}.q`, `bands.${k}.gainDb`, `bands.${k}.shelfSlope`];
   const makers: [string, () => Automatable, string[]][] = [
+    ['ParametricEQ', () => new ParametricEQ({ bands: [{ type: 'peaking', frequencyHz: 300, gainDb: 3 }, { type: 'highshelf', frequencyHz: 6000, gainDb: -2 }], outputGainDb: -1 }) as Automatable, [...band(0), ...band(1), 'outputGainDb']],
+    ['BiquadFilter', () => new BiquadFilter({ type: 'lowshelf', frequencyHz: 200, gainDb: 4 }) as Automatable, ['frequencyHz', 'q', 'gainDb', 'shelfSlope']],
     ['Compressor', () => new Compressor({ attackMs: 2, releaseMs: 40, detector: 'rms' }) as Automatable, ['thresholdDb', 'ratio', 'kneeDb', 'attackMs', 'releaseMs', 'peakHoldMs', 'rmsWindowMs', 'stereoLink', 'makeupDb', 'mix', 'sidechainHighpassHz']],
     ['Compressor (auto makeup)', () => new Compressor({ autoMakeup: true }) as Automatable, ['thresholdDb', 'ratio', 'kneeDb', 'attackMs', 'releaseMs', 'peakHoldMs', 'rmsWindowMs', 'stereoLink', 'makeupDb', 'mix', 'sidechainHighpassHz']],
     ['Limiter', () => new Limiter({ stereoLink: 1 }) as Automatable, ['ceilingDb', 'driveDb', 'releaseMs', 'stereoLink']],
@@ -83,7 +89,7 @@ describe('setParam(name, values, index) does what set({ [name]: value }) does', 
       const a = make();
       const b = make();
       const range = a.paramRange(name)!;
-      const v = otherValue(range, (a.params as Record<string, number>)[name]);
+      const v = otherValue(range, 1);
       // Before prepare: applies at once.
       a.set(partial(a.params as Record<string, unknown>, name, v) as never);
       b.setParam(name, Float64Array.of(0, v), 1);
@@ -148,6 +154,34 @@ describe('Mixer: automation of insert options', () => {
     expect(out[0][frames - 1]).toBeCloseTo(10 ** (12 / 20), 5);
   });
 
+  it('an EQ output gain ramp on a bus (no smoothing) is held per grid cell too, and a band gain lane moves the band', () => {
+    const eq = new ParametricEQ({ smoothingMs: 0, bands: [{ type: 'peaking', frequencyHz: 5000, gainDb: 0 }] });
+    const m = new Mixer({ meters: false, tracks: [{ name: 'a', output: 'grp' }], buses: [{ name: 'grp', inserts: [eq] }] });
+    m.prepare({ sampleRate: FS, maxBlockSize: 96, channels: 2 });
+    m.automate('buses.grp.inserts.0.outputGainDb').setValue(-6, 0).linearRamp(6, 2000);
+    const frames = 2500;
+    // DC input: a 5 kHz peaking band leaves DC alone (RBJ peakingEQ: H(1) = 1), so only the output gain shows.
+    const out = render(m, [ones(frames)], frames, [50, 1234]);
+    const db = (t: number) => (t >= 2000 ? 6 : -6 + (12 * t) / 2000);
+    for (let t = 200; t < frames; t++) {
+      const e = 10 ** (db(t - (t % G)) / 20);
+      expect(Math.abs(out[0][t] - e) / e, `frame ${t}`).toBeLessThan(1e-5);
+    }
+    expect(() => m.automate('buses.grp.inserts.0.bands.1.gainDb')).toThrow(/ParametricEQ has no automatable option "bands.1.gainDb" \(automatable: bands.0.frequencyHz, bands.0.q, bands.0.gainDb, bands.0.shelfSlope, outputGainDb\)/);
+    expect(() => m.automate('buses.grp.inserts.0.bands.0.rolloffDbPerOctave')).toThrow(/no automatable option/);
+    expect(() => m.automate('buses.grp.inserts.0.bands.0.frequencyHz').setValue(24000, 0)).toThrow(/bands\.0\.frequencyHz\.value must be in \(0, 24000\) Hz, got 24000/);
+    // The band's gain at 5 kHz follows its lane (a steady 5 kHz sine, read after the ramp settles).
+    const band = new ParametricEQ({ smoothingMs: 0, bands: [{ type: 'peaking', frequencyHz: 5000, gainDb: 0 }] });
+    const n = new Mixer({ meters: false, tracks: [{ name: 'a', inserts: [band] }] });
+    n.prepare({ sampleRate: FS, maxBlockSize: 128, channels: 2 });
+    n.automate('tracks.a.inserts.0.bands.0.gainDb').setValue(0, 0).setValue(12, 4800);
+    const sineIn = Float32Array.from({ length: 9600 }, (_, t) => Math.sin((2 * Math.PI * 5000 * t) / FS));
+    const y = render(n, [[sineIn, sineIn]], 9600);
+    const peak = (from: number, to: number) => y[0].subarray(from, to).reduce((a, v) => Math.max(a, Math.abs(v)), 0);
+    expect(peak(3000, 4800)).toBeCloseTo(1, 2);
+    expect(peak(7000, 9600)).toBeCloseTo(10 ** (12 / 20), 1);
+  });
+
   it('a threshold ramp and a smoothed makeup ramp match the same compressor driven by set() at the grid frames with the analytic values', () => {
     const options = { thresholdDb: -6, ratio: 4, kneeDb: 0, attackMs: 1, releaseMs: 50, makeupDb: 0 };
     const frames = 6000;
@@ -185,7 +219,7 @@ describe('Mixer: automation of insert options', () => {
     meters: false,
     tracks: [
       { name: 'gtr', inserts: [new StereoWidener(), new Compressor({ thresholdDb: -12 })], output: 'grp' },
-      { name: 'vox', channels: 1, inserts: [new Saturator({ driveDb: 0, smoothingMs: 5 })], sends: [{ bus: 'fx', levelDb: -6 }] },
+      { name: 'vox', channels: 1, inserts: [new Saturator({ driveDb: 0, smoothingMs: 5 }), new ParametricEQ({ bands: [{ type: 'peaking', frequencyHz: 1000, gainDb: 0, q: 2 }] })], sends: [{ bus: 'fx', levelDb: -6 }] },
     ],
     buses: [{ name: 'fx', inserts: [new Saturator({ autoGain: true })] }, { name: 'grp', inserts: [new Compressor({ lookaheadMs: 2 })] }],
     master: { inserts: [new Limiter({ ceilingDb: -1 })] },
@@ -197,6 +231,8 @@ describe('Mixer: automation of insert options', () => {
       'buses.grp.inserts.0.ratio': [{ kind: 'linear', value: 10, frame: 2000 }],
       'master.inserts.0.ceilingDb': [{ kind: 'set', value: -1, frame: 0 }, { kind: 'linear', value: -9, frame: 4500 }],
       'tracks.vox.faderDb': [{ kind: 'linear', value: -6, frame: 1000 }],
+      'tracks.vox.inserts.1.bands.0.gainDb': [{ kind: 'linear', value: 12, frame: 3000 }],
+      'tracks.vox.inserts.1.bands.0.frequencyHz': [{ kind: 'set', value: 1000, frame: 500 }, { kind: 'exponential', value: 4000, frame: 4000 }],
     },
   });
   // (Exponential from the option's current value: the vox saturator's drive starts at 0 dB, so it needs a non-zero start.)
@@ -246,6 +282,8 @@ describe('Mixer: automation of insert options', () => {
     );
     expect(json.session.tracks[0].inserts[1].params.thresholdDb).toBe(-12);
     expect(json.session.master.inserts[0].params.ceilingDb).toBe(-1);
+    expect(json.session.tracks[1].inserts[1].params.bands[0]).toMatchObject({ gainDb: 0, frequencyHz: 1000, q: 2 });
+    expect(json.session.automation['tracks.vox.inserts.1.bands.0.gainDb']).toEqual([{ kind: 'linear', value: 12, frame: 3000 }]);
     expect(json.session.automation['buses.grp.inserts.0.ratio']).toEqual([{ kind: 'linear', value: 10, frame: 2000 }]);
     const copy = Mixer.fromJSON(json, processorFromJSON);
     copy.prepare({ sampleRate: FS, maxBlockSize: 128, channels: 2 });
@@ -300,6 +338,8 @@ describe('Mixer: automation of insert options', () => {
     m.automate('tracks.gtr.inserts.1.makeupDb').setValue(0, 0).linearRamp(12, long);
     m.automate('tracks.gtr.inserts.1.mix').setValue(1, 0).linearRamp(0.2, long);
     m.automate('buses.fx.inserts.0.driveDb').cancel(0).setValue(0, 0).linearRamp(20, long);
+    m.automate('tracks.vox.inserts.1.bands.0.gainDb').cancel(0).setValue(-12, 0).linearRamp(12, long);
+    m.automate('tracks.vox.inserts.1.bands.0.frequencyHz').cancel(0).setValue(100, 0).exponentialRamp(10000, long);
     const inputs = [[noise(128, 1, 0.5), noise(128, 2, 0.5)], [noise(128, 3, 0.5)]];
     const out = [new Float32Array(128), new Float32Array(128)];
     const { report, first } = await measureAllocationSettled(() => m.process(inputs, out, 100), 20_000);
