@@ -430,8 +430,9 @@ export class Mixer {
    * The automation lane of a parameter, by path: `tracks.<name or index>.faderDb` (dB), `.pan`
    * (−1 … 1), `.mute` (0 … 1, the muted fraction), `.sends.<k>.levelDb` (dB);
    * `buses.<name or index>.faderDb`, `.pan`, `.mute`; `master.faderDb`; and any number option of
-   * an insert that supports automation (its `setParam()`; Compressor, Limiter, Saturator, Panner,
-   * StereoWidener): `tracks.<name or index>.inserts.<slot>.<option>`,
+   * an insert that supports automation (its `setParam()`; ParametricEQ, BiquadFilter, Compressor,
+   * Limiter, Saturator, Panner, StereoWidener): `tracks.<name or index>.inserts.<slot>.<option>`
+   * (nested options by dotted paths: `…inserts.0.bands.2.gainDb`),
    * `buses.<name or index>.inserts.<slot>.<option>`, `master.inserts.<slot>.<option>`. Schedule events on it in
    * absolute frames since `prepare()` / `reset()` (`Math.round(seconds · sampleRate)`, or
    * {@link Mixer.frameAt}); once it holds events it overrides the parameter's `set…()` value.
@@ -505,7 +506,7 @@ export class Mixer {
     const p = chain.at(slot);
     const type = p.toJSON().type;
     if (typeof p.setParam !== 'function' || typeof p.paramRange !== 'function') {
-      fail(`${where}.inserts[${slot}] (${type}) cannot be automated (it has no setParam(); automatable: Compressor, Limiter, Saturator, Panner, StereoWidener)`);
+      fail(`${where}.inserts[${slot}] (${type}) cannot be automated (it has no setParam(); automatable: ParametricEQ, BiquadFilter, Compressor, Limiter, Saturator, Panner, StereoWidener)`);
     }
     const proc = p as Automatable;
     const options = automatableOptions(proc);
