@@ -226,6 +226,8 @@ describe('Mixer: automation of insert options', () => {
     automation: {
       'tracks.gtr.inserts.0.width': [{ kind: 'set', value: 1, frame: 0 }, { kind: 'linear', value: 2, frame: 3000 }],
       'tracks.gtr.inserts.1.thresholdDb': [{ kind: 'target', value: -30, frame: 500, timeConstant: 800 }],
+      // From frame 0 at a value the processor does not hold: applied before prepare() and reset().
+      'tracks.gtr.inserts.1.makeupDb': [{ kind: 'set', value: 4, frame: 0 }, { kind: 'linear', value: 0, frame: 2000 }],
       'tracks.vox.inserts.0.driveDb': [{ kind: 'exponential', value: 24, frame: 2500 }, { kind: 'set', value: 3, frame: 3500 }],
       'buses.fx.inserts.0.driveDb': [{ kind: 'linear', value: 18, frame: 4000 }],
       'buses.grp.inserts.0.ratio': [{ kind: 'linear', value: 10, frame: 2000 }],
@@ -281,6 +283,7 @@ describe('Mixer: automation of insert options', () => {
       expect.arrayContaining(['tracks.gtr.inserts.0.width', 'tracks.gtr.inserts.1.thresholdDb', 'buses.grp.inserts.0.ratio', 'master.inserts.0.ceilingDb', 'buses.fx.inserts.0.driveDb']),
     );
     expect(json.session.tracks[0].inserts[1].params.thresholdDb).toBe(-12);
+    expect(json.session.tracks[0].inserts[1].params.makeupDb).toBe(0);
     expect(json.session.master.inserts[0].params.ceilingDb).toBe(-1);
     expect(json.session.tracks[1].inserts[1].params.bands[0]).toMatchObject({ gainDb: 0, frequencyHz: 1000, q: 2 });
     expect(json.session.automation['tracks.vox.inserts.1.bands.0.gainDb']).toEqual([{ kind: 'linear', value: 12, frame: 3000 }]);
@@ -335,7 +338,7 @@ describe('Mixer: automation of insert options', () => {
     m.automate('tracks.vox.inserts.0.driveDb').cancel(0).setValue(0, 0).linearRamp(24, long);
     m.automate('buses.grp.inserts.0.ratio').cancel(0).setValue(2, 0).linearRamp(20, long);
     m.automate('master.inserts.0.ceilingDb').cancel(0).setValue(-1, 0).linearRamp(-12, long);
-    m.automate('tracks.gtr.inserts.1.makeupDb').setValue(0, 0).linearRamp(12, long);
+    m.automate('tracks.gtr.inserts.1.makeupDb').cancel(0).setValue(0, 0).linearRamp(12, long);
     m.automate('tracks.gtr.inserts.1.mix').setValue(1, 0).linearRamp(0.2, long);
     m.automate('buses.fx.inserts.0.driveDb').cancel(0).setValue(0, 0).linearRamp(20, long);
     m.automate('tracks.vox.inserts.1.bands.0.gainDb').cancel(0).setValue(-12, 0).linearRamp(12, long);
