@@ -12,7 +12,7 @@ export type { DescribedClass, OptionDescription } from './core/json.js';
 export { describeOptions, paramsFromJSON, paramsToJSON, processorJSON } from './core/json.js';
 export { dbToGain, gainToDb, powerToDb } from './core/db.js';
 export { SmoothedValue } from './core/smoothed-value.js';
-export { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from './core/options.js';
+export { DEFAULT_SMOOTHING_MS, LiveNumbers, SMOOTHING_RANGE, numberOptionRange } from './core/options.js';
 export type { ArrayRule, BooleanRule, EnumRule, NumberRange, NumberRule, ObjectRule, OptionRule, OptionRules, RuleBase } from './core/validate.js';
 export { checkBoolean, checkKnownKeys, checkNumber, checkObject, checkOneOf, checkOption, defineRules, formatRange, inRange, validateOptions } from './core/validate.js';
 export type { BiquadCoefficients, CascadeType, FilterDesign, FilterType, RbjType, Rolloff } from './filters/biquad-coefficients.js';
@@ -41,7 +41,7 @@ export { MID_SIDE_DEFAULTS, MID_SIDE_RULES, MidSide } from './chains/mid-side.js
 export type { ParallelOptions } from './chains/parallel.js';
 export { PARALLEL_DEFAULTS, PARALLEL_RULES, Parallel } from './chains/parallel.js';
 export type { AutomationEvent, BusOptions, MasterOptions, MixerPanLaw, MixerSession, SendOptions, TrackInput, TrackOptions } from './chains/mixer.js';
-export { MAX_TRACKS, MIXER_LIMITS, MIXER_PAN_LAWS, MIXER_SESSION_VERSION, MIXER_SMOOTHING_MS, Mixer, balanceGains, panGains } from './chains/mixer.js';
+export { MAX_TRACKS, MIXER_CONTROL_INTERVAL, MIXER_LIMITS, MIXER_PAN_LAWS, MIXER_SESSION_VERSION, MIXER_SMOOTHING_MS, Mixer, balanceGains, panGains } from './chains/mixer.js';
 export type { ProcessorClass } from './registry.js';
 export { MAX_JSON_NESTING, PROCESSOR_CLASSES, processorFromJSON } from './registry.js';
 export { BS1770_STAGE1_48K, BS1770_STAGE2_48K, kWeighting, rediscretise } from './metering/k-weighting.js';

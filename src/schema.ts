@@ -17,8 +17,9 @@
  *   included), a Chain's `bypassed` no longer than its `processors`;
  * - containers nested deeper than `MAX_JSON_NESTING` levels;
  * - a MidSide path whose processor cannot run on one channel (a StereoWidener);
- * - in a session's automation: that each path names an automatable parameter, events in time
- *   order, values in that parameter's range, exponential ramps between non-zero values of one sign;
+ * - in a session's automation: that each path names an automatable parameter (for an insert
+ *   option: the slot exists and its processor can automate that option), events in time order,
+ *   values in that parameter's range, exponential ramps between non-zero values of one sign;
  * - in a session: unique track and bus names, `output` and `sends[].bus` naming existing buses, a
  *   bus feeding itself or a routing cycle, and name lengths (the loader counts UTF-16 code units,
  *   JSON Schema counts code points: they differ for characters outside the BMP);
@@ -324,7 +325,7 @@ function sessionDefs(): Record<string, JsonSchema> {
         master: ref(SESSION_DEFS.master),
         meters: { description: 'Meter every strip and the master', type: 'boolean', default: true },
         automation: {
-          description: 'Automation events by parameter path (tracks.<name>.faderDb | pan | mute | sends.<k>.levelDb; buses.<name>.faderDb | pan | mute; master.faderDb), in time order',
+          description: 'Automation events by parameter path (tracks.<name>.faderDb | pan | mute | sends.<k>.levelDb | inserts.<slot>.<option>; buses.<name>.faderDb | pan | mute | inserts.<slot>.<option>; master.faderDb | inserts.<slot>.<option>), in time order',
           type: 'object',
           additionalProperties: {
             type: 'array',
@@ -339,6 +340,9 @@ function sessionDefs(): Record<string, JsonSchema> {
                 timeConstant: { type: 'number', exclusiveMinimum: 0 },
               },
               additionalProperties: false,
+              // A setTarget event needs its time constant.
+              if: { properties: { kind: { const: 'target' } } },
+              then: { required: ['timeConstant'], properties: { timeConstant: { type: 'number', exclusiveMinimum: 0 } } },
             },
           },
         },

@@ -155,6 +155,11 @@ function validSessions(): unknown[] {
     ],
     master: { inserts: [new Limiter({ ceilingDb: -0.1 }), new Chain([new StereoWidener({ width: 1.2 })])], faderDb: -1 },
   });
+  // Insert automation by path (tracks, buses and the master), beside a fader lane.
+  realistic.automate('tracks.vox.inserts.1.thresholdDb').setValue(-20, 0).linearRamp(-30, 48000);
+  realistic.automate('buses.group.inserts.0.ratio').setTarget(8, 1000, 500);
+  realistic.automate('master.inserts.0.ceilingDb').exponentialRamp(-1, 96000);
+  realistic.automate('tracks.keys.faderDb').setValue(-4, 0).linearRamp(-8, 48000);
   return [new Mixer({ tracks: [] }), new Mixer({ tracks: [{ name: 'a' }] }), realistic].map((m) => viaJSON(m.toJSON()));
 }
 
@@ -346,7 +351,12 @@ const CROSS_FIELD: readonly RegExp[] = [
   /^Mixer: .*: no bus named /, // routing to existing buses
   /^Mixer: buses\[\d+\]\.output: a bus cannot feed itself/,
   /^Mixer: buses\[\d+\]\.output: routing cycle/,
-  /^Mixer\.automate: no automatable parameter at /, // automation paths name existing parameters
+  /^Mixer\.automate: no automatable parameter at /, // automation paths name existing parameters (and automatable insert options)
+  /^Mixer\.\S+\.value must be in /, // event values in the range of the parameter the path names
+  /^Mixer\.\S+: an exponential ramp needs non-zero values of one sign/, // against the value before the event
+  /^Mixer\.\S+: events must be scheduled in time order/, // two events
+  /^Mixer\.\S+\.frame must be in /, // frames below 2^52
+  /^Mixer\.\S+\.setTarget\(…, timeConstant\) must be in /, // time constants below 1e12 frames
 ];
 
 /** Every number that bounds a rule (and its neighbours), every enum value: where the edges are. */

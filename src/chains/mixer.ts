@@ -33,7 +33,7 @@ import { DelayLine } from '../core/delay-line.js';
 import { dbToGain } from '../core/db.js';
 import { SPEC_LIMITS, safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
-import { checkBoolean, checkKnownKeys, checkNumber, checkObject, checkOneOf, describeValue } from '../core/validate.js';
+import { checkBoolean, checkKnownKeys, checkNumber, checkObject, checkOneOf, describeValue, type NumberRange } from '../core/validate.js';
 import { LoudnessMeter } from '../metering/loudness-meter.js';
 import { Chain, isProcessor, type ProcessorBuilder } from './chain.js';
 
@@ -153,6 +153,14 @@ export const MIXER_SESSION_VERSION = 1;
 export const MAX_TRACKS = 512;
 /** Ramp time of fader, pan, send, trim, mute and solo changes. */
 export const MIXER_SMOOTHING_MS = 10;
+/**
+ * Control interval of insert automation, in frames: an automated insert option is evaluated at
+ * every absolute frame that is a multiple of this (counted from `prepare()` / `reset()`), and
+ * handed to the processor's `setParam()` there when it changed. The inserts of an automated strip
+ * run in pieces cut at these frames, so the changes land on the same samples whatever the block
+ * partition. (0.67 ms at 48 kHz; the filters' coefficient grid is 32 frames too.)
+ */
+export const MIXER_CONTROL_INTERVAL = 32;
 
 const OWNER = 'Mixer';
 /** Range of faders and send levels (the bottom is silence). @internal (read by the JSON Schema) */
@@ -203,6 +211,23 @@ interface Path {
   comp: number;
 }
 
+/** A processor that can be automated: it has the contract's optional `paramRange()` and `setParam()`. */
+type Automatable = Processor & { paramRange(name: string): NumberRange | undefined; setParam(name: string, values: Float64Array, index: number): void };
+
+/** The automation lane of one option of one insert. */
+interface InsertLane {
+  readonly lane: AutomationLane;
+  readonly processor: Automatable;
+  /** The option's name (dotted for nested options). */
+  readonly option: string;
+  /** Slot of the processor in its strip's insert chain. */
+  readonly slot: number;
+  /** The strip's path with names (`tracks.vox`, `buses.verb`, `master`), for saving. */
+  readonly strip: string;
+  /** [the value last handed to `setParam()`; NaN: none since prepare() / reset()]. */
+  readonly last: Float64Array;
+}
+
 /** A track or a bus at run time. */
 interface Node {
   readonly kind: 'track' | 'bus';
@@ -226,6 +251,10 @@ interface Node {
   readonly panLane: AutomationLane;
   readonly muteLane: AutomationLane;
   readonly sendLanes: AutomationLane[];
+  /** Automation lanes of insert options (see {@link InsertLane}). */
+  readonly insertLanes: InsertLane[];
+  /** Scratch for an insert piece that does not start the block: channels × MIXER_CONTROL_INTERVAL. */
+  insertScratch: Float32Array[];
   /** 1 for a mono track's pan law index + 1 (1..4), 0 for balance. */
   law: number;
   /** Post-fader loudness (momentary), when metering. */
@@ -296,6 +325,13 @@ export class Mixer {
   private readonly masterPeak = new Float64Array(1);
   private readonly masterReadout = new Float64Array(6);
   private readonly masterLane = new AutomationLane(`${OWNER}.master.faderDb`, 0, FADER_RANGE.min, FADER_RANGE.max);
+  /** Insert lanes of the master bus, and its scratch. */
+  private readonly masterInsertLanes: InsertLane[] = [];
+  private masterScratch: Float32Array[] = [];
+  /** Every insert lane, by its path with names (`tracks.vox.inserts.0.thresholdDb`). */
+  private readonly insertLanes = new Map<string, InsertLane>();
+  /** [a lane's value at one frame] (read through a typed array: no boxing). */
+  private readonly laneValue = new Float64Array(1);
 
   /** Build a mixer from a session; throws a `TypeError`/`RangeError` naming the path of a bad value. */
   constructor(session: MixerSession) {
@@ -411,10 +447,23 @@ export class Mixer {
   /**
    * The automation lane of a parameter, by path: `tracks.<name or index>.faderDb` (dB), `.pan`
    * (−1 … 1), `.mute` (0 … 1, the muted fraction), `.sends.<k>.levelDb` (dB);
-   * `buses.<name or index>.faderDb`, `.pan`, `.mute`; `master.faderDb`. Schedule events on it in
+   * `buses.<name or index>.faderDb`, `.pan`, `.mute`; `master.faderDb`; and any number option of
+   * an insert that supports automation (its `setParam()`; ParametricEQ, BiquadFilter, Compressor,
+   * Limiter, Saturator, Panner, StereoWidener): `tracks.<name or index>.inserts.<slot>.<option>`
+   * (nested options by dotted paths: `…inserts.0.bands.2.gainDb`),
+   * `buses.<name or index>.inserts.<slot>.<option>`, `master.inserts.<slot>.<option>`. Schedule events on it in
    * absolute frames since `prepare()` / `reset()` (`Math.round(seconds · sampleRate)`, or
    * {@link Mixer.frameAt}); once it holds events it overrides the parameter's `set…()` value.
    * Values follow the Web Audio AudioParam formulas per sample (see {@link AutomationLane}).
+   *
+   * Insert options run at control rate: the lane is read at every absolute frame that is a
+   * multiple of {@link MIXER_CONTROL_INTERVAL} and handed to the processor's `setParam()` when it
+   * changed (the processor smooths it as `set()` would); the strip's inserts run in pieces cut at
+   * those frames, so the output does not depend on the block partition. Event values are checked
+   * against the option's range when scheduled. Before its first event the lane holds the option's
+   * value when `automate()` was first called for it; while it holds events it owns the option
+   * (a `set()` of that option is overridden at the lane's next change). Options of processors
+   * nested inside a slot (a Chain, MidSide or Parallel in a slot) cannot be automated yet.
    *
    * @example
    * ```ts
@@ -424,14 +473,18 @@ export class Mixer {
    * mixer.automate('tracks.vox.faderDb').setValue(0, 0).linearRamp(-12, mixer.frameAt(2));   // a 2 s fade
    * mixer.automate('tracks.vox.pan').setValue(-1, 0).linearRamp(1, 96000);
    * ```
+   *
+   * @throws `RangeError` naming the path when it names no automatable parameter (listing the
+   * insert's automatable options when the option is unknown or not a number).
    */
   automate(path: string): AutomationLane {
     if (typeof path !== 'string') throw new TypeError(`${OWNER}.automate(path): path must be a string, got ${describeValue(path)}`);
     const parts = path.split('.');
     const fail = (): never => {
-      throw new RangeError(`${OWNER}.automate: no automatable parameter at ${describeValue(path)} (tracks.<name>.faderDb | pan | mute | sends.<k>.levelDb; buses.<name>.faderDb | pan | mute; master.faderDb)`);
+      throw new RangeError(`${OWNER}.automate: no automatable parameter at ${describeValue(path)} (tracks.<name>.faderDb | pan | mute | sends.<k>.levelDb | inserts.<slot>.<option>; buses.<name>.faderDb | pan | mute | inserts.<slot>.<option>; master.faderDb | inserts.<slot>.<option>)`);
     };
     if (parts[0] === 'master' && parts[1] === 'faderDb' && parts.length === 2) return this.masterLane;
+    if (parts[0] === 'master' && parts[1] === 'inserts') return this.insertLane(path, 'master', 'master', this.masterChain, this.masterInsertLanes, parts.slice(2));
     if (parts[0] !== 'tracks' && parts[0] !== 'buses') return fail();
     const list = parts[0] === 'tracks' ? this.tracks : this.buses;
     const key = /^\d+$/.test(parts[1] ?? '') ? Number(parts[1]) : parts[1];
@@ -442,6 +495,7 @@ export class Mixer {
       return fail();
     }
     const node = parts[0] === 'tracks' ? this.trackNodes[i] : this.busNodes[i];
+    if (parts[2] === 'inserts') return this.insertLane(path, `${parts[0]}.${node.name}`, `${parts[0]}[${i}]`, node.chain, node.insertLanes, parts.slice(3));
     if (parts.length === 3 && parts[2] === 'faderDb') return node.faderLane;
     if (parts.length === 3 && parts[2] === 'pan') return node.panLane;
     if (parts.length === 3 && parts[2] === 'mute') return node.muteLane;
@@ -450,6 +504,41 @@ export class Mixer {
       if (Number.isInteger(k) && k >= 0 && k < node.sendLanes.length) return node.sendLanes[k];
     }
     return fail();
+  }
+
+  /**
+   * The lane of `rest` = [slot, …option] of a strip's inserts (see {@link Mixer.automate}):
+   * `strip` names the strip for saving, `where` for messages.
+   */
+  private insertLane(path: string, strip: string, where: string, chain: Chain, lanes: InsertLane[], rest: string[]): AutomationLane {
+    const fail = (why: string): never => {
+      throw new RangeError(`${OWNER}.automate: no automatable parameter at ${describeValue(path)}: ${why}`);
+    };
+    const slotText = rest[0] ?? '';
+    const slot = /^\d+$/.test(slotText) ? Number(slotText) : -1;
+    if (!(slot >= 0 && slot < chain.length)) fail(`${where} has ${chain.length} insert${chain.length === 1 ? '' : 's'}, no slot ${describeValue(slotText)}`);
+    const option = rest.slice(1).join('.');
+    const key = `${strip}.inserts.${slot}.${option}`;
+    const known = this.insertLanes.get(key);
+    if (known !== undefined) return known.lane;
+    const p = chain.at(slot);
+    const type = p.toJSON().type;
+    if (typeof p.setParam !== 'function' || typeof p.paramRange !== 'function') {
+      fail(`${where}.inserts[${slot}] (${type}) cannot be automated (it has no setParam(); automatable: ParametricEQ, BiquadFilter, Compressor, Limiter, Saturator, Panner, StereoWidener)`);
+    }
+    const proc = p as Automatable;
+    const options = automatableOptions(proc);
+    const range = option === '' ? undefined : proc.paramRange(option);
+    if (range === undefined) fail(`${type} has no automatable option ${describeValue(option)} (automatable: ${options.join(', ') || 'none'})`);
+    const current = optionValue(proc.params, option);
+    if (typeof current !== 'number' || !Number.isFinite(current)) fail(`${type}.${option} is ${describeValue(current)}, not a finite number`);
+    const r = range as NumberRange;
+    // Event values must be finite (a ratio's range reaches ∞).
+    const lane = new AutomationLane(`${OWNER}.${where}.inserts[${slot}].${option}`, current as number, Math.max(r.min, -Number.MAX_VALUE), Math.min(r.max, Number.MAX_VALUE), r);
+    const entry: InsertLane = { lane, processor: proc, option, slot, strip, last: Float64Array.of(NaN) };
+    lanes.push(entry);
+    this.insertLanes.set(key, entry);
+    return lane;
   }
 
   /**
@@ -548,8 +637,11 @@ export class Mixer {
     const s = validateSpec(OWNER, spec, { min: 2, max: 2 });
     const max = s.maxBlockSize;
     const alloc = (n: number) => Array.from({ length: n }, () => new Float32Array(max));
+    const control = Math.min(max, MIXER_CONTROL_INTERVAL);
+    this.primeInsertLanes();
     for (const node of [...this.trackNodes, ...this.busNodes]) {
       node.chain.prepare({ ...s, channels: node.channels });
+      node.insertScratch = Array.from({ length: node.channels }, () => new Float32Array(control));
       node.work = alloc(node.channels);
       node.send = alloc(2);
       for (const v of [node.trim, node.fader, node.left, node.right, node.audible, ...node.sendLevels]) v.reset(s.sampleRate, MIXER_SMOOTHING_MS / 1000);
@@ -561,6 +653,7 @@ export class Mixer {
     this.masterMeter = this.metering ? new LoudnessMeter({ truePeak: false, historySeconds: 0 }) : undefined;
     this.masterMeter?.prepare(s);
     this.masterChain.prepare(s);
+    this.masterScratch = Array.from({ length: 2 }, () => new Float32Array(control));
     this.masterFader.reset(s.sampleRate, MIXER_SMOOTHING_MS / 1000);
     this.masterIn = alloc(2);
     this.busIn = this.busNodes.map(() => alloc(2));
@@ -582,6 +675,7 @@ export class Mixer {
 
   /** Clear every insert's state, the compensation delays and the ramps (settings are kept). */
   reset(): void {
+    this.primeInsertLanes();
     for (const node of [...this.trackNodes, ...this.busNodes]) {
       node.chain.reset();
       for (const p of node.paths) p.delay?.reset();
@@ -613,8 +707,17 @@ export class Mixer {
   /** The session as plain JSON (inserts as their `toJSON()`), with a version field. */
   toJSON(): { type: string; version: number; session: Record<string, unknown> } {
     // From the chains, not the session's lists: a chain edited live (`trackInserts(t).insert(…)`)
-    // saves what it runs now.
-    const inserts = (chain: Chain) => Array.from({ length: chain.length }, (_, i) => (chain.at(i) as Processor).toJSON());
+    // saves what it runs now. An automated option is saved as the lane's value before its first
+    // event (the processor holds whatever the automation last gave it).
+    const inserts = (chain: Chain) =>
+      Array.from({ length: chain.length }, (_, i) => {
+        const p = chain.at(i) as Processor;
+        let json = p.toJSON();
+        for (const l of this.insertLanes.values()) {
+          if (l.processor === p && l.lane.active) json = { ...json, params: withOption(json.params, l.option.split('.'), l.lane.initial) };
+        }
+        return json;
+      });
     return {
       type: Mixer.type,
       version: MIXER_SESSION_VERSION,
@@ -648,6 +751,7 @@ export class Mixer {
       add(`${base}.mute`, node.muteLane);
     }
     add('master.faderDb', this.masterLane);
+    for (const l of this.insertLanes.values()) add(`${l.strip}.inserts.${l.slot}.${l.option}`, l.lane);
     return out;
   }
 
@@ -810,17 +914,20 @@ export class Mixer {
           w.fill(0, 0, n);
         }
       }
-      node.chain.process(work, n);
+      if (node.insertLanes.length === 0) node.chain.process(work, n);
+      else this.runInserts(node.chain, work, node.channels, node.insertLanes, node.insertScratch, n);
       this.leave(node, n);
     }
     // Buses work in place on their summed inputs (node.work is busIn[b]).
     const busOrder = this.busOrder;
     for (let k = 0; k < busOrder.length; k++) {
       const node = this.busNodes[busOrder[k]];
-      node.chain.process(node.work, n);
+      if (node.insertLanes.length === 0) node.chain.process(node.work, n);
+      else this.runInserts(node.chain, node.work, 2, node.insertLanes, node.insertScratch, n);
       this.leave(node, n);
     }
-    this.masterChain.process(master, n);
+    if (this.masterInsertLanes.length === 0) this.masterChain.process(master, n);
+    else this.runInserts(this.masterChain, master, 2, this.masterInsertLanes, this.masterScratch, n);
     if (this.masterLane.active) dbLaneToGain(this.masterLane, ramp, this.clock[0], n);
     else this.masterFader.fill(ramp, n);
     const l = output[0];
@@ -844,6 +951,69 @@ export class Mixer {
     this.masterPeak[0] = peak;
     if (this.masterMeter !== undefined) this.masterMeter.process(master, n);
     this.clock[0] += n;
+  }
+
+  /**
+   * Run `chain` over `work[0 … n)` in pieces cut at the control grid (absolute frames that are
+   * multiples of MIXER_CONTROL_INTERVAL), handing the lanes' values to their processors at each
+   * grid frame: so a change lands on the same sample whatever the block partition. The first
+   * piece runs in place, later ones through `scratch` (no views: a subarray would allocate).
+   */
+  private runInserts(chain: Chain, work: Float32Array[], channels: number, lanes: InsertLane[], scratch: Float32Array[], n: number): void {
+    const start = this.clock[0];
+    let pos = 0;
+    while (pos < n) {
+      const t = start + pos;
+      const phase = t % MIXER_CONTROL_INTERVAL;
+      if (phase === 0) this.applyLanes(lanes, t);
+      const len = MIXER_CONTROL_INTERVAL - phase < n - pos ? MIXER_CONTROL_INTERVAL - phase : n - pos;
+      if (pos === 0) {
+        chain.process(work, len);
+      } else {
+        for (let c = 0; c < channels; c++) {
+          const x = work[c];
+          const y = scratch[c];
+          for (let i = 0; i < len; i++) y[i] = x[pos + i];
+        }
+        chain.process(scratch, len);
+        for (let c = 0; c < channels; c++) {
+          const x = work[c];
+          const y = scratch[c];
+          for (let i = 0; i < len; i++) x[pos + i] = y[i];
+        }
+      }
+      pos += len;
+    }
+  }
+
+  /** Hand each active lane's value at absolute frame `t` to its processor, when it changed. */
+  private applyLanes(lanes: InsertLane[], t: number): void {
+    const value = this.laneValue;
+    for (let k = 0; k < lanes.length; k++) {
+      const l = lanes[k];
+      if (!l.lane.active) continue;
+      l.lane.fill(value, t, 1);
+      if (value[0] !== l.last[0]) {
+        l.last[0] = value[0];
+        l.processor.setParam(l.option, value, 0);
+      }
+    }
+  }
+
+  /**
+   * Before inserts are prepared or reset: give every active insert lane's processor its value at
+   * frame 0, so that the processor starts there (its prepare()/reset() ends any ramp), and forget
+   * the values given so far.
+   */
+  private primeInsertLanes(): void {
+    for (const l of this.insertLanes.values()) {
+      if (l.lane.active) {
+        l.lane.fill(l.last, 0, 1);
+        l.processor.setParam(l.option, l.last, 0);
+      } else {
+        l.last[0] = NaN;
+      }
+    }
   }
 
   /**
@@ -1077,6 +1247,41 @@ function panLaneToGains(law: number, gl: Float64Array, gr: Float64Array, n: numb
   }
 }
 
+/** The value at a dotted option path (`bands.2.gainDb`) of a processor's options, or undefined. */
+function optionValue(options: unknown, path: string): unknown {
+  let v: unknown = options;
+  for (const key of path.split('.')) {
+    if (v === null || typeof v !== 'object' || !Object.prototype.hasOwnProperty.call(v, key)) return undefined;
+    v = (v as Record<string, unknown>)[key];
+  }
+  return v;
+}
+
+/** Every number option of `p` (dotted paths into nested options) its `paramRange()` accepts. */
+function automatableOptions(p: Automatable): string[] {
+  const out: string[] = [];
+  const visit = (v: unknown, path: string) => {
+    if (typeof v === 'number') {
+      if (p.paramRange(path) !== undefined) out.push(path);
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) visit(x, path === '' ? k : `${path}.${k}`);
+    }
+  };
+  visit(p.params, '');
+  return out;
+}
+
+/** A copy of JSON `params` with the value at the dotted `path` replaced by `value` (±∞ as strings). */
+function withOption(params: Readonly<Record<string, unknown>>, path: readonly string[], value: number): Record<string, unknown> {
+  const put = (node: unknown, i: number): unknown => {
+    if (i === path.length) return value === Infinity ? 'Infinity' : value === -Infinity ? '-Infinity' : value;
+    const copy: Record<string, unknown> = Array.isArray(node) ? ([...node] as unknown as Record<string, unknown>) : { ...(node as Record<string, unknown>) };
+    copy[path[i]] = put(copy[path[i]], i + 1);
+    return copy;
+  };
+  return put(params, 0) as Record<string, unknown>;
+}
+
 function makeNode(kind: 'track' | 'bus', index: number, name: string, chain: Chain, channels: number, sends: number): Node {
   const v = () => new SmoothedValue('linear', 1);
   const path = `${OWNER}.${kind === 'track' ? 'tracks' : 'buses'}[${index}]`;
@@ -1085,6 +1290,8 @@ function makeNode(kind: 'track' | 'bus', index: number, name: string, chain: Cha
     panLane: new AutomationLane(`${path}.pan`, 0, -1, 1),
     muteLane: new AutomationLane(`${path}.mute`, 0, 0, 1),
     sendLanes: Array.from({ length: sends }, (_, k) => new AutomationLane(`${path}.sends[${k}].levelDb`, 0, FADER_RANGE.min, FADER_RANGE.max)),
+    insertLanes: [],
+    insertScratch: [],
     law: 0,
     meter: undefined,
     peak: new Float64Array(1),

@@ -23,11 +23,11 @@
  *
  * @module
  */
-import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from '../core/options.js';
+import { DEFAULT_SMOOTHING_MS, LiveNumbers, SMOOTHING_RANGE, numberOptionRange } from '../core/options.js';
 import { primeProcessor } from '../core/prime.js';
 import { safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
-import { validateOptions, type OptionRule } from '../core/validate.js';
+import { validateOptions, type NumberRange, type OptionRule } from '../core/validate.js';
 import { CURVE_BOUNDS, SATURATION_CURVES, applyCurve, type SaturationCurve } from './curves.js';
 import { FLUSH_BELOW, FLUSH_GRID, IirOversampler } from './iir-oversampling.js';
 import { OVERSAMPLING_FACTORS, Oversampler, type OversamplingFactor } from './oversampling.js';
@@ -140,15 +140,35 @@ const DC_X1 = 0;
 const DC_Y1 = 1;
 const DC_SLOTS = 2;
 
+/** Points of one period of the auto-gain reference sine. */
+const AUTO_GAIN_POINTS = 4096;
+/** Number options that `setParam()` leaves alone. */
+const SATURATOR_FIXED: readonly string[] = ['smoothingMs'];
+/** The number options mirrored in Saturator.live (what setParam() changes), and their slots. */
+const LIVE_KEYS = ['driveDb', 'trimDb', 'mix'] as const;
+const N_DRIVE = 0;
+const N_TRIM = 1;
+const N_MIX = 2;
+
 /**
  * The auto-gain output factor for curve index `curve` at linear drive `g`: RMS of the reference
  * sine over RMS of its saturated, DC-free version.
  */
 function autoGainFactor(curve: number, g: number): number {
-  const n = 4096;
+  const io = Float64Array.of(g, 0);
+  autoGainInto(curve, io, new Float64Array(AUTO_GAIN_POINTS));
+  return io[1];
+}
+
+/**
+ * {@link autoGainFactor} through typed arrays, allocation-free (for the audio thread): the drive
+ * from `io[0]`, the factor into `io[1]`, `buf` of AUTO_GAIN_POINTS values as scratch.
+ */
+function autoGainInto(curve: number, io: Float64Array, buf: Float64Array): void {
+  const g = io[0];
+  const n = AUTO_GAIN_POINTS;
   const rms = Math.pow(10, AUTO_GAIN_REFERENCE_DB / 20);
   const a = rms * Math.SQRT2;
-  const buf = new Float64Array(n);
   for (let i = 0; i < n; i++) buf[i] = g * a * Math.sin((2 * Math.PI * (i + 0.5)) / n);
   applyCurve(curve, buf, 0, n);
   let mean = 0;
@@ -156,7 +176,7 @@ function autoGainFactor(curve: number, g: number): number {
   mean /= n;
   let sq = 0;
   for (let i = 0; i < n; i++) sq += (buf[i] - mean) * (buf[i] - mean);
-  return rms / Math.sqrt(sq / n);
+  io[1] = rms / Math.sqrt(sq / n);
 }
 
 /**
@@ -233,6 +253,8 @@ export class Saturator implements Processor<SaturatorOptions> {
   private readonly out = new SmoothedValue('multiplicative', 1);
   private readonly mixer = new SmoothedValue('linear', 1);
   private readonly dcw = new SmoothedValue('linear', 0);
+  /** [drive, output gain, mix, DC-blocker weight] targets handed to the smoothers. */
+  private readonly goals = new Float64Array(4);
   /** DC blocker state per channel, at the slots DC_X1, DC_Y1. */
   private dc = new Float64Array(0);
   /** [R of the DC blocker]. */
@@ -241,10 +263,17 @@ export class Saturator implements Processor<SaturatorOptions> {
   private readonly st = Int32Array.of(0, 0, 0, 0, -1, 0, 0);
   /** A gain of 1 for the up-sampler's input (the drive is applied at the oversampled rate). */
   private readonly one = Float64Array.of(1);
+  /** The auto-gain measurement's buffer (taken when auto-gain is first on). */
+  private gainBuf = new Float64Array(0);
+  /** [drive in, auto-gain factor out] of autoGainInto(). */
+  private readonly gainIo = new Float64Array(2);
+  /** The number options as derived state reads them (see {@link LiveNumbers}). */
+  private readonly live = new LiveNumbers(LIVE_KEYS, SATURATOR_RULES);
 
   /** Create a saturator; omitted options take {@link SATURATOR_DEFAULTS}. Throws on bad options. */
   constructor(options: Partial<SaturatorOptions> = {}) {
     this.opts = { ...SATURATOR_DEFAULTS, ...validateOptions<SaturatorOptions>(OWNER, options, SATURATOR_RULES) };
+    this.live.load(this.opts);
     this.st[CURVE] = SATURATION_CURVES.indexOf(this.opts.curve);
     this.st[PREV] = this.st[CURVE];
     this.targets(false);
@@ -267,6 +296,7 @@ export class Saturator implements Processor<SaturatorOptions> {
 
   /** The current parameters (ramping values are given as their targets). */
   get params(): SaturatorOptions {
+    this.live.sync(this.opts);
     return { ...this.opts };
   }
 
@@ -282,7 +312,9 @@ export class Saturator implements Processor<SaturatorOptions> {
   /** Change parameters (validated first: a bad value throws and changes nothing). */
   set(options: Partial<SaturatorOptions>): this {
     const o = validateOptions<SaturatorOptions>(OWNER, options, SATURATOR_RULES);
+    this.live.sync(this.opts);
     this.opts = { ...this.opts, ...o };
+    this.live.load(this.opts);
     const fs = this.spec?.sampleRate;
     if (o.smoothingMs !== undefined && fs !== undefined) {
       for (const v of [this.drive, this.out, this.mixer, this.dcw]) v.setRampLength(fs, o.smoothingMs / 1000);
@@ -515,14 +547,51 @@ export class Saturator implements Processor<SaturatorOptions> {
 
   /** Set the smoothers' targets from the options (`ramp`: ramp to them, else jump). */
   private targets(ramp: boolean): void {
+    // setParam() runs this on the audio thread: number options from the live mirror, the
+    // auto-gain measurement into preallocated buffers, no closure, and values handed over through
+    // typed arrays (a number passed to a call that is not inlined is boxed).
     const o = this.opts;
+    const n = this.live.values;
     const curve = SATURATION_CURVES.indexOf(o.curve);
-    const g = Math.pow(10, o.driveDb / 20);
-    const outGain = Math.pow(10, o.trimDb / 20) * (o.autoGain ? autoGainFactor(curve, g) : 1);
-    const apply = (v: SmoothedValue, x: number) => (ramp ? v.setTarget(x) : v.setImmediate(x));
-    apply(this.drive, g);
-    apply(this.out, outGain);
-    apply(this.mixer, o.mix);
-    apply(this.dcw, curve === TUBE ? 1 : 0);
+    const g = Math.pow(10, n[N_DRIVE] / 20);
+    let outGain = Math.pow(10, n[N_TRIM] / 20);
+    if (o.autoGain) {
+      if (this.gainBuf.length === 0) this.gainBuf = new Float64Array(AUTO_GAIN_POINTS);
+      const io = this.gainIo;
+      io[0] = g;
+      autoGainInto(curve, io, this.gainBuf);
+      outGain *= io[1];
+    }
+    if (ramp) {
+      const t = this.goals;
+      t[0] = g;
+      t[1] = outGain;
+      t[2] = n[N_MIX];
+      t[3] = curve === TUBE ? 1 : 0;
+      this.drive.setTargetAt(t, 0);
+      this.out.setTargetAt(t, 1);
+      this.mixer.setTargetAt(t, 2);
+      this.dcw.setTargetAt(t, 3);
+    } else {
+      this.drive.setImmediate(g);
+      this.out.setImmediate(outGain);
+      this.mixer.setImmediate(n[N_MIX]);
+      this.dcw.setImmediate(curve === TUBE ? 1 : 0);
+    }
+  }
+
+  /** The range of `driveDb`, `trimDb` or `mix`, the options {@link Saturator.setParam} can change. */
+  paramRange(name: string): NumberRange | undefined {
+    return numberOptionRange(SATURATOR_RULES, name, SATURATOR_FIXED);
+  }
+
+  /**
+   * Change `driveDb`, `trimDb` or `mix` without allocating (for automation; the contract's
+   * `setParam`): they ramp, as with `set()`. With `autoGain`, a drive change also measures the
+   * auto-gain factor again (one period of 4096 points, about as much work as 4096 samples).
+   */
+  setParam(name: string, values: Float64Array, index: number): void {
+    const live = this.live;
+    if (live.put(live.slot(name), values, index)) this.targets(this.spec !== undefined);
   }
 }

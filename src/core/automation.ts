@@ -21,7 +21,7 @@
  *
  * @module
  */
-import { checkNumber, describeValue } from './validate.js';
+import { checkNumber, describeValue, type NumberRange } from './validate.js';
 
 /** Most events one lane holds. */
 export const MAX_AUTOMATION_EVENTS = 4096;
@@ -42,22 +42,28 @@ export class AutomationLane {
   private readonly count = new Int32Array(1);
   /** [initial value, lower bound, upper bound]. */
   private readonly base = new Float64Array(3);
+  /** The range event values are checked against (shown in messages). */
+  private readonly range: NumberRange;
 
   /**
    * @param owner - named in error messages, e.g. `"Mixer.tracks[2].faderDb"`
    * @param initial - the value before the first event
    * @param min - the smallest value events may take
    * @param max - the largest
+   * @param range - optional: open ends and a unit for the check of event values (its `min`/`max`
+   *   are replaced by `min`/`max`)
    */
   constructor(
     readonly owner: string,
     initial: number,
     min: number,
     max: number,
+    range?: NumberRange,
   ) {
     this.base[0] = initial;
     this.base[1] = min;
     this.base[2] = max;
+    this.range = Object.freeze({ ...range, min, max });
   }
 
   /** Number of scheduled events. */
@@ -71,6 +77,10 @@ export class AutomationLane {
   }
 
   /** The value before the first event. */
+  get initial(): number {
+    return this.base[0];
+  }
+
   set initial(v: number) {
     this.base[0] = v;
   }
@@ -183,7 +193,7 @@ export class AutomationLane {
   }
 
   private checkValue(value: number): number {
-    return checkNumber(this.owner, 'value', value, { min: this.base[1], max: this.base[2] });
+    return checkNumber(this.owner, 'value', value, this.range);
   }
 
   private add(kind: number, value: number, frame: number, tau: number): this {

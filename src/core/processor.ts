@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { describeValue } from './validate.js';
+import { describeValue, type NumberRange } from './validate.js';
 
 /** What a processor is told before it runs: the only place it may allocate. */
 export interface ProcessSpec {
@@ -123,6 +123,22 @@ export interface Processor<O extends object = object> {
    * `process()` call.
    */
   readMeters(out: Float64Array, offset: number): void;
+  /**
+   * Optional, for automation (the mixer's insert lanes): the range of the numeric option `name`
+   * that {@link Processor.setParam} accepts, or `undefined` when `name` cannot be changed that way
+   * (not an option, not a number, or a change that would allocate, such as a lookahead that sets
+   * the latency). Nested options are named by dotted paths, e.g. `bands.2.gainDb`.
+   */
+  paramRange?(name: string): NumberRange | undefined;
+  /**
+   * Optional, for automation: set option `name` to `values[index]` without allocating (safe on the
+   * audio thread, between two `process()` calls), with the same effect as
+   * `set({ [name]: values[index] })` (smoothed where `set()` smooths). The value comes in a typed
+   * array because a number passed to a call V8 does not inline is boxed on the heap.
+   * Never throws: the caller validates against {@link Processor.paramRange} on the control side;
+   * a value outside the range is clamped to it, NaN and names without a range are ignored.
+   */
+  setParam?(name: string, values: Float64Array, index: number): void;
 }
 
 /**

@@ -105,6 +105,27 @@ export class SmoothedValue {
     if (this.kind === 'multiplicative') v[LOG_RATIO] = Math.log(v[START] / value) / v[LENGTH];
   }
 
+  /**
+   * {@link SmoothedValue.setTarget} to `values[index]`, for the audio thread: a number passed to a
+   * call V8 does not inline is boxed on the heap, a typed array is not.
+   */
+  setTargetAt(values: Float64Array, index: number): void {
+    const v = this.v;
+    const value = values[index];
+    if (value === v[TARGET]) return;
+    if (v[LENGTH] === 0 || value === v[CURRENT]) {
+      v[START] = value;
+      v[TARGET] = value;
+      v[CURRENT] = value;
+      v[REMAINING] = 0;
+      return;
+    }
+    v[START] = v[CURRENT];
+    v[TARGET] = value;
+    v[REMAINING] = v[LENGTH];
+    if (this.kind === 'multiplicative') v[LOG_RATIO] = Math.log(v[START] / value) / v[LENGTH];
+  }
+
   /** True while a ramp is in progress. */
   get isSmoothing(): boolean {
     return this.v[REMAINING] > 0;

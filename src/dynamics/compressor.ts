@@ -32,10 +32,10 @@
  *
  * @module
  */
-import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from '../core/options.js';
+import { DEFAULT_SMOOTHING_MS, LiveNumbers, SMOOTHING_RANGE, numberOptionRange } from '../core/options.js';
 import { SPEC_LIMITS, safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type ProcessorJSON, type SidechainProcessor } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
-import { validateOptions, type OptionRule } from '../core/validate.js';
+import { validateOptions, type NumberRange, type OptionRule } from '../core/validate.js';
 import { primeProcessor } from '../core/prime.js';
 import { writeRbjCoefficients } from '../filters/biquad-coefficients.js';
 import { sanitize } from '../filters/biquad-kernel.js';
@@ -176,6 +176,22 @@ export function compressorGainReductionDb(levelDb: number, thresholdDb: number, 
   return kneeGainReduction(over, 1 - 1 / ratio, kneeDb / 2, kneeDb > 0 ? 1 / (2 * kneeDb) : 0);
 }
 
+/** Number options that `setParam()` leaves alone. */
+const COMPRESSOR_FIXED: readonly string[] = ['lookaheadMs', 'smoothingMs'];
+/** The number options mirrored in Compressor.live (what setParam() changes), and their slots. */
+const LIVE_KEYS = ['thresholdDb', 'ratio', 'kneeDb', 'attackMs', 'releaseMs', 'peakHoldMs', 'rmsWindowMs', 'stereoLink', 'makeupDb', 'mix', 'sidechainHighpassHz'] as const;
+const N_THRESHOLD = 0;
+const N_RATIO = 1;
+const N_KNEE = 2;
+const N_ATTACK = 3;
+const N_RELEASE = 4;
+const N_HOLD = 5;
+const N_RMS_WINDOW = 6;
+const N_LINK = 7;
+const N_MAKEUP = 8;
+const N_MIX = 9;
+const N_HIGHPASS = 10;
+
 const OWNER = 'Compressor';
 /**
  * Work is done in chunks of at most CHUNK samples (the size of the scratch arrays), cut on a grid
@@ -306,6 +322,8 @@ export class Compressor implements SidechainProcessor<CompressorOptions> {
   private lines: Float32Array[] = [];
   private levels: Float64Array[] = [];
   private makeupBuf = new Float64Array(0);
+  /** [makeup target dB, mix target] handed to the smoothers. */
+  private readonly targets = new Float64Array(2);
   private mixBuf = new Float64Array(0);
   /** Per channel: [z1, z2] of the sidechain high-pass (HP_STATE_SIZE values from 2·c). */
   private hpState = new Float64Array(0);
@@ -323,10 +341,13 @@ export class Compressor implements SidechainProcessor<CompressorOptions> {
   private readonly k = new Float64Array(K_SIZE);
   private readonly st = new Int32Array(ST_SIZE);
   private linkMax = new Float64Array(0);
+  /** The number options as derived state reads them (see {@link LiveNumbers}). */
+  private readonly live = new LiveNumbers(LIVE_KEYS, COMPRESSOR_RULES);
 
   /** Create a compressor; omitted options take {@link COMPRESSOR_DEFAULTS}. Throws on bad options. */
   constructor(options: Partial<CompressorOptions> = {}) {
     this.opts = { ...COMPRESSOR_DEFAULTS, ...validateOptions<CompressorOptions>(OWNER, options, COMPRESSOR_RULES) };
+    this.live.load(this.opts);
     this.makeup.setImmediate(this.makeupTargetDb());
     this.mixValue.setImmediate(this.opts.mix);
     this.updateCoefficients();
@@ -344,6 +365,7 @@ export class Compressor implements SidechainProcessor<CompressorOptions> {
 
   /** The current parameters. */
   get params(): CompressorOptions {
+    this.live.sync(this.opts);
     return { ...this.opts };
   }
 
@@ -370,21 +392,50 @@ export class Compressor implements SidechainProcessor<CompressorOptions> {
   /** Change parameters. Validated first: a bad value throws and changes nothing. */
   set(options: Partial<CompressorOptions>): this {
     const o = validateOptions<CompressorOptions>(OWNER, options, COMPRESSOR_RULES);
+    this.live.sync(this.opts);
     this.opts = { ...this.opts, ...o };
+    this.live.load(this.opts);
     const fs = this.spec?.sampleRate;
     if (o.smoothingMs !== undefined && fs !== undefined) {
       this.makeup.setRampLength(fs, o.smoothingMs / 1000);
       this.mixValue.setRampLength(fs, o.smoothingMs / 1000);
     }
-    if (fs !== undefined) {
-      this.makeup.setTarget(this.makeupTargetDb());
-      this.mixValue.setTarget(this.opts.mix);
+    this.apply();
+    return this;
+  }
+
+  /**
+   * The range of a number option {@link Compressor.setParam} can change: every number option but
+   * `lookaheadMs` (it sets the latency) and `smoothingMs`.
+   */
+  paramRange(name: string): NumberRange | undefined {
+    return numberOptionRange(COMPRESSOR_RULES, name, COMPRESSOR_FIXED);
+  }
+
+  /** Change one number option without allocating (for automation; the contract's `setParam`): as `set()` would, clamped to its range. */
+  setParam(name: string, values: Float64Array, index: number): void {
+    // (The mirrored options are exactly the automatable ones: no rule table read on the audio thread.)
+    const live = this.live;
+    if (live.put(live.slot(name), values, index)) this.apply();
+  }
+
+  /** Smoother targets and coefficients from the options (after a change). */
+  private apply(): void {
+    if (this.spec !== undefined) {
+      // (Through typed arrays: this runs on the audio thread from setParam(), and a number passed
+      // to a call that is not inlined is boxed.)
+      const n = this.live.values;
+      const t = this.targets;
+      t[0] = n[N_MAKEUP];
+      if (this.opts.autoMakeup) t[0] += compressorGainReductionDb(0, n[N_THRESHOLD], n[N_RATIO], n[N_KNEE]);
+      t[1] = n[N_MIX];
+      this.makeup.setTargetAt(t, 0);
+      this.mixValue.setTargetAt(t, 1);
     } else {
       this.makeup.setImmediate(this.makeupTargetDb());
-      this.mixValue.setImmediate(this.opts.mix);
+      this.mixValue.setImmediate(this.live.values[N_MIX]);
     }
     this.updateCoefficients();
-    return this;
   }
 
   prepare(spec: ProcessSpec): void {
@@ -598,35 +649,38 @@ export class Compressor implements SidechainProcessor<CompressorOptions> {
 
   /** The makeup the smoother heads for: manual plus, with autoMakeup, the reduction at 0 dBFS. */
   private makeupTargetDb(): number {
-    const o = this.opts;
-    return o.makeupDb + (o.autoMakeup ? compressorGainReductionDb(0, o.thresholdDb, o.ratio, o.kneeDb) : 0);
+    const n = this.live.values;
+    return n[N_MAKEUP] + (this.opts.autoMakeup ? compressorGainReductionDb(0, n[N_THRESHOLD], n[N_RATIO], n[N_KNEE]) : 0);
   }
 
   private updateCoefficients(): void {
     const o = this.opts;
+    // Number options from the live mirror (setParam() changes them there).
+    const n = this.live.values;
     const fs = this.spec?.sampleRate ?? 48000;
     const k = this.k;
     const st = this.st;
-    k[K_ATTACK] = o.attackMs > 0 ? Math.exp(-1000 / (o.attackMs * fs)) : 0;
-    k[K_RELEASE] = Math.exp(-1000 / (o.releaseMs * fs));
-    k[K_THRESHOLD] = o.thresholdDb;
-    k[K_SLOPE] = 1 - 1 / o.ratio;
-    k[K_HALF_KNEE] = o.kneeDb / 2;
-    k[K_INV_TWO_KNEE] = o.kneeDb > 0 ? 1 / (2 * o.kneeDb) : 0;
+    k[K_ATTACK] = n[N_ATTACK] > 0 ? Math.exp(-1000 / (n[N_ATTACK] * fs)) : 0;
+    k[K_RELEASE] = Math.exp(-1000 / (n[N_RELEASE] * fs));
+    k[K_THRESHOLD] = n[N_THRESHOLD];
+    k[K_SLOPE] = 1 - 1 / n[N_RATIO];
+    k[K_HALF_KNEE] = n[N_KNEE] / 2;
+    k[K_INV_TWO_KNEE] = n[N_KNEE] > 0 ? 1 / (2 * n[N_KNEE]) : 0;
     const peak = o.detector === 'peak';
     k[K_LEVEL_SCALE] = peak ? 20 : 10;
-    k[K_LINK] = o.stereoLink;
+    k[K_LINK] = n[N_LINK];
     // The gain computer's one-entry cache is for these settings only.
     k[K_LAST_LEVEL] = -1;
     st[ST_DETECTOR] = peak ? DETECTOR_PEAK : DETECTOR_RMS;
     st[ST_DELAY] = this.delay;
     // Levels at or below the knee's start get no reduction: compare linearly, skip the log.
-    k[K_KNEE_START] = Math.pow(10, (o.thresholdDb - o.kneeDb / 2) / k[K_LEVEL_SCALE]);
+    k[K_KNEE_START] = Math.pow(10, (n[N_THRESHOLD] - n[N_KNEE] / 2) / k[K_LEVEL_SCALE]);
     if (this.spec) {
-      st[ST_HOLD] = Math.max(1, Math.round((o.peakHoldMs * fs) / 1000));
-      for (const r of this.rms) r.setWindow(Math.max(1, Math.round((o.rmsWindowMs * fs) / 1000)));
+      st[ST_HOLD] = Math.max(1, Math.round((n[N_HOLD] * fs) / 1000));
+      const window = Math.max(1, Math.round((n[N_RMS_WINDOW] * fs) / 1000));
+      for (let c = 0; c < this.rms.length; c++) this.rms[c].setWindow(window);
       st[ST_ADVANCE] = Math.min(this.delay, Math.round((o.lookaheadMs * fs) / 1000));
-      const f = o.sidechainHighpassHz;
+      const f = n[N_HIGHPASS];
       st[ST_HIGHPASS] = f > 0 ? HIGHPASS_ON : HIGHPASS_OFF;
       if (f > 0) writeRbjCoefficients(this.hp, 0, 'highpass', f, fs, Math.SQRT1_2, 0, 1);
     }

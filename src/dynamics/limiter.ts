@@ -47,10 +47,10 @@
  *
  * @module
  */
-import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from '../core/options.js';
+import { DEFAULT_SMOOTHING_MS, LiveNumbers, SMOOTHING_RANGE, numberOptionRange } from '../core/options.js';
 import { safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
-import { validateOptions, type OptionRule } from '../core/validate.js';
+import { validateOptions, type NumberRange, type OptionRule } from '../core/validate.js';
 import { TRUE_PEAK_TAPS } from '../core/true-peak-kernel.js';
 import { primeProcessor } from '../core/prime.js';
 import { SEG_BOUND, SEG_SLOTS, SEG_THRESHOLD, foldedTruePeakFilter4, samplePeaks, segmentPeaks4 } from './segment-peaks.js';
@@ -117,6 +117,15 @@ export const LIMITER_RULES: { readonly [K in keyof LimiterOptions]: OptionRule }
   stereoLink: { kind: 'number', range: { min: 0, max: 1 } },
   smoothingMs: { kind: 'number', range: SMOOTHING_RANGE },
 });
+
+/** Number options that `setParam()` leaves alone (the lookahead sets the latency). */
+const LIMITER_FIXED: readonly string[] = ['lookaheadMs', 'smoothingMs'];
+/** The number options mirrored in Limiter.live (what setParam() changes), and their slots. */
+const LIVE_KEYS = ['ceilingDb', 'driveDb', 'releaseMs', 'stereoLink'] as const;
+const N_CEILING = 0;
+const N_DRIVE = 1;
+const N_RELEASE = 2;
+const N_LINK = 3;
 
 const OWNER = 'Limiter';
 /** e is quantised down to multiples of 2^-28 so the moving sums stay exact integers below 2^53. */
@@ -343,6 +352,8 @@ export class Limiter implements Processor<LimiterOptions> {
   private opts: LimiterOptions;
   private spec: ProcessSpec | undefined;
   private readonly drive = new SmoothedValue('multiplicative', 1);
+  /** [drive target] handed to the smoother by setParam(). */
+  private readonly driveTarget = new Float64Array(1);
   private delay = 0;
   /** Target / ceiling (linear), from the smoothing length: set by prepare(). */
   private targetMargin = Math.pow(10, -LIMITER_TARGET_MARGIN_DB / 20);
@@ -364,6 +375,11 @@ export class Limiter implements Processor<LimiterOptions> {
   private readonly limits = new Float64Array(SEG_SLOTS);
   /** The audio path's parameters, by the C_* slots. */
   private readonly coef = new Float64Array(COEF_SLOTS);
+  /** One float32 word and its bits, for float32AtMost() (no allocation when setParam() runs it). */
+  private readonly word = new Float32Array(1);
+  private readonly wordBits = new Uint32Array(this.word.buffer);
+  /** The number options as derived state reads them (see {@link LiveNumbers}). */
+  private readonly live = new LiveNumbers(LIVE_KEYS, LIMITER_RULES);
   /**
    * The audio path's integer state and modes, by the ST_* slots. (`process()` never reads
    * `this.opts`: see the note on the Compressor's state arrays.)
@@ -375,6 +391,7 @@ export class Limiter implements Processor<LimiterOptions> {
   /** Create a limiter; omitted options take {@link LIMITER_DEFAULTS}. Throws on bad options. */
   constructor(options: Partial<LimiterOptions> = {}) {
     this.opts = { ...LIMITER_DEFAULTS, ...validateOptions<LimiterOptions>(OWNER, options, LIMITER_RULES) };
+    this.live.load(this.opts);
     this.limits[SEG_BOUND] = this.filter.gainBound;
     this.drive.setImmediate(dbToGainExact(this.opts.driveDb));
     this.updateCoefficients();
@@ -392,6 +409,7 @@ export class Limiter implements Processor<LimiterOptions> {
 
   /** The current parameters. */
   get params(): LimiterOptions {
+    this.live.sync(this.opts);
     return { ...this.opts };
   }
 
@@ -424,8 +442,10 @@ export class Limiter implements Processor<LimiterOptions> {
    */
   set(options: Partial<LimiterOptions>): this {
     const o = validateOptions<LimiterOptions>(OWNER, options, LIMITER_RULES);
+    this.live.sync(this.opts);
     const wasLinked = this.opts.stereoLink === 1;
     this.opts = { ...this.opts, ...o };
+    this.live.load(this.opts);
     if (o.smoothingMs !== undefined && this.spec) this.drive.setRampLength(this.spec.sampleRate, o.smoothingMs / 1000);
     if (o.driveDb !== undefined) {
       if (this.spec) this.drive.setTarget(dbToGainExact(o.driveDb));
@@ -434,6 +454,28 @@ export class Limiter implements Processor<LimiterOptions> {
     if (wasLinked && this.opts.stereoLink !== 1) this.st[ST_SYNC] = RESYNC;
     this.updateCoefficients();
     return this;
+  }
+
+  /** The range of `ceilingDb`, `driveDb`, `releaseMs` or `stereoLink`, the options {@link Limiter.setParam} can change. */
+  paramRange(name: string): NumberRange | undefined {
+    return numberOptionRange(LIMITER_RULES, name, LIMITER_FIXED);
+  }
+
+  /** Change `ceilingDb`, `driveDb` (ramped), `releaseMs` or `stereoLink` without allocating (for automation; the contract's `setParam`), as `set()` would. */
+  setParam(name: string, values: Float64Array, index: number): void {
+    const live = this.live;
+    const n = live.values;
+    const wasLinked = n[N_LINK] === 1;
+    const slot = live.slot(name);
+    if (!live.put(slot, values, index)) return;
+    if (slot === N_DRIVE) {
+      // The target through a typed array: a number passed to a call that is not inlined is boxed.
+      this.driveTarget[0] = Math.pow(10, n[N_DRIVE] / 20);
+      if (this.spec) this.drive.setTargetAt(this.driveTarget, 0);
+      else this.drive.setImmediate(this.driveTarget[0]);
+    }
+    if (wasLinked && n[N_LINK] !== 1) this.st[ST_SYNC] = RESYNC;
+    this.updateCoefficients();
   }
 
   prepare(spec: ProcessSpec): void {
@@ -606,14 +648,24 @@ export class Limiter implements Processor<LimiterOptions> {
   private updateCoefficients(): void {
     const fs = this.spec?.sampleRate ?? 48000;
     const o = this.opts;
-    this.coef[C_RELEASE] = Math.exp(-1000 / (o.releaseMs * fs));
-    this.coef[C_SLOW] = Math.exp(-1000 / (5 * o.releaseMs * fs));
-    this.coef[C_LINK] = o.stereoLink;
+    // Number options from the live mirror (setParam() changes them there, on the audio thread:
+    // hence no helper calls that would take or return a number below).
+    const n = this.live.values;
+    this.coef[C_RELEASE] = Math.exp(-1000 / (n[N_RELEASE] * fs));
+    this.coef[C_SLOW] = Math.exp(-1000 / (5 * n[N_RELEASE] * fs));
+    this.coef[C_LINK] = n[N_LINK];
     this.st[ST_MODE] = o.mode === 'true-peak' ? MODE_TRUE_PEAK : MODE_SAMPLE_PEAK;
     this.st[ST_RELEASE] = o.autoRelease ? RELEASE_AUTO : RELEASE_FIXED;
-    this.coef[C_DRIVE] = dbToGainExact(o.driveDb);
-    const c = dbToGainExact(o.ceilingDb);
-    const c32 = float32AtMost(c);
+    this.coef[C_DRIVE] = Math.pow(10, n[N_DRIVE] / 20);
+    // The ceiling as the largest float32 value at most 10^(ceilingDb/20): when rounding to float32
+    // went up, the next float32 below (its bit pattern minus one; `wordBits` views `word`).
+    const c = Math.pow(10, n[N_CEILING] / 20);
+    let c32 = Math.fround(c);
+    if (c32 > c) {
+      this.word[0] = c32;
+      this.wordBits[0] -= 1;
+      c32 = this.word[0];
+    }
     this.coef[C_TARGET] = c32 * this.targetMargin;
     this.coef[C_CLAMP] = c32;
   }
@@ -624,12 +676,3 @@ function dbToGainExact(db: number): number {
   return Math.pow(10, db / 20);
 }
 
-/** The largest float32 value ≤ v (v > 0). */
-function float32AtMost(v: number): number {
-  const f = Math.fround(v);
-  if (f <= v) return f;
-  const a = new Float32Array([f]);
-  const u = new Uint32Array(a.buffer);
-  u[0] -= 1;
-  return a[0];
-}

@@ -10,13 +10,16 @@
  */
 import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from '../core/options.js';
 import { safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
-import { defineRules, type OptionRules } from '../core/validate.js';
+import { defineRules, type NumberRange, type OptionRules } from '../core/validate.js';
 import { designFilter, writeMagnitudePhase, type BiquadCoefficients } from './biquad-coefficients.js';
 import {
   CONTROL_INTERVAL,
   FILTER_DEFAULTS,
   FILTER_RULES,
   FilterStage,
+  STAGE_FREQUENCY,
+  STAGE_NUMBERS,
+  STAGE_RANGES,
   checkBelowNyquist,
   stateCheckInterval,
   validateFilterOptions,
@@ -124,6 +127,26 @@ export class BiquadFilter implements Processor<BiquadFilterOptions> {
     }
     this.stage.set(filter);
     return this;
+  }
+
+  /**
+   * The range of `frequencyHz` (below the prepared rate's Nyquist, once prepared), `q`, `gainDb` or
+   * `shelfSlope`: the options {@link BiquadFilter.setParam} can change.
+   */
+  paramRange(name: string): NumberRange | undefined {
+    const which = typeof name === 'string' ? STAGE_NUMBERS.indexOf(name as (typeof STAGE_NUMBERS)[number]) : -1;
+    if (which < 0) return undefined;
+    if (which === STAGE_FREQUENCY && this.spec) return { ...STAGE_RANGES[which], max: this.spec.sampleRate / 2 };
+    return STAGE_RANGES[which];
+  }
+
+  /**
+   * Change `frequencyHz`, `q`, `gainDb` or `shelfSlope` to `values[index]` without allocating (for
+   * automation; the contract's `setParam`), ramped as `set()` ramps; a frequency at or above the
+   * prepared rate's Nyquist is ignored.
+   */
+  setParam(name: string, values: Float64Array, index: number): void {
+    this.stage.setNumber(STAGE_NUMBERS.indexOf(name as (typeof STAGE_NUMBERS)[number]), values, index);
   }
 
   prepare(spec: ProcessSpec): void {

@@ -18,6 +18,7 @@
  */
 import type { ProcessSpec } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
+import { LiveNumbers } from '../core/options.js';
 import { checkNumber, defineRules, validateOptions, type NumberRange, type OptionRule, type OptionRules } from '../core/validate.js';
 import {
   FILTER_TYPES,
@@ -147,6 +148,19 @@ function rangeOf(rule: OptionRule): NumberRange {
 }
 
 /**
+ * The number options of a band that {@link FilterStage.setNumber} changes, in the order of its
+ * `which` argument (STAGE_FREQUENCY …).
+ */
+export const STAGE_NUMBERS = Object.freeze(['frequencyHz', 'q', 'gainDb', 'shelfSlope'] as const);
+/** Indices into {@link STAGE_NUMBERS}. */
+export const STAGE_FREQUENCY = 0;
+export const STAGE_Q = 1;
+export const STAGE_GAIN = 2;
+export const STAGE_SLOPE = 3;
+/** The ranges of {@link STAGE_NUMBERS}, in order (frequency: the widest, before a rate is known). */
+export const STAGE_RANGES: readonly NumberRange[] = Object.freeze([rangeOf(FILTER_RULES.frequencyHz), rangeOf(FILTER_RULES.q), rangeOf(FILTER_RULES.gainDb), rangeOf(FILTER_RULES.shelfSlope)]);
+
+/**
  * Throw a `RangeError` unless `frequencyHz` lies below the Nyquist frequency of `sampleRate`: the
  * cross-field check that follows the rule table once the sample rate is known.
  */
@@ -234,8 +248,12 @@ export class FilterStage {
    */
   private ahead = 0;
 
+  /** The band's number options as the smoothers are set from them (see {@link LiveNumbers}). */
+  private readonly live = new LiveNumbers(STAGE_NUMBERS, FILTER_RULES);
+
   constructor(options: FilterOptions) {
     this.p = { ...options };
+    this.live.load(this.p);
     this.freq = new SmoothedValue('multiplicative', this.p.frequencyHz);
     this.q = new SmoothedValue('multiplicative', this.p.q);
     this.gain = new SmoothedValue('linear', this.p.gainDb);
@@ -245,6 +263,7 @@ export class FilterStage {
 
   /** A copy of the current (target) parameters. */
   get params(): FilterOptions {
+    this.live.sync(this.p);
     return { ...this.p };
   }
 
@@ -254,6 +273,8 @@ export class FilterStage {
    */
   prepare(spec: ProcessSpec, smoothingSeconds: number, buffers: StageBuffers = stageBuffers(spec)): void {
     this.sampleRate = spec.sampleRate;
+    // Frequencies setNumber() accepts from now on: below this rate's Nyquist.
+    this.live.setRange(STAGE_FREQUENCY, { ...STAGE_RANGES[STAGE_FREQUENCY], max: spec.sampleRate / 2 });
     this.channels = spec.channels;
     this.state = new Float64Array(spec.channels * MAX_SECTIONS * 2);
     this.scratch = buffers.scratch;
@@ -301,6 +322,7 @@ export class FilterStage {
 
   /** Clear filter memories and finish any ramp (parameters jump to their targets). */
   reset(): void {
+    this.live.sync(this.p);
     this.state.fill(0);
     this.freq.setImmediate(this.p.frequencyHz);
     this.q.setImmediate(this.p.q);
@@ -318,7 +340,9 @@ export class FilterStage {
     const p = this.p;
     const oldSections = this.sections;
     const structural = (o.type !== undefined && o.type !== p.type) || (o.rolloffDbPerOctave !== undefined && o.rolloffDbPerOctave !== p.rolloffDbPerOctave);
+    this.live.sync(p);
     Object.assign(p, o);
+    this.live.load(p);
     if (!this.prepared) {
       this.freq.setImmediate(p.frequencyHz);
       this.q.setImmediate(p.q);
@@ -351,6 +375,33 @@ export class FilterStage {
           this.state.fill(0, base + oldSections * 2, base + MAX_SECTIONS * 2);
         }
       }
+    }
+  }
+
+  /**
+   * Set number option `STAGE_NUMBERS[which]` to `values[index]` without allocating (for
+   * automation), as `set()` would: placed in its range (a frequency, once prepared, below the
+   * rate's Nyquist; one at or above it is ignored), ramped while running. Never throws.
+   */
+  setNumber(which: number, values: Float64Array, index: number): void {
+    if (!(which >= 0 && which < STAGE_NUMBERS.length)) return;
+    const live = this.live;
+    if (!live.put(which, values, index)) return;
+    const n = live.values;
+    const v = which === STAGE_FREQUENCY ? this.freq : which === STAGE_Q ? this.q : which === STAGE_GAIN ? this.gain : this.slope;
+    if (!this.prepared) {
+      v.setImmediate(n[which]);
+      this.updateCoefficients();
+      return;
+    }
+    // (From the typed array: a number passed to a call that is not inlined is boxed.)
+    v.setTargetAt(n, which);
+    if (this.freq.rampLength === 0) {
+      this.applyNow();
+    } else {
+      if (!this.interp) this.ahead = 0;
+      this.interp = true;
+      this.dirty = true;
     }
   }
 
@@ -474,6 +525,7 @@ export class FilterStage {
   /** Multiply this stage's response at the target parameters into `re`/`im`. */
   accumulateResponse(frequencies: ArrayLike<number>, sampleRate: number, re: Float64Array, im: Float64Array): void {
     if (this.p.bypass) return;
+    this.live.sync(this.p);
     const c = new Float64Array(5 * MAX_SECTIONS);
     const n = writeFilterCoefficients(c, 0, this.p, sampleRate);
     accumulateResponse(c, 0, n, frequencies, sampleRate, re, im);

@@ -6,16 +6,19 @@
  * @module
  */
 import { dbToGain } from '../core/db.js';
-import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from '../core/options.js';
+import { DEFAULT_SMOOTHING_MS, LiveNumbers, SMOOTHING_RANGE } from '../core/options.js';
 import { safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
-import { defineRules, validateOptions, type OptionRules } from '../core/validate.js';
+import { defineRules, validateOptions, type NumberRange, type OptionRules } from '../core/validate.js';
 import { writeMagnitudePhase } from './biquad-coefficients.js';
 import {
   CONTROL_INTERVAL,
   FILTER_DEFAULTS,
   FILTER_RULES,
   FilterStage,
+  STAGE_FREQUENCY,
+  STAGE_NUMBERS,
+  STAGE_RANGES,
   checkBelowNyquist,
   stageBuffers,
   stateCheckInterval,
@@ -82,6 +85,37 @@ export const PARAMETRIC_EQ_RULES: OptionRules<ParametricEQOptions> = defineRules
 });
 
 const OWNER = 'ParametricEQ';
+/** The range of `outputGainDb`. */
+const OUTPUT_GAIN_RANGE: NumberRange = Object.freeze({ min: -48, max: 48, unit: 'dB' });
+/** Prefix of a band option's path, `bands.<k>.<option>`. */
+const BANDS_PREFIX = 'bands.';
+
+/**
+ * `bands.<k>.<option>` (k a decimal index without sign or leading zeros, the option one of
+ * STAGE_NUMBERS) as `k · 8 + which`, else -1. Allocates nothing (character codes, no substrings):
+ * setParam() parses its name on the audio thread.
+ */
+function bandPath(name: string): number {
+  if (typeof name !== 'string' || !name.startsWith(BANDS_PREFIX)) return -1;
+  const first = BANDS_PREFIX.length;
+  let i = first;
+  let k = 0;
+  while (i < name.length) {
+    const c = name.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    if (i > first && k === 0) return -1; // a leading zero
+    k = k * 10 + (c - 48);
+    if (k >= MAX_EQ_BANDS) return -1;
+    i++;
+  }
+  if (i === first || i >= name.length || name.charCodeAt(i) !== 46) return -1;
+  const rest = name.length - i - 1;
+  for (let w = 0; w < STAGE_NUMBERS.length; w++) {
+    const key = STAGE_NUMBERS[w];
+    if (key.length === rest && name.endsWith(key)) return k * 8 + w;
+  }
+  return -1;
+}
 
 /** The owner name of band `i` in messages: `ParametricEQ.bands[i]`. */
 function bandOwner(i: number): string {
@@ -119,7 +153,10 @@ export class ParametricEQ implements Processor<ParametricEQOptions> {
   /** Always 0. */
   readonly latency = 0;
   private stages: FilterStage[] = [];
-  private outputGainDb: number;
+  /** [outputGainDb] (see {@link LiveNumbers}: setParam() changes it on the audio thread). */
+  private readonly live = new LiveNumbers(['outputGainDb'], PARAMETRIC_EQ_RULES);
+  /** [the output gain's linear target] handed to its smoother by setParam(). */
+  private readonly gainTarget = new Float64Array(1);
   private readonly gain: SmoothedValue;
   private smoothingMs: number;
   /** Per-sample output-gain values while the gain ramps (maxBlockSize long). */
@@ -139,7 +176,7 @@ export class ParametricEQ implements Processor<ParametricEQOptions> {
     const o = ParametricEQ.validate(options, undefined);
     const full = { ...PARAMETRIC_EQ_DEFAULTS, ...o };
     this.smoothingMs = full.smoothingMs;
-    this.outputGainDb = full.outputGainDb;
+    this.live.values[0] = full.outputGainDb;
     this.gain = new SmoothedValue('linear', dbToGain(full.outputGainDb));
     this.stages = full.bands.map((b) => new FilterStage({ ...FILTER_DEFAULTS, ...b }));
   }
@@ -172,7 +209,7 @@ export class ParametricEQ implements Processor<ParametricEQOptions> {
 
   /** The current parameters (targets, if ramps are running), bands filled in with defaults. */
   get params(): ParametricEQOptions {
-    return { bands: this.stages.map((s) => s.params), outputGainDb: this.outputGainDb, smoothingMs: this.smoothingMs };
+    return { bands: this.stages.map((s) => s.params), outputGainDb: this.live.values[0], smoothingMs: this.smoothingMs };
   }
 
   /** The parameters of band `index`. */
@@ -203,11 +240,45 @@ export class ParametricEQ implements Processor<ParametricEQOptions> {
       for (let i = kept; i < bands.length; i++) this.stages.push(this.newStage(bands[i]));
     }
     if (o.outputGainDb !== undefined) {
-      this.outputGainDb = o.outputGainDb;
+      this.live.values[0] = o.outputGainDb;
       if (this.spec) this.gain.setTarget(dbToGain(o.outputGainDb));
       else this.gain.setImmediate(dbToGain(o.outputGainDb));
     }
     return this;
+  }
+
+  /**
+   * The range of a number option {@link ParametricEQ.setParam} can change: `outputGainDb`, or
+   * `bands.<k>.frequencyHz` (below the prepared rate's Nyquist, once prepared), `.q`, `.gainDb`,
+   * `.shelfSlope` of an existing band k. Not `smoothingMs`, not a band's type or rolloff.
+   */
+  paramRange(name: string): NumberRange | undefined {
+    if (name === 'outputGainDb') return OUTPUT_GAIN_RANGE;
+    const code = bandPath(name);
+    if (code < 0 || code >> 3 >= this.stages.length) return undefined;
+    const which = code & 7;
+    if (which === STAGE_FREQUENCY && this.spec) return { ...STAGE_RANGES[which], max: this.spec.sampleRate / 2 };
+    return STAGE_RANGES[which];
+  }
+
+  /**
+   * Change `outputGainDb` or a band's `frequencyHz`, `q`, `gainDb` or `shelfSlope`
+   * (`bands.<k>.gainDb`) to `values[index]` without allocating (for automation; the contract's
+   * `setParam`), ramped as `set()` ramps. A frequency at or above the prepared rate's Nyquist is
+   * ignored (the band keeps its frequency); a band that no longer exists is ignored.
+   */
+  setParam(name: string, values: Float64Array, index: number): void {
+    if (name === 'outputGainDb') {
+      const live = this.live;
+      if (!live.put(0, values, index)) return;
+      this.gainTarget[0] = Math.pow(10, live.values[0] / 20);
+      if (this.spec) this.gain.setTargetAt(this.gainTarget, 0);
+      else this.gain.setImmediate(this.gainTarget[0]);
+      return;
+    }
+    const code = bandPath(name);
+    if (code < 0 || code >> 3 >= this.stages.length) return;
+    this.stages[code >> 3].setNumber(code & 7, values, index);
   }
 
   /** Change some parameters of band `index` (ramped while running). */
@@ -260,7 +331,7 @@ export class ParametricEQ implements Processor<ParametricEQOptions> {
     // One set of scratch buffers for all bands: they run one after another.
     this.buffers = stageBuffers(s);
     for (const st of this.stages) st.prepare(s, this.smoothingMs / 1000, this.buffers);
-    this.gain.setImmediate(dbToGain(this.outputGainDb));
+    this.gain.setImmediate(dbToGain(this.live.values[0]));
     this.gain.reset(s.sampleRate, this.smoothingMs / 1000);
     this.ramp = new Float64Array(s.maxBlockSize);
   }
@@ -325,7 +396,7 @@ export class ParametricEQ implements Processor<ParametricEQOptions> {
     this.phase = 0;
     this.checkPhase = 0;
     for (const s of this.stages) s.reset();
-    this.gain.setImmediate(dbToGain(this.outputGainDb));
+    this.gain.setImmediate(dbToGain(this.live.values[0]));
   }
 
   toJSON(): ProcessorJSON {
@@ -347,7 +418,7 @@ export class ParametricEQ implements Processor<ParametricEQOptions> {
     if (fs === undefined) throw new TypeError('ParametricEQ.getFrequencyResponse: pass a sampleRate or call prepare() first');
     validateSpec(OWNER, { sampleRate: fs, maxBlockSize: 1, channels: 1 });
     this.stages.forEach((st, i) => checkBelowNyquist(bandOwner(i), st.params.frequencyHz, fs));
-    const g = dbToGain(this.outputGainDb);
+    const g = dbToGain(this.live.values[0]);
     const re = new Float64Array(frequencyHz.length).fill(g);
     const im = new Float64Array(frequencyHz.length);
     for (const st of this.stages) st.accumulateResponse(frequencyHz, fs, re, im);

@@ -23,10 +23,10 @@
  *
  * @module
  */
-import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from '../core/options.js';
+import { DEFAULT_SMOOTHING_MS, LiveNumbers, SMOOTHING_RANGE, numberOptionRange } from '../core/options.js';
 import { safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
-import { validateOptions, type OptionRule } from '../core/validate.js';
+import { validateOptions, type NumberRange, type OptionRule } from '../core/validate.js';
 import { STEREO_ONLY, NO_METERS, type MeterName } from '../core/processor.js';
 import { paramsFromJSON, processorJSON } from '../core/json.js';
 
@@ -66,6 +66,12 @@ export const PANNER_RULES: { readonly [K in keyof PannerOptions]: OptionRule } =
   input: { kind: 'enum', values: ['mono', 'stereo'] },
   smoothingMs: { kind: 'number', range: SMOOTHING_RANGE },
 });
+
+/** The number option mirrored in Panner.live (what setParam() changes), and its slot. */
+const LIVE_KEYS = ['pan'] as const;
+const N_PAN = 0;
+/** Number options that `setParam()` leaves alone. */
+const PANNER_FIXED: readonly string[] = ['smoothingMs'];
 
 const OWNER = 'Panner';
 const CHUNK = 256;
@@ -174,10 +180,16 @@ export class Panner implements Processor<PannerOptions> {
   private readonly steady = new Float64Array(2);
   /** Settings for the audio path, at the slots ST_LAW, ST_STEREO. */
   private readonly st = new Int32Array(ST_SLOTS);
+  /** The pan as derived state reads it (see {@link LiveNumbers}); also update()'s one-sample input. */
+  private readonly live = new LiveNumbers(LIVE_KEYS, PANNER_RULES);
+  /** One-sample outputs of update(): the left and the right gain. */
+  private readonly oneL = new Float64Array(1);
+  private readonly oneR = new Float64Array(1);
 
   /** Create a panner; omitted options take {@link PANNER_DEFAULTS}. Throws on bad options. */
   constructor(options: Partial<PannerOptions> = {}) {
     this.opts = { ...PANNER_DEFAULTS, ...validateOptions<PannerOptions>(OWNER, options, PANNER_RULES) };
+    this.live.load(this.opts);
     this.pan.setImmediate(this.opts.pan);
     this.update();
   }
@@ -194,6 +206,7 @@ export class Panner implements Processor<PannerOptions> {
 
   /** The current parameters (the pan is the target of a ramp in progress). */
   get params(): PannerOptions {
+    this.live.sync(this.opts);
     return { ...this.opts };
   }
 
@@ -217,7 +230,9 @@ export class Panner implements Processor<PannerOptions> {
   /** Change parameters (validated first: a bad value throws and changes nothing). The pan ramps. */
   set(options: Partial<PannerOptions>): this {
     const o = validateOptions<PannerOptions>(OWNER, options, PANNER_RULES);
+    this.live.sync(this.opts);
     this.opts = { ...this.opts, ...o };
+    this.live.load(this.opts);
     const fs = this.spec?.sampleRate;
     if (o.smoothingMs !== undefined && fs !== undefined) this.pan.setRampLength(fs, o.smoothingMs / 1000);
     if (o.pan !== undefined) {
@@ -226,6 +241,21 @@ export class Panner implements Processor<PannerOptions> {
     }
     this.update();
     return this;
+  }
+
+  /** The range of `pan`, the option {@link Panner.setParam} can change (`smoothingMs` is not). */
+  paramRange(name: string): NumberRange | undefined {
+    return numberOptionRange(PANNER_RULES, name, PANNER_FIXED);
+  }
+
+  /** Change the pan without allocating (for automation; the contract's `setParam`): it ramps, as with `set()`. */
+  setParam(name: string, values: Float64Array, index: number): void {
+    const live = this.live;
+    if (!live.put(live.slot(name), values, index)) return;
+    // (From a typed array: a number passed to a call that is not inlined is boxed.)
+    if (this.spec !== undefined) this.pan.setTargetAt(live.values, N_PAN);
+    else this.pan.setImmediate(live.values[N_PAN]);
+    this.update();
   }
 
   prepare(spec: ProcessSpec): void {
@@ -298,10 +328,10 @@ export class Panner implements Processor<PannerOptions> {
     const o = this.opts;
     this.st[ST_LAW] = PAN_LAWS.indexOf(o.law);
     this.st[ST_STEREO] = o.input === 'stereo' ? YES : NO;
-    const l = new Float64Array(1);
-    const r = new Float64Array(1);
-    lawGains(this.st[ST_LAW], this.st[ST_STEREO] === YES, Float64Array.of(o.pan), 1, l, r);
-    this.steady[STEADY_LEFT] = l[0];
-    this.steady[STEADY_RIGHT] = r[0];
+    // (Through preallocated one-sample arrays, the pan from the live mirror: setParam() runs this
+    // on the audio thread.)
+    lawGains(this.st[ST_LAW], this.st[ST_STEREO] === YES, this.live.values, 1, this.oneL, this.oneR);
+    this.steady[STEADY_LEFT] = this.oneL[0];
+    this.steady[STEADY_RIGHT] = this.oneR[0];
   }
 }

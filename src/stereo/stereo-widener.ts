@@ -18,10 +18,10 @@
  *
  * @module
  */
-import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from '../core/options.js';
+import { DEFAULT_SMOOTHING_MS, LiveNumbers, SMOOTHING_RANGE, numberOptionRange } from '../core/options.js';
 import { safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
-import { validateOptions, type OptionRule } from '../core/validate.js';
+import { validateOptions, type NumberRange, type OptionRule } from '../core/validate.js';
 import { writeFilterCoefficients } from '../filters/biquad-coefficients.js';
 import { biquadMono, sanitize } from '../filters/biquad-kernel.js';
 import { STEREO_ONLY, type MeterName } from '../core/processor.js';
@@ -63,7 +63,16 @@ export const STEREO_WIDENER_RULES: { readonly [K in keyof StereoWidenerOptions]:
   smoothingMs: { kind: 'number', range: SMOOTHING_RANGE },
 });
 
+/** Number options that `setParam()` leaves alone (a crossover change designs filters). */
+const STEREO_WIDENER_FIXED: readonly string[] = ['bassMonoHz', 'smoothingMs'];
+/** The number options mirrored in StereoWidener.live (what setParam() changes), and their slots. */
+const LIVE_KEYS = ['width', 'midGainDb', 'sideGainDb'] as const;
+const N_WIDTH = 0;
+const N_MID = 1;
+const N_SIDE = 2;
+
 const OWNER = 'StereoWidener';
+
 const CHUNK = 256;
 /** Integration time of the correlation and balance read-outs. */
 const METER_SECONDS = 0.3;
@@ -137,6 +146,8 @@ export class StereoWidener implements Processor<StereoWidenerOptions> {
   private readonly side = new SmoothedValue('linear', 1);
   private readonly mid = new SmoothedValue('linear', 1);
   private readonly bass = new SmoothedValue('linear', 0);
+  /** [side target, mid target] handed to the smoothers by setParam(). */
+  private readonly targets = new Float64Array(2);
   private sBuf = new Float64Array(0);
   private mBuf = new Float64Array(0);
   private aBuf = new Float64Array(0);
@@ -152,10 +163,13 @@ export class StereoWidener implements Processor<StereoWidenerOptions> {
   private readonly meter = new Float64Array(M_SLOTS);
   /** Flags for the audio path at the slots F_IDENTITY, F_BASS_MONO. */
   private readonly flags = new Int32Array(F_SLOTS);
+  /** The number options as derived state reads them (see {@link LiveNumbers}). */
+  private readonly live = new LiveNumbers(LIVE_KEYS, STEREO_WIDENER_RULES);
 
   /** Create a widener; omitted options take {@link STEREO_WIDENER_DEFAULTS}. Throws on bad options. */
   constructor(options: Partial<StereoWidenerOptions> = {}) {
     this.opts = { ...STEREO_WIDENER_DEFAULTS, ...validateOptions<StereoWidenerOptions>(OWNER, options, STEREO_WIDENER_RULES) };
+    this.live.load(this.opts);
     this.side.setImmediate(this.sideTarget());
     this.mid.setImmediate(dbToGain(this.opts.midGainDb));
     this.bass.setImmediate(this.opts.bassMonoHz > 0 ? 1 : 0);
@@ -163,8 +177,12 @@ export class StereoWidener implements Processor<StereoWidenerOptions> {
   }
 
   private updateFlags(): void {
+    // (Written out, from the live mirror: setParam() runs this on the audio thread, where a number
+    // returned from a call that is not inlined would be boxed.)
     const o = this.opts;
-    this.flags[F_IDENTITY] = this.sideTarget() === 1 && dbToGain(o.midGainDb) === 1 && o.bassMonoHz === 0 ? YES : NO;
+    const n = this.live.values;
+    const side = n[N_WIDTH] * Math.pow(10, n[N_SIDE] / 20);
+    this.flags[F_IDENTITY] = side === 1 && Math.pow(10, n[N_MID] / 20) === 1 && o.bassMonoHz === 0 ? YES : NO;
     this.flags[F_BASS_MONO] = o.bassMonoHz > 0 ? YES : NO;
   }
 
@@ -180,6 +198,7 @@ export class StereoWidener implements Processor<StereoWidenerOptions> {
 
   /** The current parameters. */
   get params(): StereoWidenerOptions {
+    this.live.sync(this.opts);
     return { ...this.opts };
   }
 
@@ -200,19 +219,45 @@ export class StereoWidener implements Processor<StereoWidenerOptions> {
   /** Change parameters (validated first: a bad value throws and changes nothing). */
   set(options: Partial<StereoWidenerOptions>): this {
     const o = validateOptions<StereoWidenerOptions>(OWNER, options, STEREO_WIDENER_RULES);
+    this.live.sync(this.opts);
     this.opts = { ...this.opts, ...o };
+    this.live.load(this.opts);
     const fs = this.spec?.sampleRate;
     if (o.smoothingMs !== undefined && fs !== undefined) {
       for (const v of [this.side, this.mid, this.bass]) v.setRampLength(fs, o.smoothingMs / 1000);
     }
     const apply = (v: SmoothedValue, x: number) => (fs !== undefined ? v.setTarget(x) : v.setImmediate(x));
     apply(this.side, this.sideTarget());
-    apply(this.mid, dbToGain(this.opts.midGainDb));
+    apply(this.mid, dbToGain(this.live.values[N_MID]));
     apply(this.bass, this.opts.bassMonoHz > 0 ? 1 : 0);
     // (500 Hz, the largest crossover, is below Nyquist at every allowed sample rate.)
     if (o.bassMonoHz !== undefined && o.bassMonoHz > 0 && this.spec) this.design(this.spec.sampleRate);
     this.updateFlags();
     return this;
+  }
+
+  /** The range of `width`, `midGainDb` or `sideGainDb`, the options {@link StereoWidener.setParam} can change. */
+  paramRange(name: string): NumberRange | undefined {
+    return numberOptionRange(STEREO_WIDENER_RULES, name, STEREO_WIDENER_FIXED);
+  }
+
+  /** Change `width`, `midGainDb` or `sideGainDb` without allocating (for automation; the contract's `setParam`): they ramp, as with `set()`. */
+  setParam(name: string, values: Float64Array, index: number): void {
+    const live = this.live;
+    if (!live.put(live.slot(name), values, index)) return;
+    // Targets through a typed array: a number passed to a call that is not inlined is boxed.
+    const n = live.values;
+    const t = this.targets;
+    t[0] = n[N_WIDTH] * Math.pow(10, n[N_SIDE] / 20);
+    t[1] = Math.pow(10, n[N_MID] / 20);
+    if (this.spec !== undefined) {
+      this.side.setTargetAt(t, 0);
+      this.mid.setTargetAt(t, 1);
+    } else {
+      this.side.setImmediate(t[0]);
+      this.mid.setImmediate(t[1]);
+    }
+    this.updateFlags();
   }
 
   prepare(spec: ProcessSpec): void {
@@ -342,7 +387,8 @@ export class StereoWidener implements Processor<StereoWidenerOptions> {
 
   /** Side gain target: width × side gain. */
   private sideTarget(): number {
-    return this.opts.width * dbToGain(this.opts.sideGainDb);
+    const n = this.live.values;
+    return n[N_WIDTH] * dbToGain(n[N_SIDE]);
   }
 
   /** LR4 low-pass and high-pass coefficients at the crossover (two sections each). */
