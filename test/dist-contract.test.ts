@@ -57,6 +57,12 @@ describeDistAllocation('every processor class from dist/ (Chorus and Saturator: 
   c('Chain (EQ → limiter, bypass fades)', (m) => new m.Chain([new m.ParametricEQ({ bands: eqBands.map((b) => ({ ...b })) }), new m.Limiter({ driveDb: 6 })]), {
     ramp: (p) => p.setBypassed(0, !p.isBypassed(0)),
   }),
+  c('Delay (ping-pong, feedback, loop filters, time cross-fades and ramps)', (m) => new m.Delay({ mode: 'ping-pong', feedback: 0.7, timeMs: 40, modDepthMs: 1 }), {
+    ramp: (p) => p.set({ smoothingMs: 1000, timeChangeMs: 500, timeMs: p.params.timeMs > 20 ? 5 : 40, lowCutHz: p.params.lowCutHz > 100 ? 50 : 400, mix: p.params.mix > 0.5 ? 0.2 : 0.9 }),
+  }),
+  c('Delay (stereo, glide)', (m) => new m.Delay({ timeChange: 'glide', feedback: -0.6 }), {
+    ramp: (p) => p.set({ timeChangeMs: 1000, timeMs: p.params.timeMs > 100 ? 30 : 300 }),
+  }),
 ]);
 
 /** Run `p` over a copy of `x` cut at `cuts`. */
@@ -93,6 +99,7 @@ for (const dist of loadDist()) {
       ['StereoWidener', () => new m.StereoWidener({ width: 1.5 })],
       ['Saturator', () => new m.Saturator({ curve: 'tube', oversampling: 8, driveDb: 12 })],
       ['Chorus', () => new m.Chorus({ feedback: 0.9, voices: 3 })],
+      ['Delay', () => new m.Delay({ mode: 'ping-pong', feedback: 0.9, timeMs: 7, modDepthMs: 2 })],
       ['Chain', () => new m.Chain([new m.ParametricEQ(), new m.Compressor(), new m.Limiter()])],
       ['MidSide', () => new m.MidSide({ mid: new m.ParametricEQ({ bands: eqBands.map((b) => ({ ...b })) }), side: new m.Limiter({ ceilingDb: -6 }) })],
       ['Parallel', () => new m.Parallel(new m.Compressor({ thresholdDb: -30, ratio: 8, lookaheadMs: 2 }), { mix: 0.4 })],

@@ -19,6 +19,7 @@ import {
   Chain,
   Chorus,
   Compressor,
+  Delay,
   Limiter,
   LoudnessMeter,
   MAX_CHAIN_LENGTH,
@@ -110,6 +111,7 @@ const CONFIGURED: Record<string, () => Processor[]> = {
   StereoWidener: () => [new StereoWidener({ width: 2, bassMonoHz: 500, midGainDb: -24, sideGainDb: 24 }), new StereoWidener({ width: 0 })],
   Saturator: () => [new Saturator({ curve: 'tube', driveDb: 48, oversampling: 1, autoGain: true }), new Saturator({ oversamplingFilter: 'linear-phase', mix: 0, trimDb: -48 })],
   Chorus: () => [new Chorus({ voices: 8, rateHz: 20, depthMs: 10, baseDelayMs: 40, feedback: -0.95, spread: 1 }), new Chorus({ voices: 1, depthMs: 0, baseDelayMs: 1 })],
+  Delay: () => [new Delay({ mode: 'ping-pong', note: '1/8t', bpm: 400, feedback: -0.99, modDepthMs: 10, timeChange: 'glide' }), new Delay({ mode: 'mono', timeMs: 4000, lowCutHz: 2000, highCutHz: 500, mix: 1 })],
   Chain: () => {
     const inner = new Chain([new Compressor({ ratio: Infinity }), new Limiter()], { bypassed: [true] });
     return [new Chain(), new Chain([new BiquadFilter(), inner, new Panner()], { bypassed: [false, true, false] }), new Chain([new Chain([new Chain([new Saturator()])])])];
