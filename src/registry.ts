@@ -7,6 +7,7 @@ import { checkObject, describeValue } from './core/validate.js';
 import { Saturator } from './color/saturator.js';
 import { Chorus } from './modulation/chorus.js';
 import { Delay } from './space/delay.js';
+import { Phaser } from './modulation/phaser.js';
 import { Compressor } from './dynamics/compressor.js';
 import { Limiter } from './dynamics/limiter.js';
 import { BiquadFilter } from './filters/biquad-filter.js';
@@ -39,6 +40,7 @@ export const PROCESSOR_CLASSES: Readonly<Record<string, ProcessorClass>> = Objec
   [Saturator.type]: Saturator,
   [Chorus.type]: Chorus,
   [Delay.type]: Delay,
+  [Phaser.type]: Phaser,
   [Chain.type]: Chain,
   [MidSide.type]: MidSide,
   [Parallel.type]: Parallel,
