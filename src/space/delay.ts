@@ -154,7 +154,11 @@ const TMP_A = 11;
 const TMP_B = 12;
 const TMP_C = 13;
 const TMP_D = 14;
-const ST_SLOTS = 16;
+/** Steady path: the Hermite weights of the fixed fraction (4 slots from here), feedback and mix. */
+const WEIGHTS = 16;
+const FB_NOW = 20;
+const MIX_NOW = 21;
+const ST_SLOTS = 24;
 // `ist` (Int32Array) slots.
 /** Samples into the current grid step. */
 const PHASE = 0;
@@ -166,6 +170,8 @@ const FADING = 2;
 const DIRTY = 3;
 const MODE = 4;
 const GLIDE = 5;
+/** Steady path: whole samples from the write position back to the y0 sample of the read. */
+const OFFSET = 6;
 const NO = 0;
 const YES = 1;
 const MODE_MONO = 0;
@@ -351,6 +357,7 @@ export class Delay implements Processor<DelayOptions> {
     const channels = usableChannels(block, spec.channels);
     const n = safeFrameCount(block, channels, frames);
     const ist = this.ist;
+    const st = this.st;
     const C = spec.channels;
     const mode = ist[MODE];
     const L = mode === MODE_MONO ? 1 : C;
@@ -367,6 +374,18 @@ export class Delay implements Processor<DelayOptions> {
       const phase = ist[PHASE];
       if (phase === 0) this.gridPoint();
       let k = n - pos < SEG - phase ? n - pos : SEG - phase;
+      if (mode === MODE_STEREO && this.steady()) {
+        // Nothing moves (one head, no modulation, steady feedback and mix): a fixed fraction, so
+        // fixed Hermite weights, and one fused pass per channel (each read precedes its write).
+        const w0 = ist[WRITE];
+        for (let c = 0; c < C; c++) {
+          steadyLine(this.lines[c], c < channels ? block[c] : this.silence, c < channels ? pos : 0, c < channels ? 1 : 0, k, w0, mask, ist[OFFSET], st, co, fst, c * FS_SLOTS);
+        }
+        ist[WRITE] = (w0 + k) & mask;
+        ist[PHASE] = phase + k === SEG ? 0 : phase + k;
+        pos += k;
+        continue;
+      }
       const safe = this.safeLength();
       if (safe < k) k = safe;
       const w0 = ist[WRITE];
@@ -434,6 +453,39 @@ export class Delay implements Processor<DelayOptions> {
     // (Filter cutoffs ramp per sample in the smoother, the coefficients follow per grid step.)
     this.lowCut.skip(SEG);
     this.highCut.skip(SEG);
+  }
+
+  /**
+   * True when nothing moves over the next step: one head at a fixed delay, modulation depth 0,
+   * feedback and mix steady. Then writes the fixed read's weights, offset, feedback and mix.
+   */
+  private steady(): boolean {
+    const ist = this.ist;
+    const st = this.st;
+    if (!this.depth.isSteadyAt(0) || this.fb.isSmoothing || this.mixer.isSmoothing) return false;
+    let d: number;
+    if (ist[GLIDE] === YES) {
+      if (this.time.isSmoothing) return false;
+      this.time.writeCurrent(st, TMP_C);
+      d = st[TMP_C];
+    } else {
+      if (ist[FADING] === YES) return false;
+      d = st[HEAD_A];
+    }
+    if (d < MIN_DELAY_SAMPLES) d = MIN_DELAY_SAMPLES;
+    // The read at n − d: y0 = line[n − off], fraction t (0 for a whole number of samples).
+    const whole = Math.floor(d);
+    const f = d - whole;
+    const t = f === 0 ? 0 : 1 - f;
+    ist[OFFSET] = f === 0 ? whole : whole + 1;
+    // Catmull-Rom weights of y[−1], y[0], y[1], y[2] at t (Keys 1981, a = −½).
+    st[WEIGHTS] = ((-t + 2) * t - 1) * t * 0.5;
+    st[WEIGHTS + 1] = ((3 * t - 5) * t * t + 2) * 0.5;
+    st[WEIGHTS + 2] = ((-3 * t + 4) * t + 1) * t * 0.5;
+    st[WEIGHTS + 3] = (t - 1) * t * t * 0.5;
+    this.fb.writeCurrent(st, FB_NOW);
+    this.mixer.writeCurrent(st, MIX_NOW);
+    return true;
   }
 
   /**
@@ -605,6 +657,59 @@ function designLoop(co: Float64Array, st: Float64Array, fs: number): void {
     co[o + 3] = (-2 * cw) / a0;
     co[o + 4] = (1 - alpha) / a0;
   }
+}
+
+/**
+ * The steady path for one channel: read at the fixed offset and weights, feed back through the
+ * loop filters, write the line and the output (when `write` is 1), all in one pass.
+ */
+function steadyLine(line: Float32Array, x: Float32Array, xo: number, write: number, k: number, w0: number, mask: number, off: number, st: Float64Array, co: Float64Array, fst: Float64Array, so: number): void {
+  const wm = st[WEIGHTS];
+  const w0w = st[WEIGHTS + 1];
+  const w1 = st[WEIGHTS + 2];
+  const w2 = st[WEIGHTS + 3];
+  const fb = st[FB_NOW];
+  const mix = st[MIX_NOW];
+  const hb0 = co[HP];
+  const hb1 = co[HP + 1];
+  const hb2 = co[HP + 2];
+  const ha1 = co[HP + 3];
+  const ha2 = co[HP + 4];
+  const lb0 = co[LP];
+  const lb1 = co[LP + 1];
+  const lb2 = co[LP + 2];
+  const la1 = co[LP + 3];
+  const la2 = co[LP + 4];
+  let h1 = fst[so];
+  let h2 = fst[so + 1];
+  let l1 = fst[so + 2];
+  let l2 = fst[so + 3];
+  for (let i = 0; i < k; i++) {
+    const n = w0 + i;
+    const r = n - off;
+    const wet = wm * line[(r - 1) & mask] + w0w * line[r & mask] + w1 * line[(r + 1) & mask] + w2 * line[(r + 2) & mask];
+    const v = fb * wet;
+    const h = hb0 * v + h1;
+    h1 = hb1 * v - ha1 * h + h2;
+    h2 = hb2 * v - ha2 * h;
+    const y = lb0 * h + l1;
+    l1 = lb1 * h - la1 * y + l2;
+    l2 = lb2 * h - la2 * y;
+    if (!(Math.abs(h1) >= FLUSH)) h1 = 0;
+    if (!(Math.abs(h2) >= FLUSH)) h2 = 0;
+    if (!(Math.abs(l1) >= FLUSH)) l1 = 0;
+    if (!(Math.abs(l2) >= FLUSH)) l2 = 0;
+    const dry = x[xo + i];
+    let u = dry + y;
+    const au = Math.abs(u);
+    if (!(au >= FLUSH && au <= CLAMP)) u = u - u === 0 && au > CLAMP ? (u > 0 ? 1e4 : -1e4) : 0;
+    line[n & mask] = u;
+    if (write !== 0) x[xo + i] = mix === 0 ? dry : dry + mix * (wet - dry);
+  }
+  fst[so] = h1;
+  fst[so + 1] = h2;
+  fst[so + 2] = l1;
+  fst[so + 3] = l2;
 }
 
 /** wet[wo + i] = the line read at posA[i] (and posB[i], faded by gainB[i]), cubic Hermite. */
