@@ -25,9 +25,11 @@
  * - Stability: |feedback| ≤ 0.95 < 1 and |A_N| = 1, so the loop gain is below 1 at every
  *   frequency.
  * - Changing the number of stages cross-fades the cascade's output between the two taps.
- * - Denormals: every stage output and state goes through (v + 2⁻⁶⁰) − 2⁻⁶⁰, which rounds values
- *   below about 10⁻³⁴ to exactly 0 and leaves audio untouched (a relative change below 10⁻¹⁶ at
- *   −300 dBFS), without a branch; after a signal stops the phaser's state becomes exactly 0.
+ * - Denormals: every stage state, the cascade's input and its output go through
+ *   (v + 2⁻⁶⁰) − 2⁻⁶⁰, which rounds values below about 10⁻³⁴ to exactly 0 and leaves audio
+ *   untouched (a relative change below 10⁻¹⁶ at −300 dBFS), without a branch. A stage output is
+ *   a·v + state with both 0 or at least 10⁻³⁴ and |a| ≥ 10⁻¹⁷ unless exactly 0, so it stays far
+ *   above the subnormal range (2.2·10⁻³⁰⁸) too; after a signal stops the state becomes exactly 0.
  * - Non-finite input: the cascade and the feedback take 0 instead (the dry path passes it).
  *
  * @module
@@ -449,23 +451,45 @@ function phaserKernel(x: Float32Array, xo: number, k: number, write: number, sta
   const lastIdx = so + MAX_PHASER_STAGES;
   let wp = state[lastIdx];
   const fading = tapOld !== tapNew;
+  if (!fading) {
+    // One tap: the common path, without the tap bookkeeping.
+    for (let i = 0; i < k; i++) {
+      const a = a0 + (j0 + i) * da;
+      const dry = x[xo + i];
+      const xin = dry - dry === 0 ? dry : 0; // non-finite input: 0 into the cascade
+      const u = xin + fbb[i * fs] * wp + FLUSH - FLUSH;
+      let v = u;
+      for (let s = so; s < so + run; s++) {
+        const w = a * v + state[s];
+        state[s] = v - a * w + FLUSH - FLUSH;
+        v = w;
+      }
+      v = v + FLUSH - FLUSH;
+      wp = v;
+      if (write !== 0) {
+        const m = mb[i * ms];
+        x[xo + i] = m === 0 ? dry : dry + m * (0.5 * (u + v) - dry);
+      }
+    }
+    state[lastIdx] = wp;
+    return;
+  }
   for (let i = 0; i < k; i++) {
     const a = a0 + (j0 + i) * da;
     const dry = x[xo + i];
-    const xin = dry - dry === 0 ? dry : 0; // non-finite input: 0 into the cascade
+    const xin = dry - dry === 0 ? dry : 0;
     const u = xin + fbb[i * fs] * wp + FLUSH - FLUSH;
     let v = u;
     let vOld = u;
     let vNew = u;
     for (let s = 0; s < run; s++) {
-      let w = a * v + state[so + s];
-      w = w + FLUSH - FLUSH;
+      const w = a * v + state[so + s];
       state[so + s] = v - a * w + FLUSH - FLUSH;
       v = w;
       if (s + 1 === tapOld) vOld = v;
       if (s + 1 === tapNew) vNew = v;
     }
-    const W = fading ? vOld + fade[i] * (vNew - vOld) : vOld;
+    const W = vOld + fade[i] * (vNew - vOld) + FLUSH - FLUSH;
     wp = W;
     if (write !== 0) {
       const m = mb[i * ms];
