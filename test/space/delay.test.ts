@@ -69,10 +69,10 @@ describe('Delay', () => {
     }
   });
 
-  it('an impulse through a fractional delay comes out as the cubic Hermite weights at ⌊D⌋ − 1 … ⌊D⌋ + 2', () => {
-    for (const D of [480.3, 480.5, 1000.875, 3.25 + 100, 7777.0625]) {
+  it('an impulse through a fractional delay comes out as the cubic Hermite weights at ⌊D⌋ − 1 … ⌊D⌋ + 2 (steady and general paths)', () => {
+    for (const [D, mode] of [[480.3, 'stereo'], [480.5, 'stereo'], [1000.875, 'stereo'], [103.25, 'stereo'], [7777.0625, 'stereo'], [480.3, 'mono'], [1000.875, 'ping-pong'], [103.25, 'mono']] as const) {
       const timeMs = (D * 1000) / FS;
-      const [y] = run({ timeMs, feedback: 0, mix: 1 }, [impulse(9000, 50)]);
+      const [y] = run({ mode, timeMs, feedback: 0, mix: 1 }, [impulse(9000, 50)]);
       let err = 0;
       for (let n = 0; n < 9000; n++) {
         const p = n - 50 - D;
@@ -82,7 +82,7 @@ describe('Delay', () => {
         const expected = j >= -1 && j <= 2 ? w[j + 1] : 0;
         err = Math.max(err, Math.abs(y[n] - expected));
       }
-      expect(err, `D = ${D}`).toBeLessThan(1e-6);
+      expect(err, `D = ${D}, ${mode}`).toBeLessThan(1e-6);
     }
   });
 
