@@ -25,11 +25,12 @@
  * - Stability: |feedback| ≤ 0.95 < 1 and |A_N| = 1, so the loop gain is below 1 at every
  *   frequency.
  * - Changing the number of stages cross-fades the cascade's output between the two taps.
- * - Denormals: every stage state, the cascade's input and its output go through
- *   (v + 2⁻⁶⁰) − 2⁻⁶⁰, which rounds values below about 10⁻³⁴ to exactly 0 and leaves audio
- *   untouched (a relative change below 10⁻¹⁶ at −300 dBFS), without a branch. A stage output is
- *   a·v + state with both 0 or at least 10⁻³⁴ and |a| ≥ 10⁻¹⁷ unless exactly 0, so it stays far
- *   above the subnormal range (2.2·10⁻³⁰⁸) too; after a signal stops the state becomes exactly 0.
+ * - Denormals: stage states and the cascade's output below 1e−30 become 0, and its input (signal
+ *   plus feedback) below 1e−20 (−400 dBFS), per sample. With no input a state shrinks by |a| < 1
+ *   per sample, so each stage empties to exact zeros in turn; the input's higher threshold keeps
+ *   the disturbance of zeroing a state (about 1e−30) from re-entering through the feedback, so the
+ *   flush cannot sustain itself (rounding every value to a grid, tried first, left a limit cycle
+ *   near 1e−33 at high feedback). Stage outputs a·v + state stay far above the subnormal range.
  * - Non-finite input: the cascade and the feedback take 0 instead (the dry path passes it).
  *
  * @module
@@ -112,8 +113,10 @@ export const PHASER_RULES: OptionRules<PhaserOptions> = defineRules<PhaserOption
 const OWNER = 'Phaser';
 /** Coefficient grid, in samples of absolute time. */
 const SEG = 32;
-/** (v + FLUSH) − FLUSH sets |v| below ~1e−34 to 0 (2⁻⁶⁰ ≈ 8.7e−19). */
-const FLUSH = 8.673617379884035e-19;
+/** Stage states and the cascade's output below this magnitude become 0. */
+const FLUSH = 1e-30;
+/** The cascade's input (signal plus feedback) below this magnitude (−400 dBFS) becomes 0. */
+const INPUT_FLUSH = 1e-20;
 
 // `st` (Float64Array) slots.
 /** LFO phase (cycles, [0, 1)) at the end of the current grid step, and its increment per step. */
@@ -457,14 +460,16 @@ function phaserKernel(x: Float32Array, xo: number, k: number, write: number, sta
       const a = a0 + (j0 + i) * da;
       const dry = x[xo + i];
       const xin = dry - dry === 0 ? dry : 0; // non-finite input: 0 into the cascade
-      const u = xin + fbb[i * fs] * wp + FLUSH - FLUSH;
+      let u = xin + fbb[i * fs] * wp;
+      if (!(Math.abs(u) >= INPUT_FLUSH)) u = 0;
       let v = u;
       for (let s = so; s < so + run; s++) {
         const w = a * v + state[s];
-        state[s] = v - a * w + FLUSH - FLUSH;
+        const ns = v - a * w;
+        state[s] = ns >= 1e-30 || ns <= -1e-30 ? ns : 0; // (literals: FLUSH)
         v = w;
       }
-      v = v + FLUSH - FLUSH;
+      if (!(Math.abs(v) >= FLUSH)) v = 0;
       wp = v;
       if (write !== 0) {
         const m = mb[i * ms];
@@ -478,18 +483,21 @@ function phaserKernel(x: Float32Array, xo: number, k: number, write: number, sta
     const a = a0 + (j0 + i) * da;
     const dry = x[xo + i];
     const xin = dry - dry === 0 ? dry : 0;
-    const u = xin + fbb[i * fs] * wp + FLUSH - FLUSH;
+    let u = xin + fbb[i * fs] * wp;
+    if (!(Math.abs(u) >= INPUT_FLUSH)) u = 0;
     let v = u;
     let vOld = u;
     let vNew = u;
     for (let s = 0; s < run; s++) {
       const w = a * v + state[so + s];
-      state[so + s] = v - a * w + FLUSH - FLUSH;
+      const ns = v - a * w;
+      state[so + s] = ns >= 1e-30 || ns <= -1e-30 ? ns : 0;
       v = w;
       if (s + 1 === tapOld) vOld = v;
       if (s + 1 === tapNew) vNew = v;
     }
-    const W = vOld + fade[i] * (vNew - vOld) + FLUSH - FLUSH;
+    let W = vOld + fade[i] * (vNew - vOld);
+    if (!(Math.abs(W) >= FLUSH)) W = 0;
     wp = W;
     if (write !== 0) {
       const m = mb[i * ms];

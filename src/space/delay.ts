@@ -30,8 +30,10 @@
  *   tape machine's. Either way the output never jumps.
  * - Modulation: a sine LFO adds `modDepthMs · sin(2π·modRateHz·t)` to the delay. Evaluated on a
  *   grid of 32 samples of absolute time with the delay linear in between (as in the Chorus).
- * - Denormals: values below 1e−30 written to the line or left in the filter states are set to 0,
- *   per sample, so after a signal stops the loop empties to exact zeros.
+ * - Denormals: values below 1e−20 (−400 dBFS) written to the line and below 1e−30 left in the
+ *   filter states are set to 0, per sample, so after a signal stops the loop empties to exact
+ *   zeros. (The line's threshold lies far above the states': zeroing a state disturbs the loop by
+ *   about 1e−30, too little to be written back, so the flush cannot keep the loop alive.)
  * - Non-finite input becomes 0 on its way into the line (the dry path passes it through).
  *
  * @module
@@ -126,8 +128,14 @@ const SEG = 32;
 const MIN_DELAY_SAMPLES = 3;
 /** Largest magnitude written to a line. */
 const CLAMP = 1e4;
-/** Values below this magnitude in the loop become 0. */
+/** Filter states below this magnitude become 0. */
 const FLUSH = 1e-30;
+/**
+ * Values below this magnitude (−400 dBFS) are written to the lines as 0. Far above FLUSH: zeroing a
+ * filter state disturbs the loop by about FLUSH, which must not reach the line, or the loop
+ * could keep itself alive near the threshold (a limit cycle the tests once found at 1e−29).
+ */
+const LINE_FLUSH = 1e-20;
 
 // `st` (Float64Array) slots.
 /** Crossfade: delay (samples) of head A (the one heard when no fade runs). */
@@ -702,7 +710,7 @@ function steadyLine(line: Float32Array, x: Float32Array, xo: number, write: numb
     const dry = x[xo + i];
     let u = dry + y;
     const au = Math.abs(u);
-    if (!(au >= FLUSH && au <= CLAMP)) u = u - u === 0 && au > CLAMP ? (u > 0 ? 1e4 : -1e4) : 0;
+    if (!(au >= LINE_FLUSH && au <= CLAMP)) u = u - u === 0 && au > CLAMP ? (u > 0 ? 1e4 : -1e4) : 0;
     line[n & mask] = u;
     if (write !== 0) x[xo + i] = mix === 0 ? dry : dry + mix * (wet - dry);
   }
@@ -785,13 +793,13 @@ function loopFilter(wet: Float64Array, loop: Float64Array, o: number, k: number,
 
 /**
  * Write k samples of a line from w0: input (`x` from xo, or `mean` when given) plus the filtered
- * feedback loop[lo + i]; non-finite values and values below 1e−30 as 0, clamped to ±1e4.
+ * feedback loop[lo + i]; non-finite values and values below 1e−20 as 0, clamped to ±1e4.
  */
 function writeLine(line: Float32Array, w0: number, mask: number, k: number, x: Float32Array, xo: number, mean: Float64Array | null, loop: Float64Array, lo: number): void {
   for (let i = 0; i < k; i++) {
     let u = (mean !== null ? mean[i] : x[xo + i]) + loop[lo + i];
     const au = Math.abs(u);
-    if (!(au >= FLUSH && au <= CLAMP)) u = u - u === 0 && au > CLAMP ? (u > 0 ? 1e4 : -1e4) : 0;
+    if (!(au >= LINE_FLUSH && au <= CLAMP)) u = u - u === 0 && au > CLAMP ? (u > 0 ? 1e4 : -1e4) : 0;
     line[(w0 + i) & mask] = u;
   }
 }

@@ -222,9 +222,9 @@ describe('Delay', () => {
     expect(change).toBeGreaterThan(steady * 1.2); // the glide is really heard
   });
 
-  it('no subnormal numbers in its state or output after noise then silence, feedback ±0.95', () => {
-    for (const feedback of [0.95, -0.95, 0.5]) {
-      const p = new Delay({ feedback, timeMs: 2, lowCutHz: 20, highCutHz: 20000, mode: 'ping-pong' });
+  it('no subnormal numbers in its state or output after noise then silence, feedback ±0.95 (every mode)', () => {
+    for (const [feedback, mode] of [[0.95, 'ping-pong'], [-0.95, 'stereo'], [0.5, 'mono'], [0.95, 'stereo']] as const) {
+      const p = new Delay({ feedback, timeMs: 2, lowCutHz: 20, highCutHz: 20000, mode });
       p.prepare({ sampleRate: 8000, maxBlockSize: 128, channels: 2 });
       const x = [noise(4000, 3, 0.5), noise(4000, 5, 0.5)];
       p.process(x);
@@ -239,7 +239,7 @@ describe('Delay', () => {
       }
       expect(sub).toBe(0);
       // The loop has emptied to exact zeros.
-      expect(s[0].every((v) => v === 0) && s[1].every((v) => v === 0)).toBe(true);
+      expect(s[0].every((v) => v === 0) && s[1].every((v) => v === 0), `${mode} ${feedback}: ${Math.max(...s[0].map(Math.abs))}`).toBe(true);
     }
   });
 });
