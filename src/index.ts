@@ -69,5 +69,11 @@ export type { OversamplingFilter, SaturatorOptions } from './color/saturator.js'
 export { AUTO_GAIN_REFERENCE_DB, OVERSAMPLING_FILTERS, SATURATOR_DEFAULTS, SATURATOR_RULES, Saturator } from './color/saturator.js';
 export type { ChorusOptions } from './modulation/chorus.js';
 export { CHORUS_DEFAULTS, CHORUS_RULES, Chorus, MAX_VOICES } from './modulation/chorus.js';
+export type { PhaserLfoShape, PhaserOptions } from './modulation/phaser.js';
+export { MAX_PHASER_STAGES, PHASER_DEFAULTS, PHASER_LFO_SHAPES, PHASER_RULES, Phaser } from './modulation/phaser.js';
+export type { NoteValue } from './core/tempo.js';
+export { BPM_RANGE, NOTE_VALUES, noteToHz, noteToMs } from './core/tempo.js';
+export type { DelayMode, DelayOptions, DelayTimeChange } from './space/delay.js';
+export { DELAY_DEFAULTS, DELAY_MODES, DELAY_RULES, DELAY_TIME_CHANGES, Delay, MAX_DELAY_MS } from './space/delay.js';
 export type { JsonSchema, SchemaOptions } from './schema.js';
 export { JSON_SCHEMA_DIALECT, SCHEMA_BASE_URL, mixerSessionSchema, processorSchema, publishedSchemas, ruleSchema } from './schema.js';

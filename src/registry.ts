@@ -6,6 +6,8 @@ import type { Processor, ProcessorJSON } from './core/processor.js';
 import { checkObject, describeValue } from './core/validate.js';
 import { Saturator } from './color/saturator.js';
 import { Chorus } from './modulation/chorus.js';
+import { Delay } from './space/delay.js';
+import { Phaser } from './modulation/phaser.js';
 import { Compressor } from './dynamics/compressor.js';
 import { Limiter } from './dynamics/limiter.js';
 import { Gate } from './dynamics/gate.js';
@@ -39,6 +41,8 @@ export const PROCESSOR_CLASSES: Readonly<Record<string, ProcessorClass>> = Objec
   [StereoWidener.type]: StereoWidener,
   [Saturator.type]: Saturator,
   [Chorus.type]: Chorus,
+  [Delay.type]: Delay,
+  [Phaser.type]: Phaser,
   [Chain.type]: Chain,
   [MidSide.type]: MidSide,
   [Parallel.type]: Parallel,

@@ -61,6 +61,15 @@ describeDistAllocation('every processor class from dist/ (Chorus and Saturator: 
   c('Chain (EQ → limiter, bypass fades)', (m) => new m.Chain([new m.ParametricEQ({ bands: eqBands.map((b) => ({ ...b })) }), new m.Limiter({ driveDb: 6 })]), {
     ramp: (p) => p.setBypassed(0, !p.isBypassed(0)),
   }),
+  c('Delay (ping-pong, feedback, loop filters, time cross-fades and ramps)', (m) => new m.Delay({ mode: 'ping-pong', feedback: 0.7, timeMs: 40, modDepthMs: 1 }), {
+    ramp: (p) => p.set({ smoothingMs: 1000, timeChangeMs: 500, timeMs: p.params.timeMs > 20 ? 5 : 40, lowCutHz: p.params.lowCutHz > 100 ? 50 : 400, mix: p.params.mix > 0.5 ? 0.2 : 0.9 }),
+  }),
+  c('Phaser (8 stages, stage cross-fades and ramps)', (m) => new m.Phaser({ feedback: 0.7 }), {
+    ramp: (p) => p.set({ smoothingMs: 1000, stages: p.params.stages === 24 ? 2 : 24, centerHz: p.params.centerHz > 1000 ? 300 : 3000, mix: p.params.mix > 0.5 ? 0.2 : 0.9 }),
+  }),
+  c('Delay (stereo, glide)', (m) => new m.Delay({ timeChange: 'glide', feedback: -0.6 }), {
+    ramp: (p) => p.set({ timeChangeMs: 1000, timeMs: p.params.timeMs > 100 ? 30 : 300 }),
+  }),
 ]);
 
 /** Run `p` over a copy of `x` cut at `cuts`. */
@@ -98,6 +107,8 @@ for (const dist of loadDist()) {
       ['StereoWidener', () => new m.StereoWidener({ width: 1.5 })],
       ['Saturator', () => new m.Saturator({ curve: 'tube', oversampling: 8, driveDb: 12 })],
       ['Chorus', () => new m.Chorus({ feedback: 0.9, voices: 3 })],
+      ['Phaser', () => new m.Phaser({ stages: 12, feedback: -0.95, rateHz: 9, lfoShape: 'triangle' })],
+      ['Delay', () => new m.Delay({ mode: 'ping-pong', feedback: 0.9, timeMs: 7, modDepthMs: 2 })],
       ['Chain', () => new m.Chain([new m.ParametricEQ(), new m.Compressor(), new m.Limiter()])],
       ['MidSide', () => new m.MidSide({ mid: new m.ParametricEQ({ bands: eqBands.map((b) => ({ ...b })) }), side: new m.Limiter({ ceilingDb: -6 }) })],
       ['Parallel', () => new m.Parallel(new m.Compressor({ thresholdDb: -30, ratio: 8, lookaheadMs: 2 }), { mix: 0.4 })],
@@ -150,9 +161,9 @@ for (const dist of loadDist()) {
       }
     });
 
-    it('Saturator and Chorus: no subnormal state after loud noise then silence', () => {
+    it('Saturator, Chorus, Delay and Phaser: no subnormal state after loud noise then silence', () => {
       const spec = { sampleRate: 48000, maxBlockSize: 128, channels: 2 };
-      for (const p of [new m.Saturator(), new m.Saturator({ oversampling: 8, curve: 'tube' }), new m.Chorus({ feedback: 0.95 }), new m.Chorus({ feedback: -0.95, baseDelayMs: 5 })] as Processor[]) {
+      for (const p of [new m.Saturator(), new m.Saturator({ oversampling: 8, curve: 'tube' }), new m.Chorus({ feedback: 0.95 }), new m.Chorus({ feedback: -0.95, baseDelayMs: 5 }), new m.Delay({ feedback: 0.95, timeMs: 5 }), new m.Delay({ mode: 'ping-pong', feedback: -0.9, timeMs: 3, modDepthMs: 1 }), new m.Phaser({ feedback: -0.95, stages: 12 })] as Processor[]) {
         p.prepare(spec);
         run(p, [noise(48_000, 3, 1), noise(48_000, 4, 1)], []);
         const silent = run(p, [new Float32Array(48_000 * 16), new Float32Array(48_000 * 16)], []);

@@ -88,8 +88,10 @@ describe('the built package (dist/)', () => {
   it('the prebuilt worklet module is minified', () => {
     const code = readFileSync(dist('masterbus-worklet.js'), 'utf8');
     expect(code.split('\n').length).toBeLessThan(10);
-    // (About 134 kB since it also registers "masterbus-mixer": the Mixer and its automation.)
-    expect(code.length).toBeLessThan(150_000);
+    // It holds every processor class (processorFromJSON) and the Mixer: about 174 kB with the
+    // space and movement effects (Delay, Phaser, Gate), growing with each class. The limit
+    // catches an unminified or duplicated bundle (several times this size), not one more class.
+    expect(code.length).toBeLessThan(300_000);
   });
 
   it('has zero runtime dependencies and an exports map for import and require', () => {

@@ -19,6 +19,7 @@ import {
   Chain,
   Chorus,
   Compressor,
+  Delay,
   Gate,
   Limiter,
   LoudnessMeter,
@@ -29,6 +30,7 @@ import {
   Mixer,
   PROCESSOR_CLASSES,
   Panner,
+  Phaser,
   ParametricEQ,
   Saturator,
   StereoWidener,
@@ -115,6 +117,8 @@ const CONFIGURED: Record<string, () => Processor[]> = {
   StereoWidener: () => [new StereoWidener({ width: 2, bassMonoHz: 500, midGainDb: -24, sideGainDb: 24 }), new StereoWidener({ width: 0 })],
   Saturator: () => [new Saturator({ curve: 'tube', driveDb: 48, oversampling: 1, autoGain: true }), new Saturator({ oversamplingFilter: 'linear-phase', mix: 0, trimDb: -48 })],
   Chorus: () => [new Chorus({ voices: 8, rateHz: 20, depthMs: 10, baseDelayMs: 40, feedback: -0.95, spread: 1 }), new Chorus({ voices: 1, depthMs: 0, baseDelayMs: 1 })],
+  Delay: () => [new Delay({ mode: 'ping-pong', note: '1/8t', bpm: 400, feedback: -0.99, modDepthMs: 10, timeChange: 'glide' }), new Delay({ mode: 'mono', timeMs: 4000, lowCutHz: 2000, highCutHz: 500, mix: 1 })],
+  Phaser: () => [new Phaser({ stages: 24, lfoShape: 'triangle', syncNote: '1/16t', bpm: 200, feedback: -0.95, stereoPhaseDeg: 180 }), new Phaser({ stages: 2, centerHz: 5000, sweepOctaves: 0, depth: 0, mix: 0, rateHz: 0.01 })],
   Chain: () => {
     const inner = new Chain([new Compressor({ ratio: Infinity }), new Limiter()], { bypassed: [true] });
     return [new Chain(), new Chain([new BiquadFilter(), inner, new Panner()], { bypassed: [false, true, false] }), new Chain([new Chain([new Chain([new Saturator()])])])];
@@ -344,6 +348,8 @@ describe('hostile presets: rejected by the schema and by the loader alike', () =
  */
 const CROSS_FIELD: readonly RegExp[] = [
   /^Chorus\.depthMs must be at most baseDelayMs − 0\.5 ms/, // two options
+  /^Delay\.note "[^"]+" at [\d.]+ bpm lasts [\d.]+ ms, beyond the longest delay/, // note × tempo
+  /^Phaser\.syncNote "[^"]+" at [\d.]+ bpm is [\d.e+-]+ Hz, outside the LFO's/, // note × tempo
   /^Chain\.bypassed has \d+ entries for \d+ slots$/, // two options
   /^processorFromJSON: containers nested deeper than/, // nesting depth
   /^MidSide\.(mid|side) runs on one channel, but its processor needs/, // the type of a nested processor
