@@ -67,5 +67,7 @@ export type { OversamplingFilter, SaturatorOptions } from './color/saturator.js'
 export { AUTO_GAIN_REFERENCE_DB, OVERSAMPLING_FILTERS, SATURATOR_DEFAULTS, SATURATOR_RULES, Saturator } from './color/saturator.js';
 export type { ChorusOptions } from './modulation/chorus.js';
 export { CHORUS_DEFAULTS, CHORUS_RULES, Chorus, MAX_VOICES } from './modulation/chorus.js';
+export type { ReverbOptions } from './space/reverb.js';
+export { REVERB_DEFAULTS, REVERB_LINES, REVERB_RULES, Reverb } from './space/reverb.js';
 export type { JsonSchema, SchemaOptions } from './schema.js';
 export { JSON_SCHEMA_DIALECT, SCHEMA_BASE_URL, mixerSessionSchema, processorSchema, publishedSchemas, ruleSchema } from './schema.js';

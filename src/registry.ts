@@ -6,6 +6,7 @@ import type { Processor, ProcessorJSON } from './core/processor.js';
 import { checkObject, describeValue } from './core/validate.js';
 import { Saturator } from './color/saturator.js';
 import { Chorus } from './modulation/chorus.js';
+import { Reverb } from './space/reverb.js';
 import { Compressor } from './dynamics/compressor.js';
 import { Limiter } from './dynamics/limiter.js';
 import { BiquadFilter } from './filters/biquad-filter.js';
@@ -37,6 +38,7 @@ export const PROCESSOR_CLASSES: Readonly<Record<string, ProcessorClass>> = Objec
   [StereoWidener.type]: StereoWidener,
   [Saturator.type]: Saturator,
   [Chorus.type]: Chorus,
+  [Reverb.type]: Reverb,
   [Chain.type]: Chain,
   [MidSide.type]: MidSide,
   [Parallel.type]: Parallel,

@@ -370,7 +370,7 @@ export class Reverb implements Processor<ReverbOptions> {
       // 1. The input: the channels' mean, read as 0 when not finite and clamped to ±1e6.
       const u = this.u;
       if (channels === 0) u.fill(0, 0, k);
-      else inputMean(u, block[0], block[channels - 1], pos, k, channels === 2 ? 0.5 : 1);
+      else inputMean(u, block[0], block[channels - 1], pos, k, channels === 2 ? 1 : 0);
       // 2. Pre-delay and diffusers.
       const fading = ist[FADE_LEN] > 0;
       if (fading) this.fillFade(k);
@@ -578,13 +578,14 @@ function designFilters(st: Float64Array, d: Int32Array, coef: Float64Array): voi
   }
 }
 
-/** u[j] = g·(a[pos + j] + b[pos + j]) for a mono (g = 1, a = b) or stereo (g = ½) input; bad samples read as 0, clamped to ±1e6. */
-function inputMean(u: Float64Array, a: Float32Array, b: Float32Array, pos: number, k: number, g: number): void {
-  const two = g === 1 ? 0 : 1;
+/**
+ * u[j] = ½·(a[pos + j] + b[pos + j]) for a stereo input (`two` 1), a[pos + j] for mono; bad samples
+ * read as 0, clamped to ±1e6. (A flag, not the double ½ as an argument: V8 would box it per call.)
+ */
+function inputMean(u: Float64Array, a: Float32Array, b: Float32Array, pos: number, k: number, two: number): void {
   for (let j = 0; j < k; j++) {
     const xa = a[pos + j];
-    const xb = b[pos + j];
-    let v = two === 1 ? g * (xa + xb) : xa;
+    let v = two === 1 ? 0.5 * (xa + b[pos + j]) : xa;
     const av = Math.abs(v);
     if (!(av <= 1e6)) v = v - v === 0 ? (v > 0 ? 1e6 : -1e6) : 0;
     u[j] = v;
