@@ -18,13 +18,19 @@ export function fft(re: Float64Array, im: Float64Array, inverse = false): void {
     }
   }
   const sign = inverse ? 1 : -1;
+  // Twiddles from a table of cos/sin(2πk/n) computed directly (not by recurrence: long transforms stay accurate).
+  const cos = new Float64Array(n >> 1);
+  const sin = new Float64Array(n >> 1);
+  for (let k = 0; k < n >> 1; k++) {
+    cos[k] = Math.cos((2 * Math.PI * k) / n);
+    sin[k] = Math.sin((2 * Math.PI * k) / n);
+  }
   for (let len = 2; len <= n; len <<= 1) {
-    const ang = (sign * 2 * Math.PI) / len;
     const half = len >> 1;
-    // Twiddles from cos/sin per k (not by recurrence: long transforms stay accurate).
+    const stride = n / len;
     for (let k = 0; k < half; k++) {
-      const wr = Math.cos(ang * k);
-      const wi = Math.sin(ang * k);
+      const wr = cos[k * stride];
+      const wi = sign * sin[k * stride];
       for (let i = k; i < n; i += len) {
         const j = i + half;
         const tr = re[j] * wr - im[j] * wi;
@@ -45,12 +51,20 @@ export function fft(re: Float64Array, im: Float64Array, inverse = false): void {
  * wrap round onto the tail.
  */
 export function octaveBand(x: ArrayLike<number>, centreHz: number, sampleRate: number): Float64Array {
+  return octaveBands(x, [centreHz], sampleRate)[0];
+}
+
+/** {@link octaveBand} for several centre frequencies (one forward transform). */
+export function octaveBands(x: ArrayLike<number>, centresHz: readonly number[], sampleRate: number): Float64Array[] {
   let n = 1;
   while (n < 2 * x.length) n *= 2;
-  const re = new Float64Array(n);
-  const im = new Float64Array(n);
-  for (let i = 0; i < x.length; i++) re[i] = x[i];
-  fft(re, im);
+  const sre = new Float64Array(n);
+  const sim = new Float64Array(n);
+  for (let i = 0; i < x.length; i++) sre[i] = x[i];
+  fft(sre, sim);
+  return centresHz.map((centreHz) => {
+  const re = sre.slice();
+  const im = sim.slice();
   const lo = Math.log2(centreHz) - 0.5;
   const hi = Math.log2(centreHz) + 0.5;
   const skirt = 1 / 6;
@@ -74,6 +88,7 @@ export function octaveBand(x: ArrayLike<number>, centreHz: number, sampleRate: n
   const y = new Float64Array(x.length);
   for (let i = 0; i < x.length; i++) y[i] = re[i] / n;
   return y;
+  });
 }
 
 /** Schroeder's backward integral E(t) = Σ_{τ ≥ t} h²(τ), in dB relative to E(0). */
