@@ -3,10 +3,11 @@
  * frequency-dependent decay, pre-delay, input diffusion, stereo width and dry/wet.
  *
  * Signal path: the input (the mean of the channels) → pre-delay → four Schroeder all-pass
- * diffusers in series → into the 16 delay lines with signs ±¼ → each line's output through its
- * absorption filter → the 16 × 16 orthogonal feedback matrix → back into the lines. The left and
- * right outputs are two orthogonal ±¼ combinations of the filtered line outputs, so their late
- * fields are uncorrelated; `width` scales their side signal.
+ * diffusers in series → into each of the 16 delay lines with gain ±¼ → each line's output through
+ * its absorption filter → the 16 × 16 orthogonal feedback matrix → back into the lines. The left
+ * and right outputs are rows 5 and 10 of the matrix applied to the filtered line outputs (two
+ * orthogonal ±¼ combinations, computed by the matrix anyway), so their late fields are
+ * uncorrelated; `width` scales their side signal.
  *
  * - FDN: Jot & Chaigne, "Digital delay networks for designing artificial reverberators", AES 90th
  *   Convention, 1991, preprint 3030; Jot, "An analysis/synthesis approach to real-time artificial
@@ -33,9 +34,9 @@
  * - Stability and bounds: with an orthogonal matrix the network is stable when every absorption
  *   filter has a gain below 1 at every frequency (Jot & Chaigne 1991). Each shelf is monotonic
  *   between its two asymptotes, and `highDecayRatio` ≤ 1, so |Hᵢ| ≤ max(g_low, g_mid) < 1. A
- *   clamp of every filter output to ±10⁴ (never reached by input within ±1 at sane settings, since
- *   the steady gain of the network is far smaller) bounds the output for any input and setting:
- *   |wet| ≤ 4·10⁴ per channel.
+ *   clamp of every filter output (which carries the matrix's ¼) to ±2500 bounds the output for
+ *   any input and setting: |wet| ≤ 16 · 2500 = 4·10⁴ per channel. (Never reached in practice:
+ *   full-scale noise into the longest, least damped setting gives peaks below 4.)
  * - Blocks: every line is at least as long as the chunk processed at once (≤ 128 samples), so a
  *   chunk reads all 16 lines' outputs first, filters them, mixes them by the matrix as whole
  *   vectors and writes them back: exactly the per-sample recursion, in any partition.
@@ -135,7 +136,7 @@ const DIFF_GAINS = [0.75, 0.75, 0.625, 0.625] as const;
 const STAGES = 4;
 /** Cross-fade of size and pre-delay changes, in seconds. */
 const FADE_S = 0.02;
-/** Signs of the input vector (pseudo-random, so the first pass through the matrix already spreads it). */
+/** Signs of the input vector (pseudo-random: the input reaches the outputs by many paths at once). */
 const B_SIGNS = [1, -1, 1, 1, -1, 1, -1, -1, 1, 1, -1, 1, -1, -1, -1, 1] as const;
 
 // Slots of `ist` (Int32Array).
@@ -221,9 +222,9 @@ export class Reverb implements Processor<ReverbOptions> {
   private readonly dOld = new Int32Array(N);
   private readonly dNew = new Int32Array(N);
   private readonly coef = new Float64Array(N * CF);
-  private readonly fst = new Float64Array(N * FS);
-  /** Input gains: signs × ¼. */
+  /** Input gains: ±¼. */
   private readonly bIn = new Float64Array(N);
+  private readonly fst = new Float64Array(N * FS);
   /** Pre-delay ring and the diffusers' rings (STAGES rings of `dsize`, one array). */
   private pre = new Float64Array(0);
   private pmask = 0;
@@ -254,9 +255,7 @@ export class Reverb implements Processor<ReverbOptions> {
   /** Create a reverb; omitted options take {@link REVERB_DEFAULTS}. Throws on bad options. */
   constructor(options: Partial<ReverbOptions> = {}) {
     this.opts = { ...REVERB_DEFAULTS, ...validateOptions<ReverbOptions>(OWNER, options, REVERB_RULES) };
-    for (let i = 0; i < N; i++) {
-      this.bIn[i] = 0.25 * B_SIGNS[i];
-    }
+    for (let i = 0; i < N; i++) this.bIn[i] = 0.25 * B_SIGNS[i];
     this.targets(false);
   }
 
@@ -379,12 +378,13 @@ export class Reverb implements Processor<ReverbOptions> {
       // 3. Read, filter and tap every line; 4. mix by the matrix and write back.
       if (fading) for (let i = 0; i < N; i++) readLineFading(this.lines, i * this.size, ist[W], this.dNew[i], this.dOld[i], this.mask, k, this.coef, this.fst, i, this.y, this.fade);
       else for (let i = 0; i < N; i++) readLine(this.lines, i * this.size, ist[W], this.dNew[i], this.mask, k, this.coef, this.fst, i, this.y);
-      hadamardInner(this.y, k);
+      const y = this.y;
+      hadamardInner(y, k);
       // The outputs are two rows of the matrix product (orthogonal rows: uncorrelated late fields).
-      hadamardOuterWrite(this.lines, this.size, ist[W], this.mask, k, this.y, this.u, this.bIn, 0, 0, this.wl);
-      hadamardOuterWrite(this.lines, this.size, ist[W], this.mask, k, this.y, this.u, this.bIn, 1, 1, this.wl);
-      hadamardOuterWrite(this.lines, this.size, ist[W], this.mask, k, this.y, this.u, this.bIn, 2, 2, this.wr);
-      hadamardOuterWrite(this.lines, this.size, ist[W], this.mask, k, this.y, this.u, this.bIn, 3, 0, this.wl);
+      hadamardOuterWrite(this.lines, this.size, ist[W], this.mask, k, y, u, this.bIn, 0, 0, this.wl);
+      hadamardOuterWrite(this.lines, this.size, ist[W], this.mask, k, y, u, this.bIn, 1, 1, this.wl);
+      hadamardOuterWrite(this.lines, this.size, ist[W], this.mask, k, y, u, this.bIn, 2, 2, this.wr);
+      hadamardOuterWrite(this.lines, this.size, ist[W], this.mask, k, y, u, this.bIn, 3, 0, this.wl);
       // 5. Output.
       const mixing = this.mixer.isSmoothing || this.widthS.isSmoothing;
       this.mixer.fill(this.mixBuf, mixing ? k : 1);
@@ -570,9 +570,10 @@ function designFilters(st: Float64Array, d: Int32Array, coef: Float64Array): voi
     const q2 = (kh * r2 - 1) * n2;
     // Product (p0 + p1·z⁻¹)(s0 + s1·z⁻¹) / ((1 + q1·z⁻¹)(1 + q2·z⁻¹)), times gm.
     const c = i * CF;
-    coef[c + B0] = gm * p0 * s0;
-    coef[c + B1] = gm * (p0 * s1 + p1 * s0);
-    coef[c + B2] = gm * p1 * s1;
+    // (With the matrix's ¼ folded in.)
+    coef[c + B0] = 0.25 * gm * p0 * s0;
+    coef[c + B1] = 0.25 * gm * (p0 * s1 + p1 * s0);
+    coef[c + B2] = 0.25 * gm * p1 * s1;
     coef[c + A1] = q1 + q2;
     coef[c + A2] = q1 * q2;
   }
@@ -594,7 +595,7 @@ function inputMean(u: Float64Array, a: Float32Array, b: Float32Array, pos: numbe
 
 /**
  * Read k samples of line i (length d), filter them by the line's absorption filter (states flushed below 1e-30, clamped to
- * ±1e4) and store them in row i of `y`.
+ * ±2500) and store them in row i of `y`.
  */
 function readLine(lines: Float64Array, off: number, w: number, d: number, mask: number, k: number, coef: Float64Array, fst: Float64Array, i: number, y: Float64Array): void {
   const c = i * CF;
@@ -614,7 +615,7 @@ function readLine(lines: Float64Array, off: number, w: number, d: number, mask: 
     const x = lines[off + ((r + j) & mask)];
     let v = b0 * x + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
     const av = Math.abs(v);
-    if (!(av >= 1e-30 && av <= 1e4)) v = v - v === 0 && av > 1e4 ? (v > 0 ? 1e4 : -1e4) : 0;
+    if (!(av >= 1e-30 && av <= 2500)) v = v - v === 0 && av > 2500 ? (v > 0 ? 2500 : -2500) : 0;
     x2 = x1;
     x1 = x;
     y2 = y1;
@@ -649,7 +650,7 @@ function readLineFading(lines: Float64Array, off: number, w: number, d: number, 
     x = xo + fade[j] * (x - xo);
     let v = b0 * x + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
     const av = Math.abs(v);
-    if (!(av >= 1e-30 && av <= 1e4)) v = v - v === 0 && av > 1e4 ? (v > 0 ? 1e4 : -1e4) : 0;
+    if (!(av >= 1e-30 && av <= 2500)) v = v - v === 0 && av > 2500 ? (v > 0 ? 2500 : -2500) : 0;
     x2 = x1;
     x1 = x;
     y2 = y1;
@@ -690,11 +691,15 @@ function hadamardInner(y: Float64Array, k: number): void {
 }
 
 /**
- * Second half of H₁₆ over rows g, g+4, g+8, g+12, written straight into those lines as
- * ¼·(H₁₆ y)ᵢ + bᵢ·u; `tap` 1 also writes ¼·(H₁₆ y)₅ to `t` (the left output, g = 1), `tap` 2
- * ¼·(H₁₆ y)₁₀ (the right output, g = 2).
+ * Second half of H₁₆ over rows g, g+4, g+8, g+12, written straight into those lines: line i gets
+ * ¼·(H₁₆ y)ᵢ + bᵢ·u (the rows already carry the ¼, from the filters). `tap` 1 also writes the left
+ * output ¼·(H₁₆ y)₅ to `t` (g = 1), `tap` 2 the right output ¼·(H₁₆ y)₁₀ (g = 2).
  */
 function hadamardOuterWrite(lines: Float64Array, size: number, w: number, mask: number, k: number, y: Float64Array, u: Float64Array, b: Float64Array, g: number, tap: number, t: Float64Array): void {
+  const b0 = b[g];
+  const b1 = b[g + 4];
+  const b2 = b[g + 8];
+  const b3 = b[g + 12];
   const r0 = g * CHUNK;
   const r1 = r0 + 4 * CHUNK;
   const r2 = r1 + 4 * CHUNK;
@@ -703,23 +708,19 @@ function hadamardOuterWrite(lines: Float64Array, size: number, w: number, mask: 
   const o1 = o0 + 4 * size;
   const o2 = o1 + 4 * size;
   const o3 = o2 + 4 * size;
-  const b0 = b[g];
-  const b1 = b[g + 4];
-  const b2 = b[g + 8];
-  const b3 = b[g + 12];
   for (let j = 0; j < k; j++) {
     const a = y[r0 + j];
-    const bb = y[r1 + j];
+    const b = y[r1 + j];
     const c = y[r2 + j];
     const d = y[r3 + j];
-    const s0 = a + bb;
-    const s1 = a - bb;
+    const s0 = a + b;
+    const s1 = a - b;
     const s2 = c + d;
     const s3 = c - d;
-    const q0 = 0.25 * (s0 + s2);
-    const q1 = 0.25 * (s1 + s3);
-    const q2 = 0.25 * (s0 - s2);
-    const q3 = 0.25 * (s1 - s3);
+    const q0 = s0 + s2;
+    const q1 = s1 + s3;
+    const q2 = s0 - s2;
+    const q3 = s1 - s3;
     const x = u[j];
     const p = (w + j) & mask;
     lines[o0 + p] = q0 + b0 * x;
