@@ -57,6 +57,9 @@ describeDistAllocation('every processor class from dist/ (Chorus and Saturator: 
   c('Chain (EQ → limiter, bypass fades)', (m) => new m.Chain([new m.ParametricEQ({ bands: eqBands.map((b) => ({ ...b })) }), new m.Limiter({ driveDb: 6 })]), {
     ramp: (p) => p.setBypassed(0, !p.isBypassed(0)),
   }),
+  c('Reverb (glides, size and pre-delay cross-fades)', (m) => new m.Reverb({ mix: 0.5 }), {
+    ramp: (p) => p.set({ smoothingMs: 1000, decaySeconds: p.params.decaySeconds > 2 ? 0.5 : 8, mix: p.params.mix > 0.5 ? 0.2 : 0.9, size: p.params.size > 1 ? 0.7 : 1.3, preDelayMs: p.params.preDelayMs > 20 ? 5 : 40 }),
+  }),
 ]);
 
 /** Run `p` over a copy of `x` cut at `cuts`. */
@@ -93,6 +96,7 @@ for (const dist of loadDist()) {
       ['StereoWidener', () => new m.StereoWidener({ width: 1.5 })],
       ['Saturator', () => new m.Saturator({ curve: 'tube', oversampling: 8, driveDb: 12 })],
       ['Chorus', () => new m.Chorus({ feedback: 0.9, voices: 3 })],
+      ['Reverb', () => new m.Reverb({ decaySeconds: 5, mix: 0.7, size: 0.4 })],
       ['Chain', () => new m.Chain([new m.ParametricEQ(), new m.Compressor(), new m.Limiter()])],
       ['MidSide', () => new m.MidSide({ mid: new m.ParametricEQ({ bands: eqBands.map((b) => ({ ...b })) }), side: new m.Limiter({ ceilingDb: -6 }) })],
       ['Parallel', () => new m.Parallel(new m.Compressor({ thresholdDb: -30, ratio: 8, lookaheadMs: 2 }), { mix: 0.4 })],
@@ -145,9 +149,9 @@ for (const dist of loadDist()) {
       }
     });
 
-    it('Saturator and Chorus: no subnormal state after loud noise then silence', () => {
+    it('Saturator, Chorus and Reverb: no subnormal state after loud noise then silence', () => {
       const spec = { sampleRate: 48000, maxBlockSize: 128, channels: 2 };
-      for (const p of [new m.Saturator(), new m.Saturator({ oversampling: 8, curve: 'tube' }), new m.Chorus({ feedback: 0.95 }), new m.Chorus({ feedback: -0.95, baseDelayMs: 5 })] as Processor[]) {
+      for (const p of [new m.Saturator(), new m.Saturator({ oversampling: 8, curve: 'tube' }), new m.Chorus({ feedback: 0.95 }), new m.Chorus({ feedback: -0.95, baseDelayMs: 5 }), new m.Reverb({ decaySeconds: 0.5, size: 0.3 })] as Processor[]) {
         p.prepare(spec);
         run(p, [noise(48_000, 3, 1), noise(48_000, 4, 1)], []);
         const silent = run(p, [new Float32Array(48_000 * 16), new Float32Array(48_000 * 16)], []);
