@@ -29,6 +29,7 @@ import {
   PROCESSOR_CLASSES,
   Panner,
   ParametricEQ,
+  Reverb,
   Saturator,
   StereoWidener,
   mixerSessionSchema,
@@ -110,6 +111,7 @@ const CONFIGURED: Record<string, () => Processor[]> = {
   StereoWidener: () => [new StereoWidener({ width: 2, bassMonoHz: 500, midGainDb: -24, sideGainDb: 24 }), new StereoWidener({ width: 0 })],
   Saturator: () => [new Saturator({ curve: 'tube', driveDb: 48, oversampling: 1, autoGain: true }), new Saturator({ oversamplingFilter: 'linear-phase', mix: 0, trimDb: -48 })],
   Chorus: () => [new Chorus({ voices: 8, rateHz: 20, depthMs: 10, baseDelayMs: 40, feedback: -0.95, spread: 1 }), new Chorus({ voices: 1, depthMs: 0, baseDelayMs: 1 })],
+  Reverb: () => [new Reverb({ decaySeconds: 20, lowDecayRatio: 4, highDecayRatio: 0.1, size: 2, preDelayMs: 500, mix: 1 }), new Reverb({ decaySeconds: 0.2, size: 0.25, diffusion: 0, width: 0, smoothingMs: 0 })],
   Chain: () => {
     const inner = new Chain([new Compressor({ ratio: Infinity }), new Limiter()], { bypassed: [true] });
     return [new Chain(), new Chain([new BiquadFilter(), inner, new Panner()], { bypassed: [false, true, false] }), new Chain([new Chain([new Chain([new Saturator()])])])];
@@ -216,7 +218,7 @@ describe('hostile presets: rejected by the schema and by the loader alike', () =
     ['not an object', 'Compressor'],
     ['an array', [{ type: 'Compressor' }]],
     ['null', null],
-    ['unknown type', { type: 'Reverb', params: {} }],
+    ['unknown type', { type: 'Flanger', params: {} }],
     ['a type from the prototype chain', { type: 'toString', params: {} }],
     ['no type', { params: { ratio: 2 } }],
     ['unknown option (a typo)', { type: 'Limiter', params: { ceilingDB: -1 } }],
