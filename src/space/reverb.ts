@@ -613,7 +613,8 @@ function readLine(lines: Float64Array, off: number, w: number, d: number, mask: 
   const r = w - d;
   for (let j = 0; j < k; j++) {
     const x = lines[off + ((r + j) & mask)];
-    let v = b0 * x + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
+    // y1 last: the recursion's critical path is one multiply and one subtraction.
+    let v = b0 * x + b1 * x1 + b2 * x2 - a2 * y2 - a1 * y1;
     const av = Math.abs(v);
     if (!(av >= 1e-30 && av <= 2500)) v = v - v === 0 && av > 2500 ? (v > 0 ? 2500 : -2500) : 0;
     x2 = x1;
@@ -648,7 +649,7 @@ function readLineFading(lines: Float64Array, off: number, w: number, d: number, 
     let x = lines[off + ((r + j) & mask)];
     const xo = lines[off + ((ro + j) & mask)];
     x = xo + fade[j] * (x - xo);
-    let v = b0 * x + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
+    let v = b0 * x + b1 * x1 + b2 * x2 - a2 * y2 - a1 * y1;
     const av = Math.abs(v);
     if (!(av >= 1e-30 && av <= 2500)) v = v - v === 0 && av > 2500 ? (v > 0 ? 2500 : -2500) : 0;
     x2 = x1;
