@@ -75,5 +75,7 @@ export type { NoteValue } from './core/tempo.js';
 export { BPM_RANGE, NOTE_VALUES, noteToHz, noteToMs } from './core/tempo.js';
 export type { DelayMode, DelayOptions, DelayTimeChange } from './space/delay.js';
 export { DELAY_DEFAULTS, DELAY_MODES, DELAY_RULES, DELAY_TIME_CHANGES, Delay, MAX_DELAY_MS } from './space/delay.js';
+export type { ReverbOptions } from './space/reverb.js';
+export { REVERB_DEFAULTS, REVERB_LINES, REVERB_RULES, Reverb } from './space/reverb.js';
 export type { JsonSchema, SchemaOptions } from './schema.js';
 export { JSON_SCHEMA_DIALECT, SCHEMA_BASE_URL, mixerSessionSchema, processorSchema, publishedSchemas, ruleSchema } from './schema.js';

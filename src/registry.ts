@@ -8,6 +8,7 @@ import { Saturator } from './color/saturator.js';
 import { Chorus } from './modulation/chorus.js';
 import { Delay } from './space/delay.js';
 import { Phaser } from './modulation/phaser.js';
+import { Reverb } from './space/reverb.js';
 import { Compressor } from './dynamics/compressor.js';
 import { Limiter } from './dynamics/limiter.js';
 import { Gate } from './dynamics/gate.js';
@@ -43,6 +44,7 @@ export const PROCESSOR_CLASSES: Readonly<Record<string, ProcessorClass>> = Objec
   [Chorus.type]: Chorus,
   [Delay.type]: Delay,
   [Phaser.type]: Phaser,
+  [Reverb.type]: Reverb,
   [Chain.type]: Chain,
   [MidSide.type]: MidSide,
   [Parallel.type]: Parallel,

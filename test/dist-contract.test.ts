@@ -70,6 +70,9 @@ describeDistAllocation('every processor class from dist/ (Chorus and Saturator: 
   c('Delay (stereo, glide)', (m) => new m.Delay({ timeChange: 'glide', feedback: -0.6 }), {
     ramp: (p) => p.set({ timeChangeMs: 1000, timeMs: p.params.timeMs > 100 ? 30 : 300 }),
   }),
+  c('Reverb (glides, size and pre-delay cross-fades)', (m) => new m.Reverb({ mix: 0.5 }), {
+    ramp: (p) => p.set({ smoothingMs: 1000, decaySeconds: p.params.decaySeconds > 2 ? 0.5 : 8, mix: p.params.mix > 0.5 ? 0.2 : 0.9, size: p.params.size > 1 ? 0.7 : 1.3, preDelayMs: p.params.preDelayMs > 20 ? 5 : 40 }),
+  }),
 ]);
 
 /** Run `p` over a copy of `x` cut at `cuts`. */
@@ -109,6 +112,7 @@ for (const dist of loadDist()) {
       ['Chorus', () => new m.Chorus({ feedback: 0.9, voices: 3 })],
       ['Phaser', () => new m.Phaser({ stages: 12, feedback: -0.95, rateHz: 9, lfoShape: 'triangle' })],
       ['Delay', () => new m.Delay({ mode: 'ping-pong', feedback: 0.9, timeMs: 7, modDepthMs: 2 })],
+      ['Reverb', () => new m.Reverb({ decaySeconds: 5, mix: 0.7, size: 0.4 })],
       ['Chain', () => new m.Chain([new m.ParametricEQ(), new m.Compressor(), new m.Limiter()])],
       ['MidSide', () => new m.MidSide({ mid: new m.ParametricEQ({ bands: eqBands.map((b) => ({ ...b })) }), side: new m.Limiter({ ceilingDb: -6 }) })],
       ['Parallel', () => new m.Parallel(new m.Compressor({ thresholdDb: -30, ratio: 8, lookaheadMs: 2 }), { mix: 0.4 })],
@@ -161,9 +165,9 @@ for (const dist of loadDist()) {
       }
     });
 
-    it('Saturator, Chorus, Delay and Phaser: no subnormal state after loud noise then silence', () => {
+    it('Saturator, Chorus, Delay, Phaser and Reverb: no subnormal state after loud noise then silence', () => {
       const spec = { sampleRate: 48000, maxBlockSize: 128, channels: 2 };
-      for (const p of [new m.Saturator(), new m.Saturator({ oversampling: 8, curve: 'tube' }), new m.Chorus({ feedback: 0.95 }), new m.Chorus({ feedback: -0.95, baseDelayMs: 5 }), new m.Delay({ feedback: 0.95, timeMs: 5 }), new m.Delay({ mode: 'ping-pong', feedback: -0.9, timeMs: 3, modDepthMs: 1 }), new m.Phaser({ feedback: -0.95, stages: 12 })] as Processor[]) {
+      for (const p of [new m.Saturator(), new m.Saturator({ oversampling: 8, curve: 'tube' }), new m.Chorus({ feedback: 0.95 }), new m.Chorus({ feedback: -0.95, baseDelayMs: 5 }), new m.Delay({ feedback: 0.95, timeMs: 5 }), new m.Delay({ mode: 'ping-pong', feedback: -0.9, timeMs: 3, modDepthMs: 1 }), new m.Phaser({ feedback: -0.95, stages: 12 }), new m.Reverb({ decaySeconds: 0.5, size: 0.3 })] as Processor[]) {
         p.prepare(spec);
         run(p, [noise(48_000, 3, 1), noise(48_000, 4, 1)], []);
         const silent = run(p, [new Float32Array(48_000 * 16), new Float32Array(48_000 * 16)], []);

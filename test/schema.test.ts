@@ -32,6 +32,7 @@ import {
   Panner,
   Phaser,
   ParametricEQ,
+  Reverb,
   Saturator,
   StereoWidener,
   mixerSessionSchema,
@@ -119,6 +120,7 @@ const CONFIGURED: Record<string, () => Processor[]> = {
   Chorus: () => [new Chorus({ voices: 8, rateHz: 20, depthMs: 10, baseDelayMs: 40, feedback: -0.95, spread: 1 }), new Chorus({ voices: 1, depthMs: 0, baseDelayMs: 1 })],
   Delay: () => [new Delay({ mode: 'ping-pong', note: '1/8t', bpm: 400, feedback: -0.99, modDepthMs: 10, timeChange: 'glide' }), new Delay({ mode: 'mono', timeMs: 4000, lowCutHz: 2000, highCutHz: 500, mix: 1 })],
   Phaser: () => [new Phaser({ stages: 24, lfoShape: 'triangle', syncNote: '1/16t', bpm: 200, feedback: -0.95, stereoPhaseDeg: 180 }), new Phaser({ stages: 2, centerHz: 5000, sweepOctaves: 0, depth: 0, mix: 0, rateHz: 0.01 })],
+  Reverb: () => [new Reverb({ decaySeconds: 20, lowDecayRatio: 4, highDecayRatio: 0.1, size: 2, preDelayMs: 500, mix: 1 }), new Reverb({ decaySeconds: 0.2, size: 0.25, diffusion: 0, width: 0, smoothingMs: 0 })],
   Chain: () => {
     const inner = new Chain([new Compressor({ ratio: Infinity }), new Limiter()], { bypassed: [true] });
     return [new Chain(), new Chain([new BiquadFilter(), inner, new Panner()], { bypassed: [false, true, false] }), new Chain([new Chain([new Chain([new Saturator()])])])];
@@ -230,7 +232,7 @@ describe('hostile presets: rejected by the schema and by the loader alike', () =
     ['not an object', 'Compressor'],
     ['an array', [{ type: 'Compressor' }]],
     ['null', null],
-    ['unknown type', { type: 'Reverb', params: {} }],
+    ['unknown type', { type: 'Flanger', params: {} }],
     ['a type from the prototype chain', { type: 'toString', params: {} }],
     ['no type', { params: { ratio: 2 } }],
     ['unknown option (a typo)', { type: 'Limiter', params: { ceilingDB: -1 } }],

@@ -234,7 +234,7 @@ describe('MidSide', () => {
     const b = render(copy, clone(x), [300]);
     expect(identical(a, b), firstDifference(a, b)).toBe(true);
     expect(() => processorFromJSON({ type: 'MidSide', params: { mid: null, width: 1 } })).toThrow(/unknown option "width"/);
-    expect(() => processorFromJSON({ type: 'MidSide', params: { mid: { type: 'Reverb', params: {} } } })).toThrow(/unknown processor type "Reverb"/);
+    expect(() => processorFromJSON({ type: 'MidSide', params: { mid: { type: 'Flanger', params: {} } } })).toThrow(/unknown processor type "Flanger"/);
     expect(() => processorFromJSON({ type: 'MidSide', params: { mid: { type: 'Panner', params: {} } } })).toThrow(RangeError);
   });
 });
