@@ -1,9 +1,10 @@
 /**
  * Mix the nine Francium stems (real production audio, CC0; `../shared/stems/francium/`) with the
- * session saved in `examples/francium.session.json`: EQ and compression on the tracks, a drum
- * group bus with its own compressor, a solo-safe "space" aux bus (chorus, EQ) fed by sends, a
- * master bus (EQ → glue compressor → true-peak limiter at −1 dBTP), and automation (a synth
- * fade-in, a hi-hat pan sweep, a send ramp, a crash mute, a master fade-out).
+ * session saved in `examples/francium.session.json`: EQ, compression and chorus on the tracks, a
+ * drum group bus with its own compressor, a solo-safe "space" reverb bus (Reverb, EQ) and a
+ * ping-pong "echo" bus (Delay, dotted eighths at 100 BPM) fed by sends, a master bus (EQ → glue
+ * compressor → true-peak limiter at −1 dBTP), and automation (a synth fade-in, a hi-hat pan
+ * sweep, a send ramp, a crash mute, a master fade-out).
  *
  *   npx tsx examples/mix-francium.ts [stems folder] [out.wav]
  *
