@@ -12,6 +12,7 @@ export type { DescribedClass, OptionDescription } from './core/json.js';
 export { describeOptions, paramsFromJSON, paramsToJSON, processorJSON } from './core/json.js';
 export { dbToGain, gainToDb, powerToDb } from './core/db.js';
 export { SmoothedValue } from './core/smoothed-value.js';
+export { RealFFT } from './core/fft.js';
 export { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from './core/options.js';
 export type { ArrayRule, BooleanRule, EnumRule, NumberRange, NumberRule, ObjectRule, OptionRule, OptionRules, RuleBase } from './core/validate.js';
 export { checkBoolean, checkKnownKeys, checkNumber, checkObject, checkOneOf, checkOption, defineRules, formatRange, inRange, validateOptions } from './core/validate.js';
