@@ -68,5 +68,7 @@ export type { OversamplingFilter, SaturatorOptions } from './color/saturator.js'
 export { AUTO_GAIN_REFERENCE_DB, OVERSAMPLING_FILTERS, SATURATOR_DEFAULTS, SATURATOR_RULES, Saturator } from './color/saturator.js';
 export type { ChorusOptions } from './modulation/chorus.js';
 export { CHORUS_DEFAULTS, CHORUS_RULES, Chorus, MAX_VOICES } from './modulation/chorus.js';
+export type { ConvolverNormalization, ConvolverOptions, ImpulseResponse } from './space/convolver.js';
+export { CONVOLVER_DEFAULTS, CONVOLVER_NORMALIZATIONS, CONVOLVER_RULES, Convolver, MAX_IMPULSE_RESPONSE_SAMPLES, resample } from './space/convolver.js';
 export type { JsonSchema, SchemaOptions } from './schema.js';
 export { JSON_SCHEMA_DIALECT, SCHEMA_BASE_URL, mixerSessionSchema, processorSchema, publishedSchemas, ruleSchema } from './schema.js';

@@ -6,6 +6,7 @@ import type { Processor, ProcessorJSON } from './core/processor.js';
 import { checkObject, describeValue } from './core/validate.js';
 import { Saturator } from './color/saturator.js';
 import { Chorus } from './modulation/chorus.js';
+import { Convolver } from './space/convolver.js';
 import { Compressor } from './dynamics/compressor.js';
 import { Limiter } from './dynamics/limiter.js';
 import { BiquadFilter } from './filters/biquad-filter.js';
@@ -37,6 +38,7 @@ export const PROCESSOR_CLASSES: Readonly<Record<string, ProcessorClass>> = Objec
   [StereoWidener.type]: StereoWidener,
   [Saturator.type]: Saturator,
   [Chorus.type]: Chorus,
+  [Convolver.type]: Convolver,
   [Chain.type]: Chain,
   [MidSide.type]: MidSide,
   [Parallel.type]: Parallel,

@@ -89,10 +89,11 @@ export class RealFFT {
   }
 
   /**
-   * Spectrum of `x[0 … n)` into `re[0 … n/2]`, `im[0 … n/2]`. `x` is not changed; the arrays must
-   * be at least that long (not checked: this runs on the audio thread).
+   * Spectrum of `x[0 … n)` into `re[at … at + n/2]`, `im[at … at + n/2]` (`at` defaults to 0, and
+   * lets one array hold many spectra without views). `x` is not changed; the arrays must be long
+   * enough (not checked: this runs on the audio thread).
    */
-  forward(x: Float64Array, re: Float64Array, im: Float64Array): void {
+  forward(x: Float64Array, re: Float64Array, im: Float64Array, at = 0): void {
     const m = this.m;
     const zr = this.zr;
     const zi = this.zi;
@@ -104,10 +105,10 @@ export class RealFFT {
     }
     this.complex(-1);
     // Split step: k = 0 and k = m are real.
-    re[0] = zr[0] + zi[0];
-    im[0] = 0;
-    re[m] = zr[0] - zi[0];
-    im[m] = 0;
+    re[at] = zr[0] + zi[0];
+    im[at] = 0;
+    re[at + m] = zr[0] - zi[0];
+    im[at + m] = 0;
     const cn = this.cosN;
     const sn = this.sinN;
     for (let k = 1; k <= m >> 1; k++) {
@@ -126,20 +127,20 @@ export class RealFFT {
       const s = sn[k];
       const tr = or * c + oi * s;
       const ti = oi * c - or * s;
-      re[k] = er + tr;
-      im[k] = ei + ti;
+      re[at + k] = er + tr;
+      im[at + k] = ei + ti;
       // X[j] = E*[k] + W^j·O*[k] = E*[k] − (W^k·O[k])*, since W^(m−k) = −conj(W^k).
-      re[j] = er - tr;
-      im[j] = ti - ei;
+      re[at + j] = er - tr;
+      im[at + j] = ti - ei;
     }
   }
 
   /**
-   * Real signal `x[0 … n)` whose spectrum is `re`, `im` (bins 0 … n/2; the imaginary parts of bins
-   * 0 and n/2 are ignored, as a real signal has none). The exact inverse of {@link RealFFT.forward}.
-   * `re` and `im` are not changed.
+   * Real signal `x[0 … n)` whose spectrum is `re`, `im` (bins 0 … n/2 from index `at`, default 0;
+   * the imaginary parts of bins 0 and n/2 are ignored, as a real signal has none). The exact
+   * inverse of {@link RealFFT.forward}. `re` and `im` are not changed.
    */
-  inverse(re: Float64Array, im: Float64Array, x: Float64Array): void {
+  inverse(re: Float64Array, im: Float64Array, x: Float64Array, at = 0): void {
     const m = this.m;
     const zr = this.zr;
     const zi = this.zi;
@@ -148,17 +149,17 @@ export class RealFFT {
     const sn = this.sinN;
     // k = 0: E = ½(X0 + Xm), O = ½(X0 − Xm).
     {
-      const a = re[0];
-      const b = re[m];
+      const a = re[at];
+      const b = re[at + m];
       zr[0] = 0.5 * (a + b);
       zi[0] = 0.5 * (a - b);
     }
     for (let k = 1; k <= m >> 1; k++) {
       const j = m - k;
-      const ar = re[k];
-      const ai = im[k];
-      const br = re[j];
-      const bi = -im[j];
+      const ar = re[at + k];
+      const ai = im[at + k];
+      const br = re[at + j];
+      const bi = -im[at + j];
       // E = ½(X[k] + X*[j]); D = ½(X[k] − X*[j]); O = D·W^(−k) (angle +2πk/n).
       const er = 0.5 * (ar + br);
       const ei = 0.5 * (ai + bi);
