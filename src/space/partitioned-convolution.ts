@@ -22,9 +22,8 @@
  * block partition. The cost is bursty: at a multiple of the largest partition every segment runs
  * in the same sample (a few ms of work for a 10 s IR at most; see docs/convolution.md).
  *
- * Schedule: P_0 = H at o_0 = H; a segment keeps {@link PARTITIONS_PER_SIZE} partitions of its
- * size, then the next doubles it (always possible: o ≥ 2P by then), up to {@link MAX_PARTITION};
- * the last segment takes the rest of the IR in partitions of its size.
+ * Schedule: see {@link partitionSchedule}: the cheapest sequence of non-decreasing power-of-two
+ * partition sizes from H to {@link MAX_PARTITION} with o_s ≥ P_s.
  * @internal
  * @module
  */
@@ -33,9 +32,7 @@ import { RealFFT } from '../core/fft.js';
 /** Direct-form head length, also the grid on which segments are started (samples). */
 export const HEAD_TAPS = 64;
 /** Largest partition (samples): FFTs of at most 2 × this. */
-export const MAX_PARTITION = 8192;
-/** Partitions of each size before the next size doubles. */
-export const PARTITIONS_PER_SIZE = 4;
+export const MAX_PARTITION = 16384;
 
 /** One path through the engine: input channel `input` convolved with IR `ir`, added to output `output`. */
 export interface ConvolutionPath {
@@ -44,19 +41,70 @@ export interface ConvolutionPath {
   readonly output: number;
 }
 
-/** The partition sizes and offsets used for an IR of `length` taps: `[P, offset, count][]`. */
+/** Smallest and largest partition sizes the schedule may use (powers of two). */
+const MIN_PARTITION = HEAD_TAPS;
+/**
+ * Relative costs per output sample, measured in V8 (Node 20, x64): a segment of partition size P
+ * costs a forward and an inverse real FFT of 2P per P samples, about 3.4·log2(P) ns per sample,
+ * plus the frame copy and the accumulation (about one more unit); each partition adds one complex
+ * multiply-add per bin, about 2 ns per sample (0.6 units).
+ */
+const SEGMENT_OVERHEAD = 1;
+const MAC_COST = 0.6;
+
+/**
+ * The partition schedule for an IR of `length` taps: `[P, offset, count][]`, consecutive segments
+ * covering taps [HEAD_TAPS, ≥ length), partition sizes non-decreasing powers of two in
+ * [HEAD_TAPS, MAX_PARTITION], each segment starting at an offset o ≥ P (no latency; Gardner 1995).
+ * Among those, the one of least estimated cost per sample (dynamic programming over offsets on
+ * the HEAD_TAPS grid; the cost model of Garcia, "Optimal filter partition for efficient
+ * convolution with short input/output delay", AES 113th Convention, 2002, with our measured
+ * constants).
+ */
 export function partitionSchedule(length: number): [number, number, number][] {
+  if (length <= HEAD_TAPS) return [];
+  const sizes: number[] = [];
+  for (let p = MIN_PARTITION; p <= MAX_PARTITION; p *= 2) sizes.push(p);
+  const S = sizes.length;
+  const U = HEAD_TAPS;
+  const units = Math.ceil(length / U);
+  // best[u·S + s]: least cost to cover taps [u·U, length) when a segment of size sizes[s] is open
+  // (its FFTs paid); choice: 0 = one more partition of this size, s' + 1 = open size s' (> s).
+  const best = new Float64Array((units + 1) * S);
+  const choice = new Int8Array((units + 1) * S);
+  const segCost = (s: number) => Math.log2(sizes[s]) + SEGMENT_OVERHEAD;
+  for (let u = units - 1; u >= 1; u--) {
+    for (let s = S - 1; s >= 0; s--) {
+      const pu = sizes[s] / U;
+      let c = MAC_COST + (u + pu >= units ? 0 : best[(u + pu) * S + s]);
+      let ch = 0;
+      for (let t = s + 1; t < S; t++) {
+        const tu = sizes[t] / U;
+        if (u < tu) break; // offset must be ≥ P
+        const alt = segCost(t) + MAC_COST + (u + tu >= units ? 0 : best[(u + tu) * S + t]);
+        if (alt < c) {
+          c = alt;
+          ch = t + 1;
+        }
+      }
+      best[u * S + s] = c;
+      choice[u * S + s] = ch;
+    }
+  }
+  // Start: the first segment is opened at offset HEAD_TAPS with the smallest size (o ≥ P allows
+  // only sizes ≤ HEAD_TAPS there).
   const out: [number, number, number][] = [];
-  let o = HEAD_TAPS;
-  let p = HEAD_TAPS;
-  while (o < length) {
-    const rest = length - o;
-    let k: number;
-    if (p >= MAX_PARTITION) k = Math.ceil(rest / p);
-    else k = Math.min(PARTITIONS_PER_SIZE, Math.ceil(rest / p));
-    out.push([p, o, k]);
-    o += k * p;
-    if (p < MAX_PARTITION && o >= 2 * p) p *= 2;
+  let u = 1;
+  let s = 0;
+  out.push([sizes[0], U, 0]);
+  while (u < units) {
+    const ch = choice[u * S + s];
+    if (ch > 0) {
+      s = ch - 1;
+      out.push([sizes[s], u * U, 0]);
+    }
+    out[out.length - 1][2]++;
+    u += sizes[s] / U;
   }
   return out;
 }
@@ -67,12 +115,10 @@ interface Segment {
   readonly k: number;
   readonly bins: number;
   readonly fft: RealFFT;
-  /** Per IR: K spectra of P + 1 bins each, partition j at j·bins. */
-  readonly hr: Float64Array[];
-  readonly hi: Float64Array[];
-  /** Per input channel: the K most recent input spectra, a ring of K slots. */
-  readonly xr: Float64Array[];
-  readonly xi: Float64Array[];
+  /** Per IR: K interleaved spectra of P + 1 bins each, partition j at 2·j·bins. */
+  readonly h: Float64Array[];
+  /** Per input channel: the K most recent input spectra (interleaved), a ring of K slots. */
+  readonly x: Float64Array[];
   /** Slot of the next spectrum. */
   slot: number;
 }
@@ -105,8 +151,8 @@ export class PartitionedConvolution {
   private readonly pmax: number;
   // Work buffers of the largest FFT.
   private readonly frame: Float64Array;
-  private readonly yr: Float64Array;
-  private readonly yi: Float64Array;
+  /** Output spectrum (interleaved). */
+  private readonly y: Float64Array;
   /** Write position of `ring`, read position of `acc`, t mod pmax, t mod HEAD_TAPS. */
   private wpos = 0;
   private apos = 0;
@@ -141,8 +187,7 @@ export class PartitionedConvolution {
     this.acc = [];
     for (let c = 0; c < outputs; c++) this.acc.push(new Float64Array(accSize));
     this.frame = new Float64Array(2 * pmax);
-    this.yr = new Float64Array(pmax + 1);
-    this.yi = new Float64Array(pmax + 1);
+    this.y = new Float64Array(2 * pmax + 2);
     const ffts = new Map<number, RealFFT>();
     this.segments = schedule.map(([p, o, k]) => {
       let fft = ffts.get(p);
@@ -151,29 +196,22 @@ export class PartitionedConvolution {
         ffts.set(p, fft);
       }
       const bins = p + 1;
-      const hr: Float64Array[] = [];
-      const hi: Float64Array[] = [];
+      const hs: Float64Array[] = [];
       const buf = new Float64Array(2 * p);
       for (const h of irs) {
-        const r = new Float64Array(k * bins);
-        const i = new Float64Array(k * bins);
+        const spectra = new Float64Array(2 * k * bins);
         for (let j = 0; j < k; j++) {
           buf.fill(0);
           const from = o + j * p;
           const to = Math.min(length, from + p);
           if (to > from) buf.set(h.subarray(from, to));
-          fft.forward(buf, r, i, j * bins);
+          fft.forward(buf, spectra, 2 * j * bins);
         }
-        hr.push(r);
-        hi.push(i);
+        hs.push(spectra);
       }
-      const xr: Float64Array[] = [];
-      const xi: Float64Array[] = [];
-      for (let c = 0; c < inputs; c++) {
-        xr.push(new Float64Array(k * bins));
-        xi.push(new Float64Array(k * bins));
-      }
-      return { p, offset: o, k, bins, fft, hr, hi, xr, xi, slot: 0 };
+      const xs: Float64Array[] = [];
+      for (let c = 0; c < inputs; c++) xs.push(new Float64Array(2 * k * bins));
+      return { p, offset: o, k, bins, fft, h: hs, x: xs, slot: 0 };
     });
   }
 
@@ -183,8 +221,7 @@ export class PartitionedConvolution {
     for (const r of this.ring) r.fill(0);
     for (const a of this.acc) a.fill(0);
     for (const s of this.segments) {
-      for (const x of s.xr) x.fill(0);
-      for (const x of s.xi) x.fill(0);
+      for (const x of s.x) x.fill(0);
       s.slot = 0;
     }
     this.wpos = 0;
@@ -259,37 +296,40 @@ export class PartitionedConvolution {
     const frame = this.frame;
     const ringMask = this.ringMask;
     const slot = seg.slot;
-    const base = slot * bins;
+    const base = 2 * slot * bins;
     // Transform the newest frame of every input into its ring slot.
     for (let c = 0; c < this.inputs; c++) {
       const ring = this.ring[c];
       const start = this.wpos - n2;
       for (let i = 0; i < n2; i++) frame[i] = ring[(start + i) & ringMask];
-      seg.fft.forward(frame, seg.xr[c], seg.xi[c], base);
+      seg.fft.forward(frame, seg.x[c], base);
     }
-    const yr = this.yr;
-    const yi = this.yi;
+    const y = this.y;
     const paths = this.paths;
+    const w = 2 * bins;
     for (let o = 0; o < this.outputs; o++) {
-      yr.fill(0, 0, bins);
-      yi.fill(0, 0, bins);
+      y.fill(0, 0, w);
       let any = false;
       for (let q = 0; q < paths.length; q++) {
         const path = paths[q];
         if (path.output !== o) continue;
         any = true;
-        const xr = seg.xr[path.input];
-        const xi = seg.xi[path.input];
-        const hr = seg.hr[path.ir];
-        const hi = seg.hi[path.ir];
-        // Y += Σ_j X[slot − j] · H_j.
-        for (let j = 0; j < k; j++) {
-          const s = slot - j < 0 ? slot - j + k : slot - j;
-          spectralMac(xr, xi, s * bins, hr, hi, j * bins, yr, yi, bins);
+        const xs = seg.x[path.input];
+        const hs = seg.h[path.ir];
+        // Y += Σ_j X[slot − j] · H_j, two partitions per sweep over Y.
+        let j = 0;
+        for (; j + 1 < k; j += 2) {
+          const s0 = slot - j < 0 ? slot - j + k : slot - j;
+          const s1 = s0 === 0 ? k - 1 : s0 - 1;
+          spectralMac2(xs, s0 * w, s1 * w, hs, j * w, y, w);
+        }
+        if (j < k) {
+          const s0 = slot - j < 0 ? slot - j + k : slot - j;
+          spectralMac(xs, s0 * w, hs, j * w, y, w);
         }
       }
       if (!any) continue;
-      seg.fft.inverse(yr, yi, frame);
+      seg.fft.inverse(y, frame);
       const acc = this.acc[o];
       const accMask = this.accMask;
       const at = this.apos + seg.offset - p;
@@ -312,14 +352,31 @@ function headFir(h: Float64Array, hl: number, x: Float64Array, n: number, y: Flo
   }
 }
 
-/** (yr, yi)[0 … n) += (xr, xi)[xo …] · (hr, hi)[ho …], complex. */
-function spectralMac(xr: Float64Array, xi: Float64Array, xo: number, hr: Float64Array, hi: Float64Array, ho: number, yr: Float64Array, yi: Float64Array, n: number): void {
-  for (let b = 0; b < n; b++) {
-    const ar = xr[xo + b];
-    const ai = xi[xo + b];
-    const br = hr[ho + b];
-    const bi = hi[ho + b];
-    yr[b] += ar * br - ai * bi;
-    yi[b] += ar * bi + ai * br;
+/** y[0 … w) += x[xo …]·h[ho …]: w/2 interleaved complex bins. */
+function spectralMac(x: Float64Array, xo: number, h: Float64Array, ho: number, y: Float64Array, w: number): void {
+  for (let b = 0; b < w; b += 2) {
+    const ar = x[xo + b];
+    const ai = x[xo + b + 1];
+    const br = h[ho + b];
+    const bi = h[ho + b + 1];
+    y[b] += ar * br - ai * bi;
+    y[b + 1] += ar * bi + ai * br;
+  }
+}
+
+/** y += x[xa …]·h[ho …] + x[xb …]·h[ho + w …]: two partitions in one sweep (interleaved bins). */
+function spectralMac2(x: Float64Array, xa: number, xb: number, h: Float64Array, ho: number, y: Float64Array, w: number): void {
+  const h2 = ho + w;
+  for (let b = 0; b < w; b += 2) {
+    const ar = x[xa + b];
+    const ai = x[xa + b + 1];
+    const br = h[ho + b];
+    const bi = h[ho + b + 1];
+    const cr = x[xb + b];
+    const ci = x[xb + b + 1];
+    const dr = h[h2 + b];
+    const di = h[h2 + b + 1];
+    y[b] += ar * br - ai * bi + (cr * dr - ci * di);
+    y[b + 1] += ar * bi + ai * br + (cr * di + ci * dr);
   }
 }
