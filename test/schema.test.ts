@@ -19,6 +19,7 @@ import {
   Chain,
   Chorus,
   Compressor,
+  Convolver,
   Limiter,
   LoudnessMeter,
   MAX_CHAIN_LENGTH,
@@ -109,6 +110,10 @@ const CONFIGURED: Record<string, () => Processor[]> = {
   Panner: () => [new Panner({ pan: -1, law: '-4.5dB', input: 'stereo' }), new Panner({ pan: 1, law: '0dB' })],
   StereoWidener: () => [new StereoWidener({ width: 2, bassMonoHz: 500, midGainDb: -24, sideGainDb: 24 }), new StereoWidener({ width: 0 })],
   Saturator: () => [new Saturator({ curve: 'tube', driveDb: 48, oversampling: 1, autoGain: true }), new Saturator({ oversamplingFilter: 'linear-phase', mix: 0, trimDb: -48 })],
+  Convolver: () => [
+    new Convolver({ impulseResponse: [new Float32Array([1, 0.5, -0.25, 0.125])], normalize: 'energy', preDelayMs: 12.5, mix: 0.4, wetGainDb: -6 }),
+    new Convolver({ impulseResponse: [[0.5, 0.1], [0.4, 0.2], [0.1, 0], [0.3, -0.1]], irSampleRate: 44100, crossfadeMs: 0, embedLimit: 100 }),
+  ],
   Chorus: () => [new Chorus({ voices: 8, rateHz: 20, depthMs: 10, baseDelayMs: 40, feedback: -0.95, spread: 1 }), new Chorus({ voices: 1, depthMs: 0, baseDelayMs: 1 })],
   Chain: () => {
     const inner = new Chain([new Compressor({ ratio: Infinity }), new Limiter()], { bypassed: [true] });
@@ -334,6 +339,8 @@ describe('hostile presets: rejected by the schema and by the loader alike', () =
  */
 const CROSS_FIELD: readonly RegExp[] = [
   /^Chorus\.depthMs must be at most baseDelayMs − 0\.5 ms/, // two options
+  /^Convolver\.impulseResponse must have 1, 2 or 4 channels, got 3$/, // a length the schema cannot single out
+  /^Convolver\.impulseResponse: every channel must have the same length/, // lengths of two arrays
   /^Chain\.bypassed has \d+ entries for \d+ slots$/, // two options
   /^processorFromJSON: containers nested deeper than/, // nesting depth
   /^MidSide\.(mid|side) runs on one channel, but its processor needs/, // the type of a nested processor
