@@ -223,6 +223,36 @@ export class RealFFT {
       }
       h = 2;
     }
+    if (h === 1 && m >= 4) {
+      // First radix-4 pass: every twiddle is 1 (stage A) or sign·i (stage B).
+      for (let b = 0; b < 2 * m; b += 8) {
+        const x0r = z[b];
+        const x0i = z[b + 1];
+        const x1r = z[b + 2];
+        const x1i = z[b + 3];
+        const x2r = z[b + 4];
+        const x2i = z[b + 5];
+        const x3r = z[b + 6];
+        const x3i = z[b + 7];
+        const a0r = x0r + x1r;
+        const a0i = x0i + x1i;
+        const a1r = x0r - x1r;
+        const a1i = x0i - x1i;
+        const a2r = x2r + x3r;
+        const a2i = x2i + x3i;
+        const u3r = -sign * (x2i - x3i);
+        const u3i = sign * (x2r - x3r);
+        z[b] = a0r + a2r;
+        z[b + 1] = a0i + a2i;
+        z[b + 4] = a0r - a2r;
+        z[b + 5] = a0i - a2i;
+        z[b + 2] = a1r + u3r;
+        z[b + 3] = a1i + u3i;
+        z[b + 6] = a1r - u3r;
+        z[b + 7] = a1i - u3i;
+      }
+      h = 4;
+    }
     // Sub-transforms of size h → 4h. Stage A (size 2h) pairs (i0, i1) and (i2, i3) with
     // wA = W_2h^j; stage B (size 4h) pairs (i0, i2) with wB = W_4h^j and (i1, i3) with
     // W_4h^(j+h) = wB·(sign·i).
