@@ -135,7 +135,7 @@ export class PartitionedConvolution {
   private readonly paths: readonly ConvolutionPath[];
   private readonly inputs: number;
   private readonly outputs: number;
-  /** Head taps per IR. */
+  /** Head taps per IR, reversed: head[j] = h[headLen − 1 − j]. */
   private readonly head: Float64Array[];
   private readonly headLen: number;
   /** Per input: the last HEAD_TAPS inputs then the current chunk (linear, for the head FIR). */
@@ -166,7 +166,8 @@ export class PartitionedConvolution {
     this.inputs = inputs;
     this.outputs = outputs;
     this.headLen = Math.min(HEAD_TAPS, length);
-    this.head = irs.map((h) => Float64Array.from(h.subarray(0, this.headLen)));
+    // Reversed, so that the head FIR runs forwards through both arrays.
+    this.head = irs.map((h) => Float64Array.from(h.subarray(0, this.headLen)).reverse());
     this.hist = [];
     for (let c = 0; c < inputs; c++) this.hist.push(new Float64Array(2 * HEAD_TAPS));
     const schedule = partitionSchedule(length);
@@ -339,15 +340,33 @@ export class PartitionedConvolution {
   }
 }
 
-/** y[yo + i] += Σ_{m<hl} h[m]·x[H + i − m] (x holds HEAD_TAPS past samples, then the chunk). */
-function headFir(h: Float64Array, hl: number, x: Float64Array, n: number, y: Float64Array, yo: number): void {
+/**
+ * y[yo + i] += Σ_{j<hl} r[j]·x[H + i − hl + 1 + j] = Σ_m h[m]·x[H + i − m] (r: the head taps
+ * reversed; x holds HEAD_TAPS past samples, then the chunk). Two outputs per pass share the loads;
+ * each sum runs over j in ascending order either way, so pairing never changes a result.
+ */
+function headFir(r: Float64Array, hl: number, x: Float64Array, n: number, y: Float64Array, yo: number): void {
   const H = HEAD_TAPS;
-  for (let i = 0; i < n; i++) {
-    const e = H + i;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const b = H + i - hl + 1;
+    let s0 = 0;
+    let s1 = 0;
+    let xa = x[b];
+    for (let j = 0; j < hl; j++) {
+      const c = r[j];
+      const xb = x[b + j + 1];
+      s0 += c * xa;
+      s1 += c * xb;
+      xa = xb;
+    }
+    y[yo + i] += s0;
+    y[yo + i + 1] += s1;
+  }
+  for (; i < n; i++) {
+    const b = H + i - hl + 1;
     let s = 0;
-    let m = 0;
-    for (; m + 3 < hl; m += 4) s += h[m] * x[e - m] + h[m + 1] * x[e - m - 1] + h[m + 2] * x[e - m - 2] + h[m + 3] * x[e - m - 3];
-    for (; m < hl; m++) s += h[m] * x[e - m];
+    for (let j = 0; j < hl; j++) s += r[j] * x[b + j];
     y[yo + i] += s;
   }
 }
