@@ -24,7 +24,10 @@
  *   over the outputs; summed over both paths into an output for true stereo) is 1, so white noise
  *   keeps its level; `'none'` uses the IR as given.
  * - **Input hygiene**: non-finite input samples enter the convolution as 0 (else one NaN would sit
- *   in the reverb's memory for the IR's length); samples below 1e-30 in magnitude too.
+ *   in the reverb's memory for the IR's length); samples below 1e-30 in magnitude too, and IR
+ *   values below 1e-30 are stored as 0. No state is then ever subnormal: every stored value is 0
+ *   or at least 1e-30 in magnitude, and the FFTs and products combine them with twiddles of at
+ *   least 1e-5 and IR values of at least 1e-30, far above the subnormal range (below 2.2e-308).
  * - **JSON**: `toJSON()` embeds the IR (as arrays of numbers, exact for Float32 samples) only when it
  *   has at most `embedLimit` samples in all (16384 by default, about 200 kB of JSON); larger IRs
  *   are written as `impulseResponse: null`, and the application keeps the IR itself (a file,
@@ -49,7 +52,8 @@ export interface ConvolverOptions {
   /**
    * The impulse response: 1 (mono), 2 (stereo) or 4 (true stereo L→L, L→R, R→L, R→R) channels of
    * equal length, 1 to {@link MAX_IMPULSE_RESPONSE_SAMPLES} samples, finite, |h| ≤ 1e6; `null` for
-   * none (the wet signal is silent). Copied; `params` gives it back as `Float32Array`s.
+   * none (the wet signal is silent). Copied (values below 1e-30 in magnitude as 0); `params` gives
+   * it back as `Float32Array`s.
    * @defaultValue null
    */
   impulseResponse: ImpulseResponse | null;
@@ -423,7 +427,8 @@ function checkImpulseResponse(value: unknown): Float32Array[] {
       const v: unknown = (ch as ArrayLike<unknown>)[i];
       if (typeof v !== 'number') throw new TypeError(`${name}[${c}][${i}] must be a number in [-${MAX_IR_VALUE}, ${MAX_IR_VALUE}], got ${describeValue(v)}`);
       if (!(v >= -MAX_IR_VALUE && v <= MAX_IR_VALUE)) throw new RangeError(`${name}[${c}][${i}] must be in [-${MAX_IR_VALUE}, ${MAX_IR_VALUE}], got ${describeValue(v)}`);
-      copy[i] = v;
+      // (Below 1e-30 in magnitude, −600 dB: stored as 0, so no subnormal number enters the state.)
+      copy[i] = v > -1e-30 && v < 1e-30 ? 0 : v;
     }
     out.push(copy);
   }

@@ -260,3 +260,21 @@ describe('Convolver: schedule, resampling, JSON, validation', () => {
     expect(() => new Convolver({ impulseResponse: [[0, '1']] as never })).toThrow(/\[0\]\[1\] must be a number/);
   });
 });
+
+describe('Convolver: no subnormal state', () => {
+  it('after loud noise then silence, with an IR holding tiny and subnormal values', async () => {
+    const { countFloatArrays, countSubnormalState } = await import('../support/denormal.js');
+    const h = randomIr(3000, 51);
+    h[100] = 1e-40; // a float32 subnormal
+    h[200] = 1e-35;
+    for (let i = 2000; i < 3000; i++) h[i] *= 1e-36;
+    const p = new Convolver({ impulseResponse: [h, h], mix: 0.5 });
+    p.prepare({ sampleRate: 48000, maxBlockSize: 128, channels: 2 });
+    const x = [randomInput(20000, 1), randomInput(20000, 2)];
+    for (const ch of x) for (let i = 8000; i < 20000; i++) ch[i] = i % 1000 === 0 ? 1e-38 : 0; // tiny, then silence
+    render(p, x, uniform(128, 20000));
+    expect(countFloatArrays(p)).toBeGreaterThan(5);
+    expect(countSubnormalState(p)).toBe(0);
+    expect(p.params.impulseResponse![0][100]).toBe(0);
+  });
+});
