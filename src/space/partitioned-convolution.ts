@@ -19,8 +19,11 @@
  * [t + o_s − P_s, t + o_s). The schedule keeps o_s ≥ P_s, so those times are never in the past: no
  * latency. Because every computation is tied to absolute time (t mod P_s) and not to the caller's
  * blocks, and the accumulator is summed in a fixed order, the output is bit-identical for every
- * block partition. The cost is bursty: at a multiple of the largest partition every segment runs
- * in the same sample (a few ms of work for a 10 s IR at most; see docs/convolution.md).
+ * block partition. The products with partitions j ≥ 1 use spectra known since the segment's
+ * previous run, so they are accumulated a slice of bins per grid point in between
+ * ({@link PartitionedConvolution.preSlice}); a run costs its FFTs and one partition's products.
+ * The FFTs stay bursty: at a multiple of the largest partition every segment runs in the same
+ * sample (see docs/convolution.md).
  *
  * Schedule: see {@link partitionSchedule}: the cheapest sequence of non-decreasing power-of-two
  * partition sizes from H to {@link MAX_PARTITION} with o_s ≥ P_s.
@@ -31,8 +34,8 @@ import { RealFFT } from '../core/fft.js';
 
 /** Direct-form head length, also the grid on which segments are started (samples). */
 export const HEAD_TAPS = 64;
-/** Largest partition (samples): FFTs of at most 2 × this. */
-export const MAX_PARTITION = 16384;
+/** Largest partition (samples): FFTs of at most 2 × this (bounds the work of one grid point). */
+export const MAX_PARTITION = 8192;
 
 /** One path through the engine: input channel `input` convolved with IR `ir`, added to output `output`. */
 export interface ConvolutionPath {
@@ -121,6 +124,14 @@ interface Segment {
   readonly x: Float64Array[];
   /** Slot of the next spectrum. */
   slot: number;
+  /**
+   * Per output: Σ_{j≥1} X_{t'−j·P}·H_j for the next run t' (interleaved), accumulated a slice of
+   * bins per grid point between runs, so the run itself only adds X_t'·H_0.
+   */
+  readonly pre: Float64Array[];
+  /** Grid points per period (P / HEAD_TAPS), and the next slice of `pre` to do. */
+  readonly grid: number;
+  g: number;
 }
 
 /**
@@ -212,7 +223,9 @@ export class PartitionedConvolution {
       }
       const xs: Float64Array[] = [];
       for (let c = 0; c < inputs; c++) xs.push(new Float64Array(2 * k * bins));
-      return { p, offset: o, k, bins, fft, h: hs, x: xs, slot: 0 };
+      const pre: Float64Array[] = [];
+      for (let c = 0; c < outputs; c++) pre.push(new Float64Array(k > 1 ? 2 * bins : 0));
+      return { p, offset: o, k, bins, fft, h: hs, x: xs, slot: 0, pre, grid: p / HEAD_TAPS, g: 0 };
     });
   }
 
@@ -223,7 +236,9 @@ export class PartitionedConvolution {
     for (const a of this.acc) a.fill(0);
     for (const s of this.segments) {
       for (const x of s.x) x.fill(0);
+      for (const y of s.pre) y.fill(0);
       s.slot = 0;
+      s.g = 0;
     }
     this.wpos = 0;
     this.apos = 0;
@@ -246,6 +261,10 @@ export class PartitionedConvolution {
       for (let s = 0; s < segs.length; s++) {
         const seg = segs[s];
         if ((this.clock & (seg.p - 1)) === 0) this.runSegment(seg);
+      }
+      for (let s = 0; s < segs.length; s++) {
+        const seg = segs[s];
+        if (seg.k > 1) this.preSlice(seg);
       }
     }
     const H = HEAD_TAPS;
@@ -309,25 +328,20 @@ export class PartitionedConvolution {
     const paths = this.paths;
     const w = 2 * bins;
     for (let o = 0; o < this.outputs; o++) {
-      y.fill(0, 0, w);
+      // Y = (Σ_{j≥1} X_{t−jP}·H_j, accumulated since the last run) + X_t·H_0.
+      if (k > 1) {
+        const pre = seg.pre[o];
+        for (let b = 0; b < w; b++) {
+          y[b] = pre[b];
+          pre[b] = 0;
+        }
+      } else y.fill(0, 0, w);
       let any = false;
       for (let q = 0; q < paths.length; q++) {
         const path = paths[q];
         if (path.output !== o) continue;
         any = true;
-        const xs = seg.x[path.input];
-        const hs = seg.h[path.ir];
-        // Y += Σ_j X[slot − j] · H_j, two partitions per sweep over Y.
-        let j = 0;
-        for (; j + 1 < k; j += 2) {
-          const s0 = slot - j < 0 ? slot - j + k : slot - j;
-          const s1 = s0 === 0 ? k - 1 : s0 - 1;
-          spectralMac2(xs, s0 * w, s1 * w, hs, j * w, y, w);
-        }
-        if (j < k) {
-          const s0 = slot - j < 0 ? slot - j + k : slot - j;
-          spectralMac(xs, s0 * w, hs, j * w, y, w);
-        }
+        spectralMac(seg.x[path.input], slot * w, seg.h[path.ir], 0, y, 0, w);
       }
       if (!any) continue;
       seg.fft.inverse(y, frame);
@@ -337,6 +351,44 @@ export class PartitionedConvolution {
       for (let i = 0; i < p; i++) acc[(at + i) & accMask] += frame[p + i];
     }
     seg.slot = slot + 1 === k ? 0 : slot + 1;
+    seg.g = 0;
+  }
+
+  /**
+   * One slice of bins of Σ_{j=1}^{K−1} X_{t−(j−1)P}·H_j into `pre`: the part of the next run's
+   * product that is known since the last run at t, spread evenly over the grid points between runs
+   * (so a run costs two FFTs and one partition's products, whatever K). The order of every sum is
+   * fixed by absolute time, so the output stays partition-independent.
+   */
+  private preSlice(seg: Segment): void {
+    const G = seg.grid;
+    const g = seg.g;
+    seg.g = g + 1;
+    const bins = seg.bins;
+    const lo = 2 * Math.floor((g * bins) / G);
+    const len = 2 * Math.floor(((g + 1) * bins) / G) - lo;
+    if (len <= 0) return;
+    const k = seg.k;
+    const w = 2 * bins;
+    const newest = seg.slot === 0 ? k - 1 : seg.slot - 1;
+    const paths = this.paths;
+    for (let q = 0; q < paths.length; q++) {
+      const path = paths[q];
+      const xs = seg.x[path.input];
+      const hs = seg.h[path.ir];
+      const pre = seg.pre[path.output];
+      // Partition j meets the spectrum j − 1 runs old: slot newest − (j − 1).
+      let j = 1;
+      for (; j + 1 < k; j += 2) {
+        const s0 = newest - (j - 1) < 0 ? newest - (j - 1) + k : newest - (j - 1);
+        const s1 = s0 === 0 ? k - 1 : s0 - 1;
+        spectralMac2(xs, s0 * w + lo, s1 * w + lo, hs, j * w + lo, (j + 1) * w + lo, pre, lo, len);
+      }
+      if (j < k) {
+        const s0 = newest - (j - 1) < 0 ? newest - (j - 1) + k : newest - (j - 1);
+        spectralMac(xs, s0 * w + lo, hs, j * w + lo, pre, lo, len);
+      }
+    }
   }
 }
 
@@ -371,31 +423,30 @@ function headFir(r: Float64Array, hl: number, x: Float64Array, n: number, y: Flo
   }
 }
 
-/** y[0 … w) += x[xo …]·h[ho …]: w/2 interleaved complex bins. */
-function spectralMac(x: Float64Array, xo: number, h: Float64Array, ho: number, y: Float64Array, w: number): void {
-  for (let b = 0; b < w; b += 2) {
+/** y[yo …] += x[xo …]·h[ho …] over `len` numbers: len/2 interleaved complex bins. */
+function spectralMac(x: Float64Array, xo: number, h: Float64Array, ho: number, y: Float64Array, yo: number, len: number): void {
+  for (let b = 0; b < len; b += 2) {
     const ar = x[xo + b];
     const ai = x[xo + b + 1];
     const br = h[ho + b];
     const bi = h[ho + b + 1];
-    y[b] += ar * br - ai * bi;
-    y[b + 1] += ar * bi + ai * br;
+    y[yo + b] += ar * br - ai * bi;
+    y[yo + b + 1] += ar * bi + ai * br;
   }
 }
 
-/** y += x[xa …]·h[ho …] + x[xb …]·h[ho + w …]: two partitions in one sweep (interleaved bins). */
-function spectralMac2(x: Float64Array, xa: number, xb: number, h: Float64Array, ho: number, y: Float64Array, w: number): void {
-  const h2 = ho + w;
-  for (let b = 0; b < w; b += 2) {
+/** y[yo …] += x[xa …]·h[ha …] + x[xb …]·h[hb …]: two partitions in one sweep (interleaved bins). */
+function spectralMac2(x: Float64Array, xa: number, xb: number, h: Float64Array, ha: number, hb: number, y: Float64Array, yo: number, len: number): void {
+  for (let b = 0; b < len; b += 2) {
     const ar = x[xa + b];
     const ai = x[xa + b + 1];
-    const br = h[ho + b];
-    const bi = h[ho + b + 1];
+    const br = h[ha + b];
+    const bi = h[ha + b + 1];
     const cr = x[xb + b];
     const ci = x[xb + b + 1];
-    const dr = h[h2 + b];
-    const di = h[h2 + b + 1];
-    y[b] += ar * br - ai * bi + (cr * dr - ci * di);
-    y[b + 1] += ar * bi + ai * br + (cr * di + ci * dr);
+    const dr = h[hb + b];
+    const di = h[hb + b + 1];
+    y[yo + b] += ar * br - ai * bi + (cr * dr - ci * di);
+    y[yo + b + 1] += ar * bi + ai * br + (cr * di + ci * dr);
   }
 }
