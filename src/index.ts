@@ -13,6 +13,7 @@ export { describeOptions, paramsFromJSON, paramsToJSON, processorJSON } from './
 export { dbToGain, gainToDb, powerToDb } from './core/db.js';
 export { SmoothedValue } from './core/smoothed-value.js';
 export { DEFAULT_SMOOTHING_MS, LiveNumbers, SMOOTHING_RANGE, numberOptionRange } from './core/options.js';
+export { RealFFT } from './core/fft.js';
 export type { ArrayRule, BooleanRule, EnumRule, NumberRange, NumberRule, ObjectRule, OptionRule, OptionRules, RuleBase } from './core/validate.js';
 export { checkBoolean, checkKnownKeys, checkNumber, checkObject, checkOneOf, checkOption, defineRules, formatRange, inRange, validateOptions } from './core/validate.js';
 export type { BiquadCoefficients, CascadeType, FilterDesign, FilterType, RbjType, Rolloff } from './filters/biquad-coefficients.js';
@@ -77,5 +78,7 @@ export type { DelayMode, DelayOptions, DelayTimeChange } from './space/delay.js'
 export { DELAY_DEFAULTS, DELAY_MODES, DELAY_RULES, DELAY_TIME_CHANGES, Delay, MAX_DELAY_MS } from './space/delay.js';
 export type { ReverbOptions } from './space/reverb.js';
 export { REVERB_DEFAULTS, REVERB_LINES, REVERB_RULES, Reverb } from './space/reverb.js';
+export type { ConvolverNormalization, ConvolverOptions, ImpulseResponse } from './space/convolver.js';
+export { CONVOLVER_DEFAULTS, CONVOLVER_NORMALIZATIONS, CONVOLVER_RULES, Convolver, MAX_IMPULSE_RESPONSE_SAMPLES, resample } from './space/convolver.js';
 export type { JsonSchema, SchemaOptions } from './schema.js';
 export { JSON_SCHEMA_DIALECT, SCHEMA_BASE_URL, mixerSessionSchema, processorSchema, publishedSchemas, ruleSchema } from './schema.js';

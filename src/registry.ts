@@ -9,6 +9,7 @@ import { Chorus } from './modulation/chorus.js';
 import { Delay } from './space/delay.js';
 import { Phaser } from './modulation/phaser.js';
 import { Reverb } from './space/reverb.js';
+import { Convolver } from './space/convolver.js';
 import { Compressor } from './dynamics/compressor.js';
 import { Limiter } from './dynamics/limiter.js';
 import { Gate } from './dynamics/gate.js';
@@ -45,6 +46,7 @@ export const PROCESSOR_CLASSES: Readonly<Record<string, ProcessorClass>> = Objec
   [Delay.type]: Delay,
   [Phaser.type]: Phaser,
   [Reverb.type]: Reverb,
+  [Convolver.type]: Convolver,
   [Chain.type]: Chain,
   [MidSide.type]: MidSide,
   [Parallel.type]: Parallel,

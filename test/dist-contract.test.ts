@@ -24,6 +24,19 @@ const eqBands = [
   { type: 'highshelf', frequencyHz: 9000, gainDb: 1.5 },
 ] as const;
 
+/** A deterministic decaying-noise impulse response (channels × length). */
+function testIr(channels: number, length: number): Float32Array[] {
+  let seed = 7;
+  return Array.from({ length: channels }, () => {
+    const h = new Float32Array(length);
+    for (let i = 0; i < length; i++) {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      h[i] = (seed / 2 ** 32 - 0.5) * Math.exp(-i / (length / 5));
+    }
+    return h;
+  });
+}
+
 describeDistAllocation('every processor class from dist/ (Chorus and Saturator: test/color/dist-allocation.test.ts)', [
   c('BiquadFilter (peaking, frequency ramps)', (m) => new m.BiquadFilter({ type: 'peaking', frequencyHz: 1000, gainDb: 6 }), {
     ramp: (p) => p.set({ frequencyHz: p.params.frequencyHz > 1000 ? 500 : 4000, smoothingMs: 1000 }),
@@ -57,6 +70,9 @@ describeDistAllocation('every processor class from dist/ (Chorus and Saturator: 
   }),
   c('Parallel (compressor, mix ramps)', (m) => new m.Parallel(new m.Compressor({ thresholdDb: -30, ratio: 8, lookaheadMs: 2 }), { mix: 0.5 }), {
     ramp: (p) => p.set({ mix: p.params.mix > 0.5 ? 0.2 : 0.8 }),
+  }),
+  c('Convolver (stereo IR of 6000 taps, mix and IR cross-fades)', (m) => new m.Convolver({ impulseResponse: testIr(2, 6000), mix: 0.5 }), {
+    ramp: (p) => p.set({ mix: p.params.mix > 0.5 ? 0.2 : 0.8, preDelayMs: p.params.preDelayMs > 0 ? 0 : 1, crossfadeMs: 500, smoothingMs: 1000 }),
   }),
   c('Chain (EQ → limiter, bypass fades)', (m) => new m.Chain([new m.ParametricEQ({ bands: eqBands.map((b) => ({ ...b })) }), new m.Limiter({ driveDb: 6 })]), {
     ramp: (p) => p.setBypassed(0, !p.isBypassed(0)),
@@ -113,6 +129,7 @@ for (const dist of loadDist()) {
       ['Phaser', () => new m.Phaser({ stages: 12, feedback: -0.95, rateHz: 9, lfoShape: 'triangle' })],
       ['Delay', () => new m.Delay({ mode: 'ping-pong', feedback: 0.9, timeMs: 7, modDepthMs: 2 })],
       ['Reverb', () => new m.Reverb({ decaySeconds: 5, mix: 0.7, size: 0.4 })],
+      ['Convolver', () => new m.Convolver({ impulseResponse: testIr(4, 3000), normalize: 'energy', mix: 0.6 })],
       ['Chain', () => new m.Chain([new m.ParametricEQ(), new m.Compressor(), new m.Limiter()])],
       ['MidSide', () => new m.MidSide({ mid: new m.ParametricEQ({ bands: eqBands.map((b) => ({ ...b })) }), side: new m.Limiter({ ceilingDb: -6 }) })],
       ['Parallel', () => new m.Parallel(new m.Compressor({ thresholdDb: -30, ratio: 8, lookaheadMs: 2 }), { mix: 0.4 })],

@@ -21,6 +21,7 @@ import {
   Compressor,
   Delay,
   Gate,
+  Convolver,
   Limiter,
   LoudnessMeter,
   MAX_CHAIN_LENGTH,
@@ -117,6 +118,10 @@ const CONFIGURED: Record<string, () => Processor[]> = {
   Panner: () => [new Panner({ pan: -1, law: '-4.5dB', input: 'stereo' }), new Panner({ pan: 1, law: '0dB' })],
   StereoWidener: () => [new StereoWidener({ width: 2, bassMonoHz: 500, midGainDb: -24, sideGainDb: 24 }), new StereoWidener({ width: 0 })],
   Saturator: () => [new Saturator({ curve: 'tube', driveDb: 48, oversampling: 1, autoGain: true }), new Saturator({ oversamplingFilter: 'linear-phase', mix: 0, trimDb: -48 })],
+  Convolver: () => [
+    new Convolver({ impulseResponse: [new Float32Array([1, 0.5, -0.25, 0.125])], normalize: 'energy', preDelayMs: 12.5, mix: 0.4, wetGainDb: -6 }),
+    new Convolver({ impulseResponse: [[0.5, 0.1], [0.4, 0.2], [0.1, 0], [0.3, -0.1]], irSampleRate: 44100, crossfadeMs: 0, embedLimit: 100 }),
+  ],
   Chorus: () => [new Chorus({ voices: 8, rateHz: 20, depthMs: 10, baseDelayMs: 40, feedback: -0.95, spread: 1 }), new Chorus({ voices: 1, depthMs: 0, baseDelayMs: 1 })],
   Delay: () => [new Delay({ mode: 'ping-pong', note: '1/8t', bpm: 400, feedback: -0.99, modDepthMs: 10, timeChange: 'glide' }), new Delay({ mode: 'mono', timeMs: 4000, lowCutHz: 2000, highCutHz: 500, mix: 1 })],
   Phaser: () => [new Phaser({ stages: 24, lfoShape: 'triangle', syncNote: '1/16t', bpm: 200, feedback: -0.95, stereoPhaseDeg: 180 }), new Phaser({ stages: 2, centerHz: 5000, sweepOctaves: 0, depth: 0, mix: 0, rateHz: 0.01 })],
@@ -352,6 +357,8 @@ const CROSS_FIELD: readonly RegExp[] = [
   /^Chorus\.depthMs must be at most baseDelayMs − 0\.5 ms/, // two options
   /^Delay\.note "[^"]+" at [\d.]+ bpm lasts [\d.]+ ms, beyond the longest delay/, // note × tempo
   /^Phaser\.syncNote "[^"]+" at [\d.]+ bpm is [\d.e+-]+ Hz, outside the LFO's/, // note × tempo
+  /^Convolver\.impulseResponse must have 1, 2 or 4 channels, got 3$/, // a length the schema cannot single out
+  /^Convolver\.impulseResponse: every channel must have the same length/, // lengths of two arrays
   /^Chain\.bypassed has \d+ entries for \d+ slots$/, // two options
   /^processorFromJSON: containers nested deeper than/, // nesting depth
   /^MidSide\.(mid|side) runs on one channel, but its processor needs/, // the type of a nested processor

@@ -1,0 +1,452 @@
+/**
+ * Zero-latency, non-uniformly partitioned FFT convolution on a fixed grid of absolute sample
+ * time: the engine behind {@link Convolver}.
+ *
+ * @remarks
+ * The impulse response h (length L) is cut into
+ * - a **head**, taps [0, H) with H = {@link HEAD_TAPS} (64), convolved directly in the time domain
+ *   (y_head[t] = Σ_{m<H} h[m]·x[t − m]): it needs only samples up to t, so it adds no latency;
+ * - **segments** s = 0, 1, …, each a uniformly partitioned overlap-save convolution (Stockham
+ *   1966; the frequency-domain delay line of Soo & Pang 1990 / Wefers, *Partitioned convolution
+ *   algorithms for real-time auralization*, 2015, ch. 5) with partition size P_s (a power of two,
+ *   doubling along the IR: Gardner, "Efficient convolution without input-output delay", JAES
+ *   43(3), 1995) covering taps [o_s, o_s + K_s·P_s).
+ *
+ * Segment s runs when the absolute sample time t is a multiple of P_s, i.e. when the input
+ * frame x[t − 2P_s, t) is complete: it transforms that frame (FFT of 2P_s), pushes the spectrum
+ * into its delay line, forms Σ_j X_{t−j·P_s}·H_{s,j}, transforms back and adds the last P_s
+ * samples (the linear part of the circular convolution) into an output accumulator at times
+ * [t + o_s − P_s, t + o_s). The schedule keeps o_s ≥ P_s, so those times are never in the past: no
+ * latency. Because every computation is tied to absolute time (t mod P_s) and not to the caller's
+ * blocks, and the accumulator is summed in a fixed order, the output is bit-identical for every
+ * block partition. The products with partitions j ≥ 1 use spectra known since the segment's
+ * previous run, so they are accumulated a slice of bins per grid point in between
+ * ({@link PartitionedConvolution.preSlice}); a run costs its FFTs and one partition's products.
+ * The FFTs stay bursty: at a multiple of the largest partition every segment runs in the same
+ * sample (see docs/convolution.md).
+ *
+ * Schedule: see {@link partitionSchedule}: the cheapest sequence of non-decreasing power-of-two
+ * partition sizes from H to {@link MAX_PARTITION} with o_s ≥ P_s.
+ * @internal
+ * @module
+ */
+import { RealFFT } from '../core/fft.js';
+
+/** Direct-form head length, also the grid on which segments are started (samples). */
+export const HEAD_TAPS = 64;
+/** Largest partition (samples): FFTs of at most 2 × this (bounds the work of one grid point). */
+export const MAX_PARTITION = 8192;
+
+/** One path through the engine: input channel `input` convolved with IR `ir`, added to output `output`. */
+export interface ConvolutionPath {
+  readonly input: number;
+  readonly ir: number;
+  readonly output: number;
+}
+
+/** Smallest and largest partition sizes the schedule may use (powers of two). */
+const MIN_PARTITION = HEAD_TAPS;
+/**
+ * Relative costs per output sample, measured in V8 (Node 20, x64): a segment of partition size P
+ * costs a forward and an inverse real FFT of 2P per P samples, about 3.4·log2(P) ns per sample,
+ * plus the frame copy and the accumulation (about one more unit); each partition adds one complex
+ * multiply-add per bin, about 2 ns per sample (0.6 units).
+ */
+const SEGMENT_OVERHEAD = 1;
+const MAC_COST = 0.6;
+
+/**
+ * The partition schedule for an IR of `length` taps: `[P, offset, count][]`, consecutive segments
+ * covering taps [HEAD_TAPS, ≥ length), partition sizes non-decreasing powers of two in
+ * [HEAD_TAPS, MAX_PARTITION], each segment starting at an offset o ≥ P (no latency; Gardner 1995).
+ * Among those, the one of least estimated cost per sample (dynamic programming over offsets on
+ * the HEAD_TAPS grid; the cost model of Garcia, "Optimal filter partition for efficient
+ * convolution with short input/output delay", AES 113th Convention, 2002, with our measured
+ * constants).
+ */
+export function partitionSchedule(length: number): [number, number, number][] {
+  if (length <= HEAD_TAPS) return [];
+  const sizes: number[] = [];
+  for (let p = MIN_PARTITION; p <= MAX_PARTITION; p *= 2) sizes.push(p);
+  const S = sizes.length;
+  const U = HEAD_TAPS;
+  const units = Math.ceil(length / U);
+  // best[u·S + s]: least cost to cover taps [u·U, length) when a segment of size sizes[s] is open
+  // (its FFTs paid); choice: 0 = one more partition of this size, s' + 1 = open size s' (> s).
+  const best = new Float64Array((units + 1) * S);
+  const choice = new Int8Array((units + 1) * S);
+  const segCost = (s: number) => Math.log2(sizes[s]) + SEGMENT_OVERHEAD;
+  for (let u = units - 1; u >= 1; u--) {
+    for (let s = S - 1; s >= 0; s--) {
+      const pu = sizes[s] / U;
+      let c = MAC_COST + (u + pu >= units ? 0 : best[(u + pu) * S + s]);
+      let ch = 0;
+      for (let t = s + 1; t < S; t++) {
+        const tu = sizes[t] / U;
+        if (u < tu) break; // offset must be ≥ P
+        const alt = segCost(t) + MAC_COST + (u + tu >= units ? 0 : best[(u + tu) * S + t]);
+        if (alt < c) {
+          c = alt;
+          ch = t + 1;
+        }
+      }
+      best[u * S + s] = c;
+      choice[u * S + s] = ch;
+    }
+  }
+  // Start: the first segment is opened at offset HEAD_TAPS with the smallest size (o ≥ P allows
+  // only sizes ≤ HEAD_TAPS there).
+  const out: [number, number, number][] = [];
+  let u = 1;
+  let s = 0;
+  out.push([sizes[0], U, 0]);
+  while (u < units) {
+    const ch = choice[u * S + s];
+    if (ch > 0) {
+      s = ch - 1;
+      out.push([sizes[s], u * U, 0]);
+    }
+    out[out.length - 1][2]++;
+    u += sizes[s] / U;
+  }
+  return out;
+}
+
+interface Segment {
+  readonly p: number;
+  readonly offset: number;
+  readonly k: number;
+  readonly bins: number;
+  readonly fft: RealFFT;
+  /** Per IR: K interleaved spectra of P + 1 bins each, partition j at 2·j·bins. */
+  readonly h: Float64Array[];
+  /** Per input channel: the K most recent input spectra (interleaved), a ring of K slots. */
+  readonly x: Float64Array[];
+  /** Slot of the next spectrum. */
+  slot: number;
+  /**
+   * Per output: Σ_{j≥1} X_{t'−j·P}·H_j for the next run t' (interleaved), accumulated a slice of
+   * bins per grid point between runs, so the run itself only adds X_t'·H_0.
+   */
+  readonly pre: Float64Array[];
+  /** Grid points per period (P / HEAD_TAPS), and the next slice of `pre` to do. */
+  readonly grid: number;
+  g: number;
+}
+
+/**
+ * A prepared impulse response set (1 … 4 IRs of equal length) and the state of its convolution.
+ * Built on the control side (allocates and transforms the IR); {@link PartitionedConvolution.run}
+ * allocates nothing.
+ * @internal
+ */
+export class PartitionedConvolution {
+  /** IR length in taps. */
+  readonly length: number;
+  private readonly paths: readonly ConvolutionPath[];
+  private readonly inputs: number;
+  private readonly outputs: number;
+  /** Head taps per IR, reversed: head[j] = h[headLen − 1 − j]. */
+  private readonly head: Float64Array[];
+  private readonly headLen: number;
+  /** Per input: the last HEAD_TAPS inputs then the current chunk (linear, for the head FIR). */
+  private readonly hist: Float64Array[];
+  /** Per input: ring of the last 2·P_max inputs. */
+  private readonly ring: Float64Array[];
+  private readonly ringMask: number;
+  /** Per output: accumulator ring. */
+  private readonly acc: Float64Array[];
+  private readonly accMask: number;
+  private readonly segments: Segment[];
+  /** Largest partition (the clock's period). */
+  private readonly pmax: number;
+  // Work buffers of the largest FFT.
+  private readonly frame: Float64Array;
+  /** Output spectrum (interleaved). */
+  private readonly y: Float64Array;
+  /** Write position of `ring`, read position of `acc`, t mod pmax, t mod HEAD_TAPS. */
+  private wpos = 0;
+  private apos = 0;
+  private clock = 0;
+  private phase = 0;
+
+  constructor(irs: readonly Float64Array[], paths: readonly ConvolutionPath[], inputs: number, outputs: number) {
+    const length = irs[0].length;
+    this.length = length;
+    this.paths = paths;
+    this.inputs = inputs;
+    this.outputs = outputs;
+    this.headLen = Math.min(HEAD_TAPS, length);
+    // Reversed, so that the head FIR runs forwards through both arrays.
+    this.head = irs.map((h) => Float64Array.from(h.subarray(0, this.headLen)).reverse());
+    this.hist = [];
+    for (let c = 0; c < inputs; c++) this.hist.push(new Float64Array(2 * HEAD_TAPS));
+    const schedule = partitionSchedule(length);
+    let pmax = HEAD_TAPS;
+    let omax = HEAD_TAPS;
+    for (const [p, o] of schedule) {
+      pmax = Math.max(pmax, p);
+      omax = Math.max(omax, o);
+    }
+    this.pmax = pmax;
+    const ringSize = 2 * pmax;
+    this.ringMask = ringSize - 1;
+    this.ring = [];
+    for (let c = 0; c < inputs; c++) this.ring.push(new Float64Array(ringSize));
+    let accSize = 1;
+    while (accSize < omax + HEAD_TAPS) accSize *= 2;
+    this.accMask = accSize - 1;
+    this.acc = [];
+    for (let c = 0; c < outputs; c++) this.acc.push(new Float64Array(accSize));
+    this.frame = new Float64Array(2 * pmax);
+    this.y = new Float64Array(2 * pmax + 2);
+    const ffts = new Map<number, RealFFT>();
+    this.segments = schedule.map(([p, o, k]) => {
+      let fft = ffts.get(p);
+      if (!fft) {
+        fft = new RealFFT(2 * p);
+        ffts.set(p, fft);
+      }
+      const bins = p + 1;
+      const hs: Float64Array[] = [];
+      const buf = new Float64Array(2 * p);
+      for (const h of irs) {
+        const spectra = new Float64Array(2 * k * bins);
+        for (let j = 0; j < k; j++) {
+          buf.fill(0);
+          const from = o + j * p;
+          const to = Math.min(length, from + p);
+          if (to > from) buf.set(h.subarray(from, to));
+          fft.forward(buf, spectra, 2 * j * bins);
+        }
+        hs.push(spectra);
+      }
+      const xs: Float64Array[] = [];
+      for (let c = 0; c < inputs; c++) xs.push(new Float64Array(2 * k * bins));
+      const pre: Float64Array[] = [];
+      for (let c = 0; c < outputs; c++) pre.push(new Float64Array(k > 1 ? 2 * bins : 0));
+      return { p, offset: o, k, bins, fft, h: hs, x: xs, slot: 0, pre, grid: p / HEAD_TAPS, g: 0 };
+    });
+  }
+
+  /** Clear all state: the engine behaves as new (time 0). */
+  reset(): void {
+    for (const h of this.hist) h.fill(0);
+    for (const r of this.ring) r.fill(0);
+    for (const a of this.acc) a.fill(0);
+    for (const s of this.segments) {
+      for (const x of s.x) x.fill(0);
+      for (const y of s.pre) y.fill(0);
+      s.slot = 0;
+      s.g = 0;
+    }
+    this.wpos = 0;
+    this.apos = 0;
+    this.clock = 0;
+    this.phase = 0;
+  }
+
+  /** Samples until the next grid point (1 … HEAD_TAPS): the longest chunk {@link run} accepts. */
+  get untilBoundary(): number {
+    return HEAD_TAPS - this.phase;
+  }
+
+  /**
+   * Convolve `n` ≤ {@link untilBoundary} samples: inputs `x[c][0 … n)` (finite), outputs written
+   * (not added) to `y[o][yo … yo + n)`.
+   */
+  run(x: readonly Float64Array[], n: number, y: readonly Float64Array[], yo: number): void {
+    if (this.phase === 0) {
+      const segs = this.segments;
+      for (let s = 0; s < segs.length; s++) {
+        const seg = segs[s];
+        if ((this.clock & (seg.p - 1)) === 0) this.runSegment(seg);
+      }
+      for (let s = 0; s < segs.length; s++) {
+        const seg = segs[s];
+        if (seg.k > 1) this.preSlice(seg);
+      }
+    }
+    const H = HEAD_TAPS;
+    const ringMask = this.ringMask;
+    for (let c = 0; c < this.inputs; c++) {
+      const xc = x[c];
+      const hist = this.hist[c];
+      const ring = this.ring[c];
+      const w = this.wpos;
+      for (let i = 0; i < n; i++) {
+        const v = xc[i];
+        hist[H + i] = v;
+        ring[(w + i) & ringMask] = v;
+      }
+    }
+    const accMask = this.accMask;
+    const a0 = this.apos;
+    for (let o = 0; o < this.outputs; o++) {
+      const acc = this.acc[o];
+      const yc = y[o];
+      for (let i = 0; i < n; i++) {
+        const q = (a0 + i) & accMask;
+        yc[yo + i] = acc[q];
+        acc[q] = 0;
+      }
+    }
+    const hl = this.headLen;
+    const paths = this.paths;
+    for (let p = 0; p < paths.length; p++) {
+      const path = paths[p];
+      headFir(this.head[path.ir], hl, this.hist[path.input], n, y[path.output], yo);
+    }
+    for (let c = 0; c < this.inputs; c++) this.hist[c].copyWithin(0, n, n + H);
+    this.wpos = (this.wpos + n) & ringMask;
+    this.apos = (a0 + n) & accMask;
+    this.phase += n;
+    if (this.phase === H) {
+      this.phase = 0;
+      this.clock = (this.clock + H) & (this.pmax - 1);
+    }
+  }
+
+  /** One step of segment `seg` at a multiple of its partition size (see the module comment). */
+  private runSegment(seg: Segment): void {
+    const p = seg.p;
+    const n2 = 2 * p;
+    const bins = seg.bins;
+    const k = seg.k;
+    const frame = this.frame;
+    const ringMask = this.ringMask;
+    const slot = seg.slot;
+    const base = 2 * slot * bins;
+    // Transform the newest frame of every input into its ring slot.
+    for (let c = 0; c < this.inputs; c++) {
+      const ring = this.ring[c];
+      const start = this.wpos - n2;
+      for (let i = 0; i < n2; i++) frame[i] = ring[(start + i) & ringMask];
+      seg.fft.forward(frame, seg.x[c], base);
+    }
+    const y = this.y;
+    const paths = this.paths;
+    const w = 2 * bins;
+    for (let o = 0; o < this.outputs; o++) {
+      // Y = (Σ_{j≥1} X_{t−jP}·H_j, accumulated since the last run) + X_t·H_0.
+      if (k > 1) {
+        const pre = seg.pre[o];
+        for (let b = 0; b < w; b++) {
+          y[b] = pre[b];
+          pre[b] = 0;
+        }
+      } else y.fill(0, 0, w);
+      let any = false;
+      for (let q = 0; q < paths.length; q++) {
+        const path = paths[q];
+        if (path.output !== o) continue;
+        any = true;
+        spectralMac(seg.x[path.input], slot * w, seg.h[path.ir], 0, y, 0, w);
+      }
+      if (!any) continue;
+      seg.fft.inverse(y, frame);
+      const acc = this.acc[o];
+      const accMask = this.accMask;
+      const at = this.apos + seg.offset - p;
+      for (let i = 0; i < p; i++) acc[(at + i) & accMask] += frame[p + i];
+    }
+    seg.slot = slot + 1 === k ? 0 : slot + 1;
+    seg.g = 0;
+  }
+
+  /**
+   * One slice of bins of Σ_{j=1}^{K−1} X_{t−(j−1)P}·H_j into `pre`: the part of the next run's
+   * product that is known since the last run at t, spread evenly over the grid points between runs
+   * (so a run costs two FFTs and one partition's products, whatever K). The order of every sum is
+   * fixed by absolute time, so the output stays partition-independent.
+   */
+  private preSlice(seg: Segment): void {
+    const G = seg.grid;
+    const g = seg.g;
+    seg.g = g + 1;
+    const bins = seg.bins;
+    const lo = 2 * Math.floor((g * bins) / G);
+    const len = 2 * Math.floor(((g + 1) * bins) / G) - lo;
+    if (len <= 0) return;
+    const k = seg.k;
+    const w = 2 * bins;
+    const newest = seg.slot === 0 ? k - 1 : seg.slot - 1;
+    const paths = this.paths;
+    for (let q = 0; q < paths.length; q++) {
+      const path = paths[q];
+      const xs = seg.x[path.input];
+      const hs = seg.h[path.ir];
+      const pre = seg.pre[path.output];
+      // Partition j meets the spectrum j − 1 runs old: slot newest − (j − 1).
+      let j = 1;
+      for (; j + 1 < k; j += 2) {
+        const s0 = newest - (j - 1) < 0 ? newest - (j - 1) + k : newest - (j - 1);
+        const s1 = s0 === 0 ? k - 1 : s0 - 1;
+        spectralMac2(xs, s0 * w + lo, s1 * w + lo, hs, j * w + lo, (j + 1) * w + lo, pre, lo, len);
+      }
+      if (j < k) {
+        const s0 = newest - (j - 1) < 0 ? newest - (j - 1) + k : newest - (j - 1);
+        spectralMac(xs, s0 * w + lo, hs, j * w + lo, pre, lo, len);
+      }
+    }
+  }
+}
+
+/**
+ * y[yo + i] += Σ_{j<hl} r[j]·x[H + i − hl + 1 + j] = Σ_m h[m]·x[H + i − m] (r: the head taps
+ * reversed; x holds HEAD_TAPS past samples, then the chunk). Two outputs per pass share the loads;
+ * each sum runs over j in ascending order either way, so pairing never changes a result.
+ */
+function headFir(r: Float64Array, hl: number, x: Float64Array, n: number, y: Float64Array, yo: number): void {
+  const H = HEAD_TAPS;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const b = H + i - hl + 1;
+    let s0 = 0;
+    let s1 = 0;
+    let xa = x[b];
+    for (let j = 0; j < hl; j++) {
+      const c = r[j];
+      const xb = x[b + j + 1];
+      s0 += c * xa;
+      s1 += c * xb;
+      xa = xb;
+    }
+    y[yo + i] += s0;
+    y[yo + i + 1] += s1;
+  }
+  for (; i < n; i++) {
+    const b = H + i - hl + 1;
+    let s = 0;
+    for (let j = 0; j < hl; j++) s += r[j] * x[b + j];
+    y[yo + i] += s;
+  }
+}
+
+/** y[yo …] += x[xo …]·h[ho …] over `len` numbers: len/2 interleaved complex bins. */
+function spectralMac(x: Float64Array, xo: number, h: Float64Array, ho: number, y: Float64Array, yo: number, len: number): void {
+  for (let b = 0; b < len; b += 2) {
+    const ar = x[xo + b];
+    const ai = x[xo + b + 1];
+    const br = h[ho + b];
+    const bi = h[ho + b + 1];
+    y[yo + b] += ar * br - ai * bi;
+    y[yo + b + 1] += ar * bi + ai * br;
+  }
+}
+
+/** y[yo …] += x[xa …]·h[ha …] + x[xb …]·h[hb …]: two partitions in one sweep (interleaved bins). */
+function spectralMac2(x: Float64Array, xa: number, xb: number, h: Float64Array, ha: number, hb: number, y: Float64Array, yo: number, len: number): void {
+  for (let b = 0; b < len; b += 2) {
+    const ar = x[xa + b];
+    const ai = x[xa + b + 1];
+    const br = h[ha + b];
+    const bi = h[ha + b + 1];
+    const cr = x[xb + b];
+    const ci = x[xb + b + 1];
+    const dr = h[hb + b];
+    const di = h[hb + b + 1];
+    y[yo + b] += ar * br - ai * bi + (cr * dr - ci * di);
+    y[yo + b + 1] += ar * bi + ai * br + (cr * di + ci * dr);
+  }
+}
