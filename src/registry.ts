@@ -18,7 +18,7 @@ import { ParametricEQ } from './filters/parametric-eq.js';
 import { LoudnessMeter } from './metering/loudness-meter.js';
 import { Panner } from './stereo/panner.js';
 import { StereoWidener } from './stereo/stereo-widener.js';
-import { Chain } from './chains/chain.js';
+import { Chain, MAX_NESTING } from './chains/chain.js';
 import { MidSide } from './chains/mid-side.js';
 import { Parallel } from './chains/parallel.js';
 
@@ -67,8 +67,8 @@ export function processorFromJSON(json: ProcessorJSON, classes: Readonly<Record<
   return build(json, classes, 0);
 }
 
-/** Deepest nesting of containers in one JSON description (a guard against hostile input). */
-export const MAX_JSON_NESTING = 32;
+/** Deepest nesting of containers in one JSON description (a guard against hostile input); the containers' own limit (`MAX_NESTING`). */
+export const MAX_JSON_NESTING = MAX_NESTING;
 
 function build(json: ProcessorJSON, classes: Readonly<Record<string, ProcessorClass>>, depth: number): Processor {
   if (depth > MAX_JSON_NESTING) throw new RangeError(`processorFromJSON: containers nested deeper than ${MAX_JSON_NESTING} levels`);

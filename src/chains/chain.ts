@@ -130,10 +130,16 @@ export class Chain<T extends readonly Processor[] = readonly Processor[]> implem
     if (!Array.isArray(processors)) throw new TypeError(`${OWNER}: processors must be an array of processors, got ${describeValue(processors)}`);
     if (processors.length > MAX_CHAIN_LENGTH) throw new RangeError(`${OWNER}: at most ${MAX_CHAIN_LENGTH} processors, got ${processors.length}`);
     const slots: Processor[] = [];
+    const seen = new Set<Processor>();
     for (let i = 0; i < processors.length; i++) {
       const p = processors[i] as unknown;
       if (!isProcessor(p)) throw new TypeError(`${OWNER}: processors[${i}] must be a processor (prepare, process, reset, latency, readMeters …), got ${describeValue(p)}`);
       if (slots.includes(p)) throw new TypeError(`${OWNER}: processors[${i}] is already in the chain (one object cannot run twice per block)`);
+      const tree = processorTree(p);
+      if (tree.repeated !== undefined) throw new TypeError(`${OWNER}: processors[${i}] holds one ${tree.repeated.constructor.name} object twice, or holds itself (one object cannot run twice per block)`);
+      for (const q of tree.all) if (seen.has(q)) throw new TypeError(`${OWNER}: processors[${i}] holds a ${q.constructor.name} object that is already in the chain (one object cannot run twice per block)`);
+      if (tree.depth >= MAX_NESTING) throw new RangeError(`${OWNER}: processors[${i}] nests containers ${tree.depth} deep; a chain of it would be ${tree.depth + 1}, at most ${MAX_NESTING}`);
+      for (const q of tree.all) seen.add(q);
       slots.push(p);
     }
     this.target = layout(OWNER, slots, [], slots.map(() => false), false);
@@ -558,6 +564,21 @@ export class Chain<T extends readonly Processor[] = readonly Processor[]> implem
     if ((processor as unknown) === this) throw new TypeError(`${OWNER}.${method}: processor is this chain (a chain cannot contain itself)`);
     const at = this.target.slots.indexOf(processor as Processor);
     if (at >= 0 && at !== replacing) throw new TypeError(`${OWNER}.${method}: processor is already in the chain, in slot ${at} (one object cannot run twice per block)`);
+    // Deeper: a container that holds this chain (a cycle), or an object already somewhere in it.
+    const tree = processorTree(processor as Processor);
+    if (tree.all.has(this)) throw new TypeError(`${OWNER}.${method}: processor holds this chain (a chain cannot contain itself, directly or not)`);
+    if (tree.repeated !== undefined) throw new TypeError(`${OWNER}.${method}: processor holds one ${tree.repeated.constructor.name} object twice, or holds itself (one object cannot run twice per block)`);
+    const mine = new Set<Processor>();
+    this.target.slots.forEach((p, i) => {
+      if (i !== replacing) for (const q of processorTree(p).all) mine.add(q);
+    });
+    for (const q of tree.all) if (mine.has(q)) throw new TypeError(`${OWNER}.${method}: processor holds a ${q.constructor.name} object that is already in the chain (one object cannot run twice per block)`);
+    if (tree.depth >= MAX_NESTING) throw new RangeError(`${OWNER}.${method}: processor nests containers ${tree.depth} deep; the chain would nest ${tree.depth + 1}, at most ${MAX_NESTING}`);
+  }
+
+  /** The processors this chain holds, in slot order (after edits not yet heard, too). */
+  children(): readonly Processor[] {
+    return this.target.slots;
   }
 
   /**
@@ -649,6 +670,47 @@ function runLayout(l: Layout, block: readonly Float32Array[], channels: number, 
     slots[i].process(block, n);
     if (fade.active) fade.mix(block, channels, n);
   }
+}
+
+/**
+ * Deepest nesting of containers (a Chain, MidSide or Parallel holding another…) that a container
+ * accepts: the same limit as `processorFromJSON` puts on saved presets (`MAX_JSON_NESTING`), so
+ * that whatever can be built can be saved and loaded again.
+ */
+export const MAX_NESTING = 32;
+
+/** The processors a container holds directly (its optional `children()`), none for others. */
+function childrenOf(p: Processor): readonly Processor[] {
+  const c = (p as { children?: () => readonly Processor[] }).children;
+  return typeof c === 'function' ? c.call(p) : [];
+}
+
+/**
+ * Every processor in `root`'s tree (root included), through the containers' `children()`; the
+ * first object met twice (one object in two places, or a cycle), if any; and the nesting depth
+ * (0 for a plain processor, 1 + the deepest child for a container). Cycle-proof.
+ */
+export function processorTree(root: Processor): { all: Set<Processor>; repeated: Processor | undefined; depth: number } {
+  const all = new Set<Processor>();
+  let repeated: Processor | undefined;
+  const visit = (p: Processor, onPath: Set<Processor>): number => {
+    if (onPath.has(p) || all.has(p)) {
+      repeated ??= p;
+      return 0;
+    }
+    all.add(p);
+    onPath.add(p);
+    let depth = 0;
+    const kids = childrenOf(p);
+    if (kids.length > 0 || typeof (p as { children?: unknown }).children === 'function') {
+      for (const k of kids) depth = Math.max(depth, visit(k, onPath));
+      depth += 1;
+    }
+    onPath.delete(p);
+    return depth;
+  };
+  const depth = visit(root, new Set());
+  return { all, repeated, depth };
 }
 
 /** Whether `p` has the members of the processor contract (duck typing: any class can take part). */

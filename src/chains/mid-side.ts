@@ -48,7 +48,7 @@ import {
   type ProcessorJSON,
 } from '../core/processor.js';
 import { checkKnownKeys, checkObject, defineRules, describeValue, validateOptions, type OptionRules } from '../core/validate.js';
-import { CHAIN_BYPASS_FADE_SECONDS, isProcessor, type ProcessorBuilder } from './chain.js';
+import { CHAIN_BYPASS_FADE_SECONDS, MAX_NESTING, isProcessor, processorTree, type ProcessorBuilder } from './chain.js';
 
 /** Options of {@link MidSide} (the paths' processors are given to the constructor). */
 export interface MidSideOptions {
@@ -145,6 +145,16 @@ export class MidSide implements Processor<MidSideOptions> {
     this.mid = checkPath('mid', p.mid);
     this.side = checkPath('side', p.side);
     if (this.mid !== null && this.mid === this.side) throw new TypeError(`${OWNER}: mid and side must be different objects (one object cannot run twice per block)`);
+    if (this.mid !== null && this.side !== null) {
+      const m = processorTree(this.mid).all;
+      for (const q of processorTree(this.side).all) if (m.has(q)) throw new TypeError(`${OWNER}: mid and side share a ${q.constructor.name} object (one object cannot run twice per block)`);
+    }
+    for (const path of [this.mid, this.side]) {
+      if (path === null) continue;
+      const t = processorTree(path);
+      if (t.repeated !== undefined) throw new TypeError(`${OWNER}: a path holds one ${t.repeated.constructor.name} object twice (one object cannot run twice per block)`);
+      if (t.depth >= MAX_NESTING) throw new RangeError(`${OWNER}: a path nests containers ${t.depth} deep; at most ${MAX_NESTING - 1} inside a MidSide`);
+    }
     this.meterNames = Object.freeze([...(this.mid?.meterNames ?? []), ...(this.side?.meterNames ?? [])]);
     this.opts = { ...MID_SIDE_DEFAULTS, ...validateOptions<MidSideOptions>(OWNER, options, MID_SIDE_RULES) };
   }
@@ -299,6 +309,11 @@ export class MidSide implements Processor<MidSideOptions> {
   }
 
   /** `{ type: "MidSide", params: { mid, side (each toJSON() or null), midBypassed, sideBypassed } }`. */
+  /** The processors on the mid and side paths (those that are set). */
+  children(): readonly Processor[] {
+    return [this.mid, this.side].filter((p): p is Processor => p !== null);
+  }
+
   toJSON(): ProcessorJSON {
     return {
       type: MidSide.type,

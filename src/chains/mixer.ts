@@ -28,14 +28,14 @@
  *
  * @module
  */
-import { AutomationLane } from '../core/automation.js';
+import { AutomationLane, MAX_AUTOMATION_EVENTS } from '../core/automation.js';
 import { DelayLine } from '../core/delay-line.js';
 import { dbToGain } from '../core/db.js';
 import { SPEC_LIMITS, safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
 import { checkBoolean, checkKnownKeys, checkNumber, checkObject, checkOneOf, describeValue, type NumberRange } from '../core/validate.js';
 import { LoudnessMeter } from '../metering/loudness-meter.js';
-import { Chain, isProcessor, type ProcessorBuilder } from './chain.js';
+import { Chain, isProcessor, processorTree, type ProcessorBuilder } from './chain.js';
 
 /** Pan laws of a mono track (as the {@link Panner}'s): the centre attenuation. */
 export const MIXER_PAN_LAWS = ['0dB', '-3dB', '-4.5dB', '-6dB'] as const;
@@ -220,8 +220,8 @@ interface InsertLane {
   readonly processor: Automatable;
   /** The option's name (dotted for nested options). */
   readonly option: string;
-  /** Slot of the processor in its strip's insert chain. */
-  readonly slot: number;
+  /** The strip's insert chain (the lane follows its processor when the chain is edited). */
+  readonly chain: Chain;
   /** The strip's path with names (`tracks.vox`, `buses.verb`, `master`), for saving. */
   readonly strip: string;
   /** [the value last handed to `setParam()`; NaN: none since prepare() / reset()]. */
@@ -329,7 +329,7 @@ export class Mixer {
   private readonly masterInsertLanes: InsertLane[] = [];
   private masterScratch: Float32Array[] = [];
   /** Every insert lane, by its path with names (`tracks.vox.inserts.0.thresholdDb`). */
-  private readonly insertLanes = new Map<string, InsertLane>();
+  private readonly insertLanes: InsertLane[] = [];
   /** [a lane's value at one frame] (read through a typed array: no boxing). */
   private readonly laneValue = new Float64Array(1);
 
@@ -364,6 +364,16 @@ export class Mixer {
     this.busOrder = topologicalOrder(this.buses, busIndex);
     const allInserts = [...this.tracks.flatMap((t) => t.inserts), ...this.buses.flatMap((b) => b.inserts), ...this.master.inserts];
     if (new Set(allInserts).size !== allInserts.length) throw new TypeError(`${OWNER}: one processor object is used as an insert in two places`);
+    // Deeper too: an object inside a container (a Chain, MidSide or Parallel insert) and elsewhere.
+    const everywhere = new Set<Processor>();
+    for (const p of allInserts) {
+      const tree = processorTree(p);
+      if (tree.repeated !== undefined) throw new TypeError(`${OWNER}: an insert holds one ${tree.repeated.constructor.name} object twice, or holds itself (one object cannot run twice per block)`);
+      for (const q of tree.all) {
+        if (everywhere.has(q)) throw new TypeError(`${OWNER}: one ${q.constructor.name} object is used in two places (inside a container insert and elsewhere)`);
+        everywhere.add(q);
+      }
+    }
     this.trackNodes = this.tracks.map((t, i) => makeNode('track', i, t.name, new Chain(t.inserts), t.channels, t.sends.length));
     this.busNodes = this.buses.map((b, i) => makeNode('bus', i, b.name, new Chain(b.inserts), 2, 0));
     this.masterChain = new Chain(this.master.inserts);
@@ -372,7 +382,7 @@ export class Mixer {
       const automation = checkObject(OWNER, 'session.automation', s.automation);
       for (const [path, events] of Object.entries(automation)) {
         const lane = this.automate(path);
-        listOf(events, `automation[${JSON.stringify(path)}]`).forEach((ev, k) => {
+        listOf(events, `automation[${JSON.stringify(path)}]`, MAX_AUTOMATION_EVENTS).forEach((ev, k) => {
           const e = checkObject(OWNER, `automation[${JSON.stringify(path)}][${k}]`, ev);
           checkKnownKeys(`${OWNER} automation[${JSON.stringify(path)}][${k}]`, e, ['kind', 'value', 'frame', 'timeConstant']);
           const kind = checkOneOf(OWNER, `automation[${JSON.stringify(path)}][${k}].kind`, e.kind, ['set', 'linear', 'exponential', 'target'] as const);
@@ -487,13 +497,11 @@ export class Mixer {
     if (parts[0] === 'master' && parts[1] === 'inserts') return this.insertLane(path, 'master', 'master', this.masterChain, this.masterInsertLanes, parts.slice(2));
     if (parts[0] !== 'tracks' && parts[0] !== 'buses') return fail();
     const list = parts[0] === 'tracks' ? this.tracks : this.buses;
-    const key = /^\d+$/.test(parts[1] ?? '') ? Number(parts[1]) : parts[1];
-    let i = -1;
-    try {
-      i = this.find(list, key ?? '', parts[0] === 'tracks' ? 'track' : 'bus');
-    } catch {
-      return fail();
-    }
+    // A name first (a track may be called "1"), else an index: saved sessions use names.
+    const key = parts[1] ?? '';
+    let i = list.findIndex((x) => x.name === key);
+    if (i < 0 && /^\d+$/.test(key) && Number(key) < list.length) i = Number(key);
+    if (i < 0) return fail();
     const node = parts[0] === 'tracks' ? this.trackNodes[i] : this.busNodes[i];
     if (parts[2] === 'inserts') return this.insertLane(path, `${parts[0]}.${node.name}`, `${parts[0]}[${i}]`, node.chain, node.insertLanes, parts.slice(3));
     if (parts.length === 3 && parts[2] === 'faderDb') return node.faderLane;
@@ -518,10 +526,8 @@ export class Mixer {
     const slot = /^\d+$/.test(slotText) ? Number(slotText) : -1;
     if (!(slot >= 0 && slot < chain.length)) fail(`${where} has ${chain.length} insert${chain.length === 1 ? '' : 's'}, no slot ${describeValue(slotText)}`);
     const option = rest.slice(1).join('.');
-    const key = `${strip}.inserts.${slot}.${option}`;
-    const known = this.insertLanes.get(key);
-    if (known !== undefined) return known.lane;
     const p = chain.at(slot);
+    for (const l of this.insertLanes) if (l.processor === (p as unknown) && l.option === option) return l.lane;
     const type = p.toJSON().type;
     if (typeof p.setParam !== 'function' || typeof p.paramRange !== 'function') {
       fail(`${where}.inserts[${slot}] (${type}) cannot be automated (it has no setParam(); automatable: ParametricEQ, BiquadFilter, Compressor, Limiter, Saturator, Panner, StereoWidener)`);
@@ -535,9 +541,9 @@ export class Mixer {
     const r = range as NumberRange;
     // Event values must be finite (a ratio's range reaches ∞).
     const lane = new AutomationLane(`${OWNER}.${where}.inserts[${slot}].${option}`, current as number, Math.max(r.min, -Number.MAX_VALUE), Math.min(r.max, Number.MAX_VALUE), r);
-    const entry: InsertLane = { lane, processor: proc, option, slot, strip, last: Float64Array.of(NaN) };
+    const entry: InsertLane = { lane, processor: proc, option, chain, strip, last: Float64Array.of(NaN) };
     lanes.push(entry);
-    this.insertLanes.set(key, entry);
+    this.insertLanes.push(entry);
     return lane;
   }
 
@@ -713,7 +719,7 @@ export class Mixer {
       Array.from({ length: chain.length }, (_, i) => {
         const p = chain.at(i) as Processor;
         let json = p.toJSON();
-        for (const l of this.insertLanes.values()) {
+        for (const l of this.insertLanes) {
           if (l.processor === p && l.lane.active) json = { ...json, params: withOption(json.params, l.option.split('.'), l.lane.initial) };
         }
         return json;
@@ -751,12 +757,17 @@ export class Mixer {
       add(`${base}.mute`, node.muteLane);
     }
     add('master.faderDb', this.masterLane);
-    for (const l of this.insertLanes.values()) add(`${l.strip}.inserts.${l.slot}.${l.option}`, l.lane);
+    // Saved at the slot the processor holds now (live edits move it); a removed one is dropped.
+    for (const l of this.insertLanes) {
+      const slot = l.chain.indexOf(l.processor);
+      if (slot >= 0) add(`${l.strip}.inserts.${slot}.${l.option}`, l.lane);
+    }
     return out;
   }
 
   /** Rebuild a mixer from {@link Mixer.toJSON} output; `build` rebuilds each insert (pass `processorFromJSON`). */
   static fromJSON(json: unknown, build: ProcessorBuilder): Mixer {
+    if (typeof build !== 'function') throw new TypeError(`Mixer.fromJSON(json, build): build must be a function that rebuilds a processor from its JSON (pass processorFromJSON), got ${describeValue(build)}`);
     const j = checkObject(OWNER, 'json', json);
     if (j.type !== Mixer.type) throw new TypeError(`Mixer.fromJSON: expected type "Mixer", got ${describeValue(j.type)}`);
     if (j.version !== MIXER_SESSION_VERSION) throw new RangeError(`Mixer.fromJSON: session version ${describeValue(j.version)} is not supported (this library reads version ${MIXER_SESSION_VERSION})`);
@@ -994,8 +1005,14 @@ export class Mixer {
       if (!l.lane.active) continue;
       l.lane.fill(value, t, 1);
       if (value[0] !== l.last[0]) {
+        const first = t === 0 && l.last[0] !== l.last[0];
         l.last[0] = value[0];
         l.processor.setParam(l.option, value, 0);
+        // A lane given its events after prepare(), at the very first frame: start the processor
+        // at the value, as prepare() does for a lane that existed before (nothing has been
+        // processed since, so reset() only ends the smoothing ramp). A saved session reloads
+        // to the same output either way.
+        if (first) l.processor.reset();
       }
     }
   }
@@ -1006,7 +1023,7 @@ export class Mixer {
    * the values given so far.
    */
   private primeInsertLanes(): void {
-    for (const l of this.insertLanes.values()) {
+    for (const l of this.insertLanes) {
       if (l.lane.active) {
         l.lane.fill(l.last, 0, 1);
         l.processor.setParam(l.option, l.last, 0);
@@ -1316,9 +1333,9 @@ function makeNode(kind: 'track' | 'bus', index: number, name: string, chain: Cha
   };
 }
 
-function listOf(value: unknown, path: string): unknown[] {
+function listOf(value: unknown, path: string, max = MAX_TRACKS): unknown[] {
   if (!Array.isArray(value)) throw new TypeError(`${OWNER}: ${path} must be an array, got ${describeValue(value)}`);
-  if (value.length > MAX_TRACKS) throw new RangeError(`${OWNER}: ${path} has ${value.length} entries; at most ${MAX_TRACKS}`);
+  if (value.length > max) throw new RangeError(`${OWNER}: ${path} has ${value.length} entries; at most ${max}`);
   for (let i = 0; i < value.length; i++) if (!(i in value)) throw new TypeError(`${OWNER}: ${path}[${i}] is missing (a hole in the array)`);
   return value;
 }

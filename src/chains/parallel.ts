@@ -34,7 +34,7 @@ import {
 } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
 import { checkKnownKeys, checkObject, defineRules, describeValue, validateOptions, type OptionRules } from '../core/validate.js';
-import { isProcessor, type ProcessorBuilder } from './chain.js';
+import { MAX_NESTING, isProcessor, processorTree, type ProcessorBuilder } from './chain.js';
 
 /** Options of {@link Parallel} (the wet processor is given to the constructor). */
 export interface ParallelOptions {
@@ -114,6 +114,9 @@ export class Parallel implements Processor<ParallelOptions> {
   constructor(wet: Processor, options: Partial<ParallelOptions> = {}) {
     if (!isProcessor(wet)) throw new TypeError(`${OWNER}: wet must be a processor (prepare, process, reset, latency, readMeters …), got ${describeValue(wet)}`);
     this.wet = wet;
+    const tree = processorTree(wet);
+    if (tree.repeated !== undefined) throw new TypeError(`${OWNER}: wet holds one ${tree.repeated.constructor.name} object twice, or holds itself (one object cannot run twice per block)`);
+    if (tree.depth >= MAX_NESTING) throw new RangeError(`${OWNER}: wet nests containers ${tree.depth} deep; at most ${MAX_NESTING - 1} inside a Parallel`);
     this.channelRange = Object.freeze({ min: wet.channelRange.min, max: wet.channelRange.max });
     this.meterNames = Object.freeze([...wet.meterNames]);
     this.opts = { ...PARALLEL_DEFAULTS, ...validateOptions<ParallelOptions>(OWNER, options, PARALLEL_RULES) };
@@ -259,6 +262,11 @@ export class Parallel implements Processor<ParallelOptions> {
   }
 
   /** `{ type: "Parallel", params: { wet: wet.toJSON(), mix, dryGainDb, wetGainDb, smoothingMs } }` (±Infinity as strings). */
+  /** The processor this wrapper holds. */
+  children(): readonly Processor[] {
+    return [this.wet];
+  }
+
   toJSON(): ProcessorJSON {
     return { type: Parallel.type, params: { wet: this.wet.toJSON(), ...paramsToJSON(this.opts) } };
   }

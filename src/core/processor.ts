@@ -139,6 +139,12 @@ export interface Processor<O extends object = object> {
    * a value outside the range is clamped to it, NaN and names without a range are ignored.
    */
   setParam?(name: string, values: Float64Array, index: number): void;
+  /**
+   * Optional, for containers: the processors this one holds directly (a Chain's slots, MidSide's
+   * paths, Parallel's wet processor). Containers use it to refuse cycles, one object in two
+   * places and nesting deeper than `MAX_JSON_NESTING`.
+   */
+  children?(): readonly Processor[];
 }
 
 /**
