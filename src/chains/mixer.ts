@@ -1038,12 +1038,12 @@ export class Mixer {
    *
    * Every path leaves as x · g with one gain per side and sample, formed in one order:
    * main g = (fader · pan) · audible, post-fader send g = ((fader · pan) · level) · audible,
-   * pre-fader send g = level · audible; the product x · g is rounded to float32 (what a buffer
-   * would hold) and added to the destination. While nothing ramps and no lane is automated the
-   * gains are numbers computed once per block with the same expressions, so they equal what the
+   * pre-fader send g = level · audible. While nothing ramps and no lane is automated the gains
+   * are numbers computed once per block with the same expressions, so they equal what the
    * per-sample arrays would hold: the output does not depend on which way a block was computed,
-   * hence not on the block partition. With no compensation delay and no strip meter the product
-   * goes straight into the destination (one multiply-add per sample and side, no buffer).
+   * hence not on the block partition. Without a compensation delay the product x · g goes
+   * straight into the destination (one multiply-add per sample and side, no buffer, metered or
+   * not); a delayed path goes through a float32 buffer and the delay line.
    */
   private leave(node: Node, n: number): void {
     const work = node.work;
@@ -1139,43 +1139,51 @@ export class Mixer {
   }
 
   /**
-   * Add fround(l · a), fround(r · b) to the path's destination, through its compensation delay
-   * (and the strip's meters when `main`), with a = gains[G_A], b = gains[G_B]. The scalar twin of
+   * Add l · a and r · b to the path's destination (a = gains[G_A], b = gains[G_B]), through its
+   * compensation delay, and into the strip's meters when `main`. The scalar twin of
    * {@link Mixer.deliverRamped}: the same products for gains that do not change within the block.
+   * Without a delay the products go straight into the destination (the strip's loudness meter,
+   * when on, gets a float32 copy beside them, so metering does not change the mix); a delayed
+   * path goes through a float32 buffer and the delay line.
    * (The gains travel in the typed array: a double passed to a call V8 does not inline is boxed.)
    */
   private deliverScaled(path: Path, l: Float32Array, r: Float32Array, n: number, node: Node, main: boolean): void {
     const a = this.gains[G_A];
     const b = this.gains[G_B];
-    const dest = path.to < 0 ? this.masterIn : this.busIn[path.to];
-    const dl = dest[0];
-    const dr = dest[1];
-    const meter = main ? node.meter : undefined;
-    if (path.delay === undefined && meter === undefined) {
-      if (main) {
-        let peak = node.peak[0];
-        for (let i = 0; i < n; i++) {
-          const va = Math.fround(l[i] * a);
-          const vb = Math.fround(r[i] * b);
-          dl[i] += va;
-          dr[i] += vb;
-          const pa = va < 0 ? -va : va;
-          const pb = vb < 0 ? -vb : vb;
-          if (pa > peak) peak = pa;
-          if (pb > peak) peak = pb;
-        }
-        node.peak[0] = peak;
-      } else {
-        for (let i = 0; i < n; i++) {
-          dl[i] += Math.fround(l[i] * a);
-          dr[i] += Math.fround(r[i] * b);
-        }
-      }
-      return;
-    }
     const sig = node.send;
     const sa = sig[0];
     const sb = sig[1];
+    if (path.delay === undefined) {
+      const dest = path.to < 0 ? this.masterIn : this.busIn[path.to];
+      const dl = dest[0];
+      const dr = dest[1];
+      if (!main) {
+        for (let i = 0; i < n; i++) {
+          dl[i] += l[i] * a;
+          dr[i] += r[i] * b;
+        }
+        return;
+      }
+      const copy = node.meter !== undefined;
+      let peak = node.peak[0];
+      for (let i = 0; i < n; i++) {
+        const va = l[i] * a;
+        const vb = r[i] * b;
+        dl[i] += va;
+        dr[i] += vb;
+        if (copy) {
+          sa[i] = va;
+          sb[i] = vb;
+        }
+        const pa = va < 0 ? -va : va;
+        const pb = vb < 0 ? -vb : vb;
+        if (pa > peak) peak = pa;
+        if (pb > peak) peak = pb;
+      }
+      node.peak[0] = peak;
+      if (node.meter !== undefined) node.meter.process(sig, n);
+      return;
+    }
     for (let i = 0; i < n; i++) {
       sa[i] = l[i] * a;
       sb[i] = r[i] * b;
@@ -1188,6 +1196,32 @@ export class Mixer {
     const sig = node.send;
     const sa = sig[0];
     const sb = sig[1];
+    if (path.delay === undefined) {
+      const dest = path.to < 0 ? this.masterIn : this.busIn[path.to];
+      const dl = dest[0];
+      const dr = dest[1];
+      const copy = main && node.meter !== undefined;
+      let peak = node.peak[0];
+      for (let i = 0; i < n; i++) {
+        const va = l[i] * a[i];
+        const vb = r[i] * b[i];
+        dl[i] += va;
+        dr[i] += vb;
+        if (copy) {
+          sa[i] = va;
+          sb[i] = vb;
+        }
+        const pa = va < 0 ? -va : va;
+        const pb = vb < 0 ? -vb : vb;
+        if (pa > peak) peak = pa;
+        if (pb > peak) peak = pb;
+      }
+      if (main) {
+        node.peak[0] = peak;
+        if (node.meter !== undefined) node.meter.process(sig, n);
+      }
+      return;
+    }
     for (let i = 0; i < n; i++) {
       sa[i] = l[i] * a[i];
       sb[i] = r[i] * b[i];

@@ -376,10 +376,15 @@ export class Reverb implements Processor<ReverbOptions> {
       this.preDelay(k, fading);
       this.diffuse(k);
       // 3. Read, filter and tap every line; 4. mix by the matrix and write back.
-      if (fading) for (let i = 0; i < N; i++) readLineFading(this.lines, i * this.size, ist[W], this.dNew[i], this.dOld[i], this.mask, k, this.coef, this.fst, i, this.y, this.fade);
-      else for (let i = 0; i < N; i++) readLine(this.lines, i * this.size, ist[W], this.dNew[i], this.mask, k, this.coef, this.fst, i, this.y);
       const y = this.y;
-      hadamardInner(y, k);
+      if (fading) {
+        for (let i = 0; i < N; i++) readLineFading(this.lines, i * this.size, ist[W], this.dNew[i], this.dOld[i], this.mask, k, this.coef, this.fst, i, this.y, this.fade);
+        hadamardInner(y, k);
+      } else {
+        // Four lines at a time, with the first half of the transform: the same arithmetic as
+        // readLine then hadamardInner, four independent filter recursions in flight at once.
+        for (let g = 0; g < N; g += 4) readLines4(this.lines, this.size, ist[W], this.dNew, this.mask, k, this.coef, this.fst, g, y);
+      }
       // The outputs are two rows of the matrix product (orthogonal rows: uncorrelated late fields).
       hadamardOuterWrite(this.lines, this.size, ist[W], this.mask, k, y, u, this.bIn, 0, 0, this.wl);
       hadamardOuterWrite(this.lines, this.size, ist[W], this.mask, k, y, u, this.bIn, 1, 1, this.wl);
@@ -594,42 +599,59 @@ function inputMean(u: Float64Array, a: Float32Array, b: Float32Array, pos: numbe
 }
 
 /**
- * Read k samples of line i (length d), filter them by the line's absorption filter (states flushed below 1e-30, clamped to
- * ±2500) and store them in row i of `y`.
+ * Read k samples of lines g … g+3 (lengths d[g …]), filter each by its absorption filter (states
+ * flushed below 1e-30, clamped to ±2500), then take the 4-point transform of
+ * {@link hadamardInner} over them, written to rows g … g+3 of `y`: in one pass, with the four
+ * independent filter recursions in flight at once (the processor overlaps their latencies).
  */
-function readLine(lines: Float64Array, off: number, w: number, d: number, mask: number, k: number, coef: Float64Array, fst: Float64Array, i: number, y: Float64Array): void {
-  const c = i * CF;
-  const b0 = coef[c + B0];
-  const b1 = coef[c + B1];
-  const b2 = coef[c + B2];
-  const a1 = coef[c + A1];
-  const a2 = coef[c + A2];
-  const s = i * FS;
-  let x1 = fst[s];
-  let x2 = fst[s + 1];
-  let y1 = fst[s + 2];
-  let y2 = fst[s + 3];
-  const row = i * CHUNK;
-  const r = w - d;
+function readLines4(lines: Float64Array, size: number, w: number, d: Int32Array, mask: number, k: number, coef: Float64Array, fst: Float64Array, g: number, y: Float64Array): void {
+  const c0 = g * CF, c1 = c0 + CF, c2 = c1 + CF, c3 = c2 + CF;
+  const p0 = coef[c0 + B0], p1 = coef[c0 + B1], p2 = coef[c0 + B2], p3 = coef[c0 + A1], p4 = coef[c0 + A2];
+  const q0 = coef[c1 + B0], q1 = coef[c1 + B1], q2 = coef[c1 + B2], q3 = coef[c1 + A1], q4 = coef[c1 + A2];
+  const r0 = coef[c2 + B0], r1 = coef[c2 + B1], r2 = coef[c2 + B2], r3 = coef[c2 + A1], r4 = coef[c2 + A2];
+  const t0 = coef[c3 + B0], t1 = coef[c3 + B1], t2 = coef[c3 + B2], t3 = coef[c3 + A1], t4 = coef[c3 + A2];
+  const s0 = g * FS, s1 = s0 + FS, s2 = s1 + FS, s3 = s2 + FS;
+  let ax1 = fst[s0], ax2 = fst[s0 + 1], ay1 = fst[s0 + 2], ay2 = fst[s0 + 3];
+  let bx1 = fst[s1], bx2 = fst[s1 + 1], by1 = fst[s1 + 2], by2 = fst[s1 + 3];
+  let cx1 = fst[s2], cx2 = fst[s2 + 1], cy1 = fst[s2 + 2], cy2 = fst[s2 + 3];
+  let dx1 = fst[s3], dx2 = fst[s3 + 1], dy1 = fst[s3 + 2], dy2 = fst[s3 + 3];
+  const oa = g * size, ob = oa + size, oc = ob + size, od = oc + size;
+  const ra = w - d[g], rb = w - d[g + 1], rc = w - d[g + 2], rd = w - d[g + 3];
+  const ya = g * CHUNK, yb = ya + CHUNK, yc = yb + CHUNK, yd = yc + CHUNK;
   for (let j = 0; j < k; j++) {
-    const x = lines[off + ((r + j) & mask)];
-    // y1 last: the recursion's critical path is one multiply and one subtraction.
-    let v = b0 * x + b1 * x1 + b2 * x2 - a2 * y2 - a1 * y1;
-    const av = Math.abs(v);
-    if (!(av >= 1e-30 && av <= 2500)) v = v - v === 0 && av > 2500 ? (v > 0 ? 2500 : -2500) : 0;
-    x2 = x1;
-    x1 = x;
-    y2 = y1;
-    y1 = v;
-    y[row + j] = v;
+    const xa = lines[oa + ((ra + j) & mask)];
+    const xb = lines[ob + ((rb + j) & mask)];
+    const xc = lines[oc + ((rc + j) & mask)];
+    const xd = lines[od + ((rd + j) & mask)];
+    let va = p0 * xa + p1 * ax1 + p2 * ax2 - p4 * ay2 - p3 * ay1;
+    let vb = q0 * xb + q1 * bx1 + q2 * bx2 - q4 * by2 - q3 * by1;
+    let vc = r0 * xc + r1 * cx1 + r2 * cx2 - r4 * cy2 - r3 * cy1;
+    let vd = t0 * xd + t1 * dx1 + t2 * dx2 - t4 * dy2 - t3 * dy1;
+    const aa = Math.abs(va), ab = Math.abs(vb), ac = Math.abs(vc), ad = Math.abs(vd);
+    if (!(aa >= 1e-30 && aa <= 2500)) va = va - va === 0 && aa > 2500 ? (va > 0 ? 2500 : -2500) : 0;
+    if (!(ab >= 1e-30 && ab <= 2500)) vb = vb - vb === 0 && ab > 2500 ? (vb > 0 ? 2500 : -2500) : 0;
+    if (!(ac >= 1e-30 && ac <= 2500)) vc = vc - vc === 0 && ac > 2500 ? (vc > 0 ? 2500 : -2500) : 0;
+    if (!(ad >= 1e-30 && ad <= 2500)) vd = vd - vd === 0 && ad > 2500 ? (vd > 0 ? 2500 : -2500) : 0;
+    ax2 = ax1; ax1 = xa; ay2 = ay1; ay1 = va;
+    bx2 = bx1; bx1 = xb; by2 = by1; by1 = vb;
+    cx2 = cx1; cx1 = xc; cy2 = cy1; cy1 = vc;
+    dx2 = dx1; dx1 = xd; dy2 = dy1; dy1 = vd;
+    const h0 = va + vb;
+    const h1 = va - vb;
+    const h2 = vc + vd;
+    const h3 = vc - vd;
+    y[ya + j] = h0 + h2;
+    y[yb + j] = h1 + h3;
+    y[yc + j] = h0 - h2;
+    y[yd + j] = h1 - h3;
   }
-  fst[s] = x1;
-  fst[s + 1] = x2;
-  fst[s + 2] = y1;
-  fst[s + 3] = y2;
+  fst[s0] = ax1; fst[s0 + 1] = ax2; fst[s0 + 2] = ay1; fst[s0 + 3] = ay2;
+  fst[s1] = bx1; fst[s1 + 1] = bx2; fst[s1 + 2] = by1; fst[s1 + 3] = by2;
+  fst[s2] = cx1; fst[s2 + 1] = cx2; fst[s2 + 2] = cy1; fst[s2 + 3] = cy2;
+  fst[s3] = dx1; fst[s3 + 1] = dx2; fst[s3 + 2] = dy1; fst[s3 + 3] = dy2;
 }
 
-/** {@link readLine} while cross-fading: the line read at length `dOld` blended into length `d` by `fade[j]`. */
+/** One line of {@link readLines4} (without the transform: {@link hadamardInner} follows) while cross-fading: the line read at length `dOld` blended into length `d` by `fade[j]`. */
 function readLineFading(lines: Float64Array, off: number, w: number, d: number, dOld: number, mask: number, k: number, coef: Float64Array, fst: Float64Array, i: number, y: Float64Array, fade: Float64Array): void {
   const c = i * CF;
   const b0 = coef[c + B0];
