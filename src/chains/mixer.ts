@@ -542,6 +542,16 @@ export class Mixer {
     // Event values must be finite (a ratio's range reaches ∞).
     const lane = new AutomationLane(`${OWNER}.${where}.inserts[${slot}].${option}`, current as number, Math.max(r.min, -Number.MAX_VALUE), Math.min(r.max, Number.MAX_VALUE), r);
     const entry: InsertLane = { lane, processor: proc, option, chain, strip, last: Float64Array.of(NaN) };
+    // Events given after prepare(), before any audio: start the processor at the lane's value,
+    // as prepare() does for a lane that existed before (nothing has been processed, so reset()
+    // only ends the smoothing ramp), here on the thread that schedules, not in process(). A
+    // saved session then reloads to the same output.
+    lane.onChange = () => {
+      if (this.spec === undefined || this.clock[0] !== 0 || !lane.active) return;
+      lane.fill(entry.last, 0, 1);
+      proc.setParam(option, entry.last, 0);
+      proc.reset();
+    };
     lanes.push(entry);
     this.insertLanes.push(entry);
     return lane;
@@ -1005,14 +1015,8 @@ export class Mixer {
       if (!l.lane.active) continue;
       l.lane.fill(value, t, 1);
       if (value[0] !== l.last[0]) {
-        const first = t === 0 && l.last[0] !== l.last[0];
         l.last[0] = value[0];
         l.processor.setParam(l.option, value, 0);
-        // A lane given its events after prepare(), at the very first frame: start the processor
-        // at the value, as prepare() does for a lane that existed before (nothing has been
-        // processed since, so reset() only ends the smoothing ramp). A saved session reloads
-        // to the same output either way.
-        if (first) l.processor.reset();
       }
     }
   }
@@ -1200,7 +1204,14 @@ export class Mixer {
       const dest = path.to < 0 ? this.masterIn : this.busIn[path.to];
       const dl = dest[0];
       const dr = dest[1];
-      const copy = main && node.meter !== undefined;
+      if (!main) {
+        for (let i = 0; i < n; i++) {
+          dl[i] += l[i] * a[i];
+          dr[i] += r[i] * b[i];
+        }
+        return;
+      }
+      const copy = node.meter !== undefined;
       let peak = node.peak[0];
       for (let i = 0; i < n; i++) {
         const va = l[i] * a[i];
@@ -1216,10 +1227,8 @@ export class Mixer {
         if (pa > peak) peak = pa;
         if (pb > peak) peak = pb;
       }
-      if (main) {
-        node.peak[0] = peak;
-        if (node.meter !== undefined) node.meter.process(sig, n);
-      }
+      node.peak[0] = peak;
+      if (node.meter !== undefined) node.meter.process(sig, n);
       return;
     }
     for (let i = 0; i < n; i++) {

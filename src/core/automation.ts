@@ -66,6 +66,12 @@ export class AutomationLane {
     this.range = Object.freeze({ ...range, min, max });
   }
 
+  /**
+   * Called after every change of the events (`setValue` … `cancel`), on the thread that made it:
+   * for an owner that must act on a new schedule off the audio thread. @internal
+   */
+  onChange: (() => void) | undefined = undefined;
+
   /** Number of scheduled events. */
   get length(): number {
     return this.count[0];
@@ -114,6 +120,7 @@ export class AutomationLane {
     let n = this.count[0];
     while (n > 0 && this.times[n - 1] >= t) n--;
     this.count[0] = n;
+    this.onChange?.();
     return this;
   }
 
@@ -210,6 +217,7 @@ export class AutomationLane {
     this.values[n] = v;
     this.taus[n] = tau;
     this.count[0] = n + 1;
+    this.onChange?.();
     return this;
   }
 

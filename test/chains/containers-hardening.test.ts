@@ -92,8 +92,10 @@ describe('Mixer sessions reload to the same output', () => {
     b.prepare(spec);
     const y = render(b, x, 2048);
     expect(identical(a, y), firstDifference(a, y)).toBe(true);
+    // "0" is a name here too: the track called "0" (index 1), not index 0.
+    expect(m.automate('tracks.0.pan').owner).toBe('Mixer.tracks[1].pan');
+    expect(m.automate('tracks.1.faderDb').owner).toBe('Mixer.tracks[0].faderDb');
     // An index still works where no track has that name.
-    expect(m.automate('tracks.0.pan')).toBe(m.automate('tracks.0.pan'));
     const n = new Mixer({ tracks: [{ name: 'vox' }, { name: 'keys' }] });
     expect(n.automate('tracks.1.faderDb')).toBe(n.automate('tracks.keys.faderDb'));
   });
@@ -102,12 +104,12 @@ describe('Mixer sessions reload to the same output', () => {
     const comp = new Compressor({ thresholdDb: -10 });
     const m = new Mixer({ tracks: [{ name: 't', inserts: [new ParametricEQ(), comp] }] });
     m.prepare(spec);
-    m.automate('tracks.t.inserts.1.thresholdDb').setValue(-40, 0);
+    const lane = m.automate('tracks.t.inserts.1.thresholdDb').setValue(-40, 0);
     const chain = m.trackInserts('t');
     chain.move(1, 0);
     expect(Object.keys(m.toJSON().session.automation as object)).toEqual(['tracks.t.inserts.0.thresholdDb']);
     // The same lane, by its new slot.
-    expect(m.automate('tracks.t.inserts.0.thresholdDb')).toBe(m.automate('tracks.t.inserts.0.thresholdDb'));
+    expect(m.automate('tracks.t.inserts.0.thresholdDb')).toBe(lane);
     chain.insert(0, new Compressor({ thresholdDb: -3 }));
     const x = [[noise(4096, 5, 0.5), noise(4096, 6, 0.5)]];
     render(m, x, 4096); // the edit fades happen; the lane drives `comp`, now in slot 1
