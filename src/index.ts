@@ -43,6 +43,19 @@ export type { ParallelOptions } from './chains/parallel.js';
 export { PARALLEL_DEFAULTS, PARALLEL_RULES, Parallel } from './chains/parallel.js';
 export type { AutomationEvent, BusOptions, MasterOptions, MixerPanLaw, MixerSession, SendOptions, TrackInput, TrackOptions } from './chains/mixer.js';
 export { MAX_TRACKS, MIXER_CONTROL_INTERVAL, MIXER_LIMITS, MIXER_PAN_LAWS, MIXER_SESSION_VERSION, MIXER_SMOOTHING_MS, Mixer, balanceGains, panGains } from './chains/mixer.js';
+export type { MasteringChainOptions, MasteringEqOptions, MasteringStage } from './chains/mastering-chain.js';
+export {
+  MASTERING_CHAIN_DEFAULTS,
+  MASTERING_CHAIN_RULES,
+  MASTERING_EQ_RULES,
+  MASTERING_METER_NAMES,
+  MASTERING_METER_SLOTS,
+  MASTERING_STAGES,
+  MASTERING_STAGE_DEFAULTS,
+  MasteringChain,
+} from './chains/mastering-chain.js';
+export type { LoudnessPreset, LoudnessPresetName, LoudnessTarget } from './chains/loudness-targets.js';
+export { LOUDNESS_PRESET_NAMES, LOUDNESS_TARGETS, TARGET_CEILING_RANGE, TARGET_LOUDNESS_RANGE, loudnessTarget } from './chains/loudness-targets.js';
 export type { ProcessorClass } from './registry.js';
 export { MAX_JSON_NESTING, PROCESSOR_CLASSES, processorFromJSON } from './registry.js';
 export { BS1770_STAGE1_48K, BS1770_STAGE2_48K, kWeighting, rediscretise } from './metering/k-weighting.js';

@@ -21,6 +21,7 @@ import { StereoWidener } from './stereo/stereo-widener.js';
 import { Chain, MAX_NESTING } from './chains/chain.js';
 import { MidSide } from './chains/mid-side.js';
 import { Parallel } from './chains/parallel.js';
+import { MasteringChain } from './chains/mastering-chain.js';
 
 /**
  * A class that can rebuild itself from {@link ProcessorJSON}. Containers (a {@link Chain}) get
@@ -50,6 +51,7 @@ export const PROCESSOR_CLASSES: Readonly<Record<string, ProcessorClass>> = Objec
   [Chain.type]: Chain,
   [MidSide.type]: MidSide,
   [Parallel.type]: Parallel,
+  [MasteringChain.type]: MasteringChain,
 });
 
 /**
