@@ -1,0 +1,161 @@
+/**
+ * master(): accuracy over generated programmes from −40 to −5 LUFS (music-like, speech-like
+ * bursts with pauses, sparse material), every preset: integrated within ±0.1 LU of the target,
+ * true peak ≤ ceiling on the library's meter and ≤ ceiling + 0.05 dB on the independent 16×
+ * reference; silence, near-silence and clipping reported; progress, abort, alignment.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CLIP_LEVEL, LOUDNESS_PRESET_NAMES, LOUDNESS_TARGETS, MASTER_MAX_GAIN_DB, master, measureLoudness, type MasterProgress } from '../../src/index.js';
+import { referenceTruePeakNear } from '../support/true-peak-reference.js';
+import { runs, sine } from '../support/signals.js';
+import { programme, type ProgrammeKind } from './programmes.js';
+
+const FS = 48000;
+const db = (x: number): number => 20 * Math.log10(x);
+
+/** Largest true peak on the independent reference (segments within 9 dB of `ceilingDb`). */
+function referencePeakDb(x: readonly Float32Array[], ceilingDb: number): number {
+  const floor = 10 ** ((ceilingDb - 9) / 20);
+  return db(Math.max(...x.map((c) => referenceTruePeakNear(c, floor))));
+}
+
+/** Worst figures seen, printed at the end (the accuracy the docs quote). */
+const worst = { lu: 0, meterOver: -Infinity, referenceOver: -Infinity, passes: 0 };
+
+describe('master(): accuracy over generated programmes', () => {
+  it('integrated within ±0.1 LU, true peak ≤ ceiling (meter) and ≤ ceiling + 0.05 dB (16× reference)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom<ProgrammeKind>('music', 'speech', 'sparse'),
+        fc.integer({ min: 1, max: 1e6 }),
+        fc.double({ min: -40, max: -5, noNaN: true }),
+        fc.constantFrom(...LOUDNESS_PRESET_NAMES),
+        async (kind, seed, level, preset) => {
+          const x = programme(kind, seed, 8, FS, level);
+          const { audio, report } = await master(x, FS, { preset });
+          const t = LOUDNESS_TARGETS[preset];
+          const m = measureLoudness(audio, FS);
+          const err = Math.abs(m.integrated - t.integratedLufs);
+          const ref = referencePeakDb(audio, t.truePeakDbtp);
+          worst.lu = Math.max(worst.lu, err);
+          worst.meterOver = Math.max(worst.meterOver, m.truePeak - t.truePeakDbtp);
+          worst.referenceOver = Math.max(worst.referenceOver, ref - t.truePeakDbtp);
+          worst.passes = Math.max(worst.passes, report.passes);
+          const what = `${kind} seed ${seed} at ${level.toFixed(2)} LUFS → ${preset}: ${m.integrated.toFixed(3)} LUFS, ${m.truePeak.toFixed(3)} dBTP (reference ${ref.toFixed(3)}), ${report.passes} passes`;
+          expect(err, what).toBeLessThanOrEqual(0.1);
+          expect(m.truePeak, what).toBeLessThanOrEqual(t.truePeakDbtp);
+          expect(ref, what).toBeLessThanOrEqual(t.truePeakDbtp + 0.05);
+          // The report's figures are the output's.
+          expect(report.after.integrated).toBeCloseTo(m.integrated, 6);
+          expect(report.after.truePeak).toBeCloseTo(m.truePeak, 6);
+          expect(audio[0].length).toBe(x[0].length);
+        },
+      ),
+      { numRuns: runs(4, 60) },
+    );
+    console.log(`[master accuracy] worst |LU error| ${worst.lu.toFixed(4)}, worst true peak − ceiling: meter ${worst.meterOver.toFixed(4)} dB, 16× reference ${worst.referenceOver.toFixed(4)} dB, most passes ${worst.passes}`);
+  }, 120_000);
+
+  it('the extremes of the range: −40 and −5 LUFS music to −14 LUFS', async () => {
+    for (const level of [-40, -5]) {
+      const x = programme('music', 7, 8, FS, level);
+      const { audio, report } = await master(x, FS, { preset: 'streaming' });
+      const m = measureLoudness(audio, FS);
+      expect(Math.abs(m.integrated + 14), `${level} LUFS`).toBeLessThanOrEqual(0.1);
+      expect(m.truePeak).toBeLessThanOrEqual(-1);
+      expect(report.gainCapped).toBe(false);
+      expect(report.gainDb).toBeLessThanOrEqual(MASTER_MAX_GAIN_DB);
+    }
+  }, 60_000);
+});
+
+describe('master(): edge cases', () => {
+  it('digital silence: a silence warning, no gain, silent output', async () => {
+    const x = [new Float32Array(FS * 3), new Float32Array(FS * 3)];
+    const { audio, report } = await master(x, FS);
+    expect(report.silent).toBe(true);
+    expect(report.gainDb).toBe(0);
+    expect(report.warnings.map((w) => w.code)).toContain('silence');
+    expect(audio.every((c) => c.every((v) => v === 0))).toBe(true);
+  });
+
+  it('near silence below the absolute gate (−80 dBFS hiss): reported as silence, no gain blow-up', async () => {
+    const x = programme('music', 3, 3, FS, -20).map((c) => c.map((v) => v * 10 ** (-62 / 20)));
+    expect(measureLoudness(x, FS).integrated).toBe(-Infinity);
+    const { audio, report } = await master(x, FS);
+    expect(report.silent).toBe(true);
+    expect(report.gainDb).toBe(0);
+    expect(measureLoudness(audio, FS).samplePeak).toBeLessThanOrEqual(measureLoudness(x, FS).samplePeak + 1e-6);
+  });
+
+  it('very quiet input (−66 LUFS): the gain stops at the cap, with a warning', async () => {
+    const x = programme('music', 5, 6, FS, -66);
+    const { audio, report } = await master(x, FS, { preset: 'streaming' });
+    expect(report.gainDb).toBeLessThanOrEqual(MASTER_MAX_GAIN_DB + 1e-9);
+    expect(report.gainCapped).toBe(true);
+    expect(report.warnings.map((w) => w.code)).toEqual(expect.arrayContaining(['gain-capped', 'target-missed']));
+    // −66 LUFS + 40 dB, give or take what the chain takes: nowhere near −14.
+    expect(measureLoudness(audio, FS).integrated).toBeLessThan(-20);
+  });
+
+  it('clipped input is reported (samples at full scale counted)', async () => {
+    const x = programme('music', 9, 6, FS, -8).map((c) => c.map((v) => Math.max(-1, Math.min(1, v * 2))));
+    let clipped = 0;
+    for (const c of x) for (const v of c) if (Math.abs(v) >= CLIP_LEVEL) clipped++;
+    expect(clipped).toBeGreaterThan(0);
+    const { report } = await master(x, FS);
+    expect(report.before.clippedSamples).toBe(clipped);
+    expect(report.warnings.map((w) => w.code)).toContain('clipped-source');
+  });
+
+  it('output aligned with the input: a quiet sine through the limiter alone is the input × the gain', async () => {
+    const s = sine(FS * 4, 440, FS, 0.01);
+    const { audio, report } = await master([s, s.slice()], FS, { preset: 'ebu-r128', chain: { eq: null, compressor: null } });
+    const g = 10 ** (report.gainDb / 20);
+    expect(report.limiter.maxDb).toBe(0);
+    for (let i = 0; i < s.length; i += 97) expect(audio[0][i]).toBeCloseTo(Math.fround(Math.fround(s[i] * g)), 6);
+    expect(Math.abs(measureLoudness(audio, FS).integrated + 23)).toBeLessThanOrEqual(0.1);
+  });
+
+  it('reports progress (non-decreasing, ends at 1) and yields to the event loop', async () => {
+    const x = programme('music', 2, 12, FS, -20);
+    const seen: MasterProgress[] = [];
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    await master(x, FS, { onProgress: (p) => seen.push(p) });
+    clearInterval(timer);
+    expect(seen.length).toBeGreaterThan(2);
+    for (let i = 1; i < seen.length; i++) expect(seen[i].fraction).toBeGreaterThanOrEqual(seen[i - 1].fraction);
+    expect(seen.at(-1)).toMatchObject({ phase: 'done', fraction: 1 });
+    expect(ticks, 'timers ran while master() worked').toBeGreaterThan(0);
+  });
+
+  it('aborts: the promise rejects with the signal’s reason', async () => {
+    const x = programme('music', 2, 6, FS, -20);
+    const ac = new AbortController();
+    const p = master(x, FS, { signal: ac.signal, onProgress: () => ac.abort(new Error('stop')) });
+    await expect(p).rejects.toThrow('stop');
+  });
+
+  it('validates its options', async () => {
+    const x = [new Float32Array(100)];
+    await expect(master(x, FS, { preset: 'nope' as never })).rejects.toThrow(TypeError);
+    await expect(master(x, FS, { preset: 'streaming', target: -14 })).rejects.toThrow(/not both/);
+    await expect(master(x, FS, { target: -80 })).rejects.toThrow(RangeError);
+    await expect(master(x, FS, { ceiling: 3 })).rejects.toThrow(/ceiling/);
+    await expect(master(x, FS, { chain: { limiter: null } })).rejects.toThrow(/limiter/);
+    await expect(master([new Float32Array(10), new Float32Array(11)], FS)).rejects.toThrow(/same length/);
+    await expect(master(x, 1000)).rejects.toThrow(/sampleRate/);
+    await expect(master(x, FS, { target: { integratedLufs: -10, truePeakDbtp: -12 } })).rejects.toThrow(/above/);
+  });
+
+  it('a custom target and ceiling', async () => {
+    const x = programme('speech', 4, 8, FS, -30);
+    const { audio, report } = await master(x, FS, { target: -18, ceiling: -3 });
+    const m = measureLoudness(audio, FS);
+    expect(report.target).toMatchObject({ integratedLufs: -18, truePeakDbtp: -3 });
+    expect(Math.abs(m.integrated + 18)).toBeLessThanOrEqual(0.1);
+    expect(m.truePeak).toBeLessThanOrEqual(-3);
+  });
+});
