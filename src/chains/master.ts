@@ -579,7 +579,6 @@ class Renderer {
         await this.run(this.limiter, out, null, frames, h, this.meter, null, { pass: ++passes, from: span * passes, to: span * (passes + 1), track });
         const l = this.meter.reading().integrated;
         const err = target - l;
-        if (globalThis.process?.env?.MASTER_DEBUG) console.log("pass", passes, "h", h, "L", l, "err", err);
         if (Math.abs(err) < bestErr) {
           bestErr = Math.abs(err);
           bestH = h;

@@ -172,6 +172,7 @@ export const MASTERING_METER_SLOTS = Object.freeze({
 
 const OWNER = 'MasteringChain';
 const METER_OPTIONS = Object.freeze({ historySeconds: 0 });
+const METER_COUNT = 16;
 
 /** The processors of the stages present, by stage. */
 interface Stages {
@@ -182,13 +183,6 @@ interface Stages {
   limiter: Limiter | null;
   inputMeter: LoudnessMeter | null;
   outputMeter: LoudnessMeter | null;
-}
-
-/** A dynamics stage's read-outs: where its gain reduction sits in its own list. */
-interface DynamicsTap {
-  readonly scratch: Float64Array;
-  readonly gr: number;
-  readonly maxGr: number;
 }
 
 /**
@@ -225,7 +219,10 @@ export class MasteringChain implements Processor<MasteringChainOptions> {
   private opts: MasteringChainOptions;
   private stages: Stages;
   private readonly chain: Chain;
-  private dynTap: DynamicsTap | null = null;
+  /** The chain's read-outs (all its slots'), and where each of ours is among them (−1: none, `meterFallback`). */
+  private meterScratch = new Float64Array(0);
+  private readonly meterMap = new Int32Array(METER_COUNT);
+  private readonly meterFallback = new Float64Array(METER_COUNT);
 
   /** Build a chain; omitted options take {@link MASTERING_CHAIN_DEFAULTS}. Throws on bad options. */
   constructor(options: Partial<MasteringChainOptions> = {}) {
@@ -233,7 +230,36 @@ export class MasteringChain implements Processor<MasteringChainOptions> {
     this.stages = MasteringChain.build(next);
     this.chain = new Chain(MasteringChain.slots(this.stages));
     this.opts = next;
-    this.dynTap = tap(this.stages.compressor);
+    this.mapMeters();
+  }
+
+  /** Where each of our read-outs sits among the chain's (after every change of the slots). */
+  private mapMeters(): void {
+    const chain = this.chain;
+    this.meterScratch = new Float64Array(chain.meterNames.length);
+    const s = this.stages;
+    const at = (p: Processor | null, name: MeterName, slot: number, fallback: number): void => {
+      this.meterFallback[slot] = fallback;
+      this.meterMap[slot] = -1;
+      if (p === null) return;
+      let offset = 0;
+      for (const q of chain.children()) {
+        if (q === p) {
+          const k = q.meterNames.indexOf(name);
+          if (k >= 0) this.meterMap[slot] = offset + k;
+          return;
+        }
+        offset += q.meterNames.length;
+      }
+    };
+    for (let i = 0; i < 6; i++) {
+      at(s.inputMeter, MASTERING_METER_NAMES[i], i, -Infinity);
+      at(s.outputMeter, MASTERING_METER_NAMES[i], MASTERING_METER_SLOTS.outputMomentaryLufs + i, -Infinity);
+    }
+    at(s.compressor, 'gainReductionDb', MASTERING_METER_SLOTS.dynamicsGainReductionDb, 0);
+    at(s.compressor, 'maxGainReductionDb', MASTERING_METER_SLOTS.dynamicsMaxGainReductionDb, 0);
+    at(s.limiter, 'gainReductionDb', MASTERING_METER_SLOTS.limiterGainReductionDb, 0);
+    at(s.limiter, 'maxGainReductionDb', MASTERING_METER_SLOTS.limiterMaxGainReductionDb, 0);
   }
 
   /** Rebuild from {@link MasteringChain.toJSON} output (validated like the constructor's options). */
@@ -318,7 +344,7 @@ export class MasteringChain implements Processor<MasteringChainOptions> {
     this.relayout(MasteringChain.slots(built));
     this.stages = built;
     this.opts = next;
-    this.dynTap = tap(built.compressor);
+    this.mapMeters();
     return this;
   }
 
@@ -389,25 +415,14 @@ export class MasteringChain implements Processor<MasteringChainOptions> {
 
   /** The 16 read-outs of {@link MASTERING_METER_NAMES} into `out[offset …]`; allocates nothing. */
   readMeters(out: Float64Array, offset: number): void {
-    const s = this.stages;
-    writeMeter(s.inputMeter, out, offset + MASTERING_METER_SLOTS.inputMomentaryLufs);
-    const t = this.dynTap;
-    const c = s.compressor;
-    if (t !== null && c !== null) {
-      c.readMeters(t.scratch, 0);
-      out[offset + MASTERING_METER_SLOTS.dynamicsGainReductionDb] = t.gr >= 0 ? t.scratch[t.gr] : 0;
-      out[offset + MASTERING_METER_SLOTS.dynamicsMaxGainReductionDb] = t.maxGr >= 0 ? t.scratch[t.maxGr] : 0;
-    } else {
-      out[offset + MASTERING_METER_SLOTS.dynamicsGainReductionDb] = 0;
-      out[offset + MASTERING_METER_SLOTS.dynamicsMaxGainReductionDb] = 0;
+    const scratch = this.meterScratch;
+    this.chain.readMeters(scratch, 0);
+    const map = this.meterMap;
+    const fallback = this.meterFallback;
+    for (let i = 0; i < METER_COUNT; i++) {
+      const k = map[i];
+      out[offset + i] = k >= 0 ? scratch[k] : fallback[i];
     }
-    const l = s.limiter;
-    if (l !== null) l.readMeters(out, offset + MASTERING_METER_SLOTS.limiterGainReductionDb);
-    else {
-      out[offset + MASTERING_METER_SLOTS.limiterGainReductionDb] = 0;
-      out[offset + MASTERING_METER_SLOTS.limiterMaxGainReductionDb] = 0;
-    }
-    writeMeter(s.outputMeter, out, offset + MASTERING_METER_SLOTS.outputMomentaryLufs);
   }
 
   /** The one processor it holds directly: its `Chain` of stages. */
@@ -419,18 +434,6 @@ export class MasteringChain implements Processor<MasteringChainOptions> {
   toJSON(): ProcessorJSON {
     return { type: MasteringChain.type, params: paramsToJSON(this.opts) };
   }
-}
-
-/** A meter's six read-outs at `offset`, or six `-Infinity` for none. */
-function writeMeter(m: LoudnessMeter | null, out: Float64Array, offset: number): void {
-  if (m !== null) m.readMeters(out, offset);
-  else for (let i = 0; i < 6; i++) out[offset + i] = -Infinity;
-}
-
-/** Where a dynamics processor's gain reduction sits in its read-outs. */
-function tap(p: Processor | null): DynamicsTap | null {
-  if (p === null) return null;
-  return { scratch: new Float64Array(p.meterNames.length), gr: p.meterNames.indexOf('gainReductionDb'), maxGr: p.meterNames.indexOf('maxGainReductionDb') };
 }
 
 function buildEq(o: Partial<MasteringEqOptions>): ParametricEQ | MidSide {
