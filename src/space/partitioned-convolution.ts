@@ -12,21 +12,22 @@
  *   doubling along the IR: Gardner, "Efficient convolution without input-output delay", JAES
  *   43(3), 1995) covering taps [o_s, o_s + K_s·P_s).
  *
- * Segment s runs when the absolute sample time t is a multiple of P_s, i.e. when the input
- * frame x[t − 2P_s, t) is complete: it transforms that frame (FFT of 2P_s), pushes the spectrum
- * into its delay line, forms Σ_j X_{t−j·P_s}·H_{s,j}, transforms back and adds the last P_s
- * samples (the linear part of the circular convolution) into an output accumulator at times
- * [t + o_s − P_s, t + o_s). The schedule keeps o_s ≥ P_s, so those times are never in the past: no
- * latency. Because every computation is tied to absolute time (t mod P_s) and not to the caller's
- * blocks, and the accumulator is summed in a fixed order, the output is bit-identical for every
- * block partition. The products with partitions j ≥ 1 use spectra known since the segment's
- * previous run, so they are accumulated a slice of bins per grid point in between
- * ({@link PartitionedConvolution.preSlice}); a run costs its FFTs and one partition's products.
- * The FFTs stay bursty: at a multiple of the largest partition every segment runs in the same
- * sample (see docs/convolution.md).
+ * Segment s works in periods of P_s samples. A period starts when the absolute sample time t is a
+ * multiple of P_s, i.e. when the input frame x[t − 2P_s, t) is complete; during the period the
+ * segment transforms that frame (FFT of 2P_s) into its delay line, forms Σ_j X_{t−j·P_s}·H_{s,j},
+ * transforms back and adds the last P_s samples (the linear part of the circular convolution) into
+ * an output accumulator at times [t + o_s − P_s, t + o_s). The products with partitions j ≥ 1 use
+ * spectra known since the previous period, so they are accumulated a slice of bins per grid point
+ * over the previous period ({@link PartitionedConvolution.preSlice}); the rest (forward FFTs, the
+ * products with H_0 in slices of bins, inverse FFTs) is cut into units spread over the period's
+ * first D_s = {@link spreadOf}(P_s) grid points ({@link segmentPlan}). The schedule keeps
+ * o_s ≥ P_s + (D_s − 1)·HEAD_TAPS, so even the last unit adds into times that are still ahead: no
+ * latency, and no call carries much more than one FFT of the largest size. Because every
+ * computation is tied to absolute time (t mod P_s) and not to the caller's blocks, and every sum
+ * runs in a fixed order, the output is bit-identical for every block partition.
  *
  * Schedule: see {@link partitionSchedule}: the cheapest sequence of non-decreasing power-of-two
- * partition sizes from H to {@link MAX_PARTITION} with o_s ≥ P_s.
+ * partition sizes from H to {@link MAX_PARTITION} with o_s ≥ P_s + (D_s − 1)·HEAD_TAPS.
  * @internal
  * @module
  */
@@ -44,6 +45,25 @@ export interface ConvolutionPath {
   readonly output: number;
 }
 
+/**
+ * The most grid points (of HEAD_TAPS samples) a segment's period of work is spread over; a segment
+ * of partition size P spreads it over D = min(P / HEAD_TAPS, SPREAD) grid points and needs an
+ * offset o ≥ P + (D − 1)·HEAD_TAPS in the IR.
+ */
+export const SPREAD = 16;
+/**
+ * Smallest partition size whose FFTs are spread: below it a period's FFTs (of at most 2048
+ * points, a few µs each) run at its first grid point, which costs no extra offset. From it on
+ * D = SPREAD ≤ G/2, so every segment with K > 1 also spreads its older partitions' products
+ * over the rest of the period.
+ */
+export const SPREAD_FROM = 2048;
+
+/** Grid points a segment of partition size `p` spreads its work over. */
+export function spreadOf(p: number): number {
+  return p >= SPREAD_FROM ? Math.min(p / HEAD_TAPS, SPREAD) : 1;
+}
+
 /** Smallest and largest partition sizes the schedule may use (powers of two). */
 const MIN_PARTITION = HEAD_TAPS;
 /**
@@ -58,7 +78,8 @@ const MAC_COST = 0.6;
 /**
  * The partition schedule for an IR of `length` taps: `[P, offset, count][]`, consecutive segments
  * covering taps [HEAD_TAPS, ≥ length), partition sizes non-decreasing powers of two in
- * [HEAD_TAPS, MAX_PARTITION], each segment starting at an offset o ≥ P (no latency; Gardner 1995).
+ * [HEAD_TAPS, MAX_PARTITION], each segment starting at an offset o ≥ P + (D − 1)·HEAD_TAPS with
+ * D = spreadOf(P) (no latency with its FFTs spread over D grid points; Gardner 1995).
  * Among those, the one of least estimated cost per sample (dynamic programming over offsets on
  * the HEAD_TAPS grid; the cost model of Garcia, "Optimal filter partition for efficient
  * convolution with short input/output delay", AES 113th Convention, 2002, with our measured
@@ -83,7 +104,7 @@ export function partitionSchedule(length: number): [number, number, number][] {
       let ch = 0;
       for (let t = s + 1; t < S; t++) {
         const tu = sizes[t] / U;
-        if (u < tu) break; // offset must be ≥ P
+        if (u < tu + spreadOf(sizes[t]) - 1) break; // offset must be ≥ P + (D − 1)·HEAD_TAPS
         const alt = segCost(t) + MAC_COST + (u + tu >= units ? 0 : best[(u + tu) * S + t]);
         if (alt < c) {
           c = alt;
@@ -112,6 +133,11 @@ export function partitionSchedule(length: number): [number, number, number][] {
   return out;
 }
 
+/** Kinds of work unit in a segment's plan. */
+const FWD = 0;
+const MAC = 1;
+const INV = 2;
+
 interface Segment {
   readonly p: number;
   readonly offset: number;
@@ -122,16 +148,84 @@ interface Segment {
   readonly h: Float64Array[];
   /** Per input channel: the K most recent input spectra (interleaved), a ring of K slots. */
   readonly x: Float64Array[];
-  /** Slot of the next spectrum. */
-  slot: number;
+  /** Per output: the spectrum Σ_j X_{t−jP}·H_j of the current period, built a slice at a time. */
+  readonly y: Float64Array[];
   /**
-   * Per output: Σ_{j≥1} X_{t'−j·P}·H_j for the next run t' (interleaved), accumulated a slice of
-   * bins per grid point between runs, so the run itself only adds X_t'·H_0.
+   * Per output, when the period has room (G ≥ 2D and K > 1): Σ_{j≥1} X_{t'−jP}·H_j for the next
+   * period t' (interleaved), accumulated a slice of bins per grid point D … G − 1 of the current
+   * period (those spectra are all known by then), so the next period's product units only add
+   * X_t'·H_0. Empty otherwise: the product units form the whole sum.
    */
   readonly pre: Float64Array[];
-  /** Grid points per period (P / HEAD_TAPS), and the next slice of `pre` to do. */
+  /** Grid points per period, G = P / HEAD_TAPS. */
   readonly grid: number;
-  g: number;
+  /** Slot of the current period's input spectrum. */
+  slot: number;
+  /**
+   * The work of one period, spread over its G = P / HEAD_TAPS grid points: the units of grid
+   * point d are `[planStart[d], planStart[d + 1])`, each a kind (FWD: transform input `a`; MAC: the
+   * products of output `a` over the interleaved numbers [lo, lo + len); INV: transform output `a`
+   * back and add it into the accumulator).
+   */
+  readonly planStart: Int32Array;
+  /** Grid points the plan uses, D = {@link spreadOf}(P). */
+  readonly spread: number;
+  readonly unitKind: Int8Array;
+  readonly unitA: Int32Array;
+  readonly unitLo: Int32Array;
+  readonly unitLen: Int32Array;
+}
+
+/**
+ * The plan of a segment: the units of its period's first D = {@link spreadOf}(P) grid points, in
+ * dependency order (every input's forward FFT; then per output its products, cut into D slices of
+ * bins, and its inverse FFT), each started at the grid point where the work before it reaches that
+ * share of the total (a balanced sequential partition: no grid point carries more than the mean
+ * plus one unit). With `pre`, a product unit only adds X_t·H_0 to what the previous period's last
+ * G − D grid points accumulated. Costs from the model above: an FFT of 2P about P·log2(2P) units, a
+ * complex multiply-add about one unit per partition, bin and path.
+ */
+function segmentPlan(p: number, k: number, pre: boolean, paths: readonly ConvolutionPath[], inputs: number, outputs: number) {
+  const D = spreadOf(p);
+  const bins = p + 1;
+  const kinds: number[] = [];
+  const as: number[] = [];
+  const los: number[] = [];
+  const lens: number[] = [];
+  const costs: number[] = [];
+  const fftCost = p * Math.log2(2 * p);
+  for (let c = 0; c < inputs; c++) {
+    kinds.push(FWD), as.push(c), los.push(0), lens.push(0), costs.push(fftCost);
+  }
+  for (let o = 0; o < outputs; o++) {
+    let n = 0;
+    for (const path of paths) if (path.output === o) n++;
+    if (n === 0) continue;
+    for (let g = 0; g < D; g++) {
+      const lo = 2 * Math.floor((g * bins) / D);
+      const len = 2 * Math.floor(((g + 1) * bins) / D) - lo;
+      if (len > 0) kinds.push(MAC), as.push(o), los.push(lo), lens.push(len), costs.push((len / 2) * (pre ? 1 : k) * n);
+    }
+    kinds.push(INV), as.push(o), los.push(0), lens.push(0), costs.push(fftCost);
+  }
+  let total = 0;
+  for (const c of costs) total += c;
+  const planStart = new Int32Array(D + 1);
+  let before = 0;
+  let d = 0;
+  for (let u = 0; u < costs.length; u++) {
+    const at = Math.min(D - 1, Math.floor((before / total) * D));
+    while (d < at) planStart[++d] = u;
+    before += costs[u];
+  }
+  while (d < D) planStart[++d] = costs.length;
+  return {
+    planStart,
+    unitKind: Int8Array.from(kinds),
+    unitA: Int32Array.from(as),
+    unitLo: Int32Array.from(los),
+    unitLen: Int32Array.from(lens),
+  };
 }
 
 /**
@@ -151,7 +245,7 @@ export class PartitionedConvolution {
   private readonly headLen: number;
   /** Per input: the last HEAD_TAPS inputs then the current chunk (linear, for the head FIR). */
   private readonly hist: Float64Array[];
-  /** Per input: ring of the last 2·P_max inputs. */
+  /** Per input: ring of the last 4·P_max inputs (a frame of 2P is read up to (D − 1)·HEAD_TAPS late). */
   private readonly ring: Float64Array[];
   private readonly ringMask: number;
   /** Per output: accumulator ring. */
@@ -160,10 +254,8 @@ export class PartitionedConvolution {
   private readonly segments: Segment[];
   /** Largest partition (the clock's period). */
   private readonly pmax: number;
-  // Work buffers of the largest FFT.
+  /** Work buffer of the largest FFT (time domain). */
   private readonly frame: Float64Array;
-  /** Output spectrum (interleaved). */
-  private readonly y: Float64Array;
   /** Write position of `ring`, read position of `acc`, t mod pmax, t mod HEAD_TAPS. */
   private wpos = 0;
   private apos = 0;
@@ -189,7 +281,7 @@ export class PartitionedConvolution {
       omax = Math.max(omax, o);
     }
     this.pmax = pmax;
-    const ringSize = 2 * pmax;
+    const ringSize = 4 * pmax;
     this.ringMask = ringSize - 1;
     this.ring = [];
     for (let c = 0; c < inputs; c++) this.ring.push(new Float64Array(ringSize));
@@ -199,7 +291,6 @@ export class PartitionedConvolution {
     this.acc = [];
     for (let c = 0; c < outputs; c++) this.acc.push(new Float64Array(accSize));
     this.frame = new Float64Array(2 * pmax);
-    this.y = new Float64Array(2 * pmax + 2);
     const ffts = new Map<number, RealFFT>();
     this.segments = schedule.map(([p, o, k]) => {
       let fft = ffts.get(p);
@@ -223,22 +314,33 @@ export class PartitionedConvolution {
       }
       const xs: Float64Array[] = [];
       for (let c = 0; c < inputs; c++) xs.push(new Float64Array(2 * k * bins));
+      const ys: Float64Array[] = [];
+      for (let c = 0; c < outputs; c++) ys.push(new Float64Array(2 * bins));
+      const grid = p / HEAD_TAPS;
+      const spread = spreadOf(p);
+      const usePre = k > 1 && grid >= 2 * spread;
       const pre: Float64Array[] = [];
-      for (let c = 0; c < outputs; c++) pre.push(new Float64Array(k > 1 ? 2 * bins : 0));
-      return { p, offset: o, k, bins, fft, h: hs, x: xs, slot: 0, pre, grid: p / HEAD_TAPS, g: 0 };
+      for (let c = 0; c < outputs; c++) pre.push(new Float64Array(usePre ? 2 * bins : 0));
+      return { p, offset: o, k, bins, fft, h: hs, x: xs, y: ys, pre, grid, slot: k - 1, spread, ...segmentPlan(p, k, usePre, paths, inputs, outputs) };
     });
   }
 
   /** Clear all state: the engine behaves as new (time 0). */
   reset(): void {
-    for (const h of this.hist) h.fill(0);
-    for (const r of this.ring) r.fill(0);
-    for (const a of this.acc) a.fill(0);
-    for (const s of this.segments) {
-      for (const x of s.x) x.fill(0);
-      for (const y of s.pre) y.fill(0);
-      s.slot = 0;
-      s.g = 0;
+    for (let c = 0; c < this.inputs; c++) {
+      this.hist[c].fill(0);
+      this.ring[c].fill(0);
+    }
+    for (let c = 0; c < this.outputs; c++) this.acc[c].fill(0);
+    const segs = this.segments;
+    for (let s = 0; s < segs.length; s++) {
+      const seg = segs[s];
+      for (let c = 0; c < this.inputs; c++) seg.x[c].fill(0);
+      for (let c = 0; c < this.outputs; c++) {
+        seg.y[c].fill(0);
+        seg.pre[c].fill(0);
+      }
+      seg.slot = seg.k - 1;
     }
     this.wpos = 0;
     this.apos = 0;
@@ -260,11 +362,9 @@ export class PartitionedConvolution {
       const segs = this.segments;
       for (let s = 0; s < segs.length; s++) {
         const seg = segs[s];
-        if ((this.clock & (seg.p - 1)) === 0) this.runSegment(seg);
-      }
-      for (let s = 0; s < segs.length; s++) {
-        const seg = segs[s];
-        if (seg.k > 1) this.preSlice(seg);
+        const d = (this.clock & (seg.p - 1)) / HEAD_TAPS;
+        if (d < seg.spread) this.step(seg, d);
+        else if (seg.pre[0].length > 0) this.preSlice(seg, d - seg.spread);
       }
     }
     const H = HEAD_TAPS;
@@ -307,87 +407,102 @@ export class PartitionedConvolution {
     }
   }
 
-  /** One step of segment `seg` at a multiple of its partition size (see the module comment). */
-  private runSegment(seg: Segment): void {
-    const p = seg.p;
-    const n2 = 2 * p;
-    const bins = seg.bins;
+  /**
+   * The units of grid point `d` (0 … G − 1) of the current period of `seg`, whose frame
+   * x[t − 2P, t) ended d·HEAD_TAPS samples ago (see the module comment).
+   */
+  private step(seg: Segment, d: number): void {
     const k = seg.k;
-    const frame = this.frame;
-    const ringMask = this.ringMask;
+    if (d === 0) seg.slot = seg.slot + 1 === k ? 0 : seg.slot + 1;
     const slot = seg.slot;
-    const base = 2 * slot * bins;
-    // Transform the newest frame of every input into its ring slot.
-    for (let c = 0; c < this.inputs; c++) {
-      const ring = this.ring[c];
-      const start = this.wpos - n2;
-      for (let i = 0; i < n2; i++) frame[i] = ring[(start + i) & ringMask];
-      seg.fft.forward(frame, seg.x[c], base);
-    }
-    const y = this.y;
-    const paths = this.paths;
-    const w = 2 * bins;
-    for (let o = 0; o < this.outputs; o++) {
-      // Y = (Σ_{j≥1} X_{t−jP}·H_j, accumulated since the last run) + X_t·H_0.
-      if (k > 1) {
-        const pre = seg.pre[o];
-        for (let b = 0; b < w; b++) {
-          y[b] = pre[b];
-          pre[b] = 0;
+    const p = seg.p;
+    const w = 2 * seg.bins;
+    const frame = this.frame;
+    const late = d * HEAD_TAPS;
+    const end = seg.planStart[d + 1];
+    for (let u = seg.planStart[d]; u < end; u++) {
+      const a = seg.unitA[u];
+      const kind = seg.unitKind[u];
+      if (kind === FWD) {
+        // The frame x[t − 2P, t) of input a into the current slot.
+        const ring = this.ring[a];
+        const ringMask = this.ringMask;
+        const start = this.wpos - 2 * p - late;
+        for (let i = 0; i < 2 * p; i++) frame[i] = ring[(start + i) & ringMask];
+        seg.fft.forward(frame, seg.x[a], slot * w);
+      } else if (kind === MAC) {
+        // Y[lo, lo + len) = (what the previous period accumulated, if any) + Σ over the paths into
+        // output a of Σ_j X_{t−jP}·H_j (all j, or only j = 0 after the accumulation; j ascending,
+        // in pairs).
+        const lo = seg.unitLo[u];
+        const len = seg.unitLen[u];
+        const y = seg.y[a];
+        const pre = seg.pre[a];
+        const accumulated = pre.length > 0;
+        const jEnd = accumulated ? 1 : k;
+        if (accumulated) {
+          for (let b = lo; b < lo + len; b++) {
+            y[b] = pre[b];
+            pre[b] = 0;
+          }
+        } else y.fill(0, lo, lo + len);
+        const paths = this.paths;
+        for (let q = 0; q < paths.length; q++) {
+          const path = paths[q];
+          if (path.output !== a) continue;
+          const xs = seg.x[path.input];
+          const hs = seg.h[path.ir];
+          let j = 0;
+          let s0 = slot;
+          for (; j + 1 < jEnd; j += 2) {
+            const s1 = s0 === 0 ? k - 1 : s0 - 1;
+            spectralMac2(xs, s0 * w + lo, s1 * w + lo, hs, j * w + lo, (j + 1) * w + lo, y, lo, len);
+            s0 = s1 === 0 ? k - 1 : s1 - 1;
+          }
+          if (j < jEnd) spectralMac(xs, s0 * w + lo, hs, j * w + lo, y, lo, len);
         }
-      } else y.fill(0, 0, w);
-      let any = false;
-      for (let q = 0; q < paths.length; q++) {
-        const path = paths[q];
-        if (path.output !== o) continue;
-        any = true;
-        spectralMac(seg.x[path.input], slot * w, seg.h[path.ir], 0, y, 0, w);
+      } else {
+        // Back to time and into the accumulator at the times [t + o − P, t + o), which are still
+        // ahead: o − P − late ≥ 0 by the schedule (o ≥ P + (D − 1)·HEAD_TAPS).
+        seg.fft.inverse(seg.y[a], frame);
+        const acc = this.acc[a];
+        const accMask = this.accMask;
+        const at = this.apos + seg.offset - p - late;
+        for (let i = 0; i < p; i++) acc[(at + i) & accMask] += frame[p + i];
       }
-      if (!any) continue;
-      seg.fft.inverse(y, frame);
-      const acc = this.acc[o];
-      const accMask = this.accMask;
-      const at = this.apos + seg.offset - p;
-      for (let i = 0; i < p; i++) acc[(at + i) & accMask] += frame[p + i];
     }
-    seg.slot = slot + 1 === k ? 0 : slot + 1;
-    seg.g = 0;
   }
 
   /**
-   * One slice of bins of Σ_{j=1}^{K−1} X_{t−(j−1)P}·H_j into `pre`: the part of the next run's
-   * product that is known since the last run at t, spread evenly over the grid points between runs
-   * (so a run costs two FFTs and one partition's products, whatever K). The order of every sum is
+   * Slice `g` (0 … G − D − 1) of the bins of Σ_{j=1}^{K−1} X_{t−(j−1)P}·H_j into `pre`: the part of
+   * the next period's products that is known once this period's forward FFTs are done (at grid
+   * point D), spread evenly over the period's remaining grid points. The order of every sum is
    * fixed by absolute time, so the output stays partition-independent.
    */
-  private preSlice(seg: Segment): void {
-    const G = seg.grid;
-    const g = seg.g;
-    seg.g = g + 1;
+  private preSlice(seg: Segment, g: number): void {
+    const G = seg.grid - seg.spread;
     const bins = seg.bins;
     const lo = 2 * Math.floor((g * bins) / G);
     const len = 2 * Math.floor(((g + 1) * bins) / G) - lo;
     if (len <= 0) return;
     const k = seg.k;
     const w = 2 * bins;
-    const newest = seg.slot === 0 ? k - 1 : seg.slot - 1;
+    const newest = seg.slot;
     const paths = this.paths;
     for (let q = 0; q < paths.length; q++) {
       const path = paths[q];
       const xs = seg.x[path.input];
       const hs = seg.h[path.ir];
       const pre = seg.pre[path.output];
-      // Partition j meets the spectrum j − 1 runs old: slot newest − (j − 1).
+      // Partition j meets the spectrum j − 1 periods old: slot newest − (j − 1).
       let j = 1;
+      let s0 = newest;
       for (; j + 1 < k; j += 2) {
-        const s0 = newest - (j - 1) < 0 ? newest - (j - 1) + k : newest - (j - 1);
         const s1 = s0 === 0 ? k - 1 : s0 - 1;
         spectralMac2(xs, s0 * w + lo, s1 * w + lo, hs, j * w + lo, (j + 1) * w + lo, pre, lo, len);
+        s0 = s1 === 0 ? k - 1 : s1 - 1;
       }
-      if (j < k) {
-        const s0 = newest - (j - 1) < 0 ? newest - (j - 1) + k : newest - (j - 1);
-        spectralMac(xs, s0 * w + lo, hs, j * w + lo, pre, lo, len);
-      }
+      if (j < k) spectralMac(xs, s0 * w + lo, hs, j * w + lo, pre, lo, len);
     }
   }
 }

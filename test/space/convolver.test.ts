@@ -6,8 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Convolver, resample, type ConvolverOptions } from '../../src/space/convolver.js';
-import { HEAD_TAPS, partitionSchedule } from '../../src/space/partitioned-convolution.js';
+import { HEAD_TAPS, partitionSchedule, spreadOf } from '../../src/space/partitioned-convolution.js';
 import { processorFromJSON } from '../../src/registry.js';
+import { RealFFT } from '../../src/core/fft.js';
 import { lcg } from '../support/signals.js';
 import { cutsFromSizes, render } from '../support/conformance.js';
 
@@ -213,15 +214,54 @@ describe('Convolver: equal to direct convolution', () => {
 });
 
 describe('Convolver: schedule, resampling, JSON, validation', () => {
-  it('keeps every segment offset ≥ its partition size (no latency) and covers the IR', () => {
+  it('keeps every segment offset ≥ P + (D − 1)·HEAD_TAPS (no latency with its FFTs spread over D grid points) and covers the IR', () => {
     for (const L of [65, 1000, 120000, 480000]) {
       let end = HEAD_TAPS;
       for (const [p, o, k] of partitionSchedule(L)) {
-        expect(o).toBeGreaterThanOrEqual(p);
+        expect(o).toBeGreaterThanOrEqual(p + (spreadOf(p) - 1) * HEAD_TAPS);
         expect(o).toBe(end);
         end = o + k * p;
       }
       expect(end).toBeGreaterThanOrEqual(L);
+    }
+  });
+
+  it('spreads its FFTs over time: no 128-frame call of a 10 s true-stereo IR transforms more than 1.5 of its largest FFT (all at once: 4.2), nor 10 times the mean (all at once: 30)', () => {
+    // Count the FFT work (n·log2 n per transform) of every process() call by wrapping RealFFT.
+    let work = 0;
+    const forward = RealFFT.prototype.forward;
+    const inverse = RealFFT.prototype.inverse;
+    RealFFT.prototype.forward = function (this: RealFFT, x: Float64Array, spectrum: Float64Array, at?: number) {
+      work += this.size * Math.log2(this.size);
+      forward.call(this, x, spectrum, at);
+    };
+    RealFFT.prototype.inverse = function (this: RealFFT, spectrum: Float64Array, x: Float64Array, at?: number) {
+      work += this.size * Math.log2(this.size);
+      inverse.call(this, spectrum, x, at);
+    };
+    try {
+      const L = 10 * 48000;
+      const irs = [0, 1, 2, 3].map((c) => randomIr(L, 40 + c, 48000));
+      const conv = new Convolver({ impulseResponse: irs, normalize: 'none' });
+      conv.prepare({ sampleRate: 48000, maxBlockSize: 128, channels: 2 });
+      let pmax = 0;
+      for (const [p] of partitionSchedule(L)) pmax = Math.max(pmax, p);
+      const largest = 2 * pmax * Math.log2(2 * pmax);
+      const block = [new Float32Array(128).fill(0.1), new Float32Array(128).fill(0.1)];
+      let max = 0;
+      let total = 0;
+      const calls = (3 * 2 * pmax) / 128;
+      for (let b = 0; b < calls; b++) {
+        work = 0;
+        conv.process(block, 128);
+        max = Math.max(max, work);
+        total += work;
+      }
+      expect(max / largest).toBeLessThanOrEqual(1.5);
+      expect(max / (total / calls)).toBeLessThan(10);
+    } finally {
+      RealFFT.prototype.forward = forward;
+      RealFFT.prototype.inverse = inverse;
     }
   });
 
