@@ -3,18 +3,26 @@
  * several. Isomorphic (no `node:` import, no timer imported): it runs in Node, in a browser page
  * and in a worker, yields to the event loop while it works, and reports progress.
  *
- * **Algorithm.** The programme goes through a {@link MasteringChain} (by default a flat EQ, a
- * gentle glue compressor and the true-peak `Limiter` at the target's ceiling), behind an input
- * gain g. The integrated loudness of the result, L(g), is what BS.1770 measures on the output; it
- * rises with g, but by less than g once the limiter (and the compressor) work. So g is found by
- * iteration on L(g) = target:
+ * **Algorithm.** The programme goes through a {@link MasteringChain} (by default the true-peak
+ * `Limiter` alone, at the target's ceiling: {@link MASTER_DEFAULT_CHAIN}). The integrated
+ * loudness of the result is what BS.1770 measures on the output; it rises with the gain, but by
+ * less than the gain once the limiter works, so the gain is found by iteration:
  * 1. measure the input: L_in (BS.1770-5 integrated), peaks, clipping;
- * 2. g₁ = target − L_in (the static gain, capped at {@link MASTER_MAX_GAIN_DB}); render; measure L₁;
- * 3. g₂ = g₁ + (target − L₁) (a Newton step with slope 1); then secant steps
- *    g_{k+1} = g_k + (target − L_k)/s_k, s_k = (L_k − L_{k−1})/(g_k − g_{k−1}) clamped to
- *    [0.05, 1.2], until |target − L_k| ≤ `toleranceLu` (0.05 LU) or `maxPasses` renders.
- * Every render starts from the chain's reset state, so L(g) is a deterministic, continuous
- * function of g and the secant converges in two to four passes on ordinary programmes.
+ * 2. the stages before the limiter (EQ, compressor, saturator, widener, when present) run once,
+ *    at the static gain g₀ = target − L_in (capped at {@link MASTER_MAX_GAIN_DB}), into the output
+ *    buffers: their thresholds and drive act on the programme at the target's level, whatever the
+ *    input's level was; their output is measured, L_pre;
+ * 3. the limiter's input gain h: h₁ = target − L_pre; each pass runs the limiter over the output
+ *    buffers × h and measures the result without storing it (L_k); then a step with the slope
+ *    guessed as 1/(1 + e/1.5 LU) (limiting that already costs e LU costs more as h rises), then
+ *    secant steps h_{k+1} = h_k + (target − L_k)/s_k, s_k = (L_k − L_{k−1})/(h_k − h_{k−1})
+ *    clamped to [0.05, 1.2], until |target − L_k| ≤ `toleranceLu` (0.05 LU) or `maxPasses`;
+ * 4. a final pass at the best h found runs the limiter in place over the output buffers (writing
+ *    behind the samples it reads) and measures the result in full (integrated, LRA, true peak).
+ * Every pass starts from a reset limiter, so L(h) is a deterministic, continuous function of h and
+ * the secant converges in two or three measuring passes on ordinary programmes. The measuring
+ * meter is the library's own (`LoudnessMeter`, the same gating as `measureLoudness`), fed the
+ * output exactly as it will be stored, so the error the iteration sees is the error of the result.
  *
  * **Guarantees, and their conditions** (tested with fast-check in test/chains/master*.test.ts):
  * - integrated loudness within ±0.1 LU of the target for programmes from −40 to −5 LUFS (music,
@@ -50,6 +58,15 @@ import { Limiter } from '../dynamics/limiter.js';
  * loudness the limiter takes away.
  */
 export const MASTER_MAX_GAIN_DB = 40;
+/**
+ * The chain `master()` uses unless `options.chain` says otherwise: the true-peak limiter alone
+ * (no EQ, no glue compressor). Loudness normalisation should not change the programme's dynamics
+ * beyond what the ceiling requires: a glue compressor takes loudness range (about 1 LU of a 3.5 LU
+ * programme at its mastering defaults), the limiter alone a few hundredths. Add stages with
+ * `chain: { compressor: {}, eq: { bands: [...] } }` (their omitted options take
+ * `MASTERING_STAGE_DEFAULTS`).
+ */
+export const MASTER_DEFAULT_CHAIN: Readonly<Partial<MasteringChainOptions>> = Object.freeze({ eq: null, compressor: null, saturator: null, widener: null });
 /** Default largest |integrated − target| at which `master()` stops iterating, LU. */
 export const MASTER_TOLERANCE_LU = 0.05;
 /** Default largest number of renders. */
@@ -307,7 +324,7 @@ function settings(options: MasteringOptions, defaultTolerance = MASTER_TOLERANCE
   const chain = o.chain === undefined ? {} : checkObject(OWNER, 'options.chain', o.chain);
   if (chain.limiter === null) throw new TypeError(`${OWNER}: options.chain.limiter cannot be null (the true-peak ceiling is the limiter's)`);
   const limiter = { ...MASTERING_STAGE_DEFAULTS.limiter, ...((chain.limiter as object | undefined) ?? {}), ceilingDb: target.truePeakDbtp, mode: 'true-peak' as const };
-  const chainOptions: Partial<MasteringChainOptions> = { ...(chain as Partial<MasteringChainOptions>), limiter, meters: false };
+  const chainOptions: Partial<MasteringChainOptions> = { ...MASTER_DEFAULT_CHAIN, ...(chain as Partial<MasteringChainOptions>), limiter, meters: false };
   new MasteringChain(chainOptions); // validates now, before any work
   const tolerance = o.toleranceLu === undefined ? defaultTolerance : checkNumber(OWNER, 'toleranceLu', o.toleranceLu, { min: 0.001, max: 1, unit: 'LU' });
   const maxPasses = o.maxPasses === undefined ? MASTER_MAX_PASSES : checkNumber(OWNER, 'maxPasses', o.maxPasses, { min: 1, max: 12 });

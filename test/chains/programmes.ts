@@ -34,7 +34,7 @@ function lowpass(x: Float32Array, fc: number, fs: number): void {
 }
 
 /** Music: kick, bass, chords, low-passed hats, sections at different levels (a loudness range). */
-function music(seed: number, n: number, fs: number): Float32Array[] {
+function music(seed: number, n: number, fs: number, spreadDb: number): Float32Array[] {
   const r = lcg(seed);
   const out = [new Float32Array(n), new Float32Array(n)];
   const noise = [new Float32Array(n), new Float32Array(n)];
@@ -42,7 +42,7 @@ function music(seed: number, n: number, fs: number): Float32Array[] {
     for (let i = 0; i < n; i++) c[i] = r();
     lowpass(c, 9000, fs);
   }
-  const sections = Array.from({ length: Math.ceil(n / fs / 4) + 1 }, () => Math.pow(10, (-8 * (r() + 1)) / 20));
+  const sections = Array.from({ length: Math.ceil(n / fs / 4) + 1 }, () => Math.pow(10, (-(spreadDb / 2) * (r() + 1)) / 20));
   const root = 45 + 25 * (r() + 1);
   const tempo = 0.4 + 0.15 * (r() + 1);
   for (let i = 0; i < n; i++) {
@@ -108,10 +108,13 @@ function sparse(seed: number, n: number, fs: number): Float32Array[] {
   return out;
 }
 
-/** A programme of `kind`, `seconds` long at `fs`, scaled to `lufs` integrated (BS.1770). */
-export function programme(kind: ProgrammeKind, seed: number, seconds: number, fs: number, lufs: number): Float32Array[] {
+/**
+ * A programme of `kind`, `seconds` long at `fs`, scaled to `lufs` integrated (BS.1770). Music's
+ * 4 s sections vary in level by up to `spreadDb` (16 dB: an LRA of about 10–13 LU; 6 dB: about 4–5).
+ */
+export function programme(kind: ProgrammeKind, seed: number, seconds: number, fs: number, lufs: number, spreadDb = 16): Float32Array[] {
   const n = Math.round(seconds * fs);
-  const x = kind === 'music' ? music(seed, n, fs) : kind === 'speech' ? speech(seed, n, fs) : sparse(seed, n, fs);
+  const x = kind === 'music' ? music(seed, n, fs, spreadDb) : kind === 'speech' ? speech(seed, n, fs) : sparse(seed, n, fs);
   const l = measureLoudness(x, fs, { truePeak: false }).integrated;
   const g = 10 ** ((lufs - l) / 20);
   for (const c of x) for (let i = 0; i < n; i++) c[i] *= g;
