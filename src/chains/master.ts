@@ -159,11 +159,11 @@ export interface MasterReport {
   readonly before: ProgrammeFigures;
   /** The result. */
   readonly after: ProgrammeFigures;
-  /** The input gain applied before the chain, dB. */
+  /** The total gain applied to the input (before the stages, plus before the limiter), dB. */
   readonly gainDb: number;
   /** Result's integrated loudness − target, LU (`NaN` for silence). */
   readonly errorLu: number;
-  /** Renders used. */
+  /** Renders of the limiter: the measuring passes and the final one (the stages before it render once). */
   readonly passes: number;
   /** The limiter's gain reduction during the final render. */
   readonly limiter: LimiterStatistics;
@@ -585,6 +585,7 @@ class Renderer {
     // 2. The limiter's input gain h (total gain g0 + h ≤ the cap), by secant steps on L(h).
     const hMax = MASTER_MAX_GAIN_DB - g0;
     let h = silent || !Number.isFinite(preLufs) ? 0 : Math.min(target - preLufs, hMax);
+    // Renders of the limiter; the progress counts the stages' render as pass 1.
     let passes = 1;
     let bestH = h;
     let bestErr = Infinity;
@@ -636,7 +637,7 @@ class Renderer {
       fractionAbove3Db: stats[ST_ABOVE3] / n,
     };
     const after = figures(this.fullMeter.reading(), countClipped(out, frames));
-    return { gainDb: silent ? 0 : g0 + bestH, passes, silent, gainCapped, limiter, after };
+    return { gainDb: silent ? 0 : g0 + bestH, passes: passes - 1, silent, gainCapped, limiter, after };
   }
 
   report(before: ProgrammeFigures, after: ProgrammeFigures, fit: Fit): MasterReport {
