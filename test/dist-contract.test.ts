@@ -86,6 +86,9 @@ describeDistAllocation('every processor class from dist/ (Chorus and Saturator: 
   c('Delay (stereo, glide)', (m) => new m.Delay({ timeChange: 'glide', feedback: -0.6 }), {
     ramp: (p) => p.set({ timeChangeMs: 1000, timeMs: p.params.timeMs > 100 ? 30 : 300 }),
   }),
+  c('MasteringChain (mid/side EQ → compressor → saturator → widener → limiter, meters; EQ gain ramps)', (m) => new m.MasteringChain({ eq: { midSide: true, bands: eqBands.map((b) => ({ ...b })), sideBands: [{ type: 'highshelf', frequencyHz: 6000, gainDb: 2 }] }, compressor: { thresholdDb: -20, ratio: 2 }, saturator: { driveDb: 3, oversampling: 2 }, widener: { width: 1.2, bassMonoHz: 120 }, limiter: { driveDb: 6 } }), {
+    ramp: (p) => p.set({ eq: { outputGainDb: (p.params.eq?.outputGainDb ?? 0) > 0 ? -3 : 3, smoothingMs: 1000 } }),
+  }),
   c('Reverb (glides, size and pre-delay cross-fades)', (m) => new m.Reverb({ mix: 0.5 }), {
     ramp: (p) => p.set({ smoothingMs: 1000, decaySeconds: p.params.decaySeconds > 2 ? 0.5 : 8, mix: p.params.mix > 0.5 ? 0.2 : 0.9, size: p.params.size > 1 ? 0.7 : 1.3, preDelayMs: p.params.preDelayMs > 20 ? 5 : 40 }),
   }),
@@ -133,6 +136,7 @@ for (const dist of loadDist()) {
       ['Chain', () => new m.Chain([new m.ParametricEQ(), new m.Compressor(), new m.Limiter()])],
       ['MidSide', () => new m.MidSide({ mid: new m.ParametricEQ({ bands: eqBands.map((b) => ({ ...b })) }), side: new m.Limiter({ ceilingDb: -6 }) })],
       ['Parallel', () => new m.Parallel(new m.Compressor({ thresholdDb: -30, ratio: 8, lookaheadMs: 2 }), { mix: 0.4 })],
+      ['MasteringChain', () => new m.MasteringChain({ eq: { midSide: true, bands: eqBands.map((b) => ({ ...b })) }, saturator: {}, widener: {}, limiter: { driveDb: 9 } })],
     ];
 
     it('keeps class names (no mangling): Compressor.name === "Compressor"', () => {

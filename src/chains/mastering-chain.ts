@@ -331,7 +331,7 @@ export class MasteringChain implements Processor<MasteringChainOptions> {
     if (o.eq !== undefined) {
       if (next.eq === null) built.eq = null;
       else if (prev.eq === null || s.eq === null || Boolean(prev.eq.midSide) !== Boolean(next.eq.midSide)) built.eq = buildEq(next.eq);
-      else updateEq(s.eq, next.eq);
+      else updateEq(s.eq, o.eq as Partial<MasteringEqOptions>);
     }
     if (o.compressor !== undefined) built.compressor = next.compressor === null ? null : (s.compressor?.set(o.compressor as Partial<CompressorOptions>) ?? new Compressor(next.compressor));
     if (o.saturator !== undefined) built.saturator = next.saturator === null ? null : (s.saturator?.set(o.saturator as Partial<SaturatorOptions>) ?? new Saturator(next.saturator));
@@ -445,12 +445,16 @@ function buildEq(o: Partial<MasteringEqOptions>): ParametricEQ | MidSide {
   });
 }
 
-function updateEq(eq: ParametricEQ | MidSide, o: Partial<MasteringEqOptions>): void {
-  const e = { ...MASTERING_STAGE_DEFAULTS.eq, ...o };
+/** Pass the EQ options given (only those: setting `bands` again would re-design every band) to the EQ stage. */
+function updateEq(eq: ParametricEQ | MidSide, given: Partial<MasteringEqOptions>): void {
+  const common: { outputGainDb?: number; smoothingMs?: number } = {};
+  if (given.outputGainDb !== undefined) common.outputGainDb = given.outputGainDb;
+  if (given.smoothingMs !== undefined) common.smoothingMs = given.smoothingMs;
+  const main = given.bands === undefined ? common : { ...common, bands: given.bands };
   if (eq instanceof ParametricEQ) {
-    eq.set({ bands: e.bands, outputGainDb: e.outputGainDb, smoothingMs: e.smoothingMs });
+    eq.set(main);
     return;
   }
-  (eq.mid as ParametricEQ).set({ bands: e.bands, outputGainDb: e.outputGainDb, smoothingMs: e.smoothingMs });
-  (eq.side as ParametricEQ).set({ bands: e.sideBands, outputGainDb: e.outputGainDb, smoothingMs: e.smoothingMs });
+  (eq.mid as ParametricEQ).set(main);
+  (eq.side as ParametricEQ).set(given.sideBands === undefined ? common : { ...common, bands: given.sideBands });
 }
