@@ -15,6 +15,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  MasteringChain,
   BiquadFilter,
   Chain,
   Chorus,
@@ -138,6 +139,16 @@ const CONFIGURED: Record<string, () => Processor[]> = {
   Parallel: () => [
     new Parallel(new Compressor({ ratio: Infinity, thresholdDb: -40 }), { mix: 0.3, dryGainDb: -Infinity }),
     new Parallel(new MidSide({ side: new Parallel(new Saturator()) }), { wetGainDb: 24, smoothingMs: 0 }),
+  ],
+  MasteringChain: () => [
+    new MasteringChain({ eq: null, compressor: null, limiter: null, meters: false }),
+    new MasteringChain({
+      eq: { midSide: true, bands: [{ type: 'lowshelf', frequencyHz: 90, gainDb: 1 }], sideBands: [{ type: 'highshelf', frequencyHz: 8000, gainDb: 2 }], outputGainDb: -1 },
+      compressor: { ratio: Infinity, thresholdDb: -30 },
+      saturator: { curve: 'tube', oversampling: 8 },
+      widener: { width: 1.3, bassMonoHz: 150 },
+      limiter: { ceilingDb: -2, mode: 'sample-peak' },
+    }),
   ],
 };
 

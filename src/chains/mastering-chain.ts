@@ -45,7 +45,7 @@ export interface MasteringEqOptions {
   midSide: boolean;
   /** The bands (on both channels, or on mid in mid/side mode), as `ParametricEQ` bands. @defaultValue [] */
   bands: Partial<EqBandOptions>[];
-  /** The side signal's bands (mid/side mode only; must be empty otherwise). @defaultValue [] */
+  /** The side signal's bands, used in mid/side mode only (kept otherwise, so a preset can switch modes). @defaultValue [] */
   sideBands: Partial<EqBandOptions>[];
   /** Output gain in dB, [-48, 48], smoothed. @defaultValue 0 */
   outputGainDb: number;
@@ -286,10 +286,6 @@ export class MasteringChain implements Processor<MasteringChainOptions> {
       (out as unknown as Record<string, unknown>)[k] = { ...current, ...v };
     }
     if (o.meters !== undefined) out.meters = o.meters;
-    const eq = out.eq;
-    if (eq !== null && !eq.midSide && eq.sideBands !== undefined && eq.sideBands.length > 0) {
-      throw new RangeError(`${OWNER}.eq.sideBands needs eq.midSide = true (the side signal is only separate in mid/side mode), got ${eq.sideBands.length} side bands`);
-    }
     return out;
   }
 

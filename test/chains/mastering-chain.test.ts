@@ -47,7 +47,7 @@ describeProcessor<MasteringChain>({
     { label: 'compressor ratio 0.5', call: (p) => p.set({ compressor: { ratio: 0.5 } }), error: RangeError, message: /MasteringChain\.compressor\.ratio must be in \[1, Infinity\]/ },
     { label: 'limiter ceiling +1', call: (p) => p.set({ limiter: { ceilingDb: 1 } }), error: RangeError, message: /MasteringChain\.limiter\.ceilingDb/ },
     { label: 'unknown stage', call: (p) => p.set({ reverb: {} } as never), error: TypeError, message: /unknown option "reverb"/ },
-    { label: 'side bands without mid/side', call: (p) => p.set({ eq: { sideBands: [{ type: 'peaking', frequencyHz: 1000 }] } }), error: RangeError, message: /sideBands needs eq\.midSide/ },
+    { label: 'a side band at −5 Hz', call: (p) => p.set({ eq: { sideBands: [{ type: 'peaking', frequencyHz: -5 }] } }), error: RangeError, message: /MasteringChain\.eq\.sideBands\[0\]\.frequencyHz/ },
     { label: 'meters not a boolean', call: (p) => p.set({ meters: 1 as never }), error: TypeError, message: /meters/ },
   ],
 });
