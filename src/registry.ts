@@ -48,10 +48,10 @@ export const PROCESSOR_CLASSES: Readonly<Record<string, ProcessorClass>> = Objec
   [Phaser.type]: Phaser,
   [Reverb.type]: Reverb,
   [Convolver.type]: Convolver,
+  [Dither.type]: Dither,
   [Chain.type]: Chain,
   [MidSide.type]: MidSide,
   [Parallel.type]: Parallel,
-  [Dither.type]: Dither,
 });
 
 /**
