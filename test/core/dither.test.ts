@@ -253,6 +253,21 @@ describe('Dither: TPDF error statistics (Lipshitz, Wannamaker & Vanderkooy 1992)
     });
   }
 
+  it('shaped, 16 bits: TPDF inside the loop keeps the error independent of the signal too: at DC offsets across one LSB the output error has mean 0 and power (Δ²/4)·(1 + Σh²)', () => {
+    const gain = 1 + F_WEIGHTED.reduce((a, h) => a + h * h, 0);
+    const lsb = lsbOf(16);
+    for (const f of [0, 0.25, 0.5, 0.9]) {
+      const dc = Math.fround(0.1 + f * lsb);
+      const x = new Float32Array(1 << 17).fill(dc);
+      const [y] = quantize([x], { mode: 'shaped', seed: 23 }, 44100);
+      const { mean, power } = meanAndPower(errorLsb(y, x, 16));
+      // The shaped error's power sits at high frequencies, so its mean converges fast; its power
+      // within a few per cent over 131 072 samples.
+      expect(Math.abs(mean), `DC ${dc}`).toBeLessThan(0.01);
+      expect(Math.abs(power / (0.25 * gain) - 1), `DC ${dc}: power ${power} LSB²`).toBeLessThan(0.04);
+    }
+  });
+
   it('16 bits, a −20 dBFS programme: error power Δ²/4 within 2 %, mean 0, white (autocorrelation at lags 1–8 below 0.01), channels uncorrelated', () => {
     const frames = 1 << 18;
     const x = multiChannel(2, frames, 9).map((c) => c.map((v) => v * 0.12));
@@ -272,6 +287,22 @@ describe('Dither: TPDF error statistics (Lipshitz, Wannamaker & Vanderkooy 1992)
     let cross = 0;
     for (let i = 0; i < frames; i++) cross += e0[i] * e1[i];
     expect(Math.abs(cross / frames / 0.25)).toBeLessThan(0.01);
+  });
+
+  it('the noise depends on the seed, the channel index and the absolute sample index only: channel 0 of a stereo Dither is a mono one’s, and a channel given alone in some calls keeps its sequence', () => {
+    const x = multiChannel(2, 3000, 8).map((c) => c.map((v) => v * 0.2));
+    const mono = quantize([x[0]], { mode: 'shaped', seed: 5 });
+    const stereo = quantize(x, { mode: 'shaped', seed: 5 });
+    expect(identical([stereo[0]], mono)).toBe(true);
+    // Calls that hand over only the left channel for a while: the right channel's later samples
+    // still use their own absolute indices (compare with TPDF, where each sample stands alone).
+    const d = new Dither({ seed: 5 });
+    d.prepare({ sampleRate: 48000, maxBlockSize: 4096, channels: 2 });
+    const y = x.map((c) => c.slice());
+    d.process([y[0].subarray(0, 1000)]);
+    d.process([y[0].subarray(1000), y[1].subarray(1000)]);
+    const full = quantize(x, { seed: 5 });
+    expect(identical([y[0], y[1].subarray(1000)], [full[0], full[1].subarray(1000)])).toBe(true);
   });
 
   it('the seed selects the noise: the same seed repeats it exactly, another seed gives an uncorrelated one', () => {
