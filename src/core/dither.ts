@@ -17,8 +17,8 @@
  *   tone gets harmonics (distortion) instead of noise.
  * - `'tpdf'`: adds d = (u₁ − u₂)·Δ before rounding, u₁, u₂ independent and uniform on [0, 1): a
  *   triangular PDF 2Δ wide. This is the least-power dither that makes the first and second moments
- *   of the total error ε = y − x independent of the signal (the survey's §5, nonsubtractive dither
- *   of order 2): mean 0 and power Δ²/12 (rounding) + Δ²/6 (dither) = **Δ²/4**, white, whatever x
+ *   of the total error ε = y − x independent of the signal (the survey's central result for
+ *   nonsubtractive dither): mean 0 and power Δ²/12 (rounding) + Δ²/6 (dither) = **Δ²/4**, white, whatever x
  *   is (when the quantiser does not clip). The error sounds like steady hiss, not distortion.
  * - `'shaped'`: TPDF dither inside an error-feedback loop (Lipshitz, Vanderkooy & Wannamaker,
  *   "Minimally audible noise shaping", *J. Audio Eng. Soc.* 39(11), 1991):
