@@ -14,6 +14,8 @@ export { dbToGain, gainToDb, powerToDb } from './core/db.js';
 export { SmoothedValue } from './core/smoothed-value.js';
 export { DEFAULT_SMOOTHING_MS, LiveNumbers, SMOOTHING_RANGE, numberOptionRange } from './core/options.js';
 export { RealFFT } from './core/fft.js';
+export type { DitherBits, DitherMode, DitherOptions } from './core/dither.js';
+export { DITHER_BITS, DITHER_DEFAULTS, DITHER_MODES, DITHER_RULES, Dither, quantizeToInt } from './core/dither.js';
 export type { ArrayRule, BooleanRule, EnumRule, NumberRange, NumberRule, ObjectRule, OptionRule, OptionRules, RuleBase } from './core/validate.js';
 export { checkBoolean, checkKnownKeys, checkNumber, checkObject, checkOneOf, checkOption, defineRules, formatRange, inRange, validateOptions } from './core/validate.js';
 export type { BiquadCoefficients, CascadeType, FilterDesign, FilterType, RbjType, Rolloff } from './filters/biquad-coefficients.js';

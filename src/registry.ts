@@ -4,6 +4,7 @@
  */
 import type { Processor, ProcessorJSON } from './core/processor.js';
 import { checkObject, describeValue } from './core/validate.js';
+import { Dither } from './core/dither.js';
 import { Saturator } from './color/saturator.js';
 import { Chorus } from './modulation/chorus.js';
 import { Delay } from './space/delay.js';
@@ -47,6 +48,7 @@ export const PROCESSOR_CLASSES: Readonly<Record<string, ProcessorClass>> = Objec
   [Phaser.type]: Phaser,
   [Reverb.type]: Reverb,
   [Convolver.type]: Convolver,
+  [Dither.type]: Dither,
   [Chain.type]: Chain,
   [MidSide.type]: MidSide,
   [Parallel.type]: Parallel,

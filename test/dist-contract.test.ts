@@ -86,6 +86,10 @@ describeDistAllocation('every processor class from dist/ (Chorus and Saturator: 
   c('Delay (stereo, glide)', (m) => new m.Delay({ timeChange: 'glide', feedback: -0.6 }), {
     ramp: (p) => p.set({ timeChangeMs: 1000, timeMs: p.params.timeMs > 100 ? 30 : 300 }),
   }),
+  c('Dither (16 bits, shaped; mode toggles)', (m) => new m.Dither({ mode: 'shaped' }), {
+    ramp: (p) => p.set({ mode: p.params.mode === 'shaped' ? 'tpdf' : 'shaped' }),
+  }),
+  c('Dither (24 bits, TPDF)', (m) => new m.Dither({ bits: 24 })),
   c('Reverb (glides, size and pre-delay cross-fades)', (m) => new m.Reverb({ mix: 0.5 }), {
     ramp: (p) => p.set({ smoothingMs: 1000, decaySeconds: p.params.decaySeconds > 2 ? 0.5 : 8, mix: p.params.mix > 0.5 ? 0.2 : 0.9, size: p.params.size > 1 ? 0.7 : 1.3, preDelayMs: p.params.preDelayMs > 20 ? 5 : 40 }),
   }),
@@ -133,6 +137,7 @@ for (const dist of loadDist()) {
       ['Chain', () => new m.Chain([new m.ParametricEQ(), new m.Compressor(), new m.Limiter()])],
       ['MidSide', () => new m.MidSide({ mid: new m.ParametricEQ({ bands: eqBands.map((b) => ({ ...b })) }), side: new m.Limiter({ ceilingDb: -6 }) })],
       ['Parallel', () => new m.Parallel(new m.Compressor({ thresholdDb: -30, ratio: 8, lookaheadMs: 2 }), { mix: 0.4 })],
+      ['Dither', () => new m.Dither({ mode: 'shaped', bits: 16, seed: 3 })],
     ];
 
     it('keeps class names (no mangling): Compressor.name === "Compressor"', () => {
@@ -182,9 +187,9 @@ for (const dist of loadDist()) {
       }
     });
 
-    it('Saturator, Chorus, Delay, Phaser and Reverb: no subnormal state after loud noise then silence', () => {
+    it('Saturator, Chorus, Delay, Phaser, Reverb and Dither: no subnormal state after loud noise then silence', () => {
       const spec = { sampleRate: 48000, maxBlockSize: 128, channels: 2 };
-      for (const p of [new m.Saturator(), new m.Saturator({ oversampling: 8, curve: 'tube' }), new m.Chorus({ feedback: 0.95 }), new m.Chorus({ feedback: -0.95, baseDelayMs: 5 }), new m.Delay({ feedback: 0.95, timeMs: 5 }), new m.Delay({ mode: 'ping-pong', feedback: -0.9, timeMs: 3, modDepthMs: 1 }), new m.Phaser({ feedback: -0.95, stages: 12 }), new m.Reverb({ decaySeconds: 0.5, size: 0.3 })] as Processor[]) {
+      for (const p of [new m.Saturator(), new m.Saturator({ oversampling: 8, curve: 'tube' }), new m.Chorus({ feedback: 0.95 }), new m.Chorus({ feedback: -0.95, baseDelayMs: 5 }), new m.Delay({ feedback: 0.95, timeMs: 5 }), new m.Delay({ mode: 'ping-pong', feedback: -0.9, timeMs: 3, modDepthMs: 1 }), new m.Phaser({ feedback: -0.95, stages: 12 }), new m.Reverb({ decaySeconds: 0.5, size: 0.3 }), new m.Dither({ mode: 'shaped', bits: 24 })] as Processor[]) {
         p.prepare(spec);
         run(p, [noise(48_000, 3, 1), noise(48_000, 4, 1)], []);
         const silent = run(p, [new Float32Array(48_000 * 16), new Float32Array(48_000 * 16)], []);

@@ -20,6 +20,7 @@ import {
   Chorus,
   Compressor,
   Delay,
+  Dither,
   Gate,
   Convolver,
   Limiter,
@@ -126,6 +127,7 @@ const CONFIGURED: Record<string, () => Processor[]> = {
   Delay: () => [new Delay({ mode: 'ping-pong', note: '1/8t', bpm: 400, feedback: -0.99, modDepthMs: 10, timeChange: 'glide' }), new Delay({ mode: 'mono', timeMs: 4000, lowCutHz: 2000, highCutHz: 500, mix: 1 })],
   Phaser: () => [new Phaser({ stages: 24, lfoShape: 'triangle', syncNote: '1/16t', bpm: 200, feedback: -0.95, stereoPhaseDeg: 180 }), new Phaser({ stages: 2, centerHz: 5000, sweepOctaves: 0, depth: 0, mix: 0, rateHz: 0.01 })],
   Reverb: () => [new Reverb({ decaySeconds: 20, lowDecayRatio: 4, highDecayRatio: 0.1, size: 2, preDelayMs: 500, mix: 1 }), new Reverb({ decaySeconds: 0.2, size: 0.25, diffusion: 0, width: 0, smoothingMs: 0 })],
+  Dither: () => [new Dither({ bits: 24, mode: 'shaped', seed: 4294967295 }), new Dither({ bits: 8, mode: 'none' })],
   Chain: () => {
     const inner = new Chain([new Compressor({ ratio: Infinity }), new Limiter()], { bypassed: [true] });
     return [new Chain(), new Chain([new BiquadFilter(), inner, new Panner()], { bypassed: [false, true, false] }), new Chain([new Chain([new Chain([new Saturator()])])])];
