@@ -92,9 +92,10 @@ export interface MultibandCompressorOptions {
   /** Crossover slope in dB/octave: 24 (LR4) or 48 (LR8). A change while running restarts the crossover filters. @defaultValue 24 */
   rolloffDbPerOctave: MultibandRolloff;
   /**
-   * The bands, lowest first: either `[]` (every band takes {@link MULTIBAND_BAND_DEFAULTS}) or one
-   * options object per band (crossoversHz.length + 1); omitted fields take the defaults.
-   * @defaultValue `[]`
+   * The bands, lowest first: one options object per band (crossoversHz.length + 1), omitted
+   * fields taking {@link MULTIBAND_BAND_DEFAULTS}; `[]` or no `bands` at all gives every band the
+   * defaults.
+   * @defaultValue four bands of {@link MULTIBAND_BAND_DEFAULTS}
    */
   bands: Partial<MultibandBandOptions>[];
   /** Ramp time of changes made while running (crossovers, band gains, bypass, the compressors' makeup and mix), ms, [0, 1000]. @defaultValue 20 */
@@ -137,7 +138,7 @@ export const MULTIBAND_BAND_RULES: OptionRules<MultibandBandOptions> = /* @__PUR
 export const MULTIBAND_COMPRESSOR_DEFAULTS: Readonly<MultibandCompressorOptions> = /* @__PURE__ */ Object.freeze({
   crossoversHz: [120, 1000, 5000],
   rolloffDbPerOctave: 24,
-  bands: [],
+  bands: [MULTIBAND_BAND_DEFAULTS, MULTIBAND_BAND_DEFAULTS, MULTIBAND_BAND_DEFAULTS, MULTIBAND_BAND_DEFAULTS],
   smoothingMs: DEFAULT_SMOOTHING_MS,
 });
 
