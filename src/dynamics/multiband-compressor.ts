@@ -102,8 +102,9 @@ export interface MultibandCompressorOptions {
   smoothingMs: number;
 }
 
-/** Most bands, and fewest. */
+/** Most bands a {@link MultibandCompressor} takes (four crossovers). */
 export const MAX_MULTIBAND_BANDS = 5;
+/** Fewest bands a {@link MultibandCompressor} takes (one crossover). */
 export const MIN_MULTIBAND_BANDS = 2;
 /** Smallest ratio between adjacent crossovers: a third of an octave. */
 export const MIN_CROSSOVER_RATIO = 2 ** (1 / 3);
