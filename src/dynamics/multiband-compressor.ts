@@ -52,10 +52,10 @@
  *
  * @module
  */
-import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from '../core/options.js';
+import { DEFAULT_SMOOTHING_MS, LiveNumbers, SMOOTHING_RANGE } from '../core/options.js';
 import { ANY_CHANNELS, SPEC_LIMITS, safeFrameCount, usableChannels, validateSpec, type MeterName, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
-import { checkNumber, defineRules, validateOptions, type OptionRules } from '../core/validate.js';
+import { checkNumber, defineRules, validateOptions, type NumberRange, type OptionRules } from '../core/validate.js';
 import { paramsFromJSON, processorJSON } from '../core/json.js';
 import { delayInPlace } from '../core/delay-line.js';
 import { primeProcessor } from '../core/prime.js';
@@ -168,6 +168,10 @@ export const MULTIBAND_COMPRESSOR_RULES: OptionRules<MultibandCompressorOptions>
 });
 
 const OWNER = 'MultibandCompressor';
+/** `which` of a band's `outputGainDb` in a parameter code (band · 32 + which); below it, an index into the compressor options. */
+const W_OUTPUT_GAIN = 31;
+/** The range of a band's `outputGainDb`. */
+const OUTPUT_GAIN_RANGE: NumberRange = Object.freeze({ min: -24, max: 24, unit: 'dB' });
 /** The band options a band's Compressor takes. */
 type CompressorKey = keyof Omit<CompressorOptions, 'smoothingMs'>;
 
@@ -253,6 +257,16 @@ export class MultibandCompressor implements Processor<MultibandCompressorOptions
   private gainBufs: Float64Array[] = [];
   /** The segment's sum, one channel at a time. */
   private acc = new Float64Array(0);
+  /** Per band: [outputGainDb] (see {@link LiveNumbers}: setParam() changes it on the audio thread). */
+  private readonly outputLive: LiveNumbers[];
+  /** Per band: 1 while audible (no solo elsewhere), and 1 while bypassed (set on the control side). */
+  private readonly audible: Int32Array;
+  private readonly bypassed: Int32Array;
+  /** [a band gain target] handed to its smoother by setParam(). */
+  private readonly gainTarget = new Float64Array(1);
+  /** Automatable paths (`bands.<k>.<option>`) → band · 32 + which, and the compressor option names by `which`. */
+  private readonly paramCodes = new Map<string, number>();
+  private readonly paramKeys: string[] = [];
   /** Absolute sample count mod CONTROL_INTERVAL, and mod the state-check grid. */
   private phase = 0;
   private checkPhase = 0;
@@ -273,6 +287,16 @@ export class MultibandCompressor implements Processor<MultibandCompressorOptions
     this.comps = this.bandOpts.map((b) => new Compressor({ ...compressorOptions(b), smoothingMs: this.smoothingMs }));
     this.gains = this.bandOpts.map(() => new SmoothedValue('linear', 1));
     this.meterNames = Object.freeze(this.bandOpts.flatMap(() => ['gainReductionDb', 'maxGainReductionDb'] as MeterName[]));
+    this.outputLive = this.bandOpts.map(() => new LiveNumbers(['outputGainDb'], MULTIBAND_BAND_RULES));
+    this.audible = new Int32Array(count);
+    this.bypassed = new Int32Array(count);
+    // Automation: a band's compressor options that its Compressor can automate (not `mix`, which
+    // bypass drives), and its output gain.
+    for (const key of Object.keys(COMPRESSOR_RULES)) if (key !== 'mix' && this.comps[0].paramRange(key) !== undefined) this.paramKeys.push(key);
+    for (let b = 0; b < count; b++) {
+      this.paramKeys.forEach((key, w) => this.paramCodes.set(`bands.${b}.${key}`, b * 32 + w));
+      this.paramCodes.set(`bands.${b}.outputGainDb`, b * 32 + W_OUTPUT_GAIN);
+    }
     this.updateGains(false);
     this.buildStages();
   }
@@ -294,6 +318,7 @@ export class MultibandCompressor implements Processor<MultibandCompressorOptions
 
   /** The current options (targets of ramps in progress), every band filled in. */
   get params(): MultibandCompressorOptions {
+    this.syncBands();
     return {
       crossoversHz: [...this.crossovers],
       rolloffDbPerOctave: this.rolloff,
@@ -304,7 +329,9 @@ export class MultibandCompressor implements Processor<MultibandCompressorOptions
 
   /** The options of band `index` (0: the lowest). */
   getBand(index: number): MultibandBandOptions {
-    return { ...this.bandOpts[this.bandIndex('getBand', index)] };
+    const b = this.bandIndex('getBand', index);
+    this.syncBands();
+    return { ...this.bandOpts[b] };
   }
 
   /** Current gain reduction of band `index` in dB (≥ 0). */
@@ -337,6 +364,7 @@ export class MultibandCompressor implements Processor<MultibandCompressorOptions
    */
   set(options: Partial<MultibandCompressorOptions>): this {
     const o = validateOptions<MultibandCompressorOptions>(OWNER, options, MULTIBAND_COMPRESSOR_RULES);
+    this.syncBands();
     const count = this.bandOpts.length;
     if (o.crossoversHz !== undefined) {
       if (o.crossoversHz.length !== count - 1) {
@@ -377,6 +405,7 @@ export class MultibandCompressor implements Processor<MultibandCompressorOptions
   setBand(index: number, options: Partial<MultibandBandOptions>): this {
     const b = this.bandIndex('setBand', index);
     const o = validateOptions<MultibandBandOptions>(`${OWNER}.bands[${b}]`, options, MULTIBAND_BAND_RULES);
+    this.syncBands();
     this.bandOpts[b] = { ...this.bandOpts[b], ...o };
     this.comps[b].set(compressorOptions(this.bandOpts[b]));
     this.updateGains(this.spec !== undefined);
@@ -552,11 +581,62 @@ export class MultibandCompressor implements Processor<MultibandCompressorOptions
   private updateGains(ramp: boolean): void {
     const anySolo = this.bandOpts.some((b) => b.solo);
     this.bandOpts.forEach((b, i) => {
-      const audible = !anySolo || b.solo ? 1 : 0;
-      const g = audible * (b.bypass ? 1 : Math.pow(10, b.outputGainDb / 20));
-      if (ramp) this.gains[i].setTarget(g);
-      else this.gains[i].setImmediate(g);
+      this.outputLive[i].load(b);
+      this.audible[i] = !anySolo || b.solo ? 1 : 0;
+      this.bypassed[i] = b.bypass ? 1 : 0;
+      this.writeGainTarget(i);
+      if (ramp) this.gains[i].setTargetAt(this.gainTarget, 0);
+      else this.gains[i].setImmediate(this.gainTarget[0]);
     });
+  }
+
+  /** Band b's gain target into gainTarget[0], from typed arrays only (setParam() runs this on the audio thread). */
+  private writeGainTarget(b: number): void {
+    const t = this.gainTarget;
+    t[0] = this.bypassed[b] === 1 ? 1 : Math.pow(10, this.outputLive[b].values[0] / 20);
+    if (this.audible[b] === 0) t[0] = 0;
+  }
+
+  /** Write values setParam() changed (in the compressors and the output-gain mirrors) back into the band options (control side). */
+  private syncBands(): void {
+    const keys = this.paramKeys;
+    for (let b = 0; b < this.bandOpts.length; b++) {
+      const o = this.bandOpts[b] as unknown as Record<string, unknown>;
+      this.outputLive[b].sync(o);
+      const cp = this.comps[b].params as unknown as Record<string, unknown>;
+      for (const k of keys) o[k] = cp[k];
+    }
+  }
+
+  /**
+   * The range of a number option {@link MultibandCompressor.setParam} can change:
+   * `bands.<k>.<option>` for band k's compressor options that a {@link Compressor} can automate
+   * (threshold, ratio, knee, attack, release, hold, RMS window, stereo link, makeup, sidechain
+   * high-pass; not `mix`, which bypass drives, nor `lookaheadMs`) and `bands.<k>.outputGainDb`.
+   * Not the crossovers (their order and spacing are checked on the control side).
+   */
+  paramRange(name: string): NumberRange | undefined {
+    if (typeof name !== 'string') return undefined;
+    const code = this.paramCodes.get(name);
+    if (code === undefined) return undefined;
+    const w = code & 31;
+    return w === W_OUTPUT_GAIN ? OUTPUT_GAIN_RANGE : this.comps[code >> 5].paramRange(this.paramKeys[w]);
+  }
+
+  /** Change one of those options to `values[index]` without allocating (for automation; the contract's `setParam`), ramped as `set()` ramps; clamped to its range. */
+  setParam(name: string, values: Float64Array, index: number): void {
+    const code = this.paramCodes.get(name);
+    if (code === undefined) return;
+    const b = code >> 5;
+    const w = code & 31;
+    if (w !== W_OUTPUT_GAIN) {
+      this.comps[b].setParam(this.paramKeys[w], values, index);
+      return;
+    }
+    if (!this.outputLive[b].put(0, values, index)) return;
+    this.writeGainTarget(b);
+    if (this.spec !== undefined) this.gains[b].setTargetAt(this.gainTarget, 0);
+    else this.gains[b].setImmediate(this.gainTarget[0]);
   }
 
   /** The crossover filters for the current frequencies and slope (unprepared). */

@@ -16,6 +16,7 @@ import { describe, expect, it } from 'vitest';
 import { compressorGainReductionDb } from '../../src/dynamics/compressor.js';
 import { MultibandCompressor, type MultibandBandOptions, type MultibandCompressorOptions } from '../../src/dynamics/multiband-compressor.js';
 import { describeProcessor } from '../support/conformance.js';
+import { allocationFree, measureAllocationSettled } from '../support/alloc.js';
 import { countSubnormalState } from '../support/denormal.js';
 import { multiChannel, noise, runs, sine } from '../support/signals.js';
 
@@ -431,6 +432,50 @@ describe('MultibandCompressor: contract details', () => {
     expect(out[2]).toBe(0);
     mb.resetMeters();
     expect(mb.bandMaxGainReductionDb(0)).toBe(mb.bandGainReductionDb(0));
+  });
+
+  it('automates band options through paramRange/setParam like set(), without allocating', async () => {
+    const make = () => {
+      const mb = new MultibandCompressor({ crossoversHz: [200, 2000], bands: [{ thresholdDb: -30 }, { thresholdDb: -20 }, {}] });
+      mb.prepare({ sampleRate: 48000, maxBlockSize: 128, channels: 2 });
+      return mb;
+    };
+    const a = make();
+    expect(a.paramRange('bands.1.thresholdDb')).toEqual({ min: -100, max: 20, unit: 'dB' });
+    expect(a.paramRange('bands.2.outputGainDb')).toEqual({ min: -24, max: 24, unit: 'dB' });
+    for (const name of ['bands.1.mix', 'bands.1.lookaheadMs', 'bands.3.ratio', 'crossoversHz.0', 'bands.0.bypass', 'smoothingMs']) expect(a.paramRange(name), name).toBeUndefined();
+    const b = make();
+    const x = multiChannel(2, 4096, 8);
+    const values = Float64Array.of(-40, 3, -6);
+    const ya = x.map((c) => c.slice());
+    const yb = x.map((c) => c.slice());
+    for (let p = 0; p < 4096; p += 128) {
+      if (p === 1024) {
+        a.setParam('bands.1.thresholdDb', values, 0);
+        a.setParam('bands.0.ratio', values, 1);
+        a.setParam('bands.2.outputGainDb', values, 2);
+        b.setBand(1, { thresholdDb: -40 });
+        b.setBand(0, { ratio: 3 });
+        b.setBand(2, { outputGainDb: -6 });
+      }
+      a.process(ya.map((c) => c.subarray(p, p + 128)));
+      b.process(yb.map((c) => c.subarray(p, p + 128)));
+    }
+    for (let c = 0; c < 2; c++) expect(Array.from(ya[c])).toEqual(Array.from(yb[c]));
+    expect(a.params).toEqual(b.params);
+    expect(a.getBand(2).outputGainDb).toBe(-6);
+    // setBand after automation keeps the automated values it does not name.
+    a.setBand(0, { kneeDb: 3 });
+    expect(a.getBand(0).ratio).toBe(3);
+    const v = new Float64Array(1);
+    let k = 0;
+    const { report, first } = await measureAllocationSettled(() => {
+      v[0] = -30 + (k++ % 20);
+      a.setParam('bands.1.thresholdDb', v, 0);
+      a.setParam('bands.2.outputGainDb', v, 0);
+      a.process(ya, 128);
+    }, 20_000);
+    expect(allocationFree(report), JSON.stringify({ report, first })).toBe(true);
   });
 
   it('params round-trip through JSON and fill every band', () => {
