@@ -23,7 +23,7 @@
  * LP₁·AP₂·…·AP_{N−1} + HP₁·(LP₂·AP₃·… + HP₂·(…)) = (LP₁ + HP₁)·AP₂·…·AP_{N−1} = AP₁·AP₂·…·AP_{N−1}
  * ```
  *
- * a flat magnitude (measured within 1e-4 dB, see the tests) with the phase of the crossovers'
+ * a flat magnitude (measured within 2e-6 dB, see the tests) with the phase of the crossovers'
  * all-passes in cascade.
  *
  * Per band: the band signal runs through its Compressor (all its options: threshold, ratio, knee,
