@@ -56,6 +56,20 @@ export type { CompressorDetector, CompressorOptions } from './dynamics/compresso
 export { COMPRESSOR_DEFAULTS, COMPRESSOR_RULES, Compressor, compressorGainReductionDb } from './dynamics/compressor.js';
 export type { GateOptions } from './dynamics/gate.js';
 export { GATE_DEFAULTS, GATE_RULES, Gate, gateGainReductionDb } from './dynamics/gate.js';
+export type { MultibandBandOptions, MultibandCompressorOptions, MultibandRolloff } from './dynamics/multiband-compressor.js';
+export {
+  MAX_CROSSOVER_FRACTION,
+  MAX_MULTIBAND_BANDS,
+  MIN_CROSSOVER_HZ,
+  MIN_CROSSOVER_RATIO,
+  MIN_MULTIBAND_BANDS,
+  MULTIBAND_BAND_DEFAULTS,
+  MULTIBAND_BAND_RULES,
+  MULTIBAND_COMPRESSOR_DEFAULTS,
+  MULTIBAND_COMPRESSOR_RULES,
+  MULTIBAND_ROLLOFFS,
+  MultibandCompressor,
+} from './dynamics/multiband-compressor.js';
 export type { LimiterMode, LimiterOptions } from './dynamics/limiter.js';
 export { LIMITER_DEFAULTS, LIMITER_RULES, LIMITER_TARGET_MARGIN_DB, Limiter } from './dynamics/limiter.js';
 export type { PanLaw, PannerOptions } from './stereo/panner.js';

@@ -14,6 +14,7 @@ import { Convolver } from './space/convolver.js';
 import { Compressor } from './dynamics/compressor.js';
 import { Limiter } from './dynamics/limiter.js';
 import { Gate } from './dynamics/gate.js';
+import { MultibandCompressor } from './dynamics/multiband-compressor.js';
 import { BiquadFilter } from './filters/biquad-filter.js';
 import { ParametricEQ } from './filters/parametric-eq.js';
 import { LoudnessMeter } from './metering/loudness-meter.js';
@@ -40,6 +41,7 @@ export const PROCESSOR_CLASSES: Readonly<Record<string, ProcessorClass>> = Objec
   [Compressor.type]: Compressor,
   [Limiter.type]: Limiter,
   [Gate.type]: Gate,
+  [MultibandCompressor.type]: MultibandCompressor,
   [Panner.type]: Panner,
   [StereoWidener.type]: StereoWidener,
   [Saturator.type]: Saturator,

@@ -61,6 +61,13 @@ describeDistAllocation('every processor class from dist/ (Chorus and Saturator: 
     ramp: (p) => p.set({ keyListen: !p.params.keyListen, thresholdDb: p.params.keyListen ? -20 : -6, smoothingMs: 1000 }),
   }),
   c('Gate (gate ∞:1, no key filter)', (m) => new m.Gate({ thresholdDb: -12, hysteresisDb: 2, holdMs: 1 })),
+  c('MultibandCompressor (4 bands LR4, lookahead in one band, crossover and band-gain ramps)', (m) => new m.MultibandCompressor({ crossoversHz: [120, 1000, 5000], bands: [{ thresholdDb: -24, lookaheadMs: 2 }, { thresholdDb: -20, detector: 'rms' }, { thresholdDb: -18 }, { thresholdDb: -22, stereoLink: 0.5 }] }), {
+    ramp: (p) => {
+      const up = p.params.crossoversHz[0] < 200;
+      p.set({ smoothingMs: 1000, crossoversHz: up ? [300, 2000, 8000] : [120, 1000, 5000] });
+      p.setBand(1, { bypass: up, outputGainDb: up ? -6 : 0 });
+    },
+  }),
   c('Limiter (true peak, +12 dB drive)', (m) => new m.Limiter({ driveDb: 12 }), { ramp: (p) => p.set({ driveDb: p.params.driveDb > 6 ? 0 : 12, smoothingMs: 1000 }) }),
   c('Limiter (sample peak, auto release, unlinked)', (m) => new m.Limiter({ mode: 'sample-peak', driveDb: 9, autoRelease: true, stereoLink: 0 })),
   c('Panner (mono source, −4.5 dB law)', (m) => new m.Panner({ pan: 0.3, law: '-4.5dB' }), { ramp: (p) => p.set({ pan: -p.params.pan || 0.5, smoothingMs: 1000 }) }),
@@ -126,6 +133,7 @@ for (const dist of loadDist()) {
       ['Compressor', () => new m.Compressor({ detector: 'rms', thresholdDb: -30, sidechainHighpassHz: 100, lookaheadMs: 2 })],
       ['Limiter', () => new m.Limiter({ driveDb: 12 })],
       ['Gate', () => new m.Gate({ thresholdDb: -20, ratio: 4, keyHighpassHz: 100, keyLowpassHz: 5000, lookaheadMs: 2 })],
+      ['MultibandCompressor', () => new m.MultibandCompressor({ crossoversHz: [150, 1500, 6000], rolloffDbPerOctave: 48, bands: [{ lookaheadMs: 2 }, { detector: 'rms' }, {}, { thresholdDb: -30 }] })],
       ['Panner', () => new m.Panner({ input: 'stereo', pan: 0.4 })],
       ['StereoWidener', () => new m.StereoWidener({ width: 1.5 })],
       ['Saturator', () => new m.Saturator({ curve: 'tube', oversampling: 8, driveDb: 12 })],

@@ -24,6 +24,7 @@ import {
   Gate,
   Convolver,
   Limiter,
+  MultibandCompressor,
   LoudnessMeter,
   MAX_CHAIN_LENGTH,
   MidSide,
@@ -114,6 +115,10 @@ const CONFIGURED: Record<string, () => Processor[]> = {
   Gate: () => [
     new Gate({ ratio: 2, thresholdDb: -100, rangeDb: 120, hysteresisDb: 40, holdMs: 2000, peakWindowMs: 0, lookaheadMs: 20, keyListen: true }),
     new Gate({ keyHighpassHz: 20000, keyLowpassHz: 20, attackMs: 0, releaseMs: 10000, smoothingMs: 0 }),
+  ],
+  MultibandCompressor: () => [
+    new MultibandCompressor({ crossoversHz: [21, 100, 1000, 10000], rolloffDbPerOctave: 48, bands: [{ ratio: Infinity, solo: true }, { bypass: true, outputGainDb: -24 }, { detector: 'rms', lookaheadMs: 20 }, {}, { outputGainDb: 24, autoMakeup: true }], smoothingMs: 0 }),
+    new MultibandCompressor({ crossoversHz: [500] }),
   ],
   Limiter: () => [new Limiter({ ceilingDb: -0.1, mode: 'sample-peak', lookaheadMs: 0.5, autoRelease: true }), new Limiter({ ceilingDb: -60, driveDb: 48, releaseMs: 5000 })],
   Panner: () => [new Panner({ pan: -1, law: '-4.5dB', input: 'stereo' }), new Panner({ pan: 1, law: '0dB' })],
@@ -362,6 +367,8 @@ const CROSS_FIELD: readonly RegExp[] = [
   /^Convolver\.impulseResponse must have 1, 2 or 4 channels, got 3$/, // a length the schema cannot single out
   /^Convolver\.impulseResponse: every channel must have the same length/, // lengths of two arrays
   /^Chain\.bypassed has \d+ entries for \d+ slots$/, // two options
+  /^MultibandCompressor\.crossoversHz\[\d+\] must be at least a third of an octave above/, // two crossovers
+  /^MultibandCompressor\.bands must have 0 or \d+ items \(one per band/, // bands against crossovers
   /^processorFromJSON: containers nested deeper than/, // nesting depth
   /^MidSide\.(mid|side) runs on one channel, but its processor needs/, // the type of a nested processor
   /^Mixer: (tracks|buses)\[\d+\]\.name: the name .* is taken/, // unique names
