@@ -459,7 +459,7 @@ export class Mixer {
    * (−1 … 1), `.mute` (0 … 1, the muted fraction), `.sends.<k>.levelDb` (dB);
    * `buses.<name or index>.faderDb`, `.pan`, `.mute`; `master.faderDb`; and any number option of
    * an insert that supports automation (its `setParam()`; ParametricEQ, BiquadFilter, Compressor,
-   * Limiter, Saturator, Panner, StereoWidener): `tracks.<name or index>.inserts.<slot>.<option>`
+   * Limiter, Saturator, Panner, StereoWidener, MultibandCompressor): `tracks.<name or index>.inserts.<slot>.<option>`
    * (nested options by dotted paths: `…inserts.0.bands.2.gainDb`),
    * `buses.<name or index>.inserts.<slot>.<option>`, `master.inserts.<slot>.<option>`. Schedule events on it in
    * absolute frames since `prepare()` / `reset()` (`Math.round(seconds · sampleRate)`, or
@@ -530,7 +530,7 @@ export class Mixer {
     for (const l of this.insertLanes) if (l.processor === (p as unknown) && l.option === option) return l.lane;
     const type = p.toJSON().type;
     if (typeof p.setParam !== 'function' || typeof p.paramRange !== 'function') {
-      fail(`${where}.inserts[${slot}] (${type}) cannot be automated (it has no setParam(); automatable: ParametricEQ, BiquadFilter, Compressor, Limiter, Saturator, Panner, StereoWidener)`);
+      fail(`${where}.inserts[${slot}] (${type}) cannot be automated (it has no setParam(); automatable: ParametricEQ, BiquadFilter, Compressor, Limiter, Saturator, Panner, StereoWidener, MultibandCompressor)`);
     }
     const proc = p as Automatable;
     const options = automatableOptions(proc);
