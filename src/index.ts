@@ -14,6 +14,8 @@ export { dbToGain, gainToDb, powerToDb } from './core/db.js';
 export { SmoothedValue } from './core/smoothed-value.js';
 export { DEFAULT_SMOOTHING_MS, LiveNumbers, SMOOTHING_RANGE, numberOptionRange } from './core/options.js';
 export { RealFFT } from './core/fft.js';
+export type { DitherBits, DitherMode, DitherOptions } from './core/dither.js';
+export { DITHER_BITS, DITHER_DEFAULTS, DITHER_MODES, DITHER_RULES, Dither, quantizeToInt } from './core/dither.js';
 export type { ArrayRule, BooleanRule, EnumRule, NumberRange, NumberRule, ObjectRule, OptionRule, OptionRules, RuleBase } from './core/validate.js';
 export { checkBoolean, checkKnownKeys, checkNumber, checkObject, checkOneOf, checkOption, defineRules, formatRange, inRange, validateOptions } from './core/validate.js';
 export type { BiquadCoefficients, CascadeType, FilterDesign, FilterType, RbjType, Rolloff } from './filters/biquad-coefficients.js';
@@ -69,6 +71,20 @@ export type { CompressorDetector, CompressorOptions } from './dynamics/compresso
 export { COMPRESSOR_DEFAULTS, COMPRESSOR_RULES, Compressor, compressorGainReductionDb } from './dynamics/compressor.js';
 export type { GateOptions } from './dynamics/gate.js';
 export { GATE_DEFAULTS, GATE_RULES, Gate, gateGainReductionDb } from './dynamics/gate.js';
+export type { MultibandBandOptions, MultibandCompressorOptions, MultibandRolloff } from './dynamics/multiband-compressor.js';
+export {
+  MAX_CROSSOVER_FRACTION,
+  MAX_MULTIBAND_BANDS,
+  MIN_CROSSOVER_HZ,
+  MIN_CROSSOVER_RATIO,
+  MIN_MULTIBAND_BANDS,
+  MULTIBAND_BAND_DEFAULTS,
+  MULTIBAND_BAND_RULES,
+  MULTIBAND_COMPRESSOR_DEFAULTS,
+  MULTIBAND_COMPRESSOR_RULES,
+  MULTIBAND_ROLLOFFS,
+  MultibandCompressor,
+} from './dynamics/multiband-compressor.js';
 export type { LimiterMode, LimiterOptions } from './dynamics/limiter.js';
 export { LIMITER_DEFAULTS, LIMITER_RULES, LIMITER_TARGET_MARGIN_DB, Limiter } from './dynamics/limiter.js';
 export type { PanLaw, PannerOptions } from './stereo/panner.js';

@@ -4,6 +4,7 @@
  */
 import type { Processor, ProcessorJSON } from './core/processor.js';
 import { checkObject, describeValue } from './core/validate.js';
+import { Dither } from './core/dither.js';
 import { Saturator } from './color/saturator.js';
 import { Chorus } from './modulation/chorus.js';
 import { Delay } from './space/delay.js';
@@ -13,6 +14,7 @@ import { Convolver } from './space/convolver.js';
 import { Compressor } from './dynamics/compressor.js';
 import { Limiter } from './dynamics/limiter.js';
 import { Gate } from './dynamics/gate.js';
+import { MultibandCompressor } from './dynamics/multiband-compressor.js';
 import { BiquadFilter } from './filters/biquad-filter.js';
 import { ParametricEQ } from './filters/parametric-eq.js';
 import { LoudnessMeter } from './metering/loudness-meter.js';
@@ -40,6 +42,7 @@ export const PROCESSOR_CLASSES: Readonly<Record<string, ProcessorClass>> = Objec
   [Compressor.type]: Compressor,
   [Limiter.type]: Limiter,
   [Gate.type]: Gate,
+  [MultibandCompressor.type]: MultibandCompressor,
   [Panner.type]: Panner,
   [StereoWidener.type]: StereoWidener,
   [Saturator.type]: Saturator,
@@ -48,6 +51,7 @@ export const PROCESSOR_CLASSES: Readonly<Record<string, ProcessorClass>> = Objec
   [Phaser.type]: Phaser,
   [Reverb.type]: Reverb,
   [Convolver.type]: Convolver,
+  [Dither.type]: Dither,
   [Chain.type]: Chain,
   [MidSide.type]: MidSide,
   [Parallel.type]: Parallel,

@@ -14,7 +14,8 @@
  * alone checks:
  *
  * - conditions between two values: a Chorus's `depthMs` ≤ `baseDelayMs` − 0.5 ms (defaults
- *   included), a Chain's `bypassed` no longer than its `processors`;
+ *   included), a Chain's `bypassed` no longer than its `processors`, a MultibandCompressor's
+ *   crossovers ascending a third of an octave apart and its `bands` one per band (or none);
  * - containers nested deeper than `MAX_JSON_NESTING` levels;
  * - a MidSide path whose processor cannot run on one channel (a StereoWidener);
  * - in a session's automation: that each path names an automatable parameter (for an insert

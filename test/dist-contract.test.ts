@@ -61,6 +61,13 @@ describeDistAllocation('every processor class from dist/ (Chorus and Saturator: 
     ramp: (p) => p.set({ keyListen: !p.params.keyListen, thresholdDb: p.params.keyListen ? -20 : -6, smoothingMs: 1000 }),
   }),
   c('Gate (gate ∞:1, no key filter)', (m) => new m.Gate({ thresholdDb: -12, hysteresisDb: 2, holdMs: 1 })),
+  c('MultibandCompressor (4 bands LR4, lookahead in one band, crossover and band-gain ramps)', (m) => new m.MultibandCompressor({ crossoversHz: [120, 1000, 5000], bands: [{ thresholdDb: -24, lookaheadMs: 2 }, { thresholdDb: -20, detector: 'rms' }, { thresholdDb: -18 }, { thresholdDb: -22, stereoLink: 0.5 }] }), {
+    ramp: (p) => {
+      const up = p.params.crossoversHz[0] < 200;
+      p.set({ smoothingMs: 1000, crossoversHz: up ? [300, 2000, 8000] : [120, 1000, 5000] });
+      p.setBand(1, { bypass: up, outputGainDb: up ? -6 : 0 });
+    },
+  }),
   c('Limiter (true peak, +12 dB drive)', (m) => new m.Limiter({ driveDb: 12 }), { ramp: (p) => p.set({ driveDb: p.params.driveDb > 6 ? 0 : 12, smoothingMs: 1000 }) }),
   c('Limiter (sample peak, auto release, unlinked)', (m) => new m.Limiter({ mode: 'sample-peak', driveDb: 9, autoRelease: true, stereoLink: 0 })),
   c('Panner (mono source, −4.5 dB law)', (m) => new m.Panner({ pan: 0.3, law: '-4.5dB' }), { ramp: (p) => p.set({ pan: -p.params.pan || 0.5, smoothingMs: 1000 }) }),
@@ -89,6 +96,10 @@ describeDistAllocation('every processor class from dist/ (Chorus and Saturator: 
   c('MasteringChain (mid/side EQ → compressor → saturator → widener → limiter, meters; EQ gain ramps)', (m) => new m.MasteringChain({ eq: { midSide: true, bands: eqBands.map((b) => ({ ...b })), sideBands: [{ type: 'highshelf', frequencyHz: 6000, gainDb: 2 }] }, compressor: { thresholdDb: -20, ratio: 2 }, saturator: { driveDb: 3, oversampling: 2 }, widener: { width: 1.2, bassMonoHz: 120 }, limiter: { driveDb: 6 } }), {
     ramp: (p) => p.set({ eq: { outputGainDb: (p.params.eq?.outputGainDb ?? 0) > 0 ? -3 : 3, smoothingMs: 1000 } }),
   }),
+  c('Dither (16 bits, shaped; mode toggles)', (m) => new m.Dither({ mode: 'shaped' }), {
+    ramp: (p) => p.set({ mode: p.params.mode === 'shaped' ? 'tpdf' : 'shaped' }),
+  }),
+  c('Dither (24 bits, TPDF)', (m) => new m.Dither({ bits: 24 })),
   c('Reverb (glides, size and pre-delay cross-fades)', (m) => new m.Reverb({ mix: 0.5 }), {
     ramp: (p) => p.set({ smoothingMs: 1000, decaySeconds: p.params.decaySeconds > 2 ? 0.5 : 8, mix: p.params.mix > 0.5 ? 0.2 : 0.9, size: p.params.size > 1 ? 0.7 : 1.3, preDelayMs: p.params.preDelayMs > 20 ? 5 : 40 }),
   }),
@@ -125,6 +136,7 @@ for (const dist of loadDist()) {
       ['Compressor', () => new m.Compressor({ detector: 'rms', thresholdDb: -30, sidechainHighpassHz: 100, lookaheadMs: 2 })],
       ['Limiter', () => new m.Limiter({ driveDb: 12 })],
       ['Gate', () => new m.Gate({ thresholdDb: -20, ratio: 4, keyHighpassHz: 100, keyLowpassHz: 5000, lookaheadMs: 2 })],
+      ['MultibandCompressor', () => new m.MultibandCompressor({ crossoversHz: [150, 1500, 6000], rolloffDbPerOctave: 48, bands: [{ lookaheadMs: 2 }, { detector: 'rms' }, {}, { thresholdDb: -30 }] })],
       ['Panner', () => new m.Panner({ input: 'stereo', pan: 0.4 })],
       ['StereoWidener', () => new m.StereoWidener({ width: 1.5 })],
       ['Saturator', () => new m.Saturator({ curve: 'tube', oversampling: 8, driveDb: 12 })],
@@ -137,6 +149,7 @@ for (const dist of loadDist()) {
       ['MidSide', () => new m.MidSide({ mid: new m.ParametricEQ({ bands: eqBands.map((b) => ({ ...b })) }), side: new m.Limiter({ ceilingDb: -6 }) })],
       ['Parallel', () => new m.Parallel(new m.Compressor({ thresholdDb: -30, ratio: 8, lookaheadMs: 2 }), { mix: 0.4 })],
       ['MasteringChain', () => new m.MasteringChain({ eq: { midSide: true, bands: eqBands.map((b) => ({ ...b })) }, saturator: {}, widener: {}, limiter: { driveDb: 9 } })],
+      ['Dither', () => new m.Dither({ mode: 'shaped', bits: 16, seed: 3 })],
     ];
 
     it('keeps class names (no mangling): Compressor.name === "Compressor"', () => {
@@ -186,9 +199,9 @@ for (const dist of loadDist()) {
       }
     });
 
-    it('Saturator, Chorus, Delay, Phaser and Reverb: no subnormal state after loud noise then silence', () => {
+    it('Saturator, Chorus, Delay, Phaser, Reverb and Dither: no subnormal state after loud noise then silence', () => {
       const spec = { sampleRate: 48000, maxBlockSize: 128, channels: 2 };
-      for (const p of [new m.Saturator(), new m.Saturator({ oversampling: 8, curve: 'tube' }), new m.Chorus({ feedback: 0.95 }), new m.Chorus({ feedback: -0.95, baseDelayMs: 5 }), new m.Delay({ feedback: 0.95, timeMs: 5 }), new m.Delay({ mode: 'ping-pong', feedback: -0.9, timeMs: 3, modDepthMs: 1 }), new m.Phaser({ feedback: -0.95, stages: 12 }), new m.Reverb({ decaySeconds: 0.5, size: 0.3 })] as Processor[]) {
+      for (const p of [new m.Saturator(), new m.Saturator({ oversampling: 8, curve: 'tube' }), new m.Chorus({ feedback: 0.95 }), new m.Chorus({ feedback: -0.95, baseDelayMs: 5 }), new m.Delay({ feedback: 0.95, timeMs: 5 }), new m.Delay({ mode: 'ping-pong', feedback: -0.9, timeMs: 3, modDepthMs: 1 }), new m.Phaser({ feedback: -0.95, stages: 12 }), new m.Reverb({ decaySeconds: 0.5, size: 0.3 }), new m.Dither({ mode: 'shaped', bits: 24 })] as Processor[]) {
         p.prepare(spec);
         run(p, [noise(48_000, 3, 1), noise(48_000, 4, 1)], []);
         const silent = run(p, [new Float32Array(48_000 * 16), new Float32Array(48_000 * 16)], []);

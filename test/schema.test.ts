@@ -21,9 +21,11 @@ import {
   Chorus,
   Compressor,
   Delay,
+  Dither,
   Gate,
   Convolver,
   Limiter,
+  MultibandCompressor,
   LoudnessMeter,
   MAX_CHAIN_LENGTH,
   MidSide,
@@ -115,6 +117,10 @@ const CONFIGURED: Record<string, () => Processor[]> = {
     new Gate({ ratio: 2, thresholdDb: -100, rangeDb: 120, hysteresisDb: 40, holdMs: 2000, peakWindowMs: 0, lookaheadMs: 20, keyListen: true }),
     new Gate({ keyHighpassHz: 20000, keyLowpassHz: 20, attackMs: 0, releaseMs: 10000, smoothingMs: 0 }),
   ],
+  MultibandCompressor: () => [
+    new MultibandCompressor({ crossoversHz: [21, 100, 1000, 10000], rolloffDbPerOctave: 48, bands: [{ ratio: Infinity, solo: true }, { bypass: true, outputGainDb: -24 }, { detector: 'rms', lookaheadMs: 20 }, {}, { outputGainDb: 24, autoMakeup: true }], smoothingMs: 0 }),
+    new MultibandCompressor({ crossoversHz: [500] }),
+  ],
   Limiter: () => [new Limiter({ ceilingDb: -0.1, mode: 'sample-peak', lookaheadMs: 0.5, autoRelease: true }), new Limiter({ ceilingDb: -60, driveDb: 48, releaseMs: 5000 })],
   Panner: () => [new Panner({ pan: -1, law: '-4.5dB', input: 'stereo' }), new Panner({ pan: 1, law: '0dB' })],
   StereoWidener: () => [new StereoWidener({ width: 2, bassMonoHz: 500, midGainDb: -24, sideGainDb: 24 }), new StereoWidener({ width: 0 })],
@@ -127,6 +133,7 @@ const CONFIGURED: Record<string, () => Processor[]> = {
   Delay: () => [new Delay({ mode: 'ping-pong', note: '1/8t', bpm: 400, feedback: -0.99, modDepthMs: 10, timeChange: 'glide' }), new Delay({ mode: 'mono', timeMs: 4000, lowCutHz: 2000, highCutHz: 500, mix: 1 })],
   Phaser: () => [new Phaser({ stages: 24, lfoShape: 'triangle', syncNote: '1/16t', bpm: 200, feedback: -0.95, stereoPhaseDeg: 180 }), new Phaser({ stages: 2, centerHz: 5000, sweepOctaves: 0, depth: 0, mix: 0, rateHz: 0.01 })],
   Reverb: () => [new Reverb({ decaySeconds: 20, lowDecayRatio: 4, highDecayRatio: 0.1, size: 2, preDelayMs: 500, mix: 1 }), new Reverb({ decaySeconds: 0.2, size: 0.25, diffusion: 0, width: 0, smoothingMs: 0 })],
+  Dither: () => [new Dither({ bits: 24, mode: 'shaped', seed: 4294967295 }), new Dither({ bits: 8, mode: 'none' })],
   Chain: () => {
     const inner = new Chain([new Compressor({ ratio: Infinity }), new Limiter()], { bypassed: [true] });
     return [new Chain(), new Chain([new BiquadFilter(), inner, new Panner()], { bypassed: [false, true, false] }), new Chain([new Chain([new Chain([new Saturator()])])])];
@@ -371,6 +378,8 @@ const CROSS_FIELD: readonly RegExp[] = [
   /^Convolver\.impulseResponse must have 1, 2 or 4 channels, got 3$/, // a length the schema cannot single out
   /^Convolver\.impulseResponse: every channel must have the same length/, // lengths of two arrays
   /^Chain\.bypassed has \d+ entries for \d+ slots$/, // two options
+  /^MultibandCompressor\.crossoversHz\[\d+\] must be at least a third of an octave above/, // two crossovers
+  /^MultibandCompressor\.bands must have 0 or \d+ items \(one per band/, // bands against crossovers
   /^processorFromJSON: containers nested deeper than/, // nesting depth
   /^MidSide\.(mid|side) runs on one channel, but its processor needs/, // the type of a nested processor
   /^Mixer: (tracks|buses)\[\d+\]\.name: the name .* is taken/, // unique names

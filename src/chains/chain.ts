@@ -518,8 +518,8 @@ export class Chain<T extends readonly Processor[] = readonly Processor[]> implem
   /** Clear every slot's state; an edit under way is completed at once. */
   reset(): void {
     const t = this.target;
-    for (const p of t.slots) p.reset();
-    for (const f of t.fades) f.reset();
+    for (let i = 0; i < t.slots.length; i++) t.slots[i].reset();
+    for (let i = 0; i < t.fades.length; i++) t.fades[i].reset();
     this.active = t;
     this.edit[EDIT_POS] = this.edit[EDIT_LENGTH];
     this.edit[EDIT_HOLD] = 0;

@@ -299,6 +299,14 @@ export class Mixer {
   private readonly master: Required<MasterOptions>;
   private readonly trackNodes: Node[];
   private readonly busNodes: Node[];
+  /** The tracks' nodes then the buses' (for index loops in reset(), which allocate nothing). */
+  private readonly allNodes: Node[];
+  /**
+   * Every gain smoother (trim, fader, pan gains, audibility, send levels; the master fader last).
+   * Only applyAll() sets their targets, so jumping to them is applyAll(true) without its
+   * allocations (reset() runs on the audio thread).
+   */
+  private readonly smoothers: SmoothedValue[];
   private readonly masterChain: Chain;
   private readonly masterFader = new SmoothedValue('linear', 1);
   /** Buses in an order where every bus comes after all buses that feed it. */
@@ -377,6 +385,8 @@ export class Mixer {
     this.trackNodes = this.tracks.map((t, i) => makeNode('track', i, t.name, new Chain(t.inserts), t.channels, t.sends.length));
     this.busNodes = this.buses.map((b, i) => makeNode('bus', i, b.name, new Chain(b.inserts), 2, 0));
     this.masterChain = new Chain(this.master.inserts);
+    this.allNodes = [...this.trackNodes, ...this.busNodes];
+    this.smoothers = [...this.allNodes.flatMap((n) => [n.trim, n.fader, n.left, n.right, n.audible, ...n.sendLevels]), this.masterFader];
     this.applyAll(true);
     if (s.automation !== undefined) {
       const automation = checkObject(OWNER, 'session.automation', s.automation);
@@ -459,7 +469,7 @@ export class Mixer {
    * (−1 … 1), `.mute` (0 … 1, the muted fraction), `.sends.<k>.levelDb` (dB);
    * `buses.<name or index>.faderDb`, `.pan`, `.mute`; `master.faderDb`; and any number option of
    * an insert that supports automation (its `setParam()`; ParametricEQ, BiquadFilter, Compressor,
-   * Limiter, Saturator, Panner, StereoWidener): `tracks.<name or index>.inserts.<slot>.<option>`
+   * Limiter, Saturator, Panner, StereoWidener, MultibandCompressor): `tracks.<name or index>.inserts.<slot>.<option>`
    * (nested options by dotted paths: `…inserts.0.bands.2.gainDb`),
    * `buses.<name or index>.inserts.<slot>.<option>`, `master.inserts.<slot>.<option>`. Schedule events on it in
    * absolute frames since `prepare()` / `reset()` (`Math.round(seconds · sampleRate)`, or
@@ -530,7 +540,7 @@ export class Mixer {
     for (const l of this.insertLanes) if (l.processor === (p as unknown) && l.option === option) return l.lane;
     const type = p.toJSON().type;
     if (typeof p.setParam !== 'function' || typeof p.paramRange !== 'function') {
-      fail(`${where}.inserts[${slot}] (${type}) cannot be automated (it has no setParam(); automatable: ParametricEQ, BiquadFilter, Compressor, Limiter, Saturator, Panner, StereoWidener)`);
+      fail(`${where}.inserts[${slot}] (${type}) cannot be automated (it has no setParam(); automatable: ParametricEQ, BiquadFilter, Compressor, Limiter, Saturator, Panner, StereoWidener, MultibandCompressor)`);
     }
     const proc = p as Automatable;
     const options = automatableOptions(proc);
@@ -692,19 +702,24 @@ export class Mixer {
   /** Clear every insert's state, the compensation delays and the ramps (settings are kept). */
   reset(): void {
     this.primeInsertLanes();
-    for (const node of [...this.trackNodes, ...this.busNodes]) {
+    const nodes = this.allNodes;
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i];
       node.chain.reset();
-      for (const p of node.paths) p.delay?.reset();
+      for (let k = 0; k < node.paths.length; k++) node.paths[k].delay?.reset();
     }
     this.masterChain.reset();
-    for (const node of [...this.trackNodes, ...this.busNodes]) {
-      node.meter?.reset();
-      node.peak[0] = 0;
+    for (let i = 0; i < nodes.length; i++) {
+      nodes[i].meter?.reset();
+      nodes[i].peak[0] = 0;
     }
     this.masterMeter?.reset();
     this.masterPeak[0] = 0;
     this.clock[0] = 0;
-    this.applyAll(true);
+    // The ramps end at their targets: what applyAll(true) would set (it computes them from the
+    // options, allocating as it goes).
+    const sm = this.smoothers;
+    for (let i = 0; i < sm.length; i++) sm[i].jumpToTarget();
   }
 
   /**
@@ -1027,7 +1042,9 @@ export class Mixer {
    * the values given so far.
    */
   private primeInsertLanes(): void {
-    for (const l of this.insertLanes) {
+    const lanes = this.insertLanes;
+    for (let i = 0; i < lanes.length; i++) {
+      const l = lanes[i];
       if (l.lane.active) {
         l.lane.fill(l.last, 0, 1);
         l.processor.setParam(l.option, l.last, 0);

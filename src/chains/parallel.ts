@@ -100,6 +100,8 @@ export class Parallel implements Processor<ParallelOptions> {
   private readonly mixValue: SmoothedValue;
   private readonly dryGain: SmoothedValue;
   private readonly wetGain: SmoothedValue;
+  /** The three smoothers, for index loops that allocate nothing (reset() runs on the audio thread). */
+  private readonly smoothed: readonly SmoothedValue[];
   /** Per-sample ramps; after `weights()`: dry weight (in `dryRamp`) and wet weight (in `wetRamp`). */
   private mixRamp = new Float64Array(0);
   private dryRamp = new Float64Array(0);
@@ -123,6 +125,7 @@ export class Parallel implements Processor<ParallelOptions> {
     this.mixValue = new SmoothedValue('linear', this.opts.mix);
     this.dryGain = new SmoothedValue('linear', dbToGain(this.opts.dryGainDb));
     this.wetGain = new SmoothedValue('linear', dbToGain(this.opts.wetGainDb));
+    this.smoothed = [this.mixValue, this.dryGain, this.wetGain];
   }
 
   /**
@@ -155,7 +158,7 @@ export class Parallel implements Processor<ParallelOptions> {
     this.opts = { ...this.opts, ...o };
     const fs = this.spec?.sampleRate;
     if (o.smoothingMs !== undefined && fs !== undefined) {
-      for (const v of [this.mixValue, this.dryGain, this.wetGain]) v.setRampLength(fs, o.smoothingMs / 1000);
+      for (const v of this.smoothed) v.setRampLength(fs, o.smoothingMs / 1000);
     }
     const apply = (v: SmoothedValue, x: number) => (fs !== undefined ? v.setTarget(x) : v.setImmediate(x));
     apply(this.mixValue, this.opts.mix);
@@ -181,7 +184,7 @@ export class Parallel implements Processor<ParallelOptions> {
       this.scratchViews.push(this.scratch.slice(0, c + 1));
     }
     this.dryLine = new DelayLine(s.channels, lat);
-    for (const v of [this.mixValue, this.dryGain, this.wetGain]) v.reset(s.sampleRate, this.opts.smoothingMs / 1000);
+    for (const v of this.smoothed) v.reset(s.sampleRate, this.opts.smoothingMs / 1000);
     this.lat = lat;
     this.spec = s;
   }
@@ -253,7 +256,7 @@ export class Parallel implements Processor<ParallelOptions> {
   reset(): void {
     this.wet.reset();
     this.dryLine?.reset();
-    for (const v of [this.mixValue, this.dryGain, this.wetGain]) v.setImmediate(v.target);
+    for (let i = 0; i < this.smoothed.length; i++) this.smoothed[i].jumpToTarget();
   }
 
   /** The wet processor's read-outs; allocates nothing. */

@@ -175,8 +175,8 @@ export class IirOversampler {
   }
 
   reset(): void {
-    for (const s of this.upState) s.fill(0);
-    for (const s of this.downState) s.fill(0);
+    for (let i = 0; i < this.upState.length; i++) this.upState[i].fill(0);
+    for (let i = 0; i < this.downState.length; i++) this.downState[i].fill(0);
     this.phase.fill(0);
   }
 

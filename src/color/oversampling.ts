@@ -165,8 +165,8 @@ export class Oversampler {
 
   /** Clear all filter memories. */
   reset(): void {
-    for (const b of this.upBuf) b.fill(0);
-    for (const b of this.downBuf) b.fill(0);
+    for (let i = 0; i < this.upBuf.length; i++) this.upBuf[i].fill(0);
+    for (let i = 0; i < this.downBuf.length; i++) this.downBuf[i].fill(0);
   }
 
   /**

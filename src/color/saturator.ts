@@ -253,6 +253,8 @@ export class Saturator implements Processor<SaturatorOptions> {
   private readonly out = new SmoothedValue('multiplicative', 1);
   private readonly mixer = new SmoothedValue('linear', 1);
   private readonly dcw = new SmoothedValue('linear', 0);
+  /** The four smoothers, for index loops that allocate nothing (reset() runs on the audio thread). */
+  private readonly smoothed: readonly SmoothedValue[] = [this.drive, this.out, this.mixer, this.dcw];
   /** [drive, output gain, mix, DC-blocker weight] targets handed to the smoothers. */
   private readonly goals = new Float64Array(4);
   /** DC blocker state per channel, at the slots DC_X1, DC_Y1. */
@@ -317,7 +319,7 @@ export class Saturator implements Processor<SaturatorOptions> {
     this.live.load(this.opts);
     const fs = this.spec?.sampleRate;
     if (o.smoothingMs !== undefined && fs !== undefined) {
-      for (const v of [this.drive, this.out, this.mixer, this.dcw]) v.setRampLength(fs, o.smoothingMs / 1000);
+      for (const v of this.smoothed) v.setRampLength(fs, o.smoothingMs / 1000);
       this.st[FADE_SAMPLES] = Math.round((o.smoothingMs * fs) / 1000) * this.factor;
     }
     if (o.curve !== undefined) {
@@ -351,7 +353,7 @@ export class Saturator implements Processor<SaturatorOptions> {
     this.dcBuf = new Float64Array(n);
     this.dc = new Float64Array(DC_SLOTS * s.channels);
     this.k[0] = Math.exp((-2 * Math.PI * DC_BLOCKER_HZ) / (s.sampleRate * f));
-    for (const v of [this.drive, this.out, this.mixer, this.dcw]) v.reset(s.sampleRate, this.opts.smoothingMs / 1000);
+    for (const v of this.smoothed) v.reset(s.sampleRate, this.opts.smoothingMs / 1000);
     this.st[FADE_SAMPLES] = Math.round((this.opts.smoothingMs * s.sampleRate) / 1000) * f;
     // Every curve's loop gets its type feedback now rather than on the audio thread.
     const scratch = new Float64Array(4096);
@@ -364,9 +366,9 @@ export class Saturator implements Processor<SaturatorOptions> {
   }
 
   reset(): void {
-    for (const o of this.os) o.reset();
+    for (let i = 0; i < this.os.length; i++) this.os[i].reset();
     this.dc.fill(0);
-    for (const v of [this.drive, this.out, this.mixer, this.dcw]) v.setImmediate(v.target);
+    for (let i = 0; i < this.smoothed.length; i++) this.smoothed[i].jumpToTarget();
     // The last curve asked for, at once.
     if (this.st[QUEUED] >= 0) this.st[CURVE] = this.st[QUEUED];
     this.st[PREV] = this.st[CURVE];

@@ -91,7 +91,7 @@ export class DelayLine {
 
   /** Clear the delayed samples (silence comes out for the next `delay` samples). */
   reset(): void {
-    for (const r of this.rings) r.fill(0);
+    for (let i = 0; i < this.rings.length; i++) this.rings[i].fill(0);
     this.pos[0] = 0;
   }
 }

@@ -86,7 +86,8 @@ export const NO_METERS: readonly MeterName[] = Object.freeze([]);
  *   is not audio (`null`, holes, non-`Float32Array` entries, a garbage frame count) is no audio.
  * - Any partition of a signal into blocks gives the same output; parameter smoothing advances per
  *   sample, not per call.
- * - `reset()` clears state (delay lines, filter memories, envelopes) and keeps parameters.
+ * - `reset()` clears state (delay lines, filter memories, envelopes) and keeps parameters. It
+ *   allocates nothing: a worklet host calls it on the audio thread.
  * - `latency` is in samples and constant after `prepare()`.
  *
  * Containers (chains, the mixer, the worklet host) use nothing but this interface: they configure
@@ -99,7 +100,7 @@ export interface Processor<O extends object = object> {
   prepare(spec: ProcessSpec): void;
   /** Process `frames` samples of every channel in place. Allocates nothing, never throws. */
   process(block: readonly Float32Array[], frames?: number): void;
-  /** Clear internal state (filter memories, delay lines, envelopes); parameters are kept. */
+  /** Clear internal state (filter memories, delay lines, envelopes); parameters are kept. Allocates nothing. */
   reset(): void;
   /** Delay the processor adds, in samples; constant after `prepare()`. */
   readonly latency: number;

@@ -91,6 +91,18 @@ export class SmoothedValue {
     v[REMAINING] = 0;
   }
 
+  /**
+   * End any ramp at its target: `setImmediate(target)` with no number crossing a call (for
+   * `reset()`, which runs on the audio thread: a double passed to or returned from a call V8 does
+   * not inline is boxed on the heap).
+   */
+  jumpToTarget(): void {
+    const v = this.v;
+    v[START] = v[TARGET];
+    v[CURRENT] = v[TARGET];
+    v[REMAINING] = 0;
+  }
+
   /** Start a ramp from the current value to `value` (immediate if the ramp length is 0). */
   setTarget(value: number): void {
     const v = this.v;

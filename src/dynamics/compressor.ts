@@ -470,14 +470,14 @@ export class Compressor implements SidechainProcessor<CompressorOptions> {
   }
 
   reset(): void {
-    for (const h of this.holds) h.fill(0);
-    for (const r of this.rms) r.reset();
-    for (const l of this.levelLines) l.fill(0);
-    for (const l of this.lines) l.fill(0);
+    for (let i = 0; i < this.holds.length; i++) this.holds[i].fill(0);
+    for (let i = 0; i < this.rms.length; i++) this.rms[i].reset();
+    for (let i = 0; i < this.levelLines.length; i++) this.levelLines[i].fill(0);
+    for (let i = 0; i < this.lines.length; i++) this.lines[i].fill(0);
     this.hpState.fill(0);
     this.env.fill(0);
-    this.makeup.setImmediate(this.makeup.target);
-    this.mixValue.setImmediate(this.mixValue.target);
+    this.makeup.jumpToTarget();
+    this.mixValue.jumpToTarget();
     const st = this.st;
     st[ST_LINE_INDEX] = 0;
     st[ST_LEVEL_INDEX] = 0;

@@ -374,10 +374,10 @@ export class Gate implements SidechainProcessor<GateOptions> {
   }
 
   reset(): void {
-    for (const l of this.lines) l.fill(0);
-    for (const l of this.keyLines) l.fill(0);
+    for (let i = 0; i < this.lines.length; i++) this.lines[i].fill(0);
+    for (let i = 0; i < this.keyLines.length; i++) this.keyLines[i].fill(0);
     this.keyState.fill(0);
-    this.listen.setImmediate(this.listen.target);
+    this.listen.jumpToTarget();
     const st = this.st;
     st[ST_STATE] = CLOSED;
     st[ST_HOLD_COUNT] = 0;

@@ -240,7 +240,11 @@ class GainChain {
   reset(): void {
     this.hold.reset();
     this.ring1.fill(Q_SCALE);
-    this.ring2.fill(Q_SCALE * this.ring1.length);
+    // (A loop, not fill(): Q_SCALE · l1 is beyond a small integer, and a double handed to the
+    // fill() builtin is boxed on the heap; reset() runs on the audio thread.)
+    const ring2 = this.ring2;
+    const full = Q_SCALE * this.ring1.length;
+    for (let i = 0; i < ring2.length; i++) ring2[i] = full;
     this.env[ENV_FAST] = 1;
     this.env[ENV_SLOW] = 1;
     this.env[ENV_SUM1] = Q_SCALE * this.ring1.length;
@@ -510,9 +514,9 @@ export class Limiter implements Processor<LimiterOptions> {
   }
 
   reset(): void {
-    for (const c of this.chains) c.reset();
-    for (const b of this.tp) b.fill(0);
-    this.drive.setImmediate(this.drive.target);
+    for (let i = 0; i < this.chains.length; i++) this.chains[i].reset();
+    for (let i = 0; i < this.tp.length; i++) this.tp[i].fill(0);
+    this.drive.jumpToTarget();
     this.st[ST_SYNC] = IN_SYNC;
     this.meters.fill(1);
   }

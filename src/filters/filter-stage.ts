@@ -322,13 +322,15 @@ export class FilterStage {
 
   /** Clear filter memories and finish any ramp (parameters jump to their targets). */
   reset(): void {
-    this.live.sync(this.p);
     this.state.fill(0);
-    this.freq.setImmediate(this.p.frequencyHz);
-    this.q.setImmediate(this.p.q);
-    this.gain.setImmediate(this.p.gainDb);
-    this.slope.setImmediate(this.p.shelfSlope);
-    this.mix.setImmediate(this.p.bypass ? 0 : 1);
+    // Each smoother's target is its option's value (set() and setNumber() put it there). Jumping
+    // to it writes no option field: after setParam(), syncing the options here would store doubles
+    // into an object's fields, which V8 may box (reset() runs on the audio thread).
+    this.freq.jumpToTarget();
+    this.q.jumpToTarget();
+    this.gain.jumpToTarget();
+    this.slope.jumpToTarget();
+    this.mix.jumpToTarget();
     this.interp = false;
     this.intervalOpen = false;
     this.ahead = 0;

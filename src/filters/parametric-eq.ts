@@ -395,8 +395,9 @@ export class ParametricEQ implements Processor<ParametricEQOptions> {
   reset(): void {
     this.phase = 0;
     this.checkPhase = 0;
-    for (const s of this.stages) s.reset();
-    this.gain.setImmediate(dbToGain(this.live.values[0]));
+    for (let i = 0; i < this.stages.length; i++) this.stages[i].reset();
+    // (Its target is dbToGain(outputGainDb); no number crosses a call.)
+    this.gain.jumpToTarget();
   }
 
   toJSON(): ProcessorJSON {

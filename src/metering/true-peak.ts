@@ -64,7 +64,7 @@ export class TruePeakDetector {
 
   /** Clear the history and the peaks. */
   reset(): void {
-    for (const b of this.buffers) b.fill(0);
+    for (let i = 0; i < this.buffers.length; i++) this.buffers[i].fill(0);
     this.peaks.fill(0);
     this.samplePeaks.fill(0);
   }

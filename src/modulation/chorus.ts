@@ -186,6 +186,8 @@ export class Chorus implements Processor<ChorusOptions> {
   private readonly fb = new SmoothedValue('linear', 0);
   private readonly mixer = new SmoothedValue('linear', 0);
   private readonly gains: SmoothedValue[] = [];
+  /** Every smoother (the voice gains last), for index loops that allocate nothing (reset() runs on the audio thread). */
+  private readonly smoothed: SmoothedValue[] = [this.base, this.depth, this.fb, this.mixer];
   private gainBuf: Float64Array[] = [];
   private fbBuf = new Float64Array(CHUNK);
   private mixBuf = new Float64Array(CHUNK);
@@ -199,6 +201,7 @@ export class Chorus implements Processor<ChorusOptions> {
   constructor(options: Partial<ChorusOptions> = {}) {
     this.opts = Chorus.check({ ...CHORUS_DEFAULTS }, options);
     for (let v = 0; v < MAX_VOICES; v++) this.gains.push(new SmoothedValue('linear', 0));
+    this.smoothed.push(...this.gains);
     this.targets(false);
     this.ist[ACTIVE] = this.opts.voices;
   }
@@ -240,7 +243,7 @@ export class Chorus implements Processor<ChorusOptions> {
     this.opts = next;
     const fs = this.spec?.sampleRate;
     if (options.smoothingMs !== undefined && fs !== undefined) {
-      for (const v of [this.base, this.depth, this.fb, this.mixer, ...this.gains]) v.setRampLength(fs, next.smoothingMs / 1000);
+      for (const v of this.smoothed) v.setRampLength(fs, next.smoothingMs / 1000);
     }
     if (this.spec) {
       if (next.voices > before.voices) this.startVoices(before.voices, next.voices);
@@ -275,16 +278,16 @@ export class Chorus implements Processor<ChorusOptions> {
     this.mixBuf = new Float64Array(CHUNK);
     this.segBuf = new Float64Array(SEG);
     this.wet = new Float64Array(s.channels * CHUNK);
-    for (const v of [this.base, this.depth, this.fb, this.mixer, ...this.gains]) v.reset(s.sampleRate, this.opts.smoothingMs / 1000);
+    for (const v of this.smoothed) v.reset(s.sampleRate, this.opts.smoothingMs / 1000);
     this.reset();
     primeProcessor(this, s);
     this.reset();
   }
 
   reset(): void {
-    for (const l of this.lines) l.fill(0);
+    for (let i = 0; i < this.lines.length; i++) this.lines[i].fill(0);
     this.wet.fill(0);
-    for (const v of [this.base, this.depth, this.fb, this.mixer, ...this.gains]) v.setImmediate(v.target);
+    for (let i = 0; i < this.smoothed.length; i++) this.smoothed[i].jumpToTarget();
     const spec = this.spec;
     this.st[SPREAD] = this.opts.spread * Math.PI;
     this.st[SPREAD_TARGET] = this.st[SPREAD];

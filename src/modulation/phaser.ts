@@ -183,6 +183,8 @@ export class Phaser implements Processor<PhaserOptions> {
   private readonly spread = new SmoothedValue('linear', 0);
   private readonly fb = new SmoothedValue('linear', 0);
   private readonly mixer = new SmoothedValue('linear', 0);
+  /** Every smoother, for index loops that allocate nothing (reset() runs on the audio thread). */
+  private readonly smoothed: readonly SmoothedValue[] = [this.centre, this.sweep, this.depth, this.spread, this.fb, this.mixer];
   private readonly fbBuf = new Float64Array(SEG);
   private readonly mixBuf = new Float64Array(SEG);
   private readonly fadeBuf = new Float64Array(SEG);
@@ -233,7 +235,7 @@ export class Phaser implements Processor<PhaserOptions> {
     const fs = this.spec?.sampleRate;
     if (fs !== undefined) {
       if (next.smoothingMs !== before.smoothingMs) {
-        for (const v of this.smoothers()) v.setRampLength(fs, next.smoothingMs / 1000);
+        for (const v of this.smoothed) v.setRampLength(fs, next.smoothingMs / 1000);
         this.setFadeStep(fs);
       }
       if (next.stages !== before.stages) this.changeStages(next.stages);
@@ -248,7 +250,7 @@ export class Phaser implements Processor<PhaserOptions> {
     this.state = new Float64Array(s.channels * (MAX_PHASER_STAGES + 1));
     this.coef = new Float64Array(s.channels * 2);
     this.silence = new Float32Array(SEG);
-    for (const v of this.smoothers()) v.reset(s.sampleRate, this.opts.smoothingMs / 1000);
+    for (const v of this.smoothed) v.reset(s.sampleRate, this.opts.smoothingMs / 1000);
     this.setFadeStep(s.sampleRate);
     this.targets(false);
     this.reset();
@@ -258,7 +260,7 @@ export class Phaser implements Processor<PhaserOptions> {
 
   reset(): void {
     this.state.fill(0);
-    for (const v of this.smoothers()) v.setImmediate(v.target);
+    for (let i = 0; i < this.smoothed.length; i++) this.smoothed[i].jumpToTarget();
     const st = this.st;
     const ist = this.ist;
     ist[PHASE] = 0;
@@ -319,10 +321,6 @@ export class Phaser implements Processor<PhaserOptions> {
 
   toJSON(): ProcessorJSON {
     return processorJSON(Phaser.type, this.params);
-  }
-
-  private smoothers(): SmoothedValue[] {
-    return [this.centre, this.sweep, this.depth, this.spread, this.fb, this.mixer];
   }
 
   private setFadeStep(fs: number): void {

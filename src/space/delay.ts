@@ -236,6 +236,8 @@ export class Delay implements Processor<DelayOptions> {
   private readonly depth = new SmoothedValue('linear', 0);
   private readonly lowCut = new SmoothedValue('multiplicative', 100);
   private readonly highCut = new SmoothedValue('multiplicative', 8000);
+  /** The smoothers other than `time`, for index loops that allocate nothing (reset() runs on the audio thread). */
+  private readonly smoothed: readonly SmoothedValue[] = [this.fb, this.mixer, this.depth, this.lowCut, this.highCut];
   // Per-sample buffers of one grid step.
   private readonly posA = new Float64Array(SEG);
   private readonly posB = new Float64Array(SEG);
@@ -295,7 +297,7 @@ export class Delay implements Processor<DelayOptions> {
     const fs = this.spec?.sampleRate;
     if (fs !== undefined) {
       if (next.smoothingMs !== before.smoothingMs) {
-        for (const v of [this.fb, this.mixer, this.depth, this.lowCut, this.highCut]) v.setRampLength(fs, next.smoothingMs / 1000);
+        for (const v of this.smoothed) v.setRampLength(fs, next.smoothingMs / 1000);
       }
       if (next.timeChangeMs !== before.timeChangeMs) {
         this.time.setRampLength(fs, next.timeChangeMs / 1000);
@@ -327,7 +329,7 @@ export class Delay implements Processor<DelayOptions> {
     this.wet = new Float64Array(s.channels * SEG);
     this.loop = new Float64Array(s.channels * SEG);
     this.silence = new Float32Array(SEG);
-    for (const v of [this.fb, this.mixer, this.depth, this.lowCut, this.highCut]) v.reset(s.sampleRate, this.opts.smoothingMs / 1000);
+    for (const v of this.smoothed) v.reset(s.sampleRate, this.opts.smoothingMs / 1000);
     this.time.reset(s.sampleRate, this.opts.timeChangeMs / 1000);
     this.st[FADE_STEP] = 1 / Math.max(1, Math.round((this.opts.timeChangeMs * s.sampleRate) / 1000));
     this.setRate(s.sampleRate);
@@ -338,11 +340,11 @@ export class Delay implements Processor<DelayOptions> {
   }
 
   reset(): void {
-    for (const l of this.lines) l.fill(0);
+    for (let i = 0; i < this.lines.length; i++) this.lines[i].fill(0);
     this.fst.fill(0);
     this.wet.fill(0);
     this.loop.fill(0);
-    for (const v of [this.fb, this.mixer, this.depth, this.lowCut, this.highCut]) v.setImmediate(v.target);
+    for (let i = 0; i < this.smoothed.length; i++) this.smoothed[i].jumpToTarget();
     const st = this.st;
     const ist = this.ist;
     this.time.setImmediate(st[TIME_TARGET]);

@@ -316,7 +316,7 @@ export class Panner implements Processor<PannerOptions> {
   }
 
   reset(): void {
-    this.pan.setImmediate(this.pan.target);
+    this.pan.jumpToTarget();
   }
 
   toJSON(): ProcessorJSON {

@@ -146,6 +146,8 @@ export class StereoWidener implements Processor<StereoWidenerOptions> {
   private readonly side = new SmoothedValue('linear', 1);
   private readonly mid = new SmoothedValue('linear', 1);
   private readonly bass = new SmoothedValue('linear', 0);
+  /** The three smoothers, for index loops that allocate nothing (reset() runs on the audio thread). */
+  private readonly smoothed: readonly SmoothedValue[] = [this.side, this.mid, this.bass];
   /** [side target, mid target] handed to the smoothers by setParam(). */
   private readonly targets = new Float64Array(2);
   private sBuf = new Float64Array(0);
@@ -224,7 +226,7 @@ export class StereoWidener implements Processor<StereoWidenerOptions> {
     this.live.load(this.opts);
     const fs = this.spec?.sampleRate;
     if (o.smoothingMs !== undefined && fs !== undefined) {
-      for (const v of [this.side, this.mid, this.bass]) v.setRampLength(fs, o.smoothingMs / 1000);
+      for (const v of this.smoothed) v.setRampLength(fs, o.smoothingMs / 1000);
     }
     const apply = (v: SmoothedValue, x: number) => (fs !== undefined ? v.setTarget(x) : v.setImmediate(x));
     apply(this.side, this.sideTarget());
@@ -270,14 +272,14 @@ export class StereoWidener implements Processor<StereoWidenerOptions> {
     this.mid32 = new Float32Array(n);
     this.low32 = new Float32Array(n);
     this.side32 = new Float32Array(n);
-    for (const v of [this.side, this.mid, this.bass]) v.reset(s.sampleRate, this.opts.smoothingMs / 1000);
+    for (const v of this.smoothed) v.reset(s.sampleRate, this.opts.smoothingMs / 1000);
     this.meter[M_ALPHA] = Math.exp(-1 / (METER_SECONDS * s.sampleRate));
     this.design(s.sampleRate);
     this.reset();
   }
 
   reset(): void {
-    for (const v of [this.side, this.mid, this.bass]) v.setImmediate(v.target);
+    for (let i = 0; i < this.smoothed.length; i++) this.smoothed[i].jumpToTarget();
     this.state.fill(0);
     this.meter[M_LR] = 0;
     this.meter[M_LL] = 0;

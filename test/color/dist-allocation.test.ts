@@ -4,7 +4,7 @@
  * busiest paths. Regression: the bundled Chorus boxed one double per voice and grid step
  * (dist turns the module constant MIN_DELAY_SAMPLES into a `var`, and a conditional merging it
  * with a computed delay made V8 tag the result): from dist/index.js 11 GCs per 30 000 stereo
- * blocks (9 in this check's 100 000, with a larger young generation), none from src/. (From
+ * blocks (9 over 100 000 blocks with this check's larger young generation), none from src/. (From
  * dist/index.cjs it showed no GC on this machine; it is checked all the same.)
  */
 import type { Chorus, ChorusOptions } from '../../src/modulation/chorus.js';

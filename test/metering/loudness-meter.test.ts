@@ -204,7 +204,7 @@ describe('LoudnessMeter properties (fast-check)', () => {
         for (const key of ['momentary', 'shortTerm', 'integrated'] as const) expect(Math.abs(b[key] - a[key] - g), key).toBeLessThan(0.01);
         expect(Math.abs(b.lra - a.lra)).toBeLessThan(0.02);
       }),
-      { numRuns: runs(8, 100) },
+      { numRuns: runs(4, 100) },
     );
   });
 
@@ -219,7 +219,7 @@ describe('LoudnessMeter properties (fast-check)', () => {
         expect(restB).toEqual(restA);
         expect([sb[1], sb[0], tb[1], tb[0]]).toEqual([sa[0], sa[1], ta[0], ta[1]]);
       }),
-      { numRuns: runs(5, 50) },
+      { numRuns: runs(3, 50) },
     );
   });
 
@@ -246,7 +246,7 @@ describe('LoudnessMeter properties (fast-check)', () => {
         const values = [44100, 48000, 96000].map((rate) => measureLoudness(programme(seed, 5, rate), rate).integrated);
         expect(Math.max(...values) - Math.min(...values), values.join(', ')).toBeLessThan(0.05);
       }),
-      { numRuns: runs(4, 40) },
+      { numRuns: runs(2, 40) },
     );
   });
 });

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Mixer } from '../../src/chains/mixer.js';
 import { processorFromJSON } from '../../src/registry.js';
 import { registerMixerProcessor, type MixerCommand, type MixerEvent } from '../../src/worklet/mixer-processor.js';
-import { allocationFree, measureAllocationSettled } from '../support/alloc.js';
+import { ALLOCATION_BLOCKS, allocationFree, measureAllocationSettled } from '../support/alloc.js';
 import { firstDifference, identical, multiChannel } from '../support/signals.js';
 import { FS, asTrackInput, mixInNode, testInputs, testSession, type Change, type MixerJSON } from './mixer-support.js';
 
@@ -253,7 +253,7 @@ describe('mixer worklet processor (stand-in scope)', () => {
     expect(kickGr).toBeGreaterThan(0);
   });
 
-  it('allocates nothing in process() (100 000 quanta, 4 tracks, no meter posts, a command waiting in the queue)', async () => {
+  it(`allocates nothing in process() (${ALLOCATION_BLOCKS} quanta, 4 tracks, no meter posts, a command waiting in the queue)`, async () => {
     const p = make(testSession());
     send(p, { type: 'setTrack', track: 'kick', options: { faderDb: -1 }, frame: 1e12 });
     const sources = testInputs(128).map((x) => x.map((c) => c.slice()));
@@ -261,7 +261,7 @@ describe('mixer worklet processor (stand-in scope)', () => {
     const outputs = [out];
     const { report, first } = await measureAllocationSettled(() => {
       p.process(sources, outputs);
-    }, 100_000);
+    }, ALLOCATION_BLOCKS);
     expect(allocationFree(report), JSON.stringify({ report, first })).toBe(true);
   });
 });

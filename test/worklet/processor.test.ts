@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processorFromJSON } from '../../src/registry.js';
 import { registerMasterbusProcessor, type MasterbusEvent } from '../../src/worklet/index.js';
-import { allocationFree, measureAllocationSettled } from '../support/alloc.js';
+import { ALLOCATION_BLOCKS, allocationFree, measureAllocationSettled } from '../support/alloc.js';
 import { multiChannel } from '../support/signals.js';
 import { testChain } from './support.js';
 
@@ -44,7 +44,7 @@ function make(meterHz: number, chain = testChain()): FakeProcessor {
 }
 
 describe('worklet processor (stand-in scope)', () => {
-  it('allocates nothing in process() without meter posts (100 000 quanta)', async () => {
+  it(`allocates nothing in process() without meter posts (${ALLOCATION_BLOCKS} quanta)`, async () => {
     const p = make(0);
     const input = multiChannel(2, 128, 3);
     const out = [new Float32Array(128), new Float32Array(128)];
@@ -52,7 +52,7 @@ describe('worklet processor (stand-in scope)', () => {
     const outputs = [out];
     const { report, first } = await measureAllocationSettled(() => {
       p.process(inputs, outputs);
-    }, 100_000);
+    }, ALLOCATION_BLOCKS);
     expect(allocationFree(report), JSON.stringify({ report, first })).toBe(true);
   });
 
@@ -68,7 +68,7 @@ describe('worklet processor (stand-in scope)', () => {
     const { report, first } = await measureAllocationSettled(() => {
       if (++k % 20 === 0) p.port.onmessage!((k / 20) % 2 ? on : off);
       p.process(inputs, outputs);
-    }, 100_000);
+    }, ALLOCATION_BLOCKS);
     expect(allocationFree(report), JSON.stringify({ report, first })).toBe(true);
   });
 
