@@ -67,7 +67,7 @@ export const MASTER_MAX_GAIN_DB = 40;
  * `chain: { compressor: {}, eq: { bands: [...] } }` (their omitted options take
  * `MASTERING_STAGE_DEFAULTS`).
  */
-export const MASTER_DEFAULT_CHAIN: Readonly<Partial<MasteringChainOptions>> = Object.freeze({ eq: null, compressor: null, saturator: null, widener: null, limiter: Object.freeze({ releaseMs: 50 }) });
+export const MASTER_DEFAULT_CHAIN: Readonly<Partial<MasteringChainOptions>> = Object.freeze({ eq: null, compressor: null, multiband: null, saturator: null, widener: null, limiter: Object.freeze({ releaseMs: 50 }) });
 /** Default largest |integrated − target| at which `master()` stops iterating, LU. */
 export const MASTER_TOLERANCE_LU = 0.05;
 /** Default largest number of renders. */
@@ -406,7 +406,7 @@ class Renderer {
     this.chain = new MasteringChain(s.chainOptions);
     this.chain.prepare(spec);
     const o = this.chain.params;
-    const hasPre = o.eq !== null || o.compressor !== null || o.saturator !== null || o.widener !== null;
+    const hasPre = o.eq !== null || o.compressor !== null || o.multiband !== null || o.saturator !== null || o.widener !== null;
     this.pre = hasPre ? new MasteringChain({ ...o, limiter: null, meters: false }) : null;
     this.pre?.prepare(spec);
     this.limiter = new Limiter({ ...(o.limiter ?? {}), driveDb: 0 });

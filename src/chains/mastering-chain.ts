@@ -1,7 +1,7 @@
 /**
  * MasteringChain: the processors of a stereo master in their usual order, as one processor.
  *
- *     input meter → EQ (stereo or mid/side) → glue compressor → saturator → stereo widener
+ *     input meter → EQ (stereo or mid/side) → glue compressor or multiband compressor → saturator → stereo widener
  *     (bass mono) → true-peak limiter → output meter
  *
  * Every stage is optional (`null` leaves it out) and configured by the options of the processor it
@@ -26,6 +26,7 @@ import { paramsFromJSON, paramsToJSON } from '../core/json.js';
 import { validateSpec, type ChannelRange, type MeterName, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { defineRules, validateOptions, type OptionRules } from '../core/validate.js';
 import { Compressor, COMPRESSOR_RULES, type CompressorOptions } from '../dynamics/compressor.js';
+import { MultibandCompressor, MULTIBAND_COMPRESSOR_RULES, type MultibandCompressorOptions } from '../dynamics/multiband-compressor.js';
 import { Limiter, LIMITER_RULES, type LimiterOptions } from '../dynamics/limiter.js';
 import { Saturator, SATURATOR_RULES, type SaturatorOptions } from '../color/saturator.js';
 import { StereoWidener, STEREO_WIDENER_RULES, type StereoWidenerOptions } from '../stereo/stereo-widener.js';
@@ -62,6 +63,12 @@ export interface MasteringChainOptions {
    * {@link MASTERING_STAGE_DEFAULTS}.compressor (a gentle 1.5:1 above −12 dBFS, 30 ms / 250 ms).
    */
   compressor: Partial<CompressorOptions> | null;
+  /**
+   * The multiband compressor: a `MultibandCompressor`'s options (2–5 bands on Linkwitz–Riley
+   * crossovers). An alternative to the glue compressor (set `compressor: null`); with both, the
+   * compressor runs first. @defaultValue null (off)
+   */
+  multiband: Partial<MultibandCompressorOptions> | null;
   /** The saturator: a `Saturator`'s options. @defaultValue null (off) */
   saturator: Partial<SaturatorOptions> | null;
   /** The stereo widener with bass mono: a `StereoWidener`'s options; stereo only. @defaultValue null (off) */
@@ -73,7 +80,7 @@ export interface MasteringChainOptions {
 }
 
 /** The stages that hold a processor, in processing order. */
-export const MASTERING_STAGES = Object.freeze(['eq', 'compressor', 'saturator', 'widener', 'limiter'] as const);
+export const MASTERING_STAGES = Object.freeze(['eq', 'compressor', 'multiband', 'saturator', 'widener', 'limiter'] as const);
 /** One of {@link MASTERING_STAGES}. */
 export type MasteringStage = (typeof MASTERING_STAGES)[number];
 
@@ -85,12 +92,14 @@ export type MasteringStage = (typeof MASTERING_STAGES)[number];
 export const MASTERING_STAGE_DEFAULTS: Readonly<{
   eq: Readonly<MasteringEqOptions>;
   compressor: Readonly<Partial<CompressorOptions>>;
+  multiband: Readonly<Partial<MultibandCompressorOptions>>;
   saturator: Readonly<Partial<SaturatorOptions>>;
   widener: Readonly<Partial<StereoWidenerOptions>>;
   limiter: Readonly<Partial<LimiterOptions>>;
 }> = Object.freeze({
   eq: Object.freeze({ midSide: false, bands: [], sideBands: [], outputGainDb: 0, smoothingMs: DEFAULT_SMOOTHING_MS }),
   compressor: Object.freeze({ thresholdDb: -12, ratio: 1.5, kneeDb: 6, attackMs: 30, releaseMs: 250, detector: 'peak' as const, stereoLink: 1 }),
+  multiband: Object.freeze({}),
   saturator: Object.freeze({ curve: 'tanh' as const, driveDb: 2, mix: 1, oversampling: 4 as const }),
   widener: Object.freeze({ width: 1, bassMonoHz: 120 }),
   limiter: Object.freeze({ ceilingDb: -1, mode: 'true-peak' as const, lookaheadMs: 5, releaseMs: 100 }),
@@ -100,6 +109,7 @@ export const MASTERING_STAGE_DEFAULTS: Readonly<{
 export const MASTERING_CHAIN_DEFAULTS: Readonly<MasteringChainOptions> = Object.freeze({
   eq: MASTERING_STAGE_DEFAULTS.eq,
   compressor: MASTERING_STAGE_DEFAULTS.compressor,
+  multiband: null,
   saturator: null,
   widener: null,
   limiter: MASTERING_STAGE_DEFAULTS.limiter,
@@ -119,6 +129,7 @@ export const MASTERING_EQ_RULES: OptionRules<MasteringEqOptions> = defineRules<M
 export const MASTERING_CHAIN_RULES: OptionRules<MasteringChainOptions> = defineRules<MasteringChainOptions>({
   eq: { kind: 'object', rules: MASTERING_EQ_RULES, nullable: true, noun: 'EQ options', description: 'EQ stage (null: none)' },
   compressor: { kind: 'object', rules: COMPRESSOR_RULES, nullable: true, noun: 'Compressor options', description: 'Glue compressor (null: none)' },
+  multiband: { kind: 'object', rules: MULTIBAND_COMPRESSOR_RULES, nullable: true, noun: 'MultibandCompressor options', description: 'Multiband compressor (null: none)' },
   saturator: { kind: 'object', rules: SATURATOR_RULES, nullable: true, noun: 'Saturator options', description: 'Saturator (null: none)' },
   widener: { kind: 'object', rules: STEREO_WIDENER_RULES, nullable: true, noun: 'StereoWidener options', description: 'Stereo widener with bass mono (null: none; stereo only)' },
   limiter: { kind: 'object', rules: LIMITER_RULES, nullable: true, noun: 'Limiter options', description: 'True-peak limiter (null: none)' },
@@ -127,7 +138,8 @@ export const MASTERING_CHAIN_RULES: OptionRules<MasteringChainOptions> = defineR
 
 /**
  * The read-outs of a {@link MasteringChain}, always these 16 in this order (slots in
- * {@link MASTERING_METER_SLOTS}): the input meter's six, the compressor's two, the limiter's two,
+ * {@link MASTERING_METER_SLOTS}): the input meter's six, the compressor's two (with the multiband
+ * compressor instead, its lowest band's; read `multiband.readMeters()` for every band), the limiter's two,
  * the output meter's six. A stage that is left out reads 0 dB of gain reduction; meters that are
  * off read `-Infinity`.
  */
@@ -178,6 +190,7 @@ const METER_COUNT = 16;
 interface Stages {
   eq: ParametricEQ | MidSide | null;
   compressor: Compressor | null;
+  multiband: MultibandCompressor | null;
   saturator: Saturator | null;
   widener: StereoWidener | null;
   limiter: Limiter | null;
@@ -256,8 +269,10 @@ export class MasteringChain implements Processor<MasteringChainOptions> {
       at(s.inputMeter, MASTERING_METER_NAMES[i], i, -Infinity);
       at(s.outputMeter, MASTERING_METER_NAMES[i], MASTERING_METER_SLOTS.outputMomentaryLufs + i, -Infinity);
     }
-    at(s.compressor, 'gainReductionDb', MASTERING_METER_SLOTS.dynamicsGainReductionDb, 0);
-    at(s.compressor, 'maxGainReductionDb', MASTERING_METER_SLOTS.dynamicsMaxGainReductionDb, 0);
+    // The glue compressor's, else the multiband compressor's lowest band's (its `readMeters()` has every band's).
+    const dyn = s.compressor ?? s.multiband;
+    at(dyn, 'gainReductionDb', MASTERING_METER_SLOTS.dynamicsGainReductionDb, 0);
+    at(dyn, 'maxGainReductionDb', MASTERING_METER_SLOTS.dynamicsMaxGainReductionDb, 0);
     at(s.limiter, 'gainReductionDb', MASTERING_METER_SLOTS.limiterGainReductionDb, 0);
     at(s.limiter, 'maxGainReductionDb', MASTERING_METER_SLOTS.limiterMaxGainReductionDb, 0);
   }
@@ -294,6 +309,7 @@ export class MasteringChain implements Processor<MasteringChainOptions> {
     return {
       eq: o.eq === null ? null : buildEq(o.eq),
       compressor: o.compressor === null ? null : new Compressor(o.compressor),
+      multiband: o.multiband === null ? null : new MultibandCompressor(o.multiband),
       saturator: o.saturator === null ? null : new Saturator(o.saturator),
       widener: o.widener === null ? null : new StereoWidener(o.widener),
       limiter: o.limiter === null ? null : new Limiter(o.limiter),
@@ -304,7 +320,7 @@ export class MasteringChain implements Processor<MasteringChainOptions> {
 
   /** The chain's slots for `s`, in processing order. */
   private static slots(s: Stages): Processor[] {
-    return [s.inputMeter, s.eq, s.compressor, s.saturator, s.widener, s.limiter, s.outputMeter].filter((p): p is NonNullable<typeof p> => p !== null);
+    return [s.inputMeter, s.eq, s.compressor, s.multiband, s.saturator, s.widener, s.limiter, s.outputMeter].filter((p): p is NonNullable<typeof p> => p !== null);
   }
 
   /** The current options (every stage's full options bag, or `null`). */
@@ -330,6 +346,7 @@ export class MasteringChain implements Processor<MasteringChainOptions> {
       else updateEq(s.eq, o.eq as Partial<MasteringEqOptions>);
     }
     if (o.compressor !== undefined) built.compressor = next.compressor === null ? null : (s.compressor?.set(o.compressor as Partial<CompressorOptions>) ?? new Compressor(next.compressor));
+    if (o.multiband !== undefined) built.multiband = next.multiband === null ? null : (s.multiband?.set(o.multiband as Partial<MultibandCompressorOptions>) ?? new MultibandCompressor(next.multiband));
     if (o.saturator !== undefined) built.saturator = next.saturator === null ? null : (s.saturator?.set(o.saturator as Partial<SaturatorOptions>) ?? new Saturator(next.saturator));
     if (o.widener !== undefined) built.widener = next.widener === null ? null : (s.widener?.set(o.widener as Partial<StereoWidenerOptions>) ?? new StereoWidener(next.widener));
     if (o.limiter !== undefined) built.limiter = next.limiter === null ? null : (s.limiter?.set(o.limiter as Partial<LimiterOptions>) ?? new Limiter(next.limiter));
@@ -364,6 +381,11 @@ export class MasteringChain implements Processor<MasteringChainOptions> {
   /** The EQ stage's processor (a `ParametricEQ`, or a `MidSide` of two in mid/side mode), if there is one. */
   get eq(): ParametricEQ | MidSide | undefined {
     return this.stages.eq ?? undefined;
+  }
+
+  /** The multiband compressor's processor, if there is one (its read-outs: every band's gain reduction). */
+  get multiband(): MultibandCompressor | undefined {
+    return this.stages.multiband ?? undefined;
   }
 
   /** The saturator's processor, if there is one. */

@@ -152,6 +152,20 @@ describe('master(): edge cases', () => {
     await expect(master(x, FS, { target: { integratedLufs: -10, truePeakDbtp: -12 } })).rejects.toThrow(/above/);
   });
 
+  it('with a fuller chain (EQ, glue or multiband compressor, saturator, widener): on target, under the ceiling', async () => {
+    const x = programme('music', 21, 8, FS, -24);
+    for (const chain of [
+      { eq: { bands: [{ type: 'highshelf' as const, frequencyHz: 8000, gainDb: 2 }] }, compressor: {}, saturator: {}, widener: { width: 1.2 } },
+      { compressor: null, multiband: { bands: [{ thresholdDb: -20 }, { thresholdDb: -20 }, { thresholdDb: -20 }, { thresholdDb: -20 }] } },
+    ]) {
+      const { audio, report } = await master(x, FS, { preset: 'apple-music', chain });
+      const m = measureLoudness(audio, FS);
+      expect(Math.abs(m.integrated + 16), JSON.stringify(chain)).toBeLessThanOrEqual(0.1);
+      expect(m.truePeak).toBeLessThanOrEqual(-1);
+      expect(report.chain.type).toBe('MasteringChain');
+    }
+  }, 60_000);
+
   it('a custom target and ceiling', async () => {
     const x = programme('speech', 4, 8, FS, -30);
     const { audio, report } = await master(x, FS, { target: -18, ceiling: -3 });

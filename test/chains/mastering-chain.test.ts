@@ -13,6 +13,7 @@ import {
   MASTERING_METER_SLOTS,
   MasteringChain,
   MidSide,
+  MultibandCompressor,
   ParametricEQ,
   Saturator,
   StereoWidener,
@@ -88,6 +89,31 @@ describe('MasteringChain: stages', () => {
       p.process(z);
     }
     expect(identical(y, z), firstDifference(y, z)).toBe(true);
+  });
+
+  it('the multiband compressor as the dynamics stage: order, read-outs, preset, same output as the processors in series', () => {
+    const o = { eq: null, compressor: null, multiband: { crossoversHz: [200, 2000], bands: [{ thresholdDb: -30, ratio: 3 }, { thresholdDb: -25 }, { thresholdDb: -20, ratio: 2 }] }, limiter: { driveDb: 3 }, meters: false } as const;
+    const m = new MasteringChain({ ...o, multiband: { ...o.multiband, crossoversHz: [...o.multiband.crossoversHz], bands: o.multiband.bands.map((b) => ({ ...b })) } });
+    expect((m.children()[0] as Chain).children().map((p) => p.constructor.name)).toEqual(['MultibandCompressor', 'Limiter']);
+    expect(m.multiband).toBeInstanceOf(MultibandCompressor);
+    m.prepare({ sampleRate: FS, maxBlockSize: 128, channels: 2 });
+    const x = multiChannel(2, 8000, 6);
+    const y = render(m, x, [128, 1000, 4001]);
+    const mb = new MultibandCompressor(m.params.multiband!);
+    const lim = new Limiter(m.params.limiter!);
+    const z = clone(x);
+    for (const p of [mb, lim]) {
+      p.prepare({ sampleRate: FS, maxBlockSize: 8000, channels: 2 });
+      p.process(z);
+    }
+    expect(identical(y, z), firstDifference(y, z)).toBe(true);
+    const out = new Float64Array(16);
+    m.readMeters(out, 0);
+    const bands = new Float64Array(6);
+    m.multiband!.readMeters(bands, 0);
+    expect(out[MASTERING_METER_SLOTS.dynamicsMaxGainReductionDb]).toBe(bands[1]);
+    const copy = processorFromJSON(JSON.parse(JSON.stringify(m))) as MasteringChain;
+    expect(copy.params).toEqual(m.params);
   });
 
   it('every stage off and no meters: the identity, bit for bit', () => {
