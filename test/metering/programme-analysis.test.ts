@@ -8,7 +8,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { designFilter } from '../../src/filters/biquad-coefficients.js';
 import { measureLoudness } from '../../src/metering/loudness-meter.js';
+import { TruePeakDetector } from '../../src/metering/true-peak.js';
 import {
   LOSSY_CEILING_DBTP,
   PROGRAMME_WARNING_LIMITS,
@@ -306,6 +308,38 @@ describe('translation checks', () => {
     const high = analyzeProgramme([tone], FS);
     expect(high.translation.lossy.lowpassApplied).toBe(true);
     expect(Math.abs(high.translation.lossy.lowpassTruePeak! - expected)).toBeLessThan(0.1);
+    // The streamed filter (chunks of 8192, backward passes started from rest past each chunk)
+    // equals a whole-signal forward-backward filter in float64, on 3 channels (an odd count) of
+    // noise with peaks on and around the chunk seams.
+    const chans = [noise(50000, 1, 0.3), noise(50000, 2, 0.3), noise(50000, 3, 0.3)];
+    chans[0][8191] = 0.97;
+    chans[0][8192] = -0.97;
+    chans[2][16380] = 0.99;
+    chans[1][49999] = -0.98;
+    const streamed = analyzeProgramme(chans, FS).translation.lossy.lowpassTruePeak!;
+    const sections = designFilter({ type: 'butterworth-lowpass', frequencyHz: 16000, q: Math.SQRT1_2, gainDb: 0, shelfSlope: 1, rolloffDbPerOctave: 24 }, FS);
+    let whole = 0;
+    for (const ch of chans) {
+      const y = Float64Array.from(ch);
+      for (const reverse of [false, true]) {
+        for (const c of sections) {
+          let z1 = 0;
+          let z2 = 0;
+          for (let k = 0; k < y.length; k++) {
+            const i = reverse ? y.length - 1 - k : k;
+            const out = c.b0 * y[i] + z1;
+            z1 = c.b1 * y[i] + z2 - c.a1 * out;
+            z2 = c.b2 * y[i] - c.a2 * out;
+            y[i] = out;
+          }
+        }
+      }
+      const tp = new TruePeakDetector(FS, 1, y.length);
+      tp.process(0, Float32Array.from(y), 0, y.length);
+      tp.flush(0);
+      whole = Math.max(whole, tp.peaks[0]);
+    }
+    expect(Math.abs(streamed - 20 * Math.log10(whole))).toBeLessThan(1e-5);
     // Not applied where Nyquist is too close to the cut-off.
     const low = analyzeProgramme([sine(32000, 997, 32000, A)], 32000);
     expect(low.translation.lossy.lowpassApplied).toBe(false);
