@@ -487,7 +487,8 @@ interface LowpassScratch {
 /**
  * Highest true peaks (linear) of `xa` and `xb` through the two-section cascade `c` run forward and
  * backward (zero phase, magnitude |H|²: the forward-backward method, e.g. F. Gustafsson, IEEE
- * Trans. Signal Process. 44 (4), 1996, without its edge matching), into peaks[0] and peaks[1].
+ * Trans. Signal Process. 44 (4), 1996, without its edge matching): the larger of them and the
+ * value already in peaks[0] goes to peaks[0].
  * Streamed in chunks of {@link LP_CHUNK}: the backward pass of a chunk starts from rest `tail`
  * samples after it, where the response to the later samples has decayed below 1e-13
  * ({@link decayLength}), far below float32 resolution: the result equals the whole-signal
@@ -514,11 +515,15 @@ function lowpassTruePeaks(xa: Float32Array, xb: Float32Array, c: Float64Array, t
     backwardPass(fa, fb, have, e - s, c, oa, ob);
     tp.process(0, oa, 0, e - s);
     tp.process(1, ob, 0, e - s);
+    // Only the largest peak is wanted: let each channel's detector start from the larger running
+    // maximum, so it skips the stretches that cannot beat it (the maximum stays exact).
+    const m = Math.max(tp.peaks[0], tp.peaks[1], peaks[0]);
+    tp.peaks[0] = m;
+    tp.peaks[1] = m;
   }
   tp.flush(0);
   tp.flush(1);
-  peaks[0] = tp.peaks[0];
-  peaks[1] = tp.peaks[1];
+  peaks[0] = Math.max(tp.peaks[0], tp.peaks[1], peaks[0]);
 }
 
 // Slots of stereoPass's per-segment sums (SEG_SLOTS per 100 ms segment) and of its totals.
@@ -756,12 +761,9 @@ export function analyzeProgramme(channels: readonly Float32Array[], sampleRate: 
     // Channels the loudness ignores (weight 0: the LFE) are not encoded as programme; the rest go
     // in pairs (a lone one is paired with itself).
     const coded = channels.filter((_, c) => weights[c] > 0);
-    const pair = new Float64Array(2);
-    let peak = 0;
-    for (let c = 0; c < coded.length; c += 2) {
-      lowpassTruePeaks(coded[c], coded[Math.min(c + 1, coded.length - 1)], coefs, tail, scratch, pair);
-      peak = Math.max(peak, pair[0], pair[1]);
-    }
+    const pair = new Float64Array(1);
+    for (let c = 0; c < coded.length; c += 2) lowpassTruePeaks(coded[c], coded[Math.min(c + 1, coded.length - 1)], coefs, tail, scratch, pair);
+    const peak = pair[0];
     lowpassPeak = peakDb(peak);
   }
   const margin = (tpDb: number | null) => (tpDb === null ? null : LOSSY_CEILING_DBTP - tpDb);
