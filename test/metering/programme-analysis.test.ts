@@ -114,6 +114,19 @@ describe('1/3-octave bands and the long-term spectrum', () => {
     }
   });
 
+  it('at other rates (8 to 384 kHz: decimation by 2 to 128) a sine still reads A²/2 (±0.01 dB) in both resolutions', () => {
+    for (const rate of [8000, 22050, 96000, 384000]) {
+      for (const [nominal, f] of [
+        [63, 63.1],
+        [1000, 1000],
+      ] as const) {
+        const A = 0.3;
+        const p = thirdOctaveBandPowers(longTermSpectrum([sine(rate * 2, f, rate, A)], rate)).powers;
+        expect(Math.abs(db(p[bandIndex(nominal)]!) - db((A * A) / 2)), `${f} Hz at ${rate}`).toBeLessThan(0.01);
+      }
+    }
+  });
+
   it('a sine in a band narrower than its window’s main lobe (40 Hz: 3 bins) is shared with the neighbours, its power kept (±0.02 dB)', () => {
     const A = 0.3;
     for (const f of [36, 40.3, 44]) {
