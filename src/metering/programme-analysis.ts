@@ -310,8 +310,12 @@ function finiteOrNull(v: number): number | null {
   return Number.isFinite(v) ? v : null;
 }
 
-function round(v: number, step: number): number | null {
-  return Number.isFinite(v) ? Math.round(v / step) * step : null;
+/**
+ * `v` rounded to 1/`per` (`per` = 100: two decimals), as the shortest decimal JSON writes for it
+ * (a correctly rounded division, so 0.3 and not 0.30000000000000004), never −0; `null` if not finite.
+ */
+function round(v: number, per: number): number | null {
+  return Number.isFinite(v) ? Math.round(v * per) / per + 0 : null;
 }
 
 // Slots of the per-channel scan (scanChannel's `out`).
@@ -671,8 +675,8 @@ export function analyzeProgramme(channels: readonly Float32Array[], sampleRate: 
   const series: ProgrammeSeries = {
     intervalSeconds: history.intervalSeconds,
     startSeconds: history.startSeconds,
-    momentary: Array.from(history.momentary, (v) => round(v, 0.01)),
-    shortTerm: Array.from(history.shortTerm, (v) => round(v, 0.01)),
+    momentary: Array.from(history.momentary, (v) => round(v, 100)),
+    shortTerm: Array.from(history.shortTerm, (v) => round(v, 100)),
     correlation: new Array<number | null>(steps).fill(null),
   };
 
@@ -720,7 +724,7 @@ export function analyzeProgramme(channels: readonly Float32Array[], sampleRate: 
       counted++;
       if (rho < 0) negative++;
       if (rho < lowest) lowest = rho;
-      if (idx >= 0) series.correlation[idx] = round(rho, 0.001);
+      if (idx >= 0) series.correlation[idx] = round(rho, 1000);
     }
     if (counted > 0) {
       negativeShare = negative / counted;

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { designFilter } from '../../src/filters/biquad-coefficients.js';
-import { measureLoudness } from '../../src/metering/loudness-meter.js';
+import { LoudnessMeter, measureLoudness } from '../../src/metering/loudness-meter.js';
 import { TruePeakDetector } from '../../src/metering/true-peak.js';
 import {
   LOSSY_CEILING_DBTP,
@@ -482,9 +482,21 @@ describe('analyzeProgramme', () => {
     expect(a.loudness.truePeakPerChannel).toEqual(m.truePeakPerChannel);
     expect(a.loudness.samplePeakPerChannel).toEqual(m.samplePeakPerChannel);
     expect(a.duration).toBe(m.duration);
-    // The series: one value per 100 ms, the normalised spectrum offset by −23 − integrated.
+    // The series: one value per 100 ms (the meter's history, to 0.01 LU, written as short decimals),
+    // the normalised spectrum offset by −23 − integrated.
     expect(a.series.momentary.length).toBe(50);
     expect(a.series.intervalSeconds).toBeCloseTo(0.1, 12);
+    const meter = new LoudnessMeter();
+    meter.prepare({ sampleRate: FS, maxBlockSize: 1000, channels: 2 });
+    for (let p = 0; p < l.length; p += 1000) meter.process([l.subarray(p, p + 1000), r.subarray(p, p + 1000)]);
+    const h = meter.history();
+    a.series.shortTerm.forEach((v, i) => {
+      const ref = h.shortTerm[i];
+      if (Number.isFinite(ref)) expect(Math.abs(v! - ref)).toBeLessThanOrEqual(0.005 + 1e-9);
+      else expect(v).toBeNull();
+    });
+    for (const v of [...a.series.momentary, ...a.series.shortTerm]) if (v !== null) expect(JSON.stringify(v)).toMatch(/^-?\d+(\.\d{1,2})?$/);
+    for (const v of a.series.correlation) if (v !== null) expect(JSON.stringify(v)).toMatch(/^-?\d+(\.\d{1,3})?$/);
     a.tonalBalance.levelsDb.forEach((v, j) => expect(a.tonalBalance.normalizedDb[j]!).toBeCloseTo(v! + TONAL_BALANCE_REFERENCE_LUFS - m.integrated, 9));
   });
 
