@@ -319,21 +319,17 @@ function round(v: number, per: number): number | null {
 }
 
 // Slots of the per-channel scan (scanChannel's `out`).
-const SC_RUNS = 0;
-const SC_CLIPPED = 1;
-const SC_FULL = 2;
-const SC_OVER = 3;
-const SC_NONFINITE = 4;
-const SC_SLOTS = 5;
+const SC_FULL = 0;
+const SC_OVER = 1;
+const SC_NONFINITE = 2;
+const SC_SLOTS = 3;
 
 /**
- * One pass over a channel: clipping runs (marking their frames in `mask` if given), full-scale,
+ * One pass over a channel: clipping runs (each appended to `runs` as start, end frame), full-scale,
  * over-range and non-finite counts. Only |x| ≥ level (or NaN) leaves the fast path.
  */
-function scanChannel(x: Float32Array, level: number, minRun: number, out: Float64Array, mask: Uint8Array | null): void {
+function scanChannel(x: Float32Array, level: number, minRun: number, out: Float64Array, runList: number[]): void {
   let run = 0;
-  let runs = 0;
-  let clipped = 0;
   let full = 0;
   let over = 0;
   let bad = 0;
@@ -342,32 +338,45 @@ function scanChannel(x: Float32Array, level: number, minRun: number, out: Float6
     const v = x[i];
     const a = v < 0 ? -v : v;
     if (a < level) {
+      if (run >= minRun) runList.push(i - run, i);
       run = 0;
       continue;
     }
     // Rare: a clipped, full-scale or over-range sample, or a non-finite one (NaN fails a < level too).
     if (!(a < Infinity)) {
       bad++;
+      if (run >= minRun) runList.push(i - run, i);
       run = 0;
       continue;
     }
     if (a === 1) full++;
     else if (a > 1) over++;
     run++;
-    if (run === minRun) {
-      runs++;
-      clipped += minRun;
-      if (mask) for (let j = i - minRun + 1; j <= i; j++) mask[j] = 1;
-    } else if (run > minRun) {
-      clipped++;
-      if (mask) mask[i] = 1;
-    }
   }
-  out[SC_RUNS] += runs;
-  out[SC_CLIPPED] += clipped;
+  if (run >= minRun) runList.push(n - run, n);
   out[SC_FULL] += full;
   out[SC_OVER] += over;
   out[SC_NONFINITE] += bad;
+}
+
+/** Frames covered by the union of the [start, end) intervals in `flat` (pairs), from any channel. */
+function unionLength(flat: number[]): number {
+  const count = flat.length / 2;
+  if (count === 0) return 0;
+  const order = Array.from({ length: count }, (_, k) => k).sort((p, q) => flat[2 * p] - flat[2 * q]);
+  let total = 0;
+  let curStart = flat[2 * order[0]];
+  let curEnd = flat[2 * order[0] + 1];
+  for (let j = 1; j < count; j++) {
+    const s0 = flat[2 * order[j]];
+    const e0 = flat[2 * order[j] + 1];
+    if (s0 > curEnd) {
+      total += curEnd - curStart;
+      curStart = s0;
+      curEnd = e0;
+    } else if (e0 > curEnd) curEnd = e0;
+  }
+  return total + curEnd - curStart;
 }
 
 /**
@@ -602,8 +611,8 @@ function checkInput(channels: readonly Float32Array[], sampleRate: number): void
  * Analyse a whole programme (one `Float32Array` per channel, equal lengths) at `sampleRate`: see
  * {@link ProgrammeAnalysis} and the module comment. Allocates little in proportion to the input
  * (the loudness history and the correlation's segment sums, about 60 bytes per 100 ms; the
- * spectrum's decimated copy of one channel, 1/16 of its size; a 1-byte-per-frame mask only when
- * several channels clip); the low-pass proxy streams in fixed chunks. Throws a `TypeError` /
+ * spectrum's decimated copy of one channel, 1/16 of its size; two numbers per clipping run); the
+ * low-pass proxy streams in fixed chunks. Throws a `TypeError` /
  * `RangeError` on bad input or options.
  */
 export function analyzeProgramme(channels: readonly Float32Array[], sampleRate: number, options: Partial<ProgrammeAnalysisOptions> = {}): ProgrammeAnalysis {
@@ -645,24 +654,14 @@ export function analyzeProgramme(channels: readonly Float32Array[], sampleRate: 
 
   // --- Clipping and sample statistics. ---
   const scan = new Float64Array(SC_SLOTS);
-  let mask: Uint8Array | null = null;
-  let clippedFrames = 0;
-  for (let c = 0; c < nch; c++) {
-    const before = scan[SC_RUNS];
-    scanChannel(channels[c], o.clipLevel, o.clipMinRun, scan, mask);
-    if (nch > 1 && mask === null && scan[SC_RUNS] > before) {
-      // First clipping found: mark this channel's runs again, now with a mask for the union over channels.
-      mask = new Uint8Array(frames);
-      const again = new Float64Array(SC_SLOTS);
-      scanChannel(channels[c], o.clipLevel, o.clipMinRun, again, mask);
-    }
-  }
-  if (mask) for (let i = 0; i < frames; i++) clippedFrames += mask[i];
-  else clippedFrames = scan[SC_CLIPPED];
+  const runList: number[] = [];
+  for (let c = 0; c < nch; c++) scanChannel(channels[c], o.clipLevel, o.clipMinRun, scan, runList);
+  let clippedSamples = 0;
+  for (let k = 0; k < runList.length; k += 2) clippedSamples += runList[k + 1] - runList[k];
   const clipping: ProgrammeClipping = {
-    runs: scan[SC_RUNS],
-    clippedSamples: scan[SC_CLIPPED],
-    clippedSeconds: clippedFrames / sampleRate,
+    runs: runList.length / 2,
+    clippedSamples,
+    clippedSeconds: unionLength(runList) / sampleRate,
     fullScaleSamples: scan[SC_FULL],
     overFullScaleSamples: scan[SC_OVER],
     nonFiniteSamples: scan[SC_NONFINITE],
