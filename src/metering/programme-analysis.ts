@@ -884,7 +884,7 @@ export function programmeWarnings(a: ProgrammeAnalysis): ProgrammeWarning[] {
   if (cl.runs > 0) {
     out.push({
       code: 'source-clipping',
-      message: `The source is clipped: ${cl.runs} run${cl.runs === 1 ? '' : 's'} of ${cl.minRun} or more samples at full scale (${cl.clippedSamples} samples, ${cl.clippedSeconds.toFixed(3)} s). Mastering cannot undo clipping; ask for a mix with headroom.`,
+      message: `The source is clipped: ${cl.runs} run${cl.runs === 1 ? '' : 's'} of ${cl.minRun} or more samples at full scale (${cl.clippedSamples} samples, ${cl.clippedSeconds < 1 ? `${(1000 * cl.clippedSeconds).toFixed(2)} ms` : `${cl.clippedSeconds.toFixed(2)} s`}). Mastering cannot undo clipping; ask for a mix with headroom.`,
     });
   }
   if (cl.nonFiniteSamples > 0) {
