@@ -816,13 +816,19 @@ export function analyzeProgramme(channels: readonly Float32Array[], sampleRate: 
 /** Thresholds of {@link programmeWarnings} (heuristics from mastering practice; each says why). */
 export const PROGRAMME_WARNING_LIMITS = Object.freeze({
   /**
-   * Mono fold-down losing more than this, LU, is mono-incompatible. Uncorrelated channels lose
-   * 3.01 LU, so only a fold-down that loses more than a fully decorrelated one (phase cancellation)
-   * warns.
+   * Mono fold-down losing more than this, LU, is mono-incompatible. With the constant-power
+   * fold-down, 3.01 LU is what width alone costs, without any cancellation: uncorrelated channels
+   * of equal level, or a programme on one channel only, lose exactly that. So the limit sits above
+   * it: 4.5 LU is what equal channels with a correlation of −0.3 lose (−10·log10((1 + r)/2)),
+   * cancellation that is clearly audible. (The correlation limit below catches negative r as such.)
    */
-  monoLossLu: 3,
-  /** A programme correlation below this (negative: more anti-phase than in-phase content) is mono-incompatible. */
-  correlationMin: 0,
+  monoLossLu: 4.5,
+  /**
+   * A programme correlation below this is mono-incompatible: more anti-phase than in-phase content.
+   * Not 0 itself: decorrelated channels (wide reverbs, independent noises) read 0 give or take a
+   * few hundredths, of either sign; −0.1 is unambiguously negative.
+   */
+  correlationMin: -0.1,
   /** A peak-to-loudness ratio below this, dB, means a heavily limited source (little crest left for mastering). */
   plrMinDb: 6,
   /**

@@ -265,8 +265,17 @@ describe('translation checks', () => {
     expect(Math.abs(a.translation.correlation!)).toBeLessThan(0.01);
     expect(a.translation.correlation!).toBeCloseTo(pearson(x, y), 9);
     expect(Math.abs(a.translation.monoChange! - -3.0103)).toBeLessThan(0.05);
-    // −3.01 is not more than the 3 LU limit plus rounding: no warning for plain decorrelation.
-    expect(a.translation.monoChange! > -PROGRAMME_WARNING_LIMITS.monoLossLu - 0.05).toBe(true);
+    // Plain width is not incompatibility: no warning for decorrelated channels, nor for a programme
+    // on one channel only (which loses the same 3.01 LU).
+    expect(codes(a)).not.toContain('mono-incompatible');
+    const oneSided = analyzeProgramme([x, new Float32Array(x.length)], FS);
+    expect(Math.abs(oneSided.translation.monoChange! - -3.0103)).toBeLessThan(0.01);
+    expect(codes(oneSided)).not.toContain('mono-incompatible');
+    // Equal channels with r = −0.3 lose 10·log10(2/0.7) = 4.56 LU: over the 4.5 LU limit.
+    const mixed = analyzeProgramme([x, x.map((v, i) => -0.3 * v + Math.sqrt(1 - 0.09) * y[i])], FS);
+    expect(Math.abs(mixed.translation.monoChange! - 10 * Math.log10(0.7 / 2))).toBeLessThan(0.1);
+    expect(mixed.translation.monoChange!).toBeLessThan(-PROGRAMME_WARNING_LIMITS.monoLossLu);
+    expect(programmeWarnings(mixed).find((w) => w.code === 'mono-incompatible')?.message).toMatch(/loses 4\.\d LU/);
   });
 
   it('correlation of a partly correlated pair with DC offsets equals the two-pass float64 Pearson r', () => {
