@@ -67,6 +67,38 @@ export { TRUE_PEAK_TAPS, truePeakFilter } from './core/true-peak-kernel.js';
 export { TruePeakDetector, truePeakOversampling } from './metering/true-peak.js';
 export type { LoudnessHistory, LoudnessMeterOptions, LoudnessReading, LoudnessSummary } from './metering/loudness-meter.js';
 export { LOUDNESS_METER_DEFAULTS, LOUDNESS_METER_RULES, LoudnessMeter, defaultChannelWeights, measureLoudness } from './metering/loudness-meter.js';
+export type { LongTermSpectrum, SpectrumTier, ThirdOctaveBands } from './metering/tonal-balance.js';
+export {
+  SPECTRUM_SEAM_HZ,
+  THIRD_OCTAVE_CENTRES_HZ,
+  THIRD_OCTAVE_NOMINAL_HZ,
+  longTermSpectrum,
+  spectrumDecimation,
+  spectrumPowerBetween,
+  thirdOctaveBandPowers,
+  thirdOctaveEdges,
+} from './metering/tonal-balance.js';
+export type {
+  LossyHeadroom,
+  ProgrammeAnalysis,
+  ProgrammeAnalysisOptions,
+  ProgrammeClipping,
+  ProgrammeLoudness,
+  ProgrammeSeries,
+  ProgrammeTonalBalance,
+  ProgrammeTranslation,
+  ProgrammeWarning,
+  ProgrammeWarningCode,
+} from './metering/programme-analysis.js';
+export {
+  LOSSY_CEILING_DBTP,
+  PROGRAMME_ANALYSIS_DEFAULTS,
+  PROGRAMME_ANALYSIS_RULES,
+  PROGRAMME_WARNING_LIMITS,
+  TONAL_BALANCE_REFERENCE_LUFS,
+  analyzeProgramme,
+  programmeWarnings,
+} from './metering/programme-analysis.js';
 export type { CompressorDetector, CompressorOptions } from './dynamics/compressor.js';
 export { COMPRESSOR_DEFAULTS, COMPRESSOR_RULES, Compressor, compressorGainReductionDb } from './dynamics/compressor.js';
 export type { GateOptions } from './dynamics/gate.js';

@@ -450,11 +450,17 @@ export class MultibandCompressor implements Processor<MultibandCompressorOptions
   reset(): void {
     this.phase = 0;
     this.checkPhase = 0;
-    for (const st of this.allStages()) st.reset();
-    for (const c of this.comps) c.reset();
-    for (const rings of this.alignRings) for (const r of rings) r.fill(0);
+    // Index loops only: reset() runs on the audio thread in a worklet host and allocates nothing.
+    for (let i = 0; i < this.lows.length; i++) this.lows[i].reset();
+    for (let i = 0; i < this.highs.length; i++) this.highs[i].reset();
+    for (let i = 0; i < this.apStages.length; i++) this.apStages[i].reset();
+    for (let i = 0; i < this.comps.length; i++) this.comps[i].reset();
+    for (let b = 0; b < this.alignRings.length; b++) {
+      const rings = this.alignRings[b];
+      for (let c = 0; c < rings.length; c++) rings[c].fill(0);
+    }
     this.alignPos.fill(0);
-    for (const g of this.gains) g.setImmediate(g.target);
+    for (let i = 0; i < this.gains.length; i++) this.gains[i].jumpToTarget();
   }
 
   process(block: readonly Float32Array[], frames?: number): void {

@@ -295,9 +295,9 @@ export class Convolver implements Processor<ConvolverOptions> {
     this.ist[FADE_LEN] = 0;
     this.ist[FADE_DONE] = 0;
     this.cur?.reset();
-    this.mixer.setImmediate(this.mixer.target);
-    this.gain.setImmediate(this.gain.target);
-    for (const w of this.wetB) w.fill(0);
+    this.mixer.jumpToTarget();
+    this.gain.jumpToTarget();
+    for (let c = 0; c < this.wetB.length; c++) this.wetB[c].fill(0);
   }
 
   process(block: readonly Float32Array[], frames?: number): void {

@@ -285,7 +285,7 @@ export class Reverb implements Processor<ReverbOptions> {
       this.targets(false);
       return this;
     }
-    if (o.smoothingMs !== undefined) for (const v of this.smoothers()) v.setRampLength(spec.sampleRate, next.smoothingMs / 1000);
+    if (o.smoothingMs !== undefined) for (const v of this.smoothed) v.setRampLength(spec.sampleRate, next.smoothingMs / 1000);
     this.targets(true);
     if (next.size !== before.size || next.preDelayMs !== before.preDelayMs) {
       const ist = this.ist;
@@ -332,7 +332,7 @@ export class Reverb implements Processor<ReverbOptions> {
     this.fade = new Float64Array(CHUNK);
     this.mixBuf = new Float64Array(CHUNK);
     this.widthBuf = new Float64Array(CHUNK);
-    for (const v of this.smoothers()) v.reset(fs, this.opts.smoothingMs / 1000);
+    for (const v of this.smoothed) v.reset(fs, this.opts.smoothingMs / 1000);
     this.reset();
     primeProcessor(this, s);
     this.reset();
@@ -340,7 +340,8 @@ export class Reverb implements Processor<ReverbOptions> {
 
   reset(): void {
     const spec = this.spec;
-    for (const v of this.smoothers()) v.setImmediate(v.target);
+    const sm = this.smoothed;
+    for (let i = 0; i < sm.length; i++) sm[i].jumpToTarget();
     this.lines.fill(0);
     this.pre.fill(0);
     this.diff.fill(0);
@@ -417,9 +418,8 @@ export class Reverb implements Processor<ReverbOptions> {
     return processorJSON(Reverb.type, this.params);
   }
 
-  private smoothers(): SmoothedValue[] {
-    return [this.decay, this.lowRatio, this.highRatio, this.fLow, this.fHigh, this.diffusion, this.mixer, this.widthS];
-  }
+  /** Every smoother, made once (reset() runs on the audio thread: it must not build the array). */
+  private readonly smoothed: readonly SmoothedValue[] = [this.decay, this.lowRatio, this.highRatio, this.fLow, this.fHigh, this.diffusion, this.mixer, this.widthS];
 
   /** Hand the options to the smoothers: ramps when `running`, else jumps (and a redesign). */
   private targets(running: boolean): void {

@@ -64,9 +64,7 @@ function decayingNoise(channels: number, length: number): Float32Array[] {
  * Classes whose reset() is known to allocate, in files this check's author could not edit: the
  * case is skipped, with the reason as its title. Remove an entry once its class is fixed.
  */
-const KNOWN: Readonly<Record<string, string>> = {
-  Reverb: 'reset() builds the array of smoothers() on every call (80 bytes; src/space/reverb.ts)',
-};
+const KNOWN: Readonly<Record<string, string>> = {};
 
 /** Every registered class with its default options, then the containers with children, then a Mixer. */
 function cases(m: MasterbusModule): [string, () => Resettable][] {
