@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CLIP_LEVEL, LOUDNESS_PRESET_NAMES, LOUDNESS_TARGETS, MASTER_MAX_GAIN_DB, master, measureLoudness, type MasterProgress } from '../../src/index.js';
+import { LOUDNESS_PRESET_NAMES, LOUDNESS_TARGETS, MASTER_MAX_GAIN_DB, master, measureLoudness, type MasterProgress } from '../../src/index.js';
 import { referenceTruePeakNear } from '../support/true-peak-reference.js';
 import { runs, sine } from '../support/signals.js';
 import { programme, type ProgrammeKind } from './programmes.js';
@@ -49,8 +49,9 @@ describe('master(): accuracy over generated programmes', () => {
           expect(m.truePeak, what).toBeLessThanOrEqual(t.truePeakDbtp);
           expect(ref, what).toBeLessThanOrEqual(t.truePeakDbtp + 0.05);
           // The report's figures are the output's.
-          expect(report.after.integrated).toBeCloseTo(m.integrated, 6);
-          expect(report.after.truePeak).toBeCloseTo(m.truePeak, 6);
+          expect(report.after.loudness.integrated).toBeCloseTo(m.integrated, 6);
+          expect(report.after.loudness.truePeak).toBeCloseTo(m.truePeak, 6);
+          expect(report.errorLu).toBeCloseTo(m.integrated - t.integratedLufs, 6);
           expect(audio[0].length).toBe(x[0].length);
         },
       ),
@@ -78,7 +79,8 @@ describe('master(): edge cases', () => {
     const { audio, report } = await master(x, FS);
     expect(report.silent).toBe(true);
     expect(report.gainDb).toBe(0);
-    expect(report.warnings.map((w) => w.code)).toContain('silence');
+    expect(report.warnings).toContainEqual(expect.objectContaining({ code: 'silence', on: 'input' }));
+    expect(report.after.silent).toBe(true);
     expect(audio.every((c) => c.every((v) => v === 0))).toBe(true);
   });
 
@@ -101,14 +103,21 @@ describe('master(): edge cases', () => {
     expect(measureLoudness(audio, FS).integrated).toBeLessThan(-20);
   });
 
-  it('clipped input is reported (samples at full scale counted)', async () => {
+  it('clipped input is reported: runs at full scale (the analysis), samples at or over 0 dBFS', async () => {
     const x = programme('music', 9, 6, FS, -8).map((c) => c.map((v) => Math.max(-1, Math.min(1, v * 2))));
-    let clipped = 0;
-    for (const c of x) for (const v of c) if (Math.abs(v) >= CLIP_LEVEL) clipped++;
-    expect(clipped).toBeGreaterThan(0);
+    let full = 0;
+    for (const c of x) for (const v of c) if (Math.abs(v) === 1) full++;
+    expect(full).toBeGreaterThan(0);
     const { report } = await master(x, FS);
-    expect(report.before.clippedSamples).toBe(clipped);
-    expect(report.warnings.map((w) => w.code)).toContain('clipped-source');
+    expect(report.before.clipping.fullScaleSamples).toBe(full);
+    expect(report.before.clipping.runs).toBeGreaterThan(0);
+    expect(report.warnings).toContainEqual(expect.objectContaining({ code: 'source-clipping', on: 'input' }));
+    // A float source over full scale without flat runs: counted, and a clipped-source warning.
+    const y = programme('music', 9, 6, FS, -20);
+    y[0][1000] = 1.5;
+    const r2 = (await master(y, FS)).report;
+    expect(r2.before.clipping.overFullScaleSamples).toBe(1);
+    expect(r2.warnings).toContainEqual(expect.objectContaining({ code: 'clipped-source', on: 'input' }));
   });
 
   it('output aligned with the input: a quiet sine through the limiter alone is the input × the gain', async () => {
