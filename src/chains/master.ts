@@ -18,7 +18,8 @@
  *    secant steps h_{k+1} = h_k + (target − L_k)/s_k, s_k = (L_k − L_{k−1})/(h_k − h_{k−1})
  *    clamped to [0.05, 1.2], until |target − L_k| ≤ `toleranceLu` (0.05 LU) or `maxPasses`;
  * 4. a final pass at the best h found runs the limiter in place over the output buffers (writing
- *    behind the samples it reads) and measures the result in full (integrated, LRA, true peak).
+ *    behind the samples it reads), reading its gain reduction every block; then the result is
+ *    analysed in full (`analyzeProgramme`: loudness, true peak, tonal balance, translation).
  * Every pass starts from a reset limiter, so L(h) is a deterministic, continuous function of h and
  * the secant converges in two or three measuring passes on ordinary programmes. The measuring
  * meter is the library's own (`LoudnessMeter`, the same gating as `measureLoudness`), fed the
@@ -470,7 +471,7 @@ class Renderer {
   /**
    * Run `processor` (latency `lat`) over `src` × g and write its output, aligned (the latency
    * compensated), to `dst` (which may be `src`: the writes stay behind the reads). Without `dst`
-   * the output is only measured. Every aligned output block goes to `meter`; with `stats`, the
+   * the output is only measured. Every aligned output block goes to `meter` (if any); with `stats`, the
    * limiter's gain reduction is read after every block.
    */
   private async run(
@@ -479,12 +480,12 @@ class Renderer {
     dst: Float32Array[] | null,
     frames: number,
     gainDb: number,
-    meter: LoudnessMeter,
+    meter: LoudnessMeter | null,
     stats: Float64Array | null,
     progress: { pass: number; from: number; to: number; track: number },
   ): Promise<void> {
     processor.reset();
-    meter.reset();
+    meter?.reset();
     const lat = processor.latency;
     const g = dbToGain(gainDb);
     const sc = this.scratch;
@@ -514,7 +515,9 @@ class Renderer {
             for (let i = 0; i < k; i++) y[at + i] = t[start + i];
           }
         }
-        if (start === 0) meter.process(sc, k);
+        if (meter === null) {
+          // Not measured (the final pass: the result is analysed afterwards).
+        } else if (start === 0) meter.process(sc, k);
         else {
           for (let c = 0; c < ch; c++) for (let i = 0; i < k; i++) sh[c][i] = sc[c][start + i];
           meter.process(sh, k);
@@ -530,7 +533,7 @@ class Renderer {
       }
       await this.maybeYield(progress.pass === 0 ? 'analyse' : 'render', progress.pass, progress.from + ((progress.to - progress.from) * pos) / total, progress.track);
     }
-    meter.finish();
+    meter?.finish();
   }
 
   /**
@@ -603,7 +606,7 @@ class Renderer {
     }
     // 3. The final pass: stored in place, measured in full, the limiter's gain reduction read per block.
     const stats = new Float64Array(ST_SLOTS);
-    await this.run(this.limiter, out, out, frames, bestH, this.meter, stats, { pass: ++passes, from: span * passes, to: span * (passes + 1), track });
+    await this.run(this.limiter, out, out, frames, bestH, null, stats, { pass: ++passes, from: span * passes, to: span * (passes + 1), track });
     const sr = this.sampleRate;
     const n = frames > 0 ? frames : 1;
     const limiter: LimiterStatistics = {
