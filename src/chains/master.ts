@@ -70,6 +70,8 @@ export const MASTER_MAX_GAIN_DB = 40;
  * `MASTERING_STAGE_DEFAULTS`).
  */
 export const MASTER_DEFAULT_CHAIN: Readonly<Partial<MasteringChainOptions>> = Object.freeze({ eq: null, compressor: null, multiband: null, saturator: null, widener: null, limiter: Object.freeze({ releaseMs: 50 }) });
+/** Most rounds of `masterAlbum()`'s album mode (each masters every track once). */
+export const ALBUM_MAX_ROUNDS = 5;
 /** Default largest |integrated − target| at which `master()` stops iterating, LU. */
 export const MASTER_TOLERANCE_LU = 0.05;
 /** Default largest number of renders. */
@@ -255,9 +257,11 @@ export async function master(input: Float32Array[], sampleRate: number, options:
  * limiter takes more from a loud track than from a quiet one, so one gain for all would change
  * their differences.
  *
- * Album algorithm: offset A = target − L_album(input); master track i to L_i(input) + A; measure
- * the album of the results; A += target − L_album(output); repeat (at most 4 times) until the
- * album is within the tolerance. Output buffers are allocated once per track.
+ * Album algorithm: offset A = target − L_album(input); master track i to L_i(input) + A (each
+ * within 0.02 LU); measure the album of the results; correct A by a secant step on the album's
+ * loudness against A (limiting makes its slope less than 1); repeat (at most
+ * {@link ALBUM_MAX_ROUNDS} rounds) until the album is within 0.02 LU. Output buffers are
+ * allocated once per track.
  */
 export async function masterAlbum(tracks: Float32Array[][], sampleRate: number, options: MasterAlbumOptions = {}): Promise<MasterAlbumResult> {
   if (!Array.isArray(tracks) || tracks.length === 0) throw new TypeError(`masterAlbum: tracks must be a non-empty array of tracks (each an array of Float32Array), got ${describeValue(tracks)}`);
@@ -279,7 +283,9 @@ export async function masterAlbum(tracks: Float32Array[][], sampleRate: number, 
   let fits: Fit[] = [];
   let albumAfter = albumBefore;
   let iterations = 0;
-  for (let k = 0; k < 4; k++) {
+  let prevOffset = NaN;
+  let prevL = NaN;
+  for (let k = 0; k < ALBUM_MAX_ROUNDS; k++) {
     iterations++;
     fits = [];
     for (let i = 0; i < tracks.length; i++) {
@@ -288,8 +294,16 @@ export async function masterAlbum(tracks: Float32Array[][], sampleRate: number, 
       fits.push(await r.fit(tracks[i], outs[i], lengths[i], inputLufs, trackTarget, i));
     }
     albumAfter = await r.album(outs, lengths);
-    if (mode === 'track' || !Number.isFinite(albumAfter.integrated) || Math.abs(target - albumAfter.integrated) <= s.tolerance) break;
-    offset += target - albumAfter.integrated;
+    const l = albumAfter.integrated;
+    if (mode === 'track' || !Number.isFinite(l) || Math.abs(target - l) <= s.tolerance) break;
+    // Secant on the album's loudness against the offset (the limiter makes the slope < 1).
+    let slope = 1;
+    if (Number.isFinite(prevOffset) && offset !== prevOffset) slope = (l - prevL) / (offset - prevOffset);
+    if (!(slope >= 0.05)) slope = 0.05;
+    if (slope > 1.2) slope = 1.2;
+    prevOffset = offset;
+    prevL = l;
+    offset += (target - l) / slope;
   }
   const results: MasterResult[] = [];
   for (let i = 0; i < tracks.length; i++) results.push({ audio: outs[i], report: r.report(befores[i], await r.analyse(outs[i], sampleRate, i, 1), fits[i]) });
