@@ -454,6 +454,13 @@ export class PartitionedConvolution {
           const hs = seg.h[path.ir];
           let j = 0;
           let s0 = slot;
+          for (; j + 3 < jEnd; j += 4) {
+            const s1 = s0 === 0 ? k - 1 : s0 - 1;
+            const s2 = s1 === 0 ? k - 1 : s1 - 1;
+            const s3 = s2 === 0 ? k - 1 : s2 - 1;
+            spectralMac4(xs, s0 * w + lo, s1 * w + lo, s2 * w + lo, s3 * w + lo, hs, j * w + lo, w, y, lo, len);
+            s0 = s3 === 0 ? k - 1 : s3 - 1;
+          }
           for (; j + 1 < jEnd; j += 2) {
             const s1 = s0 === 0 ? k - 1 : s0 - 1;
             spectralMac2(xs, s0 * w + lo, s1 * w + lo, hs, j * w + lo, (j + 1) * w + lo, y, lo, len);
@@ -497,6 +504,13 @@ export class PartitionedConvolution {
       // Partition j meets the spectrum j − 1 periods old: slot newest − (j − 1).
       let j = 1;
       let s0 = newest;
+      for (; j + 3 < k; j += 4) {
+        const s1 = s0 === 0 ? k - 1 : s0 - 1;
+        const s2 = s1 === 0 ? k - 1 : s1 - 1;
+        const s3 = s2 === 0 ? k - 1 : s2 - 1;
+        spectralMac4(xs, s0 * w + lo, s1 * w + lo, s2 * w + lo, s3 * w + lo, hs, j * w + lo, w, pre, lo, len);
+        s0 = s3 === 0 ? k - 1 : s3 - 1;
+      }
       for (; j + 1 < k; j += 2) {
         const s1 = s0 === 0 ? k - 1 : s0 - 1;
         spectralMac2(xs, s0 * w + lo, s1 * w + lo, hs, j * w + lo, (j + 1) * w + lo, pre, lo, len);
@@ -509,26 +523,36 @@ export class PartitionedConvolution {
 
 /**
  * y[yo + i] += Σ_{j<hl} r[j]·x[H + i − hl + 1 + j] = Σ_m h[m]·x[H + i − m] (r: the head taps
- * reversed; x holds HEAD_TAPS past samples, then the chunk). Two outputs per pass share the loads;
+ * reversed; x holds HEAD_TAPS past samples, then the chunk). Four outputs per pass share the loads;
  * each sum runs over j in ascending order either way, so pairing never changes a result.
  */
 function headFir(r: Float64Array, hl: number, x: Float64Array, n: number, y: Float64Array, yo: number): void {
   const H = HEAD_TAPS;
   let i = 0;
-  for (; i + 1 < n; i += 2) {
+  for (; i + 3 < n; i += 4) {
     const b = H + i - hl + 1;
     let s0 = 0;
     let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
     let xa = x[b];
+    let xb = x[b + 1];
+    let xc = x[b + 2];
     for (let j = 0; j < hl; j++) {
       const c = r[j];
-      const xb = x[b + j + 1];
+      const xd = x[b + j + 3];
       s0 += c * xa;
       s1 += c * xb;
+      s2 += c * xc;
+      s3 += c * xd;
       xa = xb;
+      xb = xc;
+      xc = xd;
     }
     y[yo + i] += s0;
     y[yo + i + 1] += s1;
+    y[yo + i + 2] += s2;
+    y[yo + i + 3] += s3;
   }
   for (; i < n; i++) {
     const b = H + i - hl + 1;
@@ -563,5 +587,35 @@ function spectralMac2(x: Float64Array, xa: number, xb: number, h: Float64Array, 
     const di = h[hb + b + 1];
     y[yo + b] += ar * br - ai * bi + (cr * dr - ci * di);
     y[yo + b + 1] += ar * bi + ai * br + (cr * di + ci * dr);
+  }
+}
+
+/**
+ * y[yo …] += Σ_{q<4} x[x_q …]·h[ha + q·hs …]: four partitions (their spectra `hs` apart in `h`) in
+ * one sweep, summed in ascending q before the one read-modify-write of y (interleaved bins).
+ */
+function spectralMac4(x: Float64Array, xa: number, xb: number, xc: number, xd: number, h: Float64Array, ha: number, hs: number, y: Float64Array, yo: number, len: number): void {
+  const hb = ha + hs;
+  const hc = hb + hs;
+  const hd = hc + hs;
+  for (let b = 0; b < len; b += 2) {
+    const ar = x[xa + b];
+    const ai = x[xa + b + 1];
+    const br = h[ha + b];
+    const bi = h[ha + b + 1];
+    const cr = x[xb + b];
+    const ci = x[xb + b + 1];
+    const dr = h[hb + b];
+    const di = h[hb + b + 1];
+    const er = x[xc + b];
+    const ei = x[xc + b + 1];
+    const fr = h[hc + b];
+    const fi = h[hc + b + 1];
+    const gr = x[xd + b];
+    const gi = x[xd + b + 1];
+    const kr = h[hd + b];
+    const ki = h[hd + b + 1];
+    y[yo + b] += ar * br - ai * bi + (cr * dr - ci * di) + (er * fr - ei * fi) + (gr * kr - gi * ki);
+    y[yo + b + 1] += ar * bi + ai * br + (cr * di + ci * dr) + (er * fi + ei * fr) + (gr * ki + gi * kr);
   }
 }
