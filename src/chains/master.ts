@@ -330,12 +330,12 @@ function settings(options: MasteringOptions, defaultTolerance = MASTER_TOLERANCE
   let target: LoudnessTarget & { preset?: LoudnessPresetName };
   if (o.target !== undefined) {
     target = typeof o.target === 'number'
-      ? { integratedLufs: checkNumber(OWNER, 'target', o.target, TARGET_LOUDNESS_RANGE), truePeakDbtp: o.ceiling ?? LOUDNESS_TARGETS.streaming.truePeakDbtp }
+      ? { integratedLufs: checkNumber(OWNER, 'target', o.target, TARGET_LOUDNESS_RANGE), truePeakDbtp: LOUDNESS_TARGETS.streaming.truePeakDbtp } // −1 dBTP unless `ceiling` says otherwise (below)
       : { ...loudnessTarget(o.target) };
   } else {
     const name = o.preset ?? 'streaming';
-    target = { ...loudnessTarget(name), preset: name };
-    target = { integratedLufs: target.integratedLufs, truePeakDbtp: target.truePeakDbtp, preset: name };
+    const preset = loudnessTarget(name);
+    target = { integratedLufs: preset.integratedLufs, truePeakDbtp: preset.truePeakDbtp, preset: name };
   }
   if (o.ceiling !== undefined) target = { ...target, truePeakDbtp: checkNumber(OWNER, 'ceiling', o.ceiling, TARGET_CEILING_RANGE) };
   if (!(target.truePeakDbtp > target.integratedLufs)) throw new RangeError(`${OWNER}: the ceiling (${target.truePeakDbtp} dBTP) must lie above the target (${target.integratedLufs} LUFS)`);
