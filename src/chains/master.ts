@@ -20,6 +20,9 @@
  * 4. a final pass at the best h found runs the limiter in place over the output buffers (writing
  *    behind the samples it reads), reading its gain reduction every block; then the result is
  *    analysed in full (`analyzeProgramme`: loudness, true peak, tonal balance, translation).
+ * Without stages before the limiter (the default chain) its input x·(g₀ + h) is made on the fly
+ * from the input, so every pass stores its output and the final pass is needed only when the last
+ * pass was not the best one.
  * Every pass starts from a reset limiter, so L(h) is a deterministic, continuous function of h and
  * the secant converges in two or three measuring passes on ordinary programmes. The measuring
  * meter is the library's own (`LoudnessMeter`, the same gating as `measureLoudness`), fed the
@@ -500,6 +503,7 @@ class Renderer {
   ): Promise<void> {
     processor.reset();
     meter?.reset();
+    stats?.fill(0);
     const lat = processor.latency;
     const g = dbToGain(gainDb);
     const sc = this.scratch;
@@ -569,14 +573,13 @@ class Renderer {
       await this.run(this.pre, x, out, frames, g0, this.meter, null, { pass: 1, from: span, to: span + step, track });
       preLufs = this.meter.reading().integrated;
     } else {
-      const g = dbToGain(g0);
-      for (let c = 0; c < this.channels; c++) {
-        const src = x[c];
-        const y = out[c];
-        for (let i = 0; i < frames; i++) y[i] = src[i] * g;
-      }
+      // No stages before the limiter: its input is x × (g0 + h), made on the fly, so every pass
+      // can store its output (the last one measured is usually the result: no final pass).
       preLufs = silent ? -Infinity : inputLufs + g0;
     }
+    const direct = this.pre === null;
+    const stats = new Float64Array(ST_SLOTS);
+    let storedH = NaN;
     // 2. The limiter's input gain h (total gain g0 + h ≤ the cap), by secant steps on L(h).
     const hMax = MASTER_MAX_GAIN_DB - g0;
     let h = silent || !Number.isFinite(preLufs) ? 0 : Math.min(target - preLufs, hMax);
@@ -589,7 +592,11 @@ class Renderer {
     let gainCapped = !silent && target - inputLufs > MASTER_MAX_GAIN_DB;
     if (!silent && Number.isFinite(preLufs)) {
       for (;;) {
-        await this.run(this.limiter, out, null, frames, h, this.meter, null, { pass: ++passes, from: span * passes, to: span * (passes + 1), track });
+        const progress = { pass: ++passes, from: span * passes, to: span * (passes + 1), track };
+        if (direct) {
+          await this.run(this.limiter, x, out, frames, g0 + h, this.meter, stats, progress);
+          storedH = h;
+        } else await this.run(this.limiter, out, null, frames, h, this.meter, null, progress);
         const l = this.meter.reading().integrated;
         const err = target - l;
         if (Math.abs(err) < bestErr) {
@@ -618,9 +625,13 @@ class Renderer {
       if (bestErr <= tol) gainCapped = false;
       else if (bestH >= hMax) gainCapped = true;
     }
-    // 3. The final pass: stored in place, measured in full, the limiter's gain reduction read per block.
-    const stats = new Float64Array(ST_SLOTS);
-    await this.run(this.limiter, out, out, frames, bestH, null, stats, { pass: ++passes, from: span * passes, to: span * (passes + 1), track });
+    // 3. The final pass (unless the last pass stored is the best): stored (in place after the
+    //    stages), the limiter's gain reduction read per block.
+    if (storedH !== bestH) {
+      const progress = { pass: ++passes, from: span * passes, to: span * (passes + 1), track };
+      if (direct) await this.run(this.limiter, x, out, frames, g0 + bestH, null, stats, progress);
+      else await this.run(this.limiter, out, out, frames, bestH, null, stats, progress);
+    }
     const sr = this.sampleRate;
     const n = frames > 0 ? frames : 1;
     const limiter: LimiterStatistics = {
