@@ -142,6 +142,21 @@ describe('master(): edge cases', () => {
     expect(ticks, 'timers ran while master() worked').toBeGreaterThan(0);
   });
 
+  it('yields through scheduler.yield() where there is one (browsers), not a timer', async () => {
+    const g = globalThis as { scheduler?: unknown };
+    const had = 'scheduler' in g;
+    const old = g.scheduler;
+    let calls = 0;
+    g.scheduler = { yield: () => (calls++, Promise.resolve()) };
+    try {
+      await master(programme('music', 2, 6, FS, -20), FS);
+    } finally {
+      if (had) g.scheduler = old;
+      else delete g.scheduler;
+    }
+    expect(calls).toBeGreaterThan(2);
+  });
+
   it('aborts: the promise rejects with the signal’s reason', async () => {
     const x = programme('music', 2, 6, FS, -20);
     const ac = new AbortController();
