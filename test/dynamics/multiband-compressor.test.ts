@@ -538,6 +538,26 @@ describe('MultibandCompressor: contract details', () => {
     );
   });
 
+  it('un-bypassing a band ramps it in sample by sample: 120-frame blocks equal 1-frame blocks (the compressor mix ramp ending at 1)', () => {
+    const n = 4800;
+    const x = new Float32Array(n).map((_, i) => 0.5 * Math.sin(i * 0.01));
+    const renderBlocks = (block: number) => {
+      const mb = new MultibandCompressor({ crossoversHz: [1000], bands: [{ bypass: true, thresholdDb: -40 }, {}] });
+      mb.prepare({ sampleRate: 48000, maxBlockSize: 128, channels: 1 });
+      const y = x.slice();
+      for (let p = 0; p < n; p += block) {
+        mb.process([y.subarray(p, p + block)]);
+        if (p + block === 960) mb.setBand(0, { bypass: false });
+      }
+      return y;
+    };
+    const a = renderBlocks(1);
+    const b = renderBlocks(120);
+    let differing = 0;
+    for (let i = 0; i < n; i++) if (!Object.is(a[i], b[i])) differing++;
+    expect(differing).toBe(0);
+  });
+
   it('gives identical output for any partition, with random crossovers moving while running (fast-check)', () => {
     const fs = 44100;
     const x = multiChannel(2, 6000, 5);
