@@ -137,9 +137,10 @@ export const MULTIBAND_BAND_RULES: OptionRules<MultibandBandOptions> = /* @__PUR
 
 /** Defaults of {@link MultibandCompressorOptions}: four bands split at 120 Hz, 1 kHz and 5 kHz, LR4. */
 export const MULTIBAND_COMPRESSOR_DEFAULTS: Readonly<MultibandCompressorOptions> = /* @__PURE__ */ Object.freeze({
-  crossoversHz: [120, 1000, 5000],
+  // (Frozen too: a shared default must not be changed through a nested array.)
+  crossoversHz: /* @__PURE__ */ Object.freeze([120, 1000, 5000]) as number[],
   rolloffDbPerOctave: 24,
-  bands: [MULTIBAND_BAND_DEFAULTS, MULTIBAND_BAND_DEFAULTS, MULTIBAND_BAND_DEFAULTS, MULTIBAND_BAND_DEFAULTS],
+  bands: /* @__PURE__ */ Object.freeze([MULTIBAND_BAND_DEFAULTS, MULTIBAND_BAND_DEFAULTS, MULTIBAND_BAND_DEFAULTS, MULTIBAND_BAND_DEFAULTS]) as Partial<MultibandBandOptions>[],
   smoothingMs: DEFAULT_SMOOTHING_MS,
 });
 

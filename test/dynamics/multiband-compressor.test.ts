@@ -14,7 +14,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compressorGainReductionDb } from '../../src/dynamics/compressor.js';
-import { MultibandCompressor, type MultibandBandOptions, type MultibandCompressorOptions } from '../../src/dynamics/multiband-compressor.js';
+import { MULTIBAND_COMPRESSOR_DEFAULTS, MultibandCompressor, type MultibandBandOptions, type MultibandCompressorOptions } from '../../src/dynamics/multiband-compressor.js';
 import { describeProcessor } from '../support/conformance.js';
 import { allocationFree, measureAllocationSettled } from '../support/alloc.js';
 import { countSubnormalState } from '../support/denormal.js';
@@ -585,5 +585,28 @@ describe('MultibandCompressor: contract details', () => {
       }),
       { numRuns: runs(15) },
     );
+  });
+});
+
+describe('Exported defaults are deeply frozen', () => {
+  // MULTIBAND_COMPRESSOR_DEFAULTS.crossoversHz and .bands, PARAMETRIC_EQ_DEFAULTS.bands were
+  // shared arrays anyone could push into (only the top level was frozen).
+  it('every *_DEFAULTS export of the package, at every depth', async () => {
+    const lib = (await import('../../src/index.js')) as Record<string, unknown>;
+    const names = Object.keys(lib).filter((k) => k.endsWith('_DEFAULTS'));
+    expect(names).toContain('MULTIBAND_COMPRESSOR_DEFAULTS');
+    expect(names).toContain('PARAMETRIC_EQ_DEFAULTS');
+    const unfrozen: string[] = [];
+    const walk = (v: unknown, path: string): void => {
+      if (v === null || typeof v !== 'object') return;
+      if (!Object.isFrozen(v)) unfrozen.push(path);
+      for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`);
+    };
+    for (const name of names) walk(lib[name], name);
+    expect(unfrozen).toEqual([]);
+    const crossovers = MULTIBAND_COMPRESSOR_DEFAULTS.crossoversHz;
+    expect(() => crossovers.push(1)).toThrow(TypeError);
+    expect(crossovers).toEqual([120, 1000, 5000]);
+    expect(new MultibandCompressor().params.crossoversHz).toEqual([120, 1000, 5000]);
   });
 });
