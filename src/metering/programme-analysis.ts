@@ -548,7 +548,8 @@ const S_LR = 4;
 const SEG_SLOTS = 5;
 
 /**
- * One pass over a stereo programme: the mono fold-down (L + R)/√2 into `monoMeter`, and per
+ * One pass over a stereo programme: the mono fold-down (L + R)/√2 (as (L + R)/2 into a meter of
+ * channel weight 2, which cannot overflow float32) into `monoMeter`, and per
  * segment of `seg` samples the sums Σl, Σr, Σl², Σr², Σlr (non-finite samples as 0) into `sums`
  * (complete segments only) and `totals` (everything).
  */
@@ -562,7 +563,7 @@ function stereoPass(L: Float32Array, R: Float32Array, seg: number, monoMeter: Lo
     for (let i = 0; i < n; i++) {
       const a = L[p + i];
       const b = R[p + i];
-      mono[i] = (a + b) * Math.SQRT1_2;
+      mono[i] = (a + b) * 0.5;
       const x = a - a === 0 ? a : 0;
       const y = b - b === 0 ? b : 0;
       sl += x;
@@ -687,7 +688,10 @@ export function analyzeProgramme(channels: readonly Float32Array[], sampleRate: 
   if (nch === 2) {
     const L = channels[0];
     const R = channels[1];
-    const monoMeter = new LoudnessMeter({ channelWeights: [1], truePeak: false, historySeconds: 0 });
+    // The fold-down (L + R)/√2 is fed as (L + R)/2 with weight 2 (G·z of BS.1770 scales the mean
+    // square): the same loudness and gating, and a float32 sample that cannot overflow, where
+    // (L + R)/√2 of two samples above 2.4e38 is ±Infinity in the float32 buffer.
+    const monoMeter = new LoudnessMeter({ channelWeights: [2], truePeak: false, historySeconds: 0 });
     // 100 ms segments on the meter's own grid (10 hops of round(fs/100) samples), so segment j
     // ends where the meter's history step j ends.
     const seg = 10 * Math.max(1, Math.round(sampleRate / 100));

@@ -591,3 +591,26 @@ describe.skipIf(!haveStems)('the Francium stems summed (real production audio)',
     expect(JSON.parse(JSON.stringify(a))).toEqual(a);
   });
 });
+
+describe('mono fold-down of samples near the float32 limit', () => {
+  // (L + R)/√2 of two equal samples above 2.4e38 does not fit a float32: it once became ±Infinity
+  // in the fold-down buffer, which the meter reads as silence (monoChange −745 LU, a false
+  // "mono-incompatible").
+  it('L = R with one sample at −3.4e38: the fold-down equals the stereo loudness, no mono warning', () => {
+    const x = new Float32Array(96000).map((_, i) => 0.3 * Math.sin(i * 0.05));
+    x[500] = -3.4e38;
+    const a = analyzeProgramme([x, x.slice()], 48000);
+    expect(a.translation.monoCancels).toBe(false);
+    expect(a.translation.monoChange).not.toBeNull();
+    expect(Math.abs(a.translation.monoChange as number)).toBeLessThan(1e-6);
+    expect(programmeWarnings(a).map((w) => w.code)).not.toContain('mono-incompatible');
+  });
+
+  it('L = R = 3e38 throughout: a finite fold-down loudness equal to the stereo one', () => {
+    const y = new Float32Array(96000).fill(3e38);
+    const b = analyzeProgramme([y, y.slice()], 48000);
+    expect(b.translation.monoCancels).toBe(false);
+    expect(Number.isFinite(b.translation.monoIntegrated)).toBe(true);
+    expect(Math.abs((b.translation.monoIntegrated as number) - (b.loudness.integrated as number))).toBeLessThan(1e-6);
+  });
+});
