@@ -52,7 +52,7 @@
  * @module
  */
 import { SPEC_LIMITS } from '../core/processor.js';
-import { defineRules, validateOptions, type OptionRules } from '../core/validate.js';
+import { defineRules, describeValue, validateOptions, type OptionRules } from '../core/validate.js';
 import { designFilter } from '../filters/biquad-coefficients.js';
 import { LoudnessMeter, defaultChannelWeights } from './loudness-meter.js';
 import { TruePeakDetector } from './true-peak.js';
@@ -595,16 +595,22 @@ function peakDb(v: number): number | null {
 }
 
 function checkInput(channels: readonly Float32Array[], sampleRate: number): void {
-  if (!Array.isArray(channels) || channels.length === 0 || !channels.every((c) => c instanceof Float32Array)) {
-    throw new TypeError(`${OWNER}: channels must be a non-empty array of Float32Array`);
+  if (!Array.isArray(channels) || channels.length === 0) {
+    throw new TypeError(`${OWNER}: channels must be a non-empty array of Float32Array, got ${describeValue(channels)}`);
   }
   if (channels.length > SPEC_LIMITS.maxChannels) {
     throw new RangeError(`${OWNER}: channels must hold 1 to ${SPEC_LIMITS.maxChannels} arrays, got ${channels.length}`);
   }
+  // (An index loop: every() skips the holes of a sparse array.)
+  for (let c = 0; c < channels.length; c++) {
+    if (!(channels[c] instanceof Float32Array)) throw new TypeError(`${OWNER}: channels[${c}] must be a Float32Array, got ${describeValue(channels[c])}`);
+  }
   const frames = channels[0].length;
   if (!channels.every((c) => c.length === frames)) throw new RangeError(`${OWNER}: all channels must have the same length`);
-  if (typeof sampleRate !== 'number' || !(SPEC_LIMITS.minSampleRate <= sampleRate && sampleRate <= SPEC_LIMITS.maxSampleRate)) {
-    throw new RangeError(`${OWNER}.sampleRate must be a number in [${SPEC_LIMITS.minSampleRate}, ${SPEC_LIMITS.maxSampleRate}] Hz, got ${String(sampleRate)}`);
+  const range = `[${SPEC_LIMITS.minSampleRate}, ${SPEC_LIMITS.maxSampleRate}] Hz`;
+  if (typeof sampleRate !== 'number') throw new TypeError(`${OWNER}.sampleRate must be a number in ${range}, got ${describeValue(sampleRate)}`);
+  if (!(SPEC_LIMITS.minSampleRate <= sampleRate && sampleRate <= SPEC_LIMITS.maxSampleRate)) {
+    throw new RangeError(`${OWNER}.sampleRate must be in ${range}, got ${describeValue(sampleRate)}`);
   }
 }
 
@@ -875,6 +881,10 @@ const f1 = (v: number) => v.toFixed(1);
  * true peak too high for lossy encoding. Empty for a healthy programme.
  */
 export function programmeWarnings(a: ProgrammeAnalysis): ProgrammeWarning[] {
+  const parts = a !== null && typeof a === 'object' ? [a.loudness, a.translation, a.clipping] : [];
+  if (parts.length === 0 || !parts.every((x) => x !== null && typeof x === 'object')) {
+    throw new TypeError(`programmeWarnings: a must be the result of analyzeProgramme() (an object with loudness, translation and clipping), got ${describeValue(a)}`);
+  }
   const out: ProgrammeWarning[] = [];
   const lim = PROGRAMME_WARNING_LIMITS;
   const { loudness: ld, translation: tr, clipping: cl } = a;

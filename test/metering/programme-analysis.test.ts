@@ -614,3 +614,26 @@ describe('mono fold-down of samples near the float32 limit', () => {
     expect(Math.abs((b.translation.monoIntegrated as number) - (b.loudness.integrated as number))).toBeLessThan(1e-6);
   });
 });
+
+describe('analyzeProgramme and programmeWarnings: bad arguments', () => {
+  const x = new Float32Array(4800);
+  it('a sample rate that is not a number is a TypeError showing the value with its type', () => {
+    expect(() => analyzeProgramme([x], '48000' as never)).toThrow(new TypeError('analyzeProgramme.sampleRate must be a number in [8000, 384000] Hz, got "48000"'));
+    expect(() => analyzeProgramme([x], 48000n as never)).toThrow(new TypeError('analyzeProgramme.sampleRate must be a number in [8000, 384000] Hz, got 48000n'));
+    expect(() => analyzeProgramme([x], new Number(48000) as never)).toThrow(new TypeError('analyzeProgramme.sampleRate must be a number in [8000, 384000] Hz, got a value of type object'));
+    expect(() => analyzeProgramme([x], 1000)).toThrow(new RangeError('analyzeProgramme.sampleRate must be in [8000, 384000] Hz, got 1000'));
+  });
+
+  it('a sparse or non-Float32Array channel list is the library’s TypeError, naming the channel', () => {
+    expect(() => analyzeProgramme([, x] as never, 48000)).toThrow(new TypeError('analyzeProgramme: channels[0] must be a Float32Array, got undefined'));
+    expect(() => analyzeProgramme([x, [0]] as never, 48000)).toThrow(new TypeError('analyzeProgramme: channels[1] must be a Float32Array, got an array'));
+    expect(() => analyzeProgramme(null as never, 48000)).toThrow(/^analyzeProgramme: channels must be a non-empty array of Float32Array, got null$/);
+  });
+
+  it('programmeWarnings of something that is not an analysis is a TypeError saying what it needs', () => {
+    for (const bad of [null, undefined, {}, { loudness: {}, translation: null, clipping: {} }, 3]) {
+      expect(() => programmeWarnings(bad as never)).toThrow(TypeError);
+      expect(() => programmeWarnings(bad as never)).toThrow(/^programmeWarnings: a must be the result of analyzeProgramme\(\) \(an object with loudness, translation and clipping\), got /);
+    }
+  });
+});
