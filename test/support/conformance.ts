@@ -142,6 +142,29 @@ export function describeProcessor<P extends Processor>(c: ConformanceCase<P>): v
           );
         });
 
+        // A dry/wet ramp that ends at exactly 1 or 0 must still be blended to its last sample:
+        // a "fully wet/dry" fast path chosen after the ramp's last chunk was filled once skipped
+        // that chunk's blend (a step, and output that depended on the partition).
+        if (typeof (c.create().params as Record<string, unknown>).mix === 'number') {
+          it('mix 1 → 0 → 1 → 0 while running: identical output for any partition (fast-check)', () => {
+            type WithMix = P & { set(o: { mix: number }): unknown };
+            const mixes: Automation<P>[] = [
+              { at: 0, apply: (p) => (p as WithMix).set({ mix: 1 }) },
+              { at: 500, apply: (p) => (p as WithMix).set({ mix: 0 }) },
+              { at: 1700, apply: (p) => (p as WithMix).set({ mix: 1 }) },
+              { at: 2900, apply: (p) => (p as WithMix).set({ mix: 0 }) },
+            ];
+            const reference = render(prepared(), input, uniformCuts(maxBlockSize, frames), mixes);
+            fc.assert(
+              fc.property(fc.array(fc.integer({ min: 1, max: maxBlockSize }), { minLength: 1, maxLength: 40 }), (sizes) => {
+                const out = render(prepared(), input, cutsFromSizes(sizes, frames), mixes);
+                if (!identical(out, reference)) throw new Error(`partition ${sizes.join(',')}: ${firstDifference(out, reference)}`);
+              }),
+              { numRuns: runs(10, 1000) },
+            );
+          });
+        }
+
         it('handles long blocks with a small maxBlockSize (37) like 37-frame blocks', () => {
           const small = { sampleRate, maxBlockSize: 37, channels };
           const a = c.create();
