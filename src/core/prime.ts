@@ -41,6 +41,8 @@ export function primeProcessor(p: Processor, spec: ProcessSpec): void {
 const AUTOMATION_CALLS = 8000;
 /** … and at least this many per automatable name (each name's branch must become hot too). */
 const AUTOMATION_CALLS_PER_NAME = 400;
+/** … but no more than this (a 64-band EQ: the bands share one code path). */
+const AUTOMATION_CALLS_MAX = 12000;
 /**
  * Per class, the option sets (as JSON) whose setParam() path has been primed in this realm, or
  * is being primed: another configuration (a filter type, an oversampling factor) takes other
@@ -107,7 +109,7 @@ export function primeAutomation(p: Processor, spec: ProcessSpec): void {
   };
   // A class already primed in another configuration needs the new branches' feedback, and only
   // those made hot: an eighth of the calls.
-  const calls = Math.max(AUTOMATION_CALLS, AUTOMATION_CALLS_PER_NAME * names.length) / (primed.size > 1 ? 8 : 1);
+  const calls = Math.max(AUTOMATION_CALLS, Math.min(AUTOMATION_CALLS_MAX, AUTOMATION_CALLS_PER_NAME * names.length)) / (primed.size > 1 ? 8 : 1);
   for (let i = 0; i < calls; i++) {
     const k = i % names.length;
     q.setParam?.(names[k], probes[k], ((i / names.length) | 0) & 1);
