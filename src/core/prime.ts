@@ -9,7 +9,8 @@
  * at 1.5–2.5× its normal cost in some processes). Priming in `prepare()`, where work is allowed,
  * gives every operation its feedback before real audio arrives. It changes no output: the caller
  * resets the processor afterwards.
- * @internal
+ *
+ * {@link primeAutomation} does the same for `setParam()`, on a throwaway copy.
  * @module
  */
 import type { ProcessSpec, Processor } from './processor.js';
@@ -17,8 +18,11 @@ import type { ProcessSpec, Processor } from './processor.js';
 const FRAMES = 4096;
 const LEVELS = [0, 1e-4, 0.02, 0.12, 0.5, 1, 2, 0.3, 0.001, 0, 1.5, 0.05, 0.7, 0.004, 1, 0.1];
 
+/**
+ * Run `p` (just prepared for `spec`) over the priming signal; the caller resets it afterwards.
+ * @internal
+ */
 export function primeProcessor(p: Processor, spec: ProcessSpec): void {
-  primeAutomation(p, spec);
   const block: Float32Array[] = [];
   for (let c = 0; c < spec.channels; c++) {
     const x = new Float32Array(FRAMES);
@@ -62,6 +66,20 @@ const MAX_PRIMED_CONFIGS = 64;
  * measured in the Compressor), so a setParam() every few blocks allocated. Called often enough
  * here, the path is compiled by the optimising compiler before real audio arrives. `p` itself is
  * left untouched.
+ *
+ * It costs time (up to a few hundred ms for the first configuration of a class), so it is not
+ * part of every `prepare()`: the Mixer runs it for the inserts it automates (at `prepare()`, or
+ * when a lane is added later, on the control side); call it yourself, off the audio thread, after
+ * `prepare()` when you will call `setParam()` from the audio thread.
+ *
+ * @example
+ * ```ts
+ * import { Compressor, primeAutomation } from 'masterbus';
+ * const comp = new Compressor();
+ * const spec = { sampleRate: 48000, maxBlockSize: 128, channels: 2 };
+ * comp.prepare(spec);
+ * primeAutomation(comp, spec); // setParam() from now on allocates nothing
+ * ```
  */
 export function primeAutomation(p: Processor, spec: ProcessSpec): void {
   const ctor = p.constructor as new (options: unknown) => Processor;
@@ -107,9 +125,7 @@ export function primeAutomation(p: Processor, spec: ProcessSpec): void {
       q.process(block, frames);
     }
   };
-  // A class already primed in another configuration needs the new branches' feedback, and only
-  // those made hot: an eighth of the calls.
-  const calls = Math.max(AUTOMATION_CALLS, Math.min(AUTOMATION_CALLS_MAX, AUTOMATION_CALLS_PER_NAME * names.length)) / (primed.size > 1 ? 8 : 1);
+  const calls = Math.max(AUTOMATION_CALLS, Math.min(AUTOMATION_CALLS_MAX, AUTOMATION_CALLS_PER_NAME * names.length));
   for (let i = 0; i < calls; i++) {
     const k = i % names.length;
     q.setParam?.(names[k], probes[k], ((i / names.length) | 0) & 1);

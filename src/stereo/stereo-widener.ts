@@ -26,7 +26,6 @@ import { writeFilterCoefficients } from '../filters/biquad-coefficients.js';
 import { biquadMono, sanitize } from '../filters/biquad-kernel.js';
 import { STEREO_ONLY, type MeterName } from '../core/processor.js';
 import { paramsFromJSON, processorJSON } from '../core/json.js';
-import { primeAutomation } from '../core/prime.js';
 
 /** Options of {@link StereoWidener}. */
 export interface StereoWidenerOptions {
@@ -277,7 +276,6 @@ export class StereoWidener implements Processor<StereoWidenerOptions> {
     this.meter[M_ALPHA] = Math.exp(-1 / (METER_SECONDS * s.sampleRate));
     this.design(s.sampleRate);
     this.reset();
-    primeAutomation(this, s);
   }
 
   reset(): void {
