@@ -13,6 +13,7 @@ export { describeOptions, paramsFromJSON, paramsToJSON, processorJSON } from './
 export { dbToGain, gainToDb, powerToDb } from './core/db.js';
 export { SmoothedValue } from './core/smoothed-value.js';
 export { DEFAULT_SMOOTHING_MS, LiveNumbers, SMOOTHING_RANGE, numberOptionRange } from './core/options.js';
+export { primeAutomation } from './core/prime.js';
 export { RealFFT } from './core/fft.js';
 export type { DitherBits, DitherMode, DitherOptions } from './core/dither.js';
 export { DITHER_BITS, DITHER_DEFAULTS, DITHER_MODES, DITHER_RULES, Dither, quantizeToInt } from './core/dither.js';

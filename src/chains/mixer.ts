@@ -30,6 +30,7 @@
  */
 import { AutomationLane, MAX_AUTOMATION_EVENTS } from '../core/automation.js';
 import { DelayLine } from '../core/delay-line.js';
+import { primeAutomation } from '../core/prime.js';
 import { dbToGain } from '../core/db.js';
 import { SPEC_LIMITS, safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
@@ -564,7 +565,15 @@ export class Mixer {
     };
     lanes.push(entry);
     this.insertLanes.push(entry);
+    if (this.spec !== undefined) primeAutomation(proc, { ...this.spec, channels: this.laneChannels(entry) });
     return lane;
+  }
+
+  /** Channels of the strip whose inserts hold lane `l`'s processor (the master's: 2). */
+  private laneChannels(l: InsertLane): number {
+    for (const node of this.trackNodes) if (node.chain === l.chain) return node.channels;
+    for (const node of this.busNodes) if (node.chain === l.chain) return node.channels;
+    return 2;
   }
 
   /**
@@ -679,6 +688,8 @@ export class Mixer {
     this.masterMeter = this.metering ? new LoudnessMeter({ truePeak: false, historySeconds: 0 }) : undefined;
     this.masterMeter?.prepare(s);
     this.masterChain.prepare(s);
+    // The automated inserts' setParam() paths, made hot before audio arrives (see primeAutomation).
+    for (const l of this.insertLanes) primeAutomation(l.processor, { ...s, channels: this.laneChannels(l) });
     this.masterScratch = Array.from({ length: 2 }, () => new Float32Array(control));
     this.masterFader.reset(s.sampleRate, MIXER_SMOOTHING_MS / 1000);
     this.masterIn = alloc(2);

@@ -9,7 +9,8 @@
  * at 1.5–2.5× its normal cost in some processes). Priming in `prepare()`, where work is allowed,
  * gives every operation its feedback before real audio arrives. It changes no output: the caller
  * resets the processor afterwards.
- * @internal
+ *
+ * {@link primeAutomation} does the same for `setParam()`, on a throwaway copy.
  * @module
  */
 import type { ProcessSpec, Processor } from './processor.js';
@@ -17,6 +18,10 @@ import type { ProcessSpec, Processor } from './processor.js';
 const FRAMES = 4096;
 const LEVELS = [0, 1e-4, 0.02, 0.12, 0.5, 1, 2, 0.3, 0.001, 0, 1.5, 0.05, 0.7, 0.004, 1, 0.1];
 
+/**
+ * Run `p` (just prepared for `spec`) over the priming signal; the caller resets it afterwards.
+ * @internal
+ */
 export function primeProcessor(p: Processor, spec: ProcessSpec): void {
   const block: Float32Array[] = [];
   for (let c = 0; c < spec.channels; c++) {
@@ -33,5 +38,97 @@ export function primeProcessor(p: Processor, spec: ProcessSpec): void {
       block.map((x) => x.subarray(pos, end)),
       end - pos,
     );
+  }
+}
+
+/** setParam() calls the first priming of a class makes, each followed by a short block: at least … */
+const AUTOMATION_CALLS = 8000;
+/** … and at least this many per automatable name (each name's branch must become hot too). */
+const AUTOMATION_CALLS_PER_NAME = 400;
+/** … but no more than this (a 64-band EQ: the bands share one code path). */
+const AUTOMATION_CALLS_MAX = 12000;
+/**
+ * Per class, the option sets (as JSON) whose setParam() path has been primed in this realm, or
+ * is being primed: another configuration (a filter type, an oversampling factor) takes other
+ * branches. At most {@link MAX_PRIMED_CONFIGS} per class.
+ */
+const automationPrimed = new Map<unknown, Set<string>>();
+const MAX_PRIMED_CONFIGS = 64;
+
+/**
+ * Priming of `setParam()`: on a throwaway copy of `p` (same options, same spec), call setParam()
+ * many times for every automatable option, fractional values inside its range, between short
+ * `process()` calls; once per class, configuration and realm (the code is shared by every instance).
+ *
+ * Why: a mixer's insert automation calls setParam() on the audio thread, but seldom (once per
+ * automation point), so V8 may never find the path hot. Code that V8 has not optimised boxes every
+ * double it computes (a redesign's exp, pow and coefficient arithmetic: about 600 bytes per call
+ * measured in the Compressor), so a setParam() every few blocks allocated. Called often enough
+ * here, the path is compiled by the optimising compiler before real audio arrives. `p` itself is
+ * left untouched.
+ *
+ * It costs time (up to a few hundred ms for the first configuration of a class), so it is not
+ * part of every `prepare()`: the Mixer runs it for the inserts it automates (at `prepare()`, or
+ * when a lane is added later, on the control side); call it yourself, off the audio thread, after
+ * `prepare()` when you will call `setParam()` from the audio thread.
+ *
+ * @example
+ * ```ts
+ * import { Compressor, primeAutomation } from 'masterbus';
+ * const comp = new Compressor();
+ * const spec = { sampleRate: 48000, maxBlockSize: 128, channels: 2 };
+ * comp.prepare(spec);
+ * primeAutomation(comp, spec); // setParam() from now on allocates nothing
+ * ```
+ */
+export function primeAutomation(p: Processor, spec: ProcessSpec): void {
+  const ctor = p.constructor as new (options: unknown) => Processor;
+  if (typeof p.setParam !== 'function' || typeof p.paramRange !== 'function') return;
+  let primed = automationPrimed.get(ctor);
+  if (primed === undefined) automationPrimed.set(ctor, (primed = new Set()));
+  const config = JSON.stringify(p.params);
+  if (primed.has(config) || primed.size >= MAX_PRIMED_CONFIGS) return;
+  primed.add(config);
+  const names: string[] = [];
+  const walk = (v: unknown, path: string): void => {
+    if (typeof v === 'number') {
+      if (p.paramRange?.(path) !== undefined) names.push(path);
+    } else if (v !== null && typeof v === 'object') {
+      for (const key of Object.keys(v)) walk((v as Record<string, unknown>)[key], path === '' ? key : `${path}.${key}`);
+    }
+  };
+  walk(p.params, '');
+  if (names.length === 0) return;
+  let q: Processor;
+  try {
+    q = new ctor(p.params);
+    q.prepare(spec);
+  } catch {
+    return;
+  }
+  const probes = names.map((name) => {
+    const r = p.paramRange?.(name) as { min: number; max: number };
+    const lo = Number.isFinite(r.min) ? r.min : -10;
+    const hi = Number.isFinite(r.max) ? r.max : lo + 20;
+    return Float64Array.of(lo + 0.371 * (hi - lo), lo + 0.613 * (hi - lo));
+  });
+  const frames = Math.min(16, spec.maxBlockSize);
+  const block: Float32Array[] = [];
+  for (let c = 0; c < spec.channels; c++) block.push(new Float32Array(frames));
+  // Now and then the ramps are let to finish, so the paths that end them and those that start
+  // one from rest get their type feedback too (else their first use deoptimises the code).
+  const smoothingMs = (p.params as { smoothingMs?: unknown }).smoothingMs;
+  const rampBlocks = Math.ceil(((typeof smoothingMs === 'number' ? smoothingMs : 20) * spec.sampleRate) / 1000 / frames) + 16;
+  const run = (blocks: number, i: number): void => {
+    for (let b = 0; b < blocks; b++) {
+      for (let c = 0; c < block.length; c++) for (let j = 0; j < frames; j++) block[c][j] = 0.5 * Math.sin((i + b + j) * 0.1 + c);
+      q.process(block, frames);
+    }
+  };
+  const calls = Math.max(AUTOMATION_CALLS, Math.min(AUTOMATION_CALLS_MAX, AUTOMATION_CALLS_PER_NAME * names.length));
+  for (let i = 0; i < calls; i++) {
+    const k = i % names.length;
+    q.setParam?.(names[k], probes[k], ((i / names.length) | 0) & 1);
+    run(i % 100 === 99 ? Math.min(rampBlocks, 400) : (i & 3) === 3 ? 1 : 0, i);
   }
 }

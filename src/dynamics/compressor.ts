@@ -614,12 +614,15 @@ export class Compressor implements SidechainProcessor<CompressorOptions> {
     }
     // 5–6: gain computer and ballistics; each level array becomes its gain (linear, with makeup).
     this.makeup.fill(this.makeupBuf, n);
+    // Fully wet for this whole chunk only if the mix was steady at 1 before it: asked after
+    // fill(), a ramp ending inside the chunk would read as steady and skip its last samples.
+    const wet = this.mixValue.isSteadyAt(1);
     this.mixValue.fill(this.mixBuf, n);
     k[K_GR] = 0;
     const computers = shared ? 1 : channels;
     for (let c = 0; c < computers; c++) gainComputer(levels[c], n, k, this.env, c, this.makeupBuf, this.pow2Table);
     // 7: mix with the delayed audio. Common case first: no lookahead, fully wet, one gain.
-    if (delay === 0 && single && this.mixValue.isSteadyAt(1)) {
+    if (delay === 0 && single && wet) {
       const g = levels[0];
       for (let c = 0; c < channels; c++) {
         const x = block[c];

@@ -55,7 +55,7 @@
 import { DEFAULT_SMOOTHING_MS, LiveNumbers, SMOOTHING_RANGE } from '../core/options.js';
 import { ANY_CHANNELS, SPEC_LIMITS, safeFrameCount, usableChannels, validateSpec, type MeterName, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
-import { checkNumber, defineRules, validateOptions, type NumberRange, type OptionRules } from '../core/validate.js';
+import { checkNumber, defineRules, describeValue, validateOptions, type NumberRange, type OptionRules } from '../core/validate.js';
 import { paramsFromJSON, processorJSON } from '../core/json.js';
 import { delayInPlace } from '../core/delay-line.js';
 import { primeProcessor } from '../core/prime.js';
@@ -137,9 +137,10 @@ export const MULTIBAND_BAND_RULES: OptionRules<MultibandBandOptions> = /* @__PUR
 
 /** Defaults of {@link MultibandCompressorOptions}: four bands split at 120 Hz, 1 kHz and 5 kHz, LR4. */
 export const MULTIBAND_COMPRESSOR_DEFAULTS: Readonly<MultibandCompressorOptions> = /* @__PURE__ */ Object.freeze({
-  crossoversHz: [120, 1000, 5000],
+  // (Frozen too: a shared default must not be changed through a nested array.)
+  crossoversHz: /* @__PURE__ */ Object.freeze([120, 1000, 5000]) as number[],
   rolloffDbPerOctave: 24,
-  bands: [MULTIBAND_BAND_DEFAULTS, MULTIBAND_BAND_DEFAULTS, MULTIBAND_BAND_DEFAULTS, MULTIBAND_BAND_DEFAULTS],
+  bands: /* @__PURE__ */ Object.freeze([MULTIBAND_BAND_DEFAULTS, MULTIBAND_BAND_DEFAULTS, MULTIBAND_BAND_DEFAULTS, MULTIBAND_BAND_DEFAULTS]) as Partial<MultibandBandOptions>[],
   smoothingMs: DEFAULT_SMOOTHING_MS,
 });
 
@@ -693,8 +694,9 @@ export class MultibandCompressor implements Processor<MultibandCompressorOptions
 
   private bandIndex(method: string, index: number): number {
     const n = this.bandOpts.length;
+    if (typeof index !== 'number') throw new TypeError(`${OWNER}.${method}: band index must be an integer in [0, ${n - 1}], got ${describeValue(index)}`);
     if (!(Number.isInteger(index) && index >= 0 && index < n)) {
-      throw new RangeError(`${OWNER}.${method}: band index must be an integer in [0, ${n - 1}], got ${String(index)}`);
+      throw new RangeError(`${OWNER}.${method}: band index must be an integer in [0, ${n - 1}], got ${describeValue(index)}`);
     }
     return index;
   }

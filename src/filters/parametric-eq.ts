@@ -54,7 +54,8 @@ export interface ParametricEQOptions {
 
 /** Defaults of {@link ParametricEQOptions}. */
 export const PARAMETRIC_EQ_DEFAULTS: Readonly<ParametricEQOptions> = Object.freeze({
-  bands: [],
+  // (Frozen too: a shared default must not be changed through a nested array.)
+  bands: Object.freeze<Partial<EqBandOptions>[]>([]) as Partial<EqBandOptions>[],
   outputGainDb: 0,
   smoothingMs: DEFAULT_SMOOTHING_MS,
 });

@@ -52,7 +52,7 @@
  * @module
  */
 import { SPEC_LIMITS } from '../core/processor.js';
-import { defineRules, validateOptions, type OptionRules } from '../core/validate.js';
+import { defineRules, describeValue, validateOptions, type OptionRules } from '../core/validate.js';
 import { designFilter } from '../filters/biquad-coefficients.js';
 import { LoudnessMeter, defaultChannelWeights } from './loudness-meter.js';
 import { TruePeakDetector } from './true-peak.js';
@@ -548,7 +548,8 @@ const S_LR = 4;
 const SEG_SLOTS = 5;
 
 /**
- * One pass over a stereo programme: the mono fold-down (L + R)/√2 into `monoMeter`, and per
+ * One pass over a stereo programme: the mono fold-down (L + R)/√2 (as (L + R)/2 into a meter of
+ * channel weight 2, which cannot overflow float32) into `monoMeter`, and per
  * segment of `seg` samples the sums Σl, Σr, Σl², Σr², Σlr (non-finite samples as 0) into `sums`
  * (complete segments only) and `totals` (everything).
  */
@@ -562,7 +563,7 @@ function stereoPass(L: Float32Array, R: Float32Array, seg: number, monoMeter: Lo
     for (let i = 0; i < n; i++) {
       const a = L[p + i];
       const b = R[p + i];
-      mono[i] = (a + b) * Math.SQRT1_2;
+      mono[i] = (a + b) * 0.5;
       const x = a - a === 0 ? a : 0;
       const y = b - b === 0 ? b : 0;
       sl += x;
@@ -594,16 +595,22 @@ function peakDb(v: number): number | null {
 }
 
 function checkInput(channels: readonly Float32Array[], sampleRate: number): void {
-  if (!Array.isArray(channels) || channels.length === 0 || !channels.every((c) => c instanceof Float32Array)) {
-    throw new TypeError(`${OWNER}: channels must be a non-empty array of Float32Array`);
+  if (!Array.isArray(channels) || channels.length === 0) {
+    throw new TypeError(`${OWNER}: channels must be a non-empty array of Float32Array, got ${describeValue(channels)}`);
   }
   if (channels.length > SPEC_LIMITS.maxChannels) {
     throw new RangeError(`${OWNER}: channels must hold 1 to ${SPEC_LIMITS.maxChannels} arrays, got ${channels.length}`);
   }
+  // (An index loop: every() skips the holes of a sparse array.)
+  for (let c = 0; c < channels.length; c++) {
+    if (!(channels[c] instanceof Float32Array)) throw new TypeError(`${OWNER}: channels[${c}] must be a Float32Array, got ${describeValue(channels[c])}`);
+  }
   const frames = channels[0].length;
   if (!channels.every((c) => c.length === frames)) throw new RangeError(`${OWNER}: all channels must have the same length`);
-  if (typeof sampleRate !== 'number' || !(SPEC_LIMITS.minSampleRate <= sampleRate && sampleRate <= SPEC_LIMITS.maxSampleRate)) {
-    throw new RangeError(`${OWNER}.sampleRate must be a number in [${SPEC_LIMITS.minSampleRate}, ${SPEC_LIMITS.maxSampleRate}] Hz, got ${String(sampleRate)}`);
+  const range = `[${SPEC_LIMITS.minSampleRate}, ${SPEC_LIMITS.maxSampleRate}] Hz`;
+  if (typeof sampleRate !== 'number') throw new TypeError(`${OWNER}.sampleRate must be a number in ${range}, got ${describeValue(sampleRate)}`);
+  if (!(SPEC_LIMITS.minSampleRate <= sampleRate && sampleRate <= SPEC_LIMITS.maxSampleRate)) {
+    throw new RangeError(`${OWNER}.sampleRate must be in ${range}, got ${describeValue(sampleRate)}`);
   }
 }
 
@@ -687,7 +694,10 @@ export function analyzeProgramme(channels: readonly Float32Array[], sampleRate: 
   if (nch === 2) {
     const L = channels[0];
     const R = channels[1];
-    const monoMeter = new LoudnessMeter({ channelWeights: [1], truePeak: false, historySeconds: 0 });
+    // The fold-down (L + R)/√2 is fed as (L + R)/2 with weight 2 (G·z of BS.1770 scales the mean
+    // square): the same loudness and gating, and a float32 sample that cannot overflow, where
+    // (L + R)/√2 of two samples above 2.4e38 is ±Infinity in the float32 buffer.
+    const monoMeter = new LoudnessMeter({ channelWeights: [2], truePeak: false, historySeconds: 0 });
     // 100 ms segments on the meter's own grid (10 hops of round(fs/100) samples), so segment j
     // ends where the meter's history step j ends.
     const seg = 10 * Math.max(1, Math.round(sampleRate / 100));
@@ -871,6 +881,10 @@ const f1 = (v: number) => v.toFixed(1);
  * true peak too high for lossy encoding. Empty for a healthy programme.
  */
 export function programmeWarnings(a: ProgrammeAnalysis): ProgrammeWarning[] {
+  const parts = a !== null && typeof a === 'object' ? [a.loudness, a.translation, a.clipping] : [];
+  if (parts.length === 0 || !parts.every((x) => x !== null && typeof x === 'object')) {
+    throw new TypeError(`programmeWarnings: a must be the result of analyzeProgramme() (an object with loudness, translation and clipping), got ${describeValue(a)}`);
+  }
   const out: ProgrammeWarning[] = [];
   const lim = PROGRAMME_WARNING_LIMITS;
   const { loudness: ld, translation: tr, clipping: cl } = a;

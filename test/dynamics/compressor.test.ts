@@ -433,3 +433,53 @@ describe('Compressor: link, sidechain, lookahead, smooth changes', () => {
     }
   });
 });
+
+describe('Compressor: mix ramps to and from 1 are partition-independent', () => {
+  // A ramp of the mix ending exactly at 1 (set({ mix: 1 }) from 0, or a multiband band leaving
+  // bypass) once skipped the dry/wet blend for the whole chunk in which it ended: a step, and
+  // output that depended on where the blocks were cut.
+  it('mix 0 → 1 → 0 → 1 while running: bit-identical for random partitions, and equal to 1-frame blocks (fast-check)', () => {
+    const frames = 4096;
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 256 }), { minLength: 1, maxLength: 30 }),
+        fc.constantFrom(1, 2),
+        fc.constantFrom(0, 1),
+        fc.double({ min: 0.3, max: 8, noNaN: true }),
+        (sizes, channels, lookaheadMs, smoothingMs) => {
+          const input = multiChannel(channels, frames, 11);
+          const make = () => {
+            const c = new Compressor({ thresholdDb: -30, ratio: 8, attackMs: 1, lookaheadMs, smoothingMs, mix: 0 });
+            c.prepare({ sampleRate: FS, maxBlockSize: 256, channels });
+            return c;
+          };
+          const automation = [
+            { at: 700, apply: (p: Compressor) => p.set({ mix: 1 }) },
+            { at: 1900, apply: (p: Compressor) => p.set({ mix: 0 }) },
+            { at: 3100, apply: (p: Compressor) => p.set({ mix: 1 }) },
+          ];
+          const ones: number[] = [];
+          for (let i = 1; i < frames; i++) ones.push(i);
+          const reference = render(make(), input, ones, automation);
+          const out = render(make(), input, cutsFromSizes(sizes, frames), automation);
+          if (!identical(out, reference)) throw new Error(`partition ${sizes.join(',')}: ${firstDifference(out, reference)}`);
+        },
+      ),
+      { numRuns: runs(10) },
+    );
+  });
+
+  it('the ramp to mix 1 has no step: 120-frame blocks equal 1-frame blocks across the end of the ramp', () => {
+    const x = [sine(2400, 200, FS, 0.5)];
+    const run1 = (block: number) => {
+      const c = new Compressor({ thresholdDb: -40, ratio: 20, attackMs: 0.1, smoothingMs: 20, mix: 0 });
+      c.prepare({ sampleRate: FS, maxBlockSize: 128, channels: 1 });
+      const cuts: number[] = [];
+      for (let p = block; p < 2400; p += block) cuts.push(p);
+      return render(c, x, cuts, [{ at: 960, apply: (p) => p.set({ mix: 1 }) }]);
+    };
+    const a = run1(1);
+    const b = run1(120);
+    expect(identical(a, b), firstDifference(a, b)).toBe(true);
+  });
+});

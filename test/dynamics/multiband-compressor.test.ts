@@ -14,7 +14,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compressorGainReductionDb } from '../../src/dynamics/compressor.js';
-import { MultibandCompressor, type MultibandBandOptions, type MultibandCompressorOptions } from '../../src/dynamics/multiband-compressor.js';
+import { MULTIBAND_COMPRESSOR_DEFAULTS, MultibandCompressor, type MultibandBandOptions, type MultibandCompressorOptions } from '../../src/dynamics/multiband-compressor.js';
 import { describeProcessor } from '../support/conformance.js';
 import { allocationFree, measureAllocationSettled } from '../support/alloc.js';
 import { countSubnormalState } from '../support/denormal.js';
@@ -61,6 +61,9 @@ describeProcessor<MultibandCompressor>({
     { label: 'a band typo', call: (p) => p.setBand(0, { treshold: -3 } as never), error: TypeError, message: /unknown option "treshold"/ },
     { label: 'smoothingMs inside a band', call: (p) => p.setBand(0, { smoothingMs: 5 } as never), error: TypeError, message: /unknown option "smoothingMs"/ },
     { label: 'a band index out of range', call: (p) => p.setBand(3, {}), error: RangeError, message: /setBand: band index must be an integer in \[0, 2\], got 3/ },
+    { label: 'a band index as a string', call: (p) => p.setBand('1' as never, {}), error: TypeError, message: /setBand: band index must be an integer in \[0, 2\], got "1"$/ },
+    { label: 'a band index as a BigInt', call: (p) => p.getBand(1n as never), error: TypeError, message: /getBand: band index must be an integer in \[0, 2\], got 1n$/ },
+    { label: 'a band index as a boolean', call: (p) => p.getBand(true as never), error: TypeError, message: /getBand: band index must be an integer in \[0, 2\], got true$/ },
     { label: 'a bad slope', call: (p) => p.set({ rolloffDbPerOctave: 12 as never }), error: TypeError, message: /rolloffDbPerOctave must be one of 24, 48, got 12/ },
     { label: 'crossovers as a sparse array', call: () => new MultibandCompressor({ crossoversHz: [, 1000] as number[] }), error: TypeError, message: /crossoversHz\[0\] must be a number/ },
     { label: 'six bands', call: () => new MultibandCompressor({ crossoversHz: [50, 100, 200, 400, 800] }), error: RangeError, message: /crossoversHz must have between 1 and 4 items, got 5/ },
@@ -538,6 +541,26 @@ describe('MultibandCompressor: contract details', () => {
     );
   });
 
+  it('un-bypassing a band ramps it in sample by sample: 120-frame blocks equal 1-frame blocks (the compressor mix ramp ending at 1)', () => {
+    const n = 4800;
+    const x = new Float32Array(n).map((_, i) => 0.5 * Math.sin(i * 0.01));
+    const renderBlocks = (block: number) => {
+      const mb = new MultibandCompressor({ crossoversHz: [1000], bands: [{ bypass: true, thresholdDb: -40 }, {}] });
+      mb.prepare({ sampleRate: 48000, maxBlockSize: 128, channels: 1 });
+      const y = x.slice();
+      for (let p = 0; p < n; p += block) {
+        mb.process([y.subarray(p, p + block)]);
+        if (p + block === 960) mb.setBand(0, { bypass: false });
+      }
+      return y;
+    };
+    const a = renderBlocks(1);
+    const b = renderBlocks(120);
+    let differing = 0;
+    for (let i = 0; i < n; i++) if (!Object.is(a[i], b[i])) differing++;
+    expect(differing).toBe(0);
+  });
+
   it('gives identical output for any partition, with random crossovers moving while running (fast-check)', () => {
     const fs = 44100;
     const x = multiChannel(2, 6000, 5);
@@ -565,5 +588,28 @@ describe('MultibandCompressor: contract details', () => {
       }),
       { numRuns: runs(15) },
     );
+  });
+});
+
+describe('Exported defaults are deeply frozen', () => {
+  // MULTIBAND_COMPRESSOR_DEFAULTS.crossoversHz and .bands, PARAMETRIC_EQ_DEFAULTS.bands were
+  // shared arrays anyone could push into (only the top level was frozen).
+  it('every *_DEFAULTS export of the package, at every depth', async () => {
+    const lib = (await import('../../src/index.js')) as Record<string, unknown>;
+    const names = Object.keys(lib).filter((k) => k.endsWith('_DEFAULTS'));
+    expect(names).toContain('MULTIBAND_COMPRESSOR_DEFAULTS');
+    expect(names).toContain('PARAMETRIC_EQ_DEFAULTS');
+    const unfrozen: string[] = [];
+    const walk = (v: unknown, path: string): void => {
+      if (v === null || typeof v !== 'object') return;
+      if (!Object.isFrozen(v)) unfrozen.push(path);
+      for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`);
+    };
+    for (const name of names) walk(lib[name], name);
+    expect(unfrozen).toEqual([]);
+    const crossovers = MULTIBAND_COMPRESSOR_DEFAULTS.crossoversHz;
+    expect(() => crossovers.push(1)).toThrow(TypeError);
+    expect(crossovers).toEqual([120, 1000, 5000]);
+    expect(new MultibandCompressor().params.crossoversHz).toEqual([120, 1000, 5000]);
   });
 });

@@ -591,3 +591,49 @@ describe.skipIf(!haveStems)('the Francium stems summed (real production audio)',
     expect(JSON.parse(JSON.stringify(a))).toEqual(a);
   });
 });
+
+describe('mono fold-down of samples near the float32 limit', () => {
+  // (L + R)/√2 of two equal samples above 2.4e38 does not fit a float32: it once became ±Infinity
+  // in the fold-down buffer, which the meter reads as silence (monoChange −745 LU, a false
+  // "mono-incompatible").
+  it('L = R with one sample at −3.4e38: the fold-down equals the stereo loudness, no mono warning', () => {
+    const x = new Float32Array(96000).map((_, i) => 0.3 * Math.sin(i * 0.05));
+    x[500] = -3.4e38;
+    const a = analyzeProgramme([x, x.slice()], 48000);
+    expect(a.translation.monoCancels).toBe(false);
+    expect(a.translation.monoChange).not.toBeNull();
+    expect(Math.abs(a.translation.monoChange as number)).toBeLessThan(1e-6);
+    expect(programmeWarnings(a).map((w) => w.code)).not.toContain('mono-incompatible');
+  });
+
+  it('L = R = 3e38 throughout: a finite fold-down loudness equal to the stereo one', () => {
+    const y = new Float32Array(96000).fill(3e38);
+    const b = analyzeProgramme([y, y.slice()], 48000);
+    expect(b.translation.monoCancels).toBe(false);
+    expect(Number.isFinite(b.translation.monoIntegrated)).toBe(true);
+    expect(Math.abs((b.translation.monoIntegrated as number) - (b.loudness.integrated as number))).toBeLessThan(1e-6);
+  });
+});
+
+describe('analyzeProgramme and programmeWarnings: bad arguments', () => {
+  const x = new Float32Array(4800);
+  it('a sample rate that is not a number is a TypeError showing the value with its type', () => {
+    expect(() => analyzeProgramme([x], '48000' as never)).toThrow(new TypeError('analyzeProgramme.sampleRate must be a number in [8000, 384000] Hz, got "48000"'));
+    expect(() => analyzeProgramme([x], 48000n as never)).toThrow(new TypeError('analyzeProgramme.sampleRate must be a number in [8000, 384000] Hz, got 48000n'));
+    expect(() => analyzeProgramme([x], new Number(48000) as never)).toThrow(new TypeError('analyzeProgramme.sampleRate must be a number in [8000, 384000] Hz, got a value of type object'));
+    expect(() => analyzeProgramme([x], 1000)).toThrow(new RangeError('analyzeProgramme.sampleRate must be in [8000, 384000] Hz, got 1000'));
+  });
+
+  it('a sparse or non-Float32Array channel list is the library’s TypeError, naming the channel', () => {
+    expect(() => analyzeProgramme([, x] as never, 48000)).toThrow(new TypeError('analyzeProgramme: channels[0] must be a Float32Array, got undefined'));
+    expect(() => analyzeProgramme([x, [0]] as never, 48000)).toThrow(new TypeError('analyzeProgramme: channels[1] must be a Float32Array, got an array'));
+    expect(() => analyzeProgramme(null as never, 48000)).toThrow(/^analyzeProgramme: channels must be a non-empty array of Float32Array, got null$/);
+  });
+
+  it('programmeWarnings of something that is not an analysis is a TypeError saying what it needs', () => {
+    for (const bad of [null, undefined, {}, { loudness: {}, translation: null, clipping: {} }, 3]) {
+      expect(() => programmeWarnings(bad as never)).toThrow(TypeError);
+      expect(() => programmeWarnings(bad as never)).toThrow(/^programmeWarnings: a must be the result of analyzeProgramme\(\) \(an object with loudness, translation and clipping\), got /);
+    }
+  });
+});

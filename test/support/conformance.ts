@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { METER_NAMES, type ProcessSpec, type Processor } from '../../src/core/processor.js';
 import { processorFromJSON } from '../../src/registry.js';
+import { primeAutomation } from '../../src/core/prime.js';
 import { ALLOCATION_BLOCKS, allocationFree, measureAllocation, measureAllocationSettled } from './alloc.js';
 import { clone, firstDifference, identical, multiChannel, runs } from './signals.js';
 
@@ -82,6 +83,24 @@ function uniformCuts(block: number, frames: number): number[] {
   return cuts;
 }
 
+/**
+ * The names `p.setParam()` accepts, found from its params: every number at a dotted path
+ * (`thresholdDb`, `bands.1.gainDb`) for which `paramRange()` gives a range.
+ */
+export function automatableNames(p: Processor): string[] {
+  if (typeof p.paramRange !== 'function') return [];
+  const names: string[] = [];
+  const walk = (v: unknown, path: string): void => {
+    if (typeof v === 'number') {
+      if (p.paramRange!(path) !== undefined) names.push(path);
+    } else if (v !== null && typeof v === 'object') {
+      for (const [key, item] of Object.entries(v)) walk(item, path === '' ? key : `${path}.${key}`);
+    }
+  };
+  walk((p as unknown as { params: unknown }).params, '');
+  return names;
+}
+
 export function describeProcessor<P extends Processor>(c: ConformanceCase<P>): void {
   const sampleRate = c.sampleRate ?? 48000;
   const maxBlockSize = c.maxBlockSize ?? 256;
@@ -123,6 +142,29 @@ export function describeProcessor<P extends Processor>(c: ConformanceCase<P>): v
             { numRuns: runs(20, 2000) },
           );
         });
+
+        // A dry/wet ramp that ends at exactly 1 or 0 must still be blended to its last sample:
+        // a "fully wet/dry" fast path chosen after the ramp's last chunk was filled once skipped
+        // that chunk's blend (a step, and output that depended on the partition).
+        if (typeof (c.create().params as Record<string, unknown>).mix === 'number') {
+          it('mix 1 → 0 → 1 → 0 while running: identical output for any partition (fast-check)', () => {
+            type WithMix = P & { set(o: { mix: number }): unknown };
+            const mixes: Automation<P>[] = [
+              { at: 0, apply: (p) => (p as WithMix).set({ mix: 1 }) },
+              { at: 500, apply: (p) => (p as WithMix).set({ mix: 0 }) },
+              { at: 1700, apply: (p) => (p as WithMix).set({ mix: 1 }) },
+              { at: 2900, apply: (p) => (p as WithMix).set({ mix: 0 }) },
+            ];
+            const reference = render(prepared(), input, uniformCuts(maxBlockSize, frames), mixes);
+            fc.assert(
+              fc.property(fc.array(fc.integer({ min: 1, max: maxBlockSize }), { minLength: 1, maxLength: 40 }), (sizes) => {
+                const out = render(prepared(), input, cutsFromSizes(sizes, frames), mixes);
+                if (!identical(out, reference)) throw new Error(`partition ${sizes.join(',')}: ${firstDifference(out, reference)}`);
+              }),
+              { numRuns: runs(10, 1000) },
+            );
+          });
+        }
 
         it('handles long blocks with a small maxBlockSize (37) like 37-frame blocks', () => {
           const small = { sampleRate, maxBlockSize: 37, channels };
@@ -208,6 +250,49 @@ export function describeProcessor<P extends Processor>(c: ConformanceCase<P>): v
           expect(allocationFree(report), JSON.stringify({ report, first })).toBe(true);
           expect(k).toBeGreaterThan(ALLOCATION_BLOCKS);
         });
+
+        // setParam() is what a mixer's insert automation calls on the audio thread, seldom (once
+        // per automation point), so its path may stay cold: unoptimised code boxes every double it
+        // computes; primeAutomation() makes it hot first. Every 32nd block here, each automatable
+        // option in turn, fractional values.
+        if (typeof c.create().setParam === 'function') {
+          it('allocates nothing in setParam() interleaved with process() (6000 blocks of 16 frames, a change every 32)', async () => {
+            const p = c.create();
+            p.prepare({ sampleRate, maxBlockSize: 16, channels });
+            // What the Mixer does for the inserts it automates (and the docs ask of direct users).
+            primeAutomation(p, { sampleRate, maxBlockSize: 16, channels });
+            const names = automatableNames(p);
+            expect(names.length, 'setParam() without any paramRange() name').toBeGreaterThan(0);
+            const probes = names.map((name) => {
+              const r = p.paramRange!(name) as { min: number; max: number };
+              const lo = Number.isFinite(r.min) ? r.min : -10;
+              const hi = Number.isFinite(r.max) ? r.max : (Number.isFinite(r.min) ? r.min : 0) + 10;
+              return Float64Array.of(lo + 0.371 * (hi - lo), lo + 0.613 * (hi - lo));
+            });
+            const src = multiChannel(channels, 16, 3);
+            const block = clone(src);
+            let k = 0;
+            const step = () => {
+              for (let ch = 0; ch < channels; ch++) block[ch].set(src[ch]);
+              p.process(block, 16);
+              if ((k & 31) === 0) {
+                const j = (k >> 5) % names.length;
+                p.setParam!(names[j], probes[j], (k >> 5) & 1);
+              }
+              k++;
+            };
+            const ok = (r: { gcEvents: number; arrayBuffersDeltaBytes: number; newSpaceDeltaBytes: number }) =>
+              r.gcEvents === 0 && r.arrayBuffersDeltaBytes === 0 && r.newSpaceDeltaBytes < 16 * 1024;
+            const measure = () => measureAllocation(step, 6000, { warmup: 2000 });
+            // A second measurement only if the first is not clean (see measureAllocationSettled).
+            const first = await measure();
+            const report = ok(first) ? first : await measure();
+            // 187 calls: 88 bytes (five or six boxed numbers) per call would add 16 kB.
+            expect(report.gcEvents, JSON.stringify({ names, report, first })).toBe(0);
+            expect(report.arrayBuffersDeltaBytes, JSON.stringify({ report, first })).toBe(0);
+            expect(report.newSpaceDeltaBytes, JSON.stringify({ names, report, first })).toBeLessThan(16 * 1024);
+          });
+        }
 
         if (c.ramp) {
           const ramp = c.ramp;
