@@ -41,5 +41,5 @@ export async function nwaRenderTimed(buffer: AudioBuffer, signal: Signal, bands:
 /** Render the whole signal once through `bands` and return the output channels. */
 export async function nwaRender(buffer: AudioBuffer, signal: Signal, bands: NwaBands): Promise<Float32Array[]> {
   const rendered = await nwaGraph(buffer, signal, bands).startRendering();
-  return Array.from({ length: CHANNELS }, (_, ch) => rendered.getChannelData(ch));
+  return Array.from({ length: CHANNELS }, (_, ch) => rendered.getChannelData(ch).slice());
 }

@@ -83,7 +83,8 @@ if (group === 'masterbus') {
     const t0 = performance.now();
     const rendered = await ctx.startRendering();
     const ms = performance.now() - t0;
-    if (withConvolver) out = rendered.getChannelData(0);
+    // A copy: the channel data can be a view of memory the rendered buffer frees when it is collected.
+    if (withConvolver) out = rendered.getChannelData(0).slice();
     return ms;
   };
   rows.push(await time('node-web-audio-api ConvolverNode (same IR)', '128 (render quantum)', render(true)));
