@@ -97,7 +97,7 @@ export const MASTERING_STAGE_DEFAULTS: Readonly<{
   widener: Readonly<Partial<StereoWidenerOptions>>;
   limiter: Readonly<Partial<LimiterOptions>>;
 }> = Object.freeze({
-  eq: Object.freeze({ midSide: false, bands: [], sideBands: [], outputGainDb: 0, smoothingMs: DEFAULT_SMOOTHING_MS }),
+  eq: Object.freeze({ midSide: false, bands: Object.freeze([]) as [], sideBands: Object.freeze([]) as [], outputGainDb: 0, smoothingMs: DEFAULT_SMOOTHING_MS }),
   compressor: Object.freeze({ thresholdDb: -12, ratio: 1.5, kneeDb: 6, attackMs: 30, releaseMs: 250, detector: 'peak' as const, stereoLink: 1 }),
   multiband: Object.freeze({}),
   saturator: Object.freeze({ curve: 'tanh' as const, driveDb: 2, mix: 1, oversampling: 4 as const }),
