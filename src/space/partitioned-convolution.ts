@@ -450,23 +450,7 @@ export class PartitionedConvolution {
         for (let q = 0; q < paths.length; q++) {
           const path = paths[q];
           if (path.output !== a) continue;
-          const xs = seg.x[path.input];
-          const hs = seg.h[path.ir];
-          let j = 0;
-          let s0 = slot;
-          for (; j + 3 < jEnd; j += 4) {
-            const s1 = s0 === 0 ? k - 1 : s0 - 1;
-            const s2 = s1 === 0 ? k - 1 : s1 - 1;
-            const s3 = s2 === 0 ? k - 1 : s2 - 1;
-            spectralMac4(xs, s0 * w + lo, s1 * w + lo, s2 * w + lo, s3 * w + lo, hs, j * w + lo, w, y, lo, len);
-            s0 = s3 === 0 ? k - 1 : s3 - 1;
-          }
-          for (; j + 1 < jEnd; j += 2) {
-            const s1 = s0 === 0 ? k - 1 : s0 - 1;
-            spectralMac2(xs, s0 * w + lo, s1 * w + lo, hs, j * w + lo, (j + 1) * w + lo, y, lo, len);
-            s0 = s1 === 0 ? k - 1 : s1 - 1;
-          }
-          if (j < jEnd) spectralMac(xs, s0 * w + lo, hs, j * w + lo, y, lo, len);
+          partitionProducts(seg.x[path.input], seg.h[path.ir], slot, 0, jEnd, k, w, lo, len, y);
         }
       } else {
         // Back to time and into the accumulator at the times [t + o − P, t + o), which are still
@@ -498,27 +482,33 @@ export class PartitionedConvolution {
     const paths = this.paths;
     for (let q = 0; q < paths.length; q++) {
       const path = paths[q];
-      const xs = seg.x[path.input];
-      const hs = seg.h[path.ir];
-      const pre = seg.pre[path.output];
       // Partition j meets the spectrum j − 1 periods old: slot newest − (j − 1).
-      let j = 1;
-      let s0 = newest;
-      for (; j + 3 < k; j += 4) {
-        const s1 = s0 === 0 ? k - 1 : s0 - 1;
-        const s2 = s1 === 0 ? k - 1 : s1 - 1;
-        const s3 = s2 === 0 ? k - 1 : s2 - 1;
-        spectralMac4(xs, s0 * w + lo, s1 * w + lo, s2 * w + lo, s3 * w + lo, hs, j * w + lo, w, pre, lo, len);
-        s0 = s3 === 0 ? k - 1 : s3 - 1;
-      }
-      for (; j + 1 < k; j += 2) {
-        const s1 = s0 === 0 ? k - 1 : s0 - 1;
-        spectralMac2(xs, s0 * w + lo, s1 * w + lo, hs, j * w + lo, (j + 1) * w + lo, pre, lo, len);
-        s0 = s1 === 0 ? k - 1 : s1 - 1;
-      }
-      if (j < k) spectralMac(xs, s0 * w + lo, hs, j * w + lo, pre, lo, len);
+      partitionProducts(seg.x[path.input], seg.h[path.ir], newest, 1, k, k, w, lo, len, seg.pre[path.output]);
     }
   }
+}
+
+/**
+ * out[lo, lo + len) += Σ_{j = j0}^{j1 − 1} X_{s(j)}·H_j, with s(j0) = `slot` and each next
+ * partition one ring slot older (of K): four partitions per sweep, then two, then one, j ascending
+ * (a fixed order, so every caller's sums are the same whatever the block partition).
+ */
+function partitionProducts(xs: Float64Array, hs: Float64Array, slot: number, j0: number, j1: number, k: number, w: number, lo: number, len: number, out: Float64Array): void {
+  let j = j0;
+  let s0 = slot;
+  for (; j + 3 < j1; j += 4) {
+    const s1 = s0 === 0 ? k - 1 : s0 - 1;
+    const s2 = s1 === 0 ? k - 1 : s1 - 1;
+    const s3 = s2 === 0 ? k - 1 : s2 - 1;
+    spectralMac4(xs, s0 * w + lo, s1 * w + lo, s2 * w + lo, s3 * w + lo, hs, j * w + lo, w, out, lo, len);
+    s0 = s3 === 0 ? k - 1 : s3 - 1;
+  }
+  for (; j + 1 < j1; j += 2) {
+    const s1 = s0 === 0 ? k - 1 : s0 - 1;
+    spectralMac2(xs, s0 * w + lo, s1 * w + lo, hs, j * w + lo, (j + 1) * w + lo, out, lo, len);
+    s0 = s1 === 0 ? k - 1 : s1 - 1;
+  }
+  if (j < j1) spectralMac(xs, s0 * w + lo, hs, j * w + lo, out, lo, len);
 }
 
 /**
