@@ -4,47 +4,19 @@
  * true peak within 0.2 dB. Skipped with a message when ffmpeg is missing, unless
  * REQUIRE_FFMPEG=1 (set by .ci/run, which installs ffmpeg), where a missing ffmpeg fails.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { measureLoudness } from '../../src/metering/loudness-meter.js';
 import { lcg } from '../support/signals.js';
+import { haveFfmpeg } from '../support/loudnorm.js';
+import { encodeWavFloat } from '../support/wav.js';
 
-function haveFfmpeg(): boolean {
-  try {
-    execFileSync('ffmpeg', ['-version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 const available = haveFfmpeg();
 if (!available && process.env.REQUIRE_FFMPEG === '1') throw new Error('REQUIRE_FFMPEG=1 but ffmpeg is not installed');
 if (!available) console.warn('[ffmpeg-crosscheck] SKIPPED: ffmpeg not found (apt-get install -y ffmpeg)');
-
-/** Float32 stereo WAV (WAVE_FORMAT_IEEE_FLOAT). */
-function wav(channels: Float32Array[], rate: number): Buffer {
-  const n = channels[0].length;
-  const c = channels.length;
-  const data = Buffer.alloc(n * c * 4);
-  for (let i = 0; i < n; i++) for (let k = 0; k < c; k++) data.writeFloatLE(channels[k][i], (i * c + k) * 4);
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0);
-  h.writeUInt32LE(36 + data.length, 4);
-  h.write('WAVEfmt ', 8);
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(3, 20);
-  h.writeUInt16LE(c, 22);
-  h.writeUInt32LE(rate, 24);
-  h.writeUInt32LE(rate * c * 4, 28);
-  h.writeUInt16LE(c * 4, 32);
-  h.writeUInt16LE(32, 34);
-  h.write('data', 36);
-  h.writeUInt32LE(data.length, 40);
-  return Buffer.concat([h, data]);
-}
 
 /**
  * A music-like programme: a drum-ish pulse, a bass line, chords and band-limited noise, with
@@ -99,7 +71,7 @@ describe.skipIf(!available)('agreement with ffmpeg ebur128=peak=true', () => {
     it(`music-like programme ${seed} at ${rate} Hz: I ±0.1 LU, LRA ±0.5 LU, true peak ±0.2 dB`, () => {
       const x = music(seed, 40, rate);
       const file = join(dir, `p${seed}.wav`);
-      writeFileSync(file, wav(x, rate));
+      writeFileSync(file, encodeWavFloat(x, rate));
       const ref = ffmpegEbur128(file);
       const ours = measureLoudness(x, rate);
       console.log(`programme ${seed} @ ${rate}: I ${ours.integrated.toFixed(2)} vs ${ref.I}, LRA ${ours.lra.toFixed(2)} vs ${ref.LRA}, TP ${ours.truePeak.toFixed(2)} vs ${ref.TP}`);

@@ -5,7 +5,6 @@
  * Output at the input's rate (loudnorm works at 192 kHz internally), 32-bit float WAV.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 
 /** Whether an `ffmpeg` executable is on the PATH. */
 export function haveFfmpeg(): boolean {
@@ -17,27 +16,7 @@ export function haveFfmpeg(): boolean {
   }
 }
 
-/** Write a 32-bit float WAV (WAVE_FORMAT_IEEE_FLOAT). */
-export function writeWavFloat(path: string, channels: readonly Float32Array[], rate: number): void {
-  const n = channels[0].length;
-  const c = channels.length;
-  const data = Buffer.alloc(n * c * 4);
-  for (let i = 0; i < n; i++) for (let k = 0; k < c; k++) data.writeFloatLE(channels[k][i], (i * c + k) * 4);
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0);
-  h.writeUInt32LE(36 + data.length, 4);
-  h.write('WAVEfmt ', 8);
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(3, 20);
-  h.writeUInt16LE(c, 22);
-  h.writeUInt32LE(rate, 24);
-  h.writeUInt32LE(rate * c * 4, 28);
-  h.writeUInt16LE(c * 4, 32);
-  h.writeUInt16LE(32, 34);
-  h.write('data', 36);
-  h.writeUInt32LE(data.length, 40);
-  writeFileSync(path, Buffer.concat([h, data]));
-}
+export { writeWavFloat } from './wav.js';
 
 /** What loudnorm's first pass measured. */
 export interface LoudnormMeasurement {

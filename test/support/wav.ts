@@ -1,5 +1,5 @@
-/** A minimal WAV (RIFF, PCM 16/24/32-bit or IEEE float 32-bit) reader for test fixtures. */
-import { readFileSync } from 'node:fs';
+/** A minimal WAV (RIFF, PCM 16/24/32-bit or IEEE float 32-bit) reader, and a float writer, for test fixtures. */
+import { readFileSync, writeFileSync } from 'node:fs';
 
 export interface Wav {
   sampleRate: number;
@@ -43,4 +43,31 @@ export function readWav(path: string): Wav {
     off = body + size + (size & 1);
   }
   throw new Error(`${path}: no data chunk`);
+}
+
+/** A 32-bit float WAV (WAVE_FORMAT_IEEE_FLOAT) of `channels` (equal lengths), interleaved. */
+export function encodeWavFloat(channels: readonly Float32Array[], rate: number): Buffer {
+  const n = channels[0].length;
+  const c = channels.length;
+  const data = Buffer.alloc(n * c * 4);
+  for (let i = 0; i < n; i++) for (let k = 0; k < c; k++) data.writeFloatLE(channels[k][i], (i * c + k) * 4);
+  const h = Buffer.alloc(44);
+  h.write('RIFF', 0);
+  h.writeUInt32LE(36 + data.length, 4);
+  h.write('WAVEfmt ', 8);
+  h.writeUInt32LE(16, 16);
+  h.writeUInt16LE(3, 20);
+  h.writeUInt16LE(c, 22);
+  h.writeUInt32LE(rate, 24);
+  h.writeUInt32LE(rate * c * 4, 28);
+  h.writeUInt16LE(c * 4, 32);
+  h.writeUInt16LE(32, 34);
+  h.write('data', 36);
+  h.writeUInt32LE(data.length, 40);
+  return Buffer.concat([h, data]);
+}
+
+/** Write {@link encodeWavFloat}'s file to `path`. */
+export function writeWavFloat(path: string, channels: readonly Float32Array[], rate: number): void {
+  writeFileSync(path, encodeWavFloat(channels, rate));
 }
