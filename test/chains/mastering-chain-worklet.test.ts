@@ -3,40 +3,17 @@
  * test/worklet/processor.test.ts): built from its JSON, allocation-free in process(), its
  * read-outs posted as meters, its latency announced.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MasteringChain } from '../../src/index.js';
 import { processorFromJSON } from '../../src/registry.js';
 import { registerMasterbusProcessor, type MasterbusEvent } from '../../src/worklet/index.js';
 import { allocationFree, measureAllocationSettled } from '../support/alloc.js';
 import { multiChannel } from '../support/signals.js';
+import { useFakeWorkletScope, type FakeProcessor } from '../worklet/support.js';
 import type { ProcessorJSON } from '../../src/core/processor.js';
 
-interface FakeProcessor {
-  port: { postMessage(m: unknown): void; onmessage: ((e: { data: unknown }) => void) | null; sent: unknown[] };
-  process(inputs: Float32Array[][], outputs: Float32Array[][]): boolean;
-}
-
+const registered = useFakeWorkletScope();
 const g = globalThis as unknown as Record<string, unknown>;
-const registered = new Map<string, new (options?: object) => FakeProcessor>();
-
-beforeAll(() => {
-  g.sampleRate = 48000;
-  g.currentFrame = 0;
-  g.AudioWorkletProcessor = class {
-    readonly port = {
-      sent: [] as unknown[],
-      onmessage: null as ((e: { data: unknown }) => void) | null,
-      postMessage(m: unknown) {
-        this.sent.push(m);
-      },
-    };
-  };
-  g.registerProcessor = (name: string, ctor: new (options?: object) => FakeProcessor) => registered.set(name, ctor);
-});
-
-afterAll(() => {
-  for (const k of ['sampleRate', 'currentFrame', 'AudioWorkletProcessor', 'registerProcessor']) delete g[k];
-});
 
 const preset = (): ProcessorJSON[] => [
   new MasteringChain({

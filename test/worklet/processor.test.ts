@@ -3,39 +3,15 @@
  * nothing between meter posts, posts meters at the rate asked, handles commands (set, bypass with
  * a cross-fade, reset, bad input) and never throws from process().
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { processorFromJSON } from '../../src/registry.js';
 import { registerMasterbusProcessor, type MasterbusEvent } from '../../src/worklet/index.js';
 import { ALLOCATION_BLOCKS, allocationFree, measureAllocationSettled } from '../support/alloc.js';
 import { multiChannel } from '../support/signals.js';
-import { testChain } from './support.js';
+import { testChain, useFakeWorkletScope, type FakeProcessor } from './support.js';
 
-interface FakeProcessor {
-  port: { postMessage(m: unknown): void; onmessage: ((e: { data: unknown }) => void) | null; sent: unknown[] };
-  process(inputs: Float32Array[][], outputs: Float32Array[][]): boolean;
-}
-
+const registered = useFakeWorkletScope();
 const g = globalThis as unknown as Record<string, unknown>;
-const registered = new Map<string, new (options?: object) => FakeProcessor>();
-
-beforeAll(() => {
-  g.sampleRate = 48000;
-  g.currentFrame = 0;
-  g.AudioWorkletProcessor = class {
-    readonly port = {
-      sent: [] as unknown[],
-      onmessage: null as ((e: { data: unknown }) => void) | null,
-      postMessage(m: unknown) {
-        this.sent.push(m);
-      },
-    };
-  };
-  g.registerProcessor = (name: string, ctor: new (options?: object) => FakeProcessor) => registered.set(name, ctor);
-});
-
-afterAll(() => {
-  for (const k of ['sampleRate', 'currentFrame', 'AudioWorkletProcessor', 'registerProcessor']) delete g[k];
-});
 
 function make(meterHz: number, chain = testChain()): FakeProcessor {
   registerMasterbusProcessor('test-chain', (params) => (params as { chain: typeof chain }).chain.map((j) => processorFromJSON(j)));

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { ProcessorJSON } from '../../src/core/processor.js';
 import { processorFromJSON } from '../../src/registry.js';
+import { afterAll, beforeAll } from 'vitest';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** The built worklet module (npm test builds first). */
@@ -139,4 +140,38 @@ export async function openWorkletPage(chromiumPath: string, title: string): Prom
     await server.close();
     throw e;
   }
+}
+
+/** A worklet processor as the stand-in scope below builds it. */
+export interface FakeProcessor {
+  port: { postMessage(m: unknown): void; onmessage: ((e: { data: unknown }) => void) | null; sent: unknown[] };
+  process(inputs: Float32Array[][], outputs: Float32Array[][]): boolean;
+}
+
+/**
+ * A stand-in AudioWorkletGlobalScope for tests in Node: `sampleRate` 48000, `currentFrame`,
+ * `AudioWorkletProcessor` (whose port records what is posted) and `registerProcessor`, installed
+ * before the file's tests and removed after them. Returns the processors registered, by name.
+ */
+export function useFakeWorkletScope(): Map<string, new (options?: object) => FakeProcessor> {
+  const g = globalThis as unknown as Record<string, unknown>;
+  const registered = new Map<string, new (options?: object) => FakeProcessor>();
+  beforeAll(() => {
+    g.sampleRate = 48000;
+    g.currentFrame = 0;
+    g.AudioWorkletProcessor = class {
+      readonly port = {
+        sent: [] as unknown[],
+        onmessage: null as ((e: { data: unknown }) => void) | null,
+        postMessage(m: unknown) {
+          this.sent.push(m);
+        },
+      };
+    };
+    g.registerProcessor = (name: string, ctor: new (options?: object) => FakeProcessor) => registered.set(name, ctor);
+  });
+  afterAll(() => {
+    for (const k of ['sampleRate', 'currentFrame', 'AudioWorkletProcessor', 'registerProcessor']) delete g[k];
+  });
+  return registered;
 }
