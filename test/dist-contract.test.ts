@@ -186,6 +186,50 @@ for (const dist of loadDist()) {
       });
     }
 
+    it('a mix ramp that ends exactly at 1 (a Compressor set to mix 1, a multiband band leaving bypass): 120-frame blocks equal 1-frame blocks', () => {
+      const x = multiChannel(2, 4800, 21);
+      const makers: [string, () => Processor, (p: Processor) => void][] = [
+        ['Compressor', () => new m.Compressor({ thresholdDb: -40, mix: 0 }), (p) => (p as InstanceType<typeof m.Compressor>).set({ mix: 1 })],
+        ['MultibandCompressor', () => new m.MultibandCompressor({ crossoversHz: [1000], bands: [{ bypass: true, thresholdDb: -40 }, {}] }), (p) => (p as InstanceType<typeof m.MultibandCompressor>).setBand(0, { bypass: false })],
+      ];
+      for (const [name, make, change] of makers) {
+        const outs = [1, 120].map((block) => {
+          const p = make();
+          p.prepare({ sampleRate: 48000, maxBlockSize: 128, channels: 2 });
+          const y = clone(x);
+          for (let pos = 0; pos < 4800; pos += block) {
+            p.process(y.map((ch) => ch.subarray(pos, pos + block)), block);
+            if (pos + block === 960) change(p);
+          }
+          return y;
+        });
+        expect(identical(outs[1], outs[0]), `${name}: ${firstDifference(outs[1], outs[0])}`).toBe(true);
+      }
+    });
+
+    it('setParam() every 32nd block (12 000 blocks of 16 frames) allocates nothing after primeAutomation() (Compressor, ParametricEQ, MultibandCompressor)', async () => {
+      const spec = { sampleRate: 48000, maxBlockSize: 16, channels: 2 };
+      const cases: [Processor & { setParam(n: string, v: Float64Array, i: number): void }, string, Float64Array][] = [
+        [new m.Compressor({ thresholdDb: -20 }), 'thresholdDb', Float64Array.of(-23.7, -31.2)],
+        [new m.ParametricEQ({ bands: eqBands.map((b) => ({ ...b })) }), 'bands.2.frequencyHz', Float64Array.of(523.1, 611.7)],
+        [new m.MultibandCompressor(), 'bands.1.thresholdDb', Float64Array.of(-21.3, -34.9)],
+      ];
+      for (const [p, name, values] of cases) {
+        p.prepare(spec);
+        m.primeAutomation(p, spec);
+        const src = multiChannel(2, 16, 3);
+        const block = clone(src);
+        let k = 0;
+        const { report, first } = await measureAllocationSettled(() => {
+          for (let c = 0; c < 2; c++) block[c].set(src[c]);
+          p.process(block, 16);
+          if ((k & 31) === 0) p.setParam(name, values, (k >> 5) & 1);
+          k++;
+        }, 12000);
+        expect(allocationFree(report), `${p.constructor.name}.setParam('${name}'): ${JSON.stringify({ report, first })}`).toBe(true);
+      }
+    });
+
     it('BiquadFilter / ParametricEQ: one NaN in a 10 s single call (maxBlockSize 128) is gone within one chunk', () => {
       for (const make of [() => new m.BiquadFilter({ type: 'peaking', frequencyHz: 1000, gainDb: 6 }), () => new m.ParametricEQ({ bands: eqBands.map((b) => ({ ...b })) })]) {
         const p: Processor = make();
