@@ -262,9 +262,15 @@ function guid(b: Uint8Array, o: number): string {
  *
  * @example
  * ```ts
- * const bytes = new Uint8Array(await readFile('mix.wav'));
- * const info = parseWavHeader(bytes, bytes.length, 'mix.wav');
- * console.log(info.description, info.frames); // "WAV PCM 24-bit" 1323000
+ * import { readFile } from 'node:fs/promises';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ * import { parseWavHeader, writeWav } from 'masterbus/node';
+ * const path = join(tmpdir(), 'masterbus-example-header.wav');
+ * await writeWav(path, [new Float32Array(44100)], 44100, { format: 'pcm24' });
+ * const bytes = new Uint8Array(await readFile(path));
+ * const info = parseWavHeader(bytes, bytes.length, path);
+ * console.log(info.description, info.channels, info.frames); // "WAV PCM 24-bit" 1 44100
  * ```
  */
 export function parseWavHeader(bytes: Uint8Array, fileSize: number, file: string): WavInfo {

@@ -167,10 +167,18 @@ function checkReadArgs(path: string, C: number, out: readonly Float32Array[], ma
  *
  * @example
  * ```ts
- * const src = await openWav('mix.wav');
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ * import { openWav, writeWav } from 'masterbus/node';
+ * const path = join(tmpdir(), 'masterbus-example-open.wav');
+ * const tone = Float32Array.from({ length: 48000 }, (_, i) => 0.5 * Math.sin((2 * Math.PI * 440 * i) / 48000));
+ * await writeWav(path, [tone, tone], 48000, { format: 'float32' });
+ * const src = await openWav(path);
  * const block = Array.from({ length: src.channels }, () => new Float32Array(4096));
- * for (let n; (n = await src.read(block, 4096)) > 0; ) meter.process(block, n);
+ * let peak = 0;
+ * for (let n; (n = await src.read(block, 4096)) > 0; ) for (let i = 0; i < n; i++) peak = Math.max(peak, Math.abs(block[0][i]));
  * await src.close();
+ * console.log(src.description, src.frames, peak.toFixed(3)); // "WAV float 32-bit" 48000 "0.500"
  * ```
  */
 export async function openWav(path: string): Promise<WavSource> {
@@ -281,8 +289,13 @@ class WavReader implements WavSource {
  *
  * @example
  * ```ts
- * const { sampleRate, channels, info } = await readWav('mix.wav');
- * console.log(info.description, sampleRate, channels.length, channels[0].length);
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ * import { readWav, writeWav } from 'masterbus/node';
+ * const path = join(tmpdir(), 'masterbus-example-read.wav');
+ * await writeWav(path, [new Float32Array(1000).fill(0.25)], 8000, { format: 'pcm16' });
+ * const { sampleRate, channels, info } = await readWav(path);
+ * console.log(info.description, sampleRate, channels.length, channels[0].length); // "WAV PCM 16-bit" 8000 1 1000
  * ```
  */
 export async function readWav(path: string): Promise<WavData> {
@@ -362,11 +375,23 @@ function checkWriterOptions(path: string, o: WavWriterOptions): { mode: DitherMo
  *
  * @example
  * ```ts
- * const sink = await createWavWriter('out.wav', { sampleRate: 48000, channels: 2, format: 'pcm24', protect: ['in.wav'] });
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ * import { createWavWriter } from 'masterbus/node';
+ * const path = join(tmpdir(), 'masterbus-example-writer.wav');
+ * const sink = await createWavWriter(path, { sampleRate: 48000, channels: 2, format: 'pcm24', dither: { mode: 'tpdf', seed: 1 } });
+ * const block = [new Float32Array(4096), new Float32Array(4096)];
  * try {
- *   for (let n; (n = await src.read(block, 4096)) > 0; ) { chain.process(block, n); await sink.write(block, n); }
- *   await sink.close();
- * } catch (e) { await sink.abort(); throw e; }
+ *   for (let pos = 0; pos < 48000; pos += 4096) {
+ *     const n = Math.min(4096, 48000 - pos);
+ *     for (let i = 0; i < n; i++) block[0][i] = block[1][i] = 0.5 * Math.sin((2 * Math.PI * 440 * (pos + i)) / 48000);
+ *     await sink.write(block, n);
+ *   }
+ *   await sink.close(); // only now does the file appear at `path`
+ * } catch (e) {
+ *   await sink.abort();
+ *   throw e;
+ * }
  * ```
  */
 export function createWavWriter(path: string, options: WavWriterOptions): Promise<AudioSink> {
@@ -581,7 +606,11 @@ class WavWriter implements AudioSink {
  *
  * @example
  * ```ts
- * await writeWav('tone.wav', [left, right], 48000, { format: 'pcm24' });
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ * import { writeWav } from 'masterbus/node';
+ * const left = Float32Array.from({ length: 48000 }, (_, i) => 0.5 * Math.sin((2 * Math.PI * 440 * i) / 48000));
+ * await writeWav(join(tmpdir(), 'masterbus-example-tone.wav'), [left, left], 48000, { format: 'pcm16' });
  * ```
  */
 export async function writeWav(path: string, channels: readonly Float32Array[], sampleRate: number, options: Omit<WavWriterOptions, 'sampleRate' | 'channels'>): Promise<void> {
