@@ -6,7 +6,7 @@
  * Usage: `npx tsx bench/wav.ts [--seconds 60]`.
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SampleFormat } from '../src/node/audio-file.js';
 import { createWavWriter, openWav } from '../src/node/wav.js';
@@ -18,10 +18,16 @@ const frames = seconds * rate;
 const block = 4096;
 const x = [0, 1].map((c) => Float32Array.from({ length: frames }, (_, i) => 0.5 * Math.sin(i * (0.05 + 0.01 * c)) + 0.3 * (((i * 2654435761) >>> 0) / 4294967296 - 0.5)));
 const dir = mkdtempSync(join(tmpdir(), 'masterbus-wav-bench-'));
+/** CPU seconds (user + system, all threads) since `u`. */
+const cpu = (u: NodeJS.CpuUsage) => {
+  const d = process.cpuUsage(u);
+  return (d.user + d.system) / 1e6;
+};
 const median = (v: number[]) => v.slice().sort((a, b) => a - b)[v.length >> 1];
 
 async function main(): Promise<void> {
   console.log(`WAV throughput: ${seconds} s stereo ${rate} Hz, ${block}-frame blocks, median of 5 (Node ${process.version})`);
+  console.log(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; wall clock, and per CPU second (user + system) in brackets`);
   console.log('| format | write MB/s | write × rt | read MB/s | read × rt |');
   console.log('| --- | ---: | ---: | ---: | ---: |');
   const out = [new Float32Array(block), new Float32Array(block)];
@@ -31,9 +37,12 @@ async function main(): Promise<void> {
     const path = join(dir, `${format}.wav`);
     const w: number[] = [];
     const r: number[] = [];
+    const wc: number[] = [];
+    const rc: number[] = [];
     let size = 0;
     for (let run = 0; run < 5; run++) {
       let t = performance.now();
+      let u = process.cpuUsage();
       const sink = await createWavWriter(path, { sampleRate: rate, channels: 2, format });
       for (let pos = 0; pos < frames; pos += block) {
         const n = Math.min(block, frames - pos);
@@ -41,17 +50,22 @@ async function main(): Promise<void> {
       }
       await sink.close();
       w.push((performance.now() - t) / 1000);
+      wc.push(cpu(u));
       size = statSync(path).size;
       t = performance.now();
+      u = process.cpuUsage();
       const src = await openWav(path);
       while ((await src.read(out, block)) > 0);
       await src.close();
       r.push((performance.now() - t) / 1000);
+      rc.push(cpu(u));
     }
     const mb = size / 1e6;
     const tw = median(w);
     const tr = median(r);
-    console.log(`| ${format} | ${(mb / tw).toFixed(0)} | ${(seconds / tw).toFixed(0)} | ${(mb / tr).toFixed(0)} | ${(seconds / tr).toFixed(0)} |`);
+    const cw = median(wc);
+    const cr = median(rc);
+    console.log(`| ${format} | ${(mb / tw).toFixed(0)} (${(mb / cw).toFixed(0)}) | ${(seconds / tw).toFixed(0)} (${(seconds / cw).toFixed(0)}) | ${(mb / tr).toFixed(0)} (${(mb / cr).toFixed(0)}) | ${(seconds / tr).toFixed(0)} (${(seconds / cr).toFixed(0)}) |`);
   }
   rmSync(dir, { recursive: true, force: true });
 }

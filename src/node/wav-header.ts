@@ -1,6 +1,6 @@
 /**
  * WAV headers, read and written, with no I/O: the RIFF/WAVE chunk walk, the `fmt ` chunk, RF64 /
- * BW64 64-bit sizes, and the header {@link createWavWriter} writes.
+ * BW64 64-bit sizes, and the header `createWavWriter` writes.
  *
  * Formats (sources):
  * - RIFF/WAVE: Microsoft/IBM, "Multimedia Programming Interface and Data Specifications 1.0"

@@ -116,32 +116,33 @@ async function readHeader(fh: FileHandle, fileSize: number, file: string): Promi
 }
 
 /**
- * Convert `frames` interleaved frames of `kind` from `b` (from byte 0) into `out[c][at …]`.
- * Offsets are whole frames from the Buffer's start, so wider samples stay aligned for the DataView.
+ * Convert `frames` interleaved frames of `kind`, starting at byte `from` of `b`, into
+ * `out[c][at …]`. Little-endian bytes are assembled by hand (or read through the DataView), so the
+ * host's byte order and the samples' alignment do not matter.
  */
-function decode(kind: number, b: Uint8Array, dv: DataView, C: number, frames: number, out: readonly Float32Array[], at: number): void {
+function decode(kind: number, b: Uint8Array, dv: DataView, from: number, C: number, frames: number, out: readonly Float32Array[], at: number): void {
   for (let c = 0; c < C; c++) {
     const y = out[c];
     let i = at;
     const end = at + frames;
     switch (kind) {
       case K_U8:
-        for (let p = c; i < end; p += C, i++) y[i] = (b[p] - 128) * 0.0078125;
+        for (let p = from + c; i < end; p += C, i++) y[i] = (b[p] - 128) * 0.0078125;
         break;
       case K_S16:
-        for (let p = 2 * c; i < end; p += 2 * C, i++) y[i] = (((b[p] | (b[p + 1] << 8)) << 16) >> 16) * 3.0517578125e-5;
+        for (let p = from + 2 * c; i < end; p += 2 * C, i++) y[i] = (((b[p] | (b[p + 1] << 8)) << 16) >> 16) * 3.0517578125e-5;
         break;
       case K_S24:
-        for (let p = 3 * c; i < end; p += 3 * C, i++) y[i] = (((b[p] | (b[p + 1] << 8) | (b[p + 2] << 16)) << 8) >> 8) * 1.1920928955078125e-7;
+        for (let p = from + 3 * c; i < end; p += 3 * C, i++) y[i] = (((b[p] | (b[p + 1] << 8) | (b[p + 2] << 16)) << 8) >> 8) * 1.1920928955078125e-7;
         break;
       case K_S32:
-        for (let p = 4 * c; i < end; p += 4 * C, i++) y[i] = dv.getInt32(p, true) * 4.656612873077393e-10;
+        for (let p = from + 4 * c; i < end; p += 4 * C, i++) y[i] = dv.getInt32(p, true) * 4.656612873077393e-10;
         break;
       case K_F32:
-        for (let p = 4 * c; i < end; p += 4 * C, i++) y[i] = dv.getFloat32(p, true);
+        for (let p = from + 4 * c; i < end; p += 4 * C, i++) y[i] = dv.getFloat32(p, true);
         break;
       default:
-        for (let p = 8 * c; i < end; p += 8 * C, i++) y[i] = dv.getFloat64(p, true);
+        for (let p = from + 8 * c; i < end; p += 8 * C, i++) y[i] = dv.getFloat64(p, true);
     }
   }
 }
@@ -207,7 +208,11 @@ class WavReader implements WavSource {
   readonly channels: number;
   /** Frames in the file (lowered if the file shrinks while open). */
   frames: number;
+  /** Next frame to read. */
   private pos = 0;
+  /** Frames [bufStart, bufStart + bufCount) of the file are in `buf`. */
+  private bufStart = 0;
+  private bufCount = 0;
   private busy = false;
   private closed = false;
   private readonly buf: Buffer;
@@ -241,26 +246,27 @@ class WavReader implements WavSource {
       const want = Math.min(maxFrames, this.frames - this.pos);
       let done = 0;
       while (done < want) {
-        const n = Math.min(want - done, this.bufFrames);
-        let got = 0;
-        const bytes = n * ba;
-        const at = this.info.dataOffset + (this.pos + done) * ba;
-        while (got < bytes) {
-          const { bytesRead } = await this.fh.read(this.buf, got, bytes - got, at + got);
-          if (bytesRead === 0) break;
-          got += bytesRead;
+        if (this.pos < this.bufStart || this.pos >= this.bufStart + this.bufCount) {
+          // Refill: a whole Buffer of frames from `pos` (read-ahead; small read() calls cost no I/O).
+          const n = Math.min(this.bufFrames, this.frames - this.pos);
+          const bytes = n * ba;
+          const at = this.info.dataOffset + this.pos * ba;
+          let got = 0;
+          while (got < bytes) {
+            const { bytesRead } = await this.fh.read(this.buf, got, bytes - got, at + got);
+            if (bytesRead === 0) break;
+            got += bytesRead;
+          }
+          this.bufStart = this.pos;
+          this.bufCount = Math.floor(got / ba);
+          if (this.bufCount < n) this.frames = this.pos + this.bufCount; // the file shrank since it was opened
+          if (this.bufCount === 0) break;
         }
-        const whole = Math.floor(got / ba);
-        decode(this.kind, this.buf, this.dv, this.channels, whole, out, done);
-        done += whole;
-        if (whole < n) {
-          // The file shrank since it was opened: stop at what is there.
-          this.pos += done;
-          this.frames = this.pos;
-          return done;
-        }
+        const k = Math.min(want - done, this.bufStart + this.bufCount - this.pos);
+        decode(this.kind, this.buf, this.dv, (this.pos - this.bufStart) * ba, this.channels, k, out, done);
+        this.pos += k;
+        done += k;
       }
-      this.pos += done;
       return done;
     } catch (e) {
       if (e instanceof AudioFileError) throw e;
@@ -438,7 +444,10 @@ class WavWriter implements AudioSink {
   /** Integer codes from the dither (pcm8/16/24), interleaved. */
   private readonly codes: Int32Array;
   private readonly dither: Dither | undefined;
+  /** Bytes of samples in the file so far (not counting the buffer). */
   private dataBytes = 0;
+  /** Frames waiting in the buffer. */
+  private fill = 0;
   private state: 'open' | 'busy' | 'closed' | 'aborted' = 'open';
 
   constructor(
@@ -497,12 +506,11 @@ class WavWriter implements AudioSink {
     this.state = 'busy';
     try {
       for (let pos = 0; pos < frames; ) {
-        const n = Math.min(frames - pos, this.bufFrames);
-        this.encode(channels, pos, n);
-        const bytes = n * this.blockAlign;
-        await this.put(this.buf.subarray(0, bytes), this.headerLength + this.dataBytes);
-        this.dataBytes += bytes;
+        const n = Math.min(frames - pos, this.bufFrames - this.fill);
+        this.encode(channels, pos, n, this.fill * this.blockAlign);
+        this.fill += n;
         pos += n;
+        if (this.fill === this.bufFrames) await this.flush();
       }
       this.state = 'open';
     } catch (e) {
@@ -512,8 +520,17 @@ class WavWriter implements AudioSink {
     }
   }
 
-  /** Convert frames [pos, pos + n) of `x` into the Buffer. */
-  private encode(x: readonly Float32Array[], pos: number, n: number): void {
+  /** Write the buffered frames to the file (write-behind: small write() calls cost no I/O). */
+  private async flush(): Promise<void> {
+    const bytes = this.fill * this.blockAlign;
+    if (bytes === 0) return;
+    await this.put(this.buf.subarray(0, bytes), this.headerLength + this.dataBytes);
+    this.dataBytes += bytes;
+    this.fill = 0;
+  }
+
+  /** Convert frames [pos, pos + n) of `x` into the Buffer from byte `from`. */
+  private encode(x: readonly Float32Array[], pos: number, n: number, from: number): void {
     const C = this.channels;
     const b = this.buf;
     const dv = this.dv;
@@ -526,15 +543,15 @@ class WavWriter implements AudioSink {
         n,
       );
       const len = n * C;
-      if (kind === K_U8) for (let i = 0; i < len; i++) b[i] = q[i] + 128;
+      if (kind === K_U8) for (let i = 0; i < len; i++) b[from + i] = q[i] + 128;
       else if (kind === K_S16)
-        for (let i = 0, p = 0; i < len; i++, p += 2) {
+        for (let i = 0, p = from; i < len; i++, p += 2) {
           const v = q[i];
           b[p] = v;
           b[p + 1] = v >> 8;
         }
       else
-        for (let i = 0, p = 0; i < len; i++, p += 3) {
+        for (let i = 0, p = from; i < len; i++, p += 3) {
           const v = q[i];
           b[p] = v;
           b[p + 1] = v >> 8;
@@ -547,19 +564,19 @@ class WavWriter implements AudioSink {
       const end = pos + n;
       if (kind === K_S32) {
         // Round to nearest (halves up) and clip; NaN → 0.
-        for (let i = pos, p = 4 * c; i < end; i++, p += 4 * C) {
+        for (let i = pos, p = from + 4 * c; i < end; i++, p += 4 * C) {
           const v = s[i];
           let q = Math.floor(v * 2147483648 + 0.5);
           q = q > 2147483647 ? 2147483647 : q < -2147483648 ? -2147483648 : q === q ? q : 0;
           dv.setInt32(p, q, true);
         }
       } else if (kind === K_F32) {
-        for (let i = pos, p = 4 * c; i < end; i++, p += 4 * C) {
+        for (let i = pos, p = from + 4 * c; i < end; i++, p += 4 * C) {
           const v = s[i];
           dv.setFloat32(p, v === v ? v : 0, true);
         }
       } else {
-        for (let i = pos, p = 8 * c; i < end; i++, p += 8 * C) {
+        for (let i = pos, p = from + 8 * c; i < end; i++, p += 8 * C) {
           const v = s[i];
           dv.setFloat64(p, v === v ? v : 0, true);
         }
@@ -573,6 +590,7 @@ class WavWriter implements AudioSink {
     if (this.state === 'busy') throw new TypeError(`close(${this.path}): a write() is still in progress (await it first)`);
     this.state = 'busy';
     try {
+      await this.flush();
       let end = this.headerLength + this.dataBytes;
       if (this.dataBytes % 2 === 1) {
         await this.put(new Uint8Array(1), end); // RIFF pad byte after an odd-sized chunk
