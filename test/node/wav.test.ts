@@ -164,6 +164,50 @@ describe('dithered writing (pcm8/16/24 through the core Dither)', () => {
   });
 });
 
+describe('buffering: reads and writes of any size across the 256 KiB buffer', () => {
+  const frames = 150_001; // 3 × 150 001 × 3 bytes ≈ 1.35 MB: five buffers and a bit
+  const x = [lcg(11), lcg(12), lcg(13)].map((r) => Float32Array.from({ length: frames }, () => Math.round(r() * 8388607) / 8388608));
+
+  it('any partition of the writes gives the same bytes; any sequence of read sizes and rewinds the same samples', async () => {
+    const ref = tmpFile();
+    await writeWav(ref, x, 96000, { format: 'pcm24', dither: { mode: 'none' } });
+    const refBytes = readFileSync(ref);
+    const whole = await readWav(ref);
+    expect(whole.channels.map((c) => Array.from(c.subarray(0, 1000)))).toEqual(x.map((c) => Array.from(c.subarray(0, 1000))));
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 120_000 }), { minLength: 1, maxLength: 8 }), fc.array(fc.oneof(fc.integer({ min: 0, max: 100_000 }), fc.constant(-1)), { minLength: 1, maxLength: 10 }), async (writes, reads) => {
+        const path = tmpFile();
+        const sink = await createWavWriter(path, { sampleRate: 96000, channels: 3, format: 'pcm24', dither: { mode: 'none' } });
+        let pos = 0;
+        for (const w of [...writes, frames]) {
+          const n = Math.min(w, frames - pos);
+          await sink.write(x.map((c) => c.subarray(pos)), n);
+          pos += n;
+        }
+        await sink.close();
+        expect(readFileSync(path).equals(refBytes)).toBe(true);
+        rmSync(path);
+        const src = await openWav(ref);
+        const out = x.map(() => new Float32Array(100_000));
+        let at = 0;
+        for (const r of reads) {
+          if (r < 0) {
+            await src.rewind();
+            at = 0;
+            continue;
+          }
+          const n = await src.read(out, r);
+          expect(n).toBe(Math.min(r, frames - at));
+          for (let c = 0; c < 3; c++) if (!out[c].subarray(0, n).every((v, i) => v === whole.channels[c][at + i])) throw new Error(`read of ${r} at ${at}: channel ${c} differs`);
+          at += n;
+        }
+        await src.close();
+      }),
+      { numRuns: runs(10) },
+    );
+  });
+});
+
 describe('header walk', () => {
   const pcm16 = fmtBody({ tag: 1, channels: 2, rate: 48000, bits: 16 });
   const samples = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 37) & 255);
@@ -273,6 +317,37 @@ describe('header walk', () => {
     await expect(openWav(bad)).rejects.toThrow(new AudioFileError(bad, 'unsupported WAV encoding: A-law (format 6)'));
     await expect(readWav(join(dir, 'missing.wav'))).rejects.toBeInstanceOf(AudioFileError);
     await expect(readWav(dir)).rejects.toThrow(/not a regular file|cannot/);
+  });
+});
+
+describe('truncated files and misuse', () => {
+  it('a file cut short (a crashed writer, a download) reads its whole frames and says truncated', async () => {
+    const x = gridSignal('pcm24', 2, 1000, 99);
+    const path = tmpFile();
+    await writeWav(path, x, 48000, { format: 'pcm24', dither: { mode: 'none' } });
+    const full = readFileSync(path);
+    writeFileSync(path, full.subarray(0, full.length - 10)); // 1000 frames of 6 bytes: 998 whole frames remain
+    const back = await readWav(path);
+    expect([back.info.truncated, back.info.frames, back.info.declaredDataBytes]).toEqual([true, 998, 6000]);
+    expect(back.channels.map((c) => Array.from(c))).toEqual(x.map((c) => Array.from(c.subarray(0, 998))));
+  });
+
+  it('wrong arguments are TypeError/RangeError naming the call; use after close or abort is an AudioFileError', async () => {
+    const path = tmpFile();
+    const sink = await createWavWriter(path, { sampleRate: 44100, channels: 2, format: 'pcm16' });
+    await expect(sink.write([new Float32Array(10)], 10)).rejects.toThrow(TypeError);
+    await expect(sink.write([new Float32Array(10), new Float32Array(5)], 10)).rejects.toThrow(`write(${path}): channels[1] must be a Float32Array of at least 10 samples, got one of 5`);
+    await expect(sink.write([new Float32Array(10), new Float32Array(10)], 2.5)).rejects.toThrow(RangeError);
+    await sink.write([new Float32Array(10), new Float32Array(10)], 10);
+    await sink.close();
+    await sink.close();
+    await expect(sink.write([new Float32Array(10), new Float32Array(10)], 10)).rejects.toThrow(new AudioFileError(path, 'write() after close()'));
+    const src = await openWav(path);
+    await expect(src.read([new Float32Array(4)], 4)).rejects.toThrow(TypeError);
+    await expect(src.read([new Float32Array(4), new Float32Array(4)], 8)).rejects.toThrow(TypeError);
+    expect(await src.read([new Float32Array(4), new Float32Array(4)], 4)).toBe(4);
+    await src.close();
+    await expect(src.read([new Float32Array(4), new Float32Array(4)], 4)).rejects.toThrow(new AudioFileError(path, 'read() after close()'));
   });
 });
 
