@@ -1,7 +1,10 @@
 /**
  * Hand-built RIFF/WAVE files for tests, written from the format descriptions (Microsoft RIFF,
- * "Multiple Channel Audio Data and WAVE Files", EBU Tech 3306), independently of src/node/.
+ * "Multiple Channel Audio Data and WAVE Files", EBU Tech 3306), independently of src/node/; and
+ * test signals on each sample format's grid.
  */
+import type { SampleFormat } from '../../src/node/audio-file.js';
+import { lcg } from './signals.js';
 
 /** One chunk: a 4-character id and its body (a pad byte is added after an odd-sized body). */
 export interface Chunk {
@@ -70,4 +73,28 @@ export function ds64Body(riffSize: number, dataSize: number, samples: number): U
   v.setBigUint64(8, BigInt(dataSize), true);
   v.setBigUint64(16, BigInt(samples), true);
   return b;
+}
+
+export const FORMATS: readonly SampleFormat[] = ['pcm8', 'pcm16', 'pcm24', 'pcm32', 'float32', 'float64'];
+export const BITS: Record<SampleFormat, number> = { pcm8: 8, pcm16: 16, pcm24: 24, pcm32: 32, float32: 32, float64: 64 };
+
+/** Samples already on the N-bit grid (q / 2^(N−1), both ends included), or arbitrary float32 values (beyond ±1, −0, subnormals) for float formats. */
+export function gridSignal(format: SampleFormat, channels: number, frames: number, seed: number): Float32Array[] {
+  const r = lcg(seed);
+  const bits = BITS[format];
+  const float = format.startsWith('float');
+  return Array.from({ length: channels }, (_, c) => {
+    const x = new Float32Array(frames);
+    for (let i = 0; i < frames; i++) {
+      if (float) x[i] = i % 97 === 0 ? 3.5 * r() : i % 89 === 0 ? (r() > 0 ? -0 : 1e-42) : r();
+      else {
+        const full = 2 ** (bits - 1);
+        const q = i === 0 ? -full : i === 1 ? full - 1 : Math.floor(((r() + 1) / 2) * 2 * full) - full;
+        x[i] = q / full;
+      }
+    }
+    x[frames - 1] = c; // a channel marker (0 or ≥ 1: clips to the top code in PCM)
+    if (!float) x[frames - 1] = Math.min(c, 2 ** (bits - 1) - 1) / 2 ** (bits - 1);
+    return x;
+  });
 }
