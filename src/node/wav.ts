@@ -414,6 +414,8 @@ export async function openWavWriter(path: string, options: WavWriterOptions, int
   for (const p of options.protect ?? []) {
     if (await sameFile(path, p)) throw new AudioFileError(path, `refusing to write over the input ${p}`);
   }
+  const existing = await stat(path).catch(() => undefined);
+  if (existing?.isDirectory()) throw new AudioFileError(path, 'is a folder, not a file path');
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   let fh: FileHandle;
   try {

@@ -303,6 +303,15 @@ describe('truncated files and misuse', () => {
     expect(back.channels.map((c) => Array.from(c))).toEqual(x.map((c) => Array.from(c.subarray(0, 998))));
   });
 
+  it('a file of no frames is a valid WAV of no frames', async () => {
+    for (const format of FORMATS) {
+      const path = tmpFile();
+      await writeWav(path, [new Float32Array(0), new Float32Array(0), new Float32Array(0)], 44100, { format });
+      const back = await readWav(path);
+      expect([back.info.frames, back.info.truncated, back.channels.length, back.channels[0].length]).toEqual([0, false, 3, 0]);
+    }
+  });
+
   it('wrong arguments are TypeError/RangeError naming the call; use after close or abort is an AudioFileError', async () => {
     const path = tmpFile();
     const sink = await createWavWriter(path, { sampleRate: 44100, channels: 2, format: 'pcm16' });
@@ -385,6 +394,7 @@ describe('temporary file and rename', () => {
     await expect(createWavWriter(p, { sampleRate: 48000, channels: 2, format: 'float32', dither: { mode: 'tpdf' } })).rejects.toThrow(/applies to pcm8\/16\/24 only/);
     await expect(createWavWriter(p, { sampleRate: 48000, channels: 2, format: 'pcm16', dither: { mode: 'tpdf', seed: -1 } })).rejects.toThrow(/dither.seed/);
     await expect(createWavWriter(join(dir, 'no', 'such', 'dir.wav'), { sampleRate: 48000, channels: 2, format: 'pcm16' })).rejects.toThrow(AudioFileError);
+    await expect(createWavWriter(dir, { sampleRate: 48000, channels: 2, format: 'pcm16' })).rejects.toThrow(new AudioFileError(dir, 'is a folder, not a file path'));
     expect(existsSync(p)).toBe(false);
   });
 });
