@@ -83,9 +83,26 @@ const K_F32 = 4;
 const K_F64 = 5;
 const KIND: Readonly<Record<SampleFormat, number>> = Object.freeze({ pcm8: K_U8, pcm16: K_S16, pcm24: K_S24, pcm32: K_S32, float32: K_F32, float64: K_F64 });
 
-/** A Node error as one line: its code and message. */
+/** Plain words for the file-system errors a user meets (the path is already in the message). */
+const IO_ERRORS: Readonly<Record<string, string>> = Object.freeze({
+  ENOENT: 'no such file or folder',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EISDIR: 'is a folder',
+  ENOTDIR: 'a part of the path is not a folder',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'read-only file system',
+  EMFILE: 'too many open files',
+  EIO: 'input/output error',
+  EXDEV: 'cannot rename across devices',
+});
+
+/** A Node file-system error as one line, e.g. `cannot open: no such file or folder (ENOENT)`. */
 function ioProblem(what: string, e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
+  const err = e as NodeJS.ErrnoException | undefined;
+  const code = err && typeof err.code === 'string' ? err.code : undefined;
+  if (code !== undefined && IO_ERRORS[code] !== undefined) return `${what}: ${IO_ERRORS[code]} (${code})`;
   const msg = err && typeof err.message === 'string' ? err.message.split('\n')[0] : String(e);
   return `${what}: ${msg}`;
 }
