@@ -324,9 +324,11 @@ class WavReader implements WavSource {
 export async function readWav(path: string): Promise<WavData> {
   const src = await openWav(path);
   try {
-    const channels = Array.from({ length: src.channels }, () => new Float32Array(src.frames));
-    const n = await src.read(channels, src.frames);
-    return { sampleRate: src.sampleRate, channels: n === src.frames ? channels : channels.map((c) => c.slice(0, n)), info: src.info };
+    const total = src.frames;
+    const channels = Array.from({ length: src.channels }, () => new Float32Array(total));
+    const n = await src.read(channels, total);
+    // (fewer only when the file shrank while being read)
+    return { sampleRate: src.sampleRate, channels: n === total ? channels : channels.map((c) => c.slice(0, n)), info: src.info };
   } finally {
     await src.close();
   }
