@@ -31,6 +31,8 @@ export { defaultChannelMask, parseWavHeader, type WavContainer, type WavInfo } f
 
 /** Size of the one Buffer each reader or writer reuses for its I/O, in bytes (rounded down to whole frames). */
 export const WAV_BUFFER_BYTES = 256 * 1024;
+/** Frames the writer quantises at a time (its integer codes array holds this many frames). */
+const DITHER_CHUNK = 4096;
 /** Size of the window the header walk reads through, in bytes. */
 const HEADER_WINDOW = 4096;
 
@@ -447,7 +449,7 @@ export async function openWavWriter(path: string, options: WavWriterOptions, int
     await w.start();
   } catch (e) {
     await w.abort();
-    throw e;
+    throw new AudioFileError(path, ioProblem('cannot write', e), { cause: e });
   }
   return w;
 }
@@ -492,8 +494,8 @@ class WavWriter implements AudioSink {
     const bits = SAMPLE_FORMAT_BITS[o.format];
     if (this.kind <= K_S24) {
       this.dither = new Dither({ bits: bits as 8 | 16 | 24, mode, seed });
-      this.dither.prepare({ sampleRate: o.sampleRate, maxBlockSize: Math.min(this.bufFrames, 4096), channels: o.channels });
-      this.codes = new Int32Array(this.bufFrames * o.channels);
+      this.dither.prepare({ sampleRate: o.sampleRate, maxBlockSize: DITHER_CHUNK, channels: o.channels });
+      this.codes = new Int32Array(DITHER_CHUNK * o.channels);
     } else {
       this.codes = new Int32Array(0);
     }
@@ -557,27 +559,34 @@ class WavWriter implements AudioSink {
     const dv = this.dv;
     const kind = this.kind;
     if (this.dither !== undefined) {
+      // Through the codes array, DITHER_CHUNK frames at a time.
       const q = this.codes;
-      this.dither.quantizeInto(
-        x.slice(0, C).map((ch) => ch.subarray(pos, pos + n)),
-        q,
-        n,
-      );
-      const len = n * C;
-      if (kind === K_U8) for (let i = 0; i < len; i++) b[from + i] = q[i] + 128;
-      else if (kind === K_S16)
-        for (let i = 0, p = from; i < len; i++, p += 2) {
-          const v = q[i];
-          b[p] = v;
-          b[p + 1] = v >> 8;
-        }
-      else
-        for (let i = 0, p = from; i < len; i++, p += 3) {
-          const v = q[i];
-          b[p] = v;
-          b[p + 1] = v >> 8;
-          b[p + 2] = v >> 16;
-        }
+      for (let done = 0; done < n; ) {
+        const m = Math.min(n - done, DITHER_CHUNK);
+        const at = pos + done;
+        this.dither.quantizeInto(
+          x.slice(0, C).map((ch) => ch.subarray(at, at + m)),
+          q,
+          m,
+        );
+        const len = m * C;
+        const o = from + done * this.blockAlign;
+        if (kind === K_U8) for (let i = 0; i < len; i++) b[o + i] = q[i] + 128;
+        else if (kind === K_S16)
+          for (let i = 0, p = o; i < len; i++, p += 2) {
+            const v = q[i];
+            b[p] = v;
+            b[p + 1] = v >> 8;
+          }
+        else
+          for (let i = 0, p = o; i < len; i++, p += 3) {
+            const v = q[i];
+            b[p] = v;
+            b[p + 1] = v >> 8;
+            b[p + 2] = v >> 16;
+          }
+        done += m;
+      }
       return;
     }
     for (let c = 0; c < C; c++) {
