@@ -18,13 +18,12 @@
  *
  * @module
  */
-import { randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
-import { open, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { Dither, DITHER_MODES, type DitherMode } from '../core/dither.js';
 import { describeValue } from '../core/validate.js';
 import { AudioFileError, type AudioSink, type AudioSource, type SampleFormat } from './audio-file.js';
+import { assertNotProtected, temporaryPathFor } from './output-path.js';
 import { encodeWavHeader, SAMPLE_FORMAT_BITS, walkWavHeader, WAV_LIMITS, wavHeaderLength, type WavInfo } from './wav-header.js';
 
 export { defaultChannelMask, parseWavHeader, type WavContainer, type WavInfo } from './wav-header.js';
@@ -342,25 +341,6 @@ export interface WavWriterInternals {
   readonly rf64Limit?: number;
 }
 
-/** Whether `a` and `b` name the same file: same resolved path, same real path, or same device and inode. */
-async function sameFile(a: string, b: string): Promise<boolean> {
-  if (resolve(a) === resolve(b)) return true;
-  const real = async (p: string): Promise<string> => {
-    try {
-      return await realpath(p);
-    } catch {
-      try {
-        return join(await realpath(dirname(p)), basename(p));
-      } catch {
-        return resolve(p);
-      }
-    }
-  };
-  if ((await real(a)) === (await real(b))) return true;
-  const [sa, sb] = await Promise.all([stat(a).catch(() => undefined), stat(b).catch(() => undefined)]);
-  return sa !== undefined && sb !== undefined && sa.ino !== 0 && sa.dev === sb.dev && sa.ino === sb.ino;
-}
-
 function checkWriterOptions(path: string, o: WavWriterOptions): { mode: DitherMode; seed: number } {
   const name = `createWavWriter(${path})`;
   if (typeof path !== 'string' || path === '') throw new TypeError(`createWavWriter: path must be a non-empty string, got ${describeValue(path)}`);
@@ -432,12 +412,8 @@ export function createWavWriter(path: string, options: WavWriterOptions): Promis
  */
 export async function openWavWriter(path: string, options: WavWriterOptions, internals: WavWriterInternals): Promise<AudioSink> {
   const { mode, seed } = checkWriterOptions(path, options);
-  for (const p of options.protect ?? []) {
-    if (await sameFile(path, p)) throw new AudioFileError(path, `refusing to write over the input ${p}`);
-  }
-  const existing = await stat(path).catch(() => undefined);
-  if (existing?.isDirectory()) throw new AudioFileError(path, 'is a folder, not a file path');
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  await assertNotProtected(path, options.protect);
+  const tmp = temporaryPathFor(path);
   let fh: FileHandle;
   try {
     fh = await open(tmp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o666);
