@@ -14,8 +14,8 @@
  *   the decoded samples against STREAMINFO's signature (RFC 9639 §8.2: MD5 of the samples as
  *   interleaved signed little-endian integers of ⌈bits/8⌉ bytes). Both at the end of the file.
  * - Ogg (Vorbis, Opus): every page's CRC-32 as the bytes go by (RFC 3533 §6: polynomial
- *   0x04C11DB7, initial value 0, not reflected, the CRC field taken as zero), lost sync, and an
- *   incomplete last page (a truncated file).
+ *   0x04C11DB7, initial value 0, not reflected, the CRC field taken as zero), lost sync, and a
+ *   truncated file (an incomplete last page, or a last page without the end-of-stream flag).
  * - MP3: the byte count of a Xing/Info or VBRI header against the bytes in the file (truncation);
  *   MP3 frames usually carry no checksum, so a flipped bit inside one is not detectable.
  * - Every format: errors the decoder reports, exceptions it throws, a change of sample rate or
@@ -371,6 +371,9 @@ class OggPageChecker {
   private pending = new Uint8Array(0);
   /** File offset of `pending[0]`. */
   private at = 0;
+  /** The header-type flags of the last complete page, and its file offset. */
+  private lastFlags = -1;
+  private lastAt = -1;
 
   constructor(start: number) {
     this.at = start;
@@ -399,6 +402,8 @@ class OggPageChecker {
         crc = ((crc << 8) ^ OGG_CRC[((crc >>> 24) ^ v) & 0xff]) >>> 0;
       }
       if (crc !== u32le(b, p + 22)) return `corrupt Ogg page at byte ${this.at + p} (CRC mismatch)`;
+      this.lastFlags = b[p + 5];
+      this.lastAt = this.at + p;
       p += len;
     }
     this.pending = b.slice(p);
@@ -406,9 +411,15 @@ class OggPageChecker {
     return undefined;
   }
 
-  /** At the end of the file: a problem when a page was left incomplete. */
+  /**
+   * At the end of the file: a problem when a page was left incomplete, or when the last page does
+   * not carry the end-of-stream flag (header type bit 0x04, RFC 3533 §6): a file cut at a page
+   * boundary.
+   */
   end(): string | undefined {
-    return this.pending.length > 0 ? `truncated: the Ogg page at byte ${this.at} is incomplete (${this.pending.length} bytes)` : undefined;
+    if (this.pending.length > 0) return `truncated: the Ogg page at byte ${this.at} is incomplete (${this.pending.length} bytes)`;
+    if (this.lastAt >= 0 && (this.lastFlags & 4) === 0) return `truncated: the last Ogg page (at byte ${this.lastAt}) does not end the stream`;
+    return undefined;
   }
 }
 
@@ -610,7 +621,7 @@ class DecodedSource implements AudioSource {
     if (info.frames !== undefined && this.decodedFrames !== info.frames) {
       throw new AudioFileError(this.path, `${this.decodedFrames < info.frames ? 'truncated or corrupt' : 'corrupt'} ${this.codec.name}: ${this.decodedFrames} of the ${info.frames} frames its header states were decoded`);
     }
-    if (info.streamBytes !== undefined && this.fileSize - info.dataStart < info.streamBytes - 1) {
+    if (info.streamBytes !== undefined && this.fileSize - info.dataStart < info.streamBytes) {
       throw new AudioFileError(this.path, `truncated: the MP3 header states ${info.streamBytes} bytes of audio, the file holds ${this.fileSize - info.dataStart}`);
     }
     if (this.md5 !== undefined && info.md5 !== undefined) {
@@ -628,11 +639,13 @@ class DecodedSource implements AudioSource {
     }
     const n = d.samplesDecoded;
     if (n === 0) return;
-    if (d.channelData.length !== this.channels || d.sampleRate !== this.sampleRate) {
-      throw new AudioFileError(this.path, `the stream changes from ${this.channels} channels at ${this.sampleRate} Hz to ${d.channelData.length} at ${d.sampleRate} Hz after frame ${this.decodedFrames}: not supported`);
+    // mpg123-decoder always outputs two channels: a mono stream comes as two equal ones.
+    const channelData = this.channels === 1 && this.codec.format === 'mp3' && d.channelData.length === 2 ? d.channelData.slice(0, 1) : d.channelData;
+    if (channelData.length !== this.channels || d.sampleRate !== this.sampleRate) {
+      throw new AudioFileError(this.path, `the stream changes from ${this.channels} channels at ${this.sampleRate} Hz to ${channelData.length} at ${d.sampleRate} Hz after frame ${this.decodedFrames}: not supported`);
     }
     const map = this.info.channelMap;
-    const data = map === undefined ? d.channelData : map.map((i) => d.channelData[i]);
+    const data = map === undefined ? channelData : map.map((i) => channelData[i]);
     if (this.codec.format === 'flac') this.requantize(data, n);
     this.queue.push({ data, frames: n, used: 0 });
     this.queued += n;
@@ -661,9 +674,10 @@ class DecodedSource implements AudioSource {
       }
       return;
     }
+    // ⌊v + ½⌋ rather than Math.round (same result here, where v is within 2^−24·|q| of q; no branch).
     for (let c = 0; c < C; c++) {
       const x = data[c];
-      for (let i = 0; i < n; i++) x[i] = Math.round(x[i] * m) * inv;
+      for (let i = 0; i < n; i++) x[i] = Math.floor(x[i] * m + 0.5) * inv;
     }
     const md5 = this.md5;
     if (md5 === undefined) return;
@@ -672,14 +686,24 @@ class DecodedSource implements AudioSource {
     if (this.md5Buf.length < size) this.md5Buf = Buffer.alloc(size);
     const buf = this.md5Buf;
     const scale = 2 ** (bits - 1);
-    let p = 0;
-    for (let i = 0; i < n; i++) {
-      for (let c = 0; c < C; c++) {
-        const q = data[c][i] * scale;
-        buf[p] = q & 0xff;
-        if (bytes > 1) buf[p + 1] = (q >> 8) & 0xff;
-        if (bytes > 2) buf[p + 2] = (q >> 16) & 0xff;
-        p += bytes;
+    for (let c = 0; c < C; c++) {
+      const x = data[c];
+      const stride = C * bytes;
+      let p = c * bytes;
+      if (bytes === 1) for (let i = 0; i < n; i++, p += stride) buf[p] = x[i] * scale;
+      else if (bytes === 2) {
+        for (let i = 0; i < n; i++, p += stride) {
+          const q = x[i] * scale;
+          buf[p] = q;
+          buf[p + 1] = q >> 8;
+        }
+      } else {
+        for (let i = 0; i < n; i++, p += stride) {
+          const q = x[i] * scale;
+          buf[p] = q;
+          buf[p + 1] = q >> 8;
+          buf[p + 2] = q >> 16;
+        }
       }
     }
     md5.update(buf.subarray(0, size));
