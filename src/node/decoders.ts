@@ -163,12 +163,8 @@ const MPEG_BITRATES = [
  * Xing/Info tag in that frame's side-info gap or a VBRI tag 32 bytes after its header (the
  * de-facto VBR headers of LAME and Fraunhofer): its byte count lets a truncated file be noticed.
  */
-function parseMp3(head: Uint8Array, fileSize: number, file: string): StreamInfo {
+function parseMp3(head: Uint8Array, _fileSize: number, file: string): StreamInfo {
   const tag = id3v2Length(head);
-  if (tag >= head.length && tag < fileSize) {
-    // A tag larger than the head (cover art): the caller reads again from its end.
-    throw new NeedMore(tag);
-  }
   let at = tag;
   // Some files pad between the tag and the first frame: look a little further for two frames in a row.
   const limit = Math.min(head.length - 4, tag + 4096);
@@ -288,11 +284,6 @@ function parseOpus(head: Uint8Array, _fileSize: number, file: string): StreamInf
     description: `Ogg Opus${inputRate > 0 ? ` (source ${inputRate} Hz)` : ''}`,
     channelMap: family === 1 ? VORBIS_TO_WAV[channels] : undefined,
   };
-}
-
-/** Thrown by a parser whose header does not fit in the head it was given: read again from `offset`. */
-class NeedMore {
-  constructor(readonly offset: number) {}
 }
 
 const CODECS: Record<Exclude<AudioFileFormat, 'wav'>, Codec> = {
@@ -771,18 +762,18 @@ async function openWith(path: string, codec: Codec): Promise<AudioSource> {
     const size = stat.size;
     if (size === 0) throw new AudioFileError(path, `empty file, not a ${codec.name} file`);
     let head = await readAt(fh, 0, Math.min(HEAD_BYTES, size));
-    const found = sniffAudioFormat(head);
-    if (found !== codec.format) throw new AudioFileError(path, `not ${codec.name === 'FLAC' ? 'a' : 'an'} ${codec.name} file${looksLike(head)}`);
-    let info: StreamInfo;
-    try {
-      info = codec.parse(head, size, path);
-    } catch (e) {
-      if (!(e instanceof NeedMore)) throw e;
-      // A large ID3v2 tag: parse the frames after it, and count the tag in the offsets.
-      head = await readAt(fh, e.offset, Math.min(HEAD_BYTES, size - e.offset));
-      const rest = codec.parse(head, size - e.offset, path);
-      info = { ...rest, dataStart: rest.dataStart + e.offset };
+    let found = sniffAudioFormat(head);
+    // An ID3v2 tag longer than the head (cover art): look at what follows it, and count the tag in the offsets.
+    const tag = id3v2Length(head);
+    let base = 0;
+    if (tag > 0 && tag + 64 > head.length && tag < size) {
+      base = tag;
+      head = await readAt(fh, base, Math.min(HEAD_BYTES, size - base));
+      found = sniffAudioFormat(head) === 'flac' ? 'flac' : 'mp3';
     }
+    if (found !== codec.format) throw new AudioFileError(path, `not ${codec.name === 'FLAC' ? 'a' : 'an'} ${codec.name} file${looksLike(head)}`);
+    const parsed = codec.parse(head, size - base, path);
+    const info: StreamInfo = { ...parsed, dataStart: parsed.dataStart + base };
     if (info.channels > 32) throw new AudioFileError(path, `${info.channels} channels: masterbus reads 1–32`);
     const source = new DecodedSource(path, codec, info, size, fh);
     await source.start();
