@@ -365,9 +365,23 @@ class OggPageChecker {
   /** The header-type flags of the last complete page, and its file offset. */
   private lastFlags = -1;
   private lastAt = -1;
+  /** Serial number of the logical stream being read, or -1 between streams (after its end page). */
+  private serial = -1;
+  private readonly codec: string;
+  private readonly allowChains: boolean;
 
-  constructor(start: number) {
+  /**
+   * `allowChains`: whether a new logical stream may follow the end of one (a chained file, RFC
+   * 3533 §4). Neither decoder gets chains right, so neither format allows them (refused rather
+   * than decoded wrong): ogg-opus-decoder 1.7 cuts the later links short (its end trimming counts
+   * the samples of every link against the last one's granule position: 287 688 of 480 000 frames
+   * for a file chained to itself), and ogg-vorbis 0.1.20 shifts the second link 812 frames late
+   * (the right length, the wrong samples), both measured.
+   */
+  constructor(start: number, codec: string, allowChains: boolean) {
     this.at = start;
+    this.codec = codec;
+    this.allowChains = allowChains;
   }
 
   push(chunk: Uint8Array): string | undefined {
@@ -393,7 +407,18 @@ class OggPageChecker {
         crc = ((crc << 8) ^ OGG_CRC[((crc >>> 24) ^ v) & 0xff]) >>> 0;
       }
       if (crc !== u32le(b, p + 22)) return `corrupt Ogg page at byte ${this.at + p} (CRC mismatch)`;
-      this.lastFlags = b[p + 5];
+      // Header type (RFC 3533 §6): 0x02 first page of a logical stream, 0x04 its last.
+      const flags = b[p + 5];
+      const serial = u32le(b, p + 14);
+      if (flags & 2) {
+        if (this.serial !== -1) return `multiplexed Ogg streams are not supported (a second logical stream starts at byte ${this.at + p})`;
+        if (this.lastAt >= 0 && !this.allowChains) return `chained ${this.codec} streams are not supported (a second stream starts at byte ${this.at + p})`;
+        this.serial = serial;
+      } else if (serial !== this.serial) {
+        return this.serial === -1 ? `corrupt Ogg file: the page at byte ${this.at + p} belongs to no open stream` : `multiplexed Ogg streams are not supported (a page of another logical stream at byte ${this.at + p})`;
+      }
+      if (flags & 4) this.serial = -1;
+      this.lastFlags = flags;
       this.lastAt = this.at + p;
       p += len;
     }
@@ -494,7 +519,7 @@ class DecodedSource implements AudioSource {
     this.fedBytes = 0;
     this.decodedFrames = 0;
     this.ended = false;
-    this.ogg = this.codec.ogg ? new OggPageChecker(this.filePos) : undefined;
+    this.ogg = this.codec.ogg ? new OggPageChecker(this.filePos, this.codec.name, false) : undefined;
     this.md5 = this.info.md5 !== undefined ? createHash('md5') : undefined;
   }
 
@@ -520,7 +545,7 @@ class DecodedSource implements AudioSource {
   async rewind(): Promise<void> {
     if (this.closed) throw new AudioFileError(this.path, 'rewind after close()');
     if (this.busy) throw new Error(`${this.path}: rewind() called while a read() is pending`);
-    this.failure = undefined;
+    if (this.failure !== undefined) throw this.failure;
     try {
       await this.start();
     } catch (e) {
@@ -700,17 +725,20 @@ class DecodedSource implements AudioSource {
     md5.update(buf.subarray(0, size));
   }
 
-  /** Remember the first failure (later reads rethrow it) and free the decoder. */
+  /**
+   * Remember the first failure (later reads and rewinds rethrow it), free the decoder and release
+   * the file: a damaged file stays damaged, and a caller that forgets close() after an error leaks
+   * nothing.
+   */
   private fail(e: unknown): unknown {
-    if (e instanceof AudioFileError) {
-      this.failure = e;
-      this.freeDecoder();
-      return e;
-    }
-    if (e instanceof RangeError || e instanceof TypeError || (e instanceof Error && e.message.includes('called again'))) return e;
-    const err = new AudioFileError(this.path, `cannot read: ${oneLine(e)}`, { cause: e });
+    if (e instanceof RangeError || e instanceof TypeError || (e instanceof Error && !(e instanceof AudioFileError) && e.message.includes('called again'))) return e;
+    const err = e instanceof AudioFileError ? e : new AudioFileError(this.path, `cannot read: ${oneLine(e)}`, { cause: e });
     this.failure = err;
     this.freeDecoder();
+    this.queue = [];
+    const fh = this.fh;
+    this.fh = undefined;
+    if (fh !== undefined) fh.close().catch(() => {});
     return err;
   }
 

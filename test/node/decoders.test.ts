@@ -319,6 +319,39 @@ describe.skipIf(!available)('ID3v2 tags', () => {
   });
 });
 
+describe.skipIf(!available)('Ogg chains, MP3 without a Xing header', () => {
+  it('chained Ogg files are refused (both decoders get the later links wrong)', async () => {
+    for (const [name, ext, codec] of [['vorbis-stereo-44k', 'ogg', 'Ogg Vorbis'], ['opus-stereo-48k', 'opus', 'Ogg Opus']] as const) {
+      const c = byName(name);
+      const good = new Uint8Array(readFileSync(c.file));
+      const file = join(dir, `chain.${ext}`);
+      const chain = new Uint8Array(good.length * 2);
+      chain.set(good);
+      chain.set(good, good.length);
+      writeFileSync(file, chain);
+      const src = await c.open(file);
+      const err = await readAll(src).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(AudioFileError);
+      expect((err as AudioFileError).problem).toBe(`chained ${codec} streams are not supported (a second stream starts at byte ${good.length})`);
+      // The failure sticks (read and rewind rethrow it); close() still works.
+      await expect(src.read([new Float32Array(8), new Float32Array(8)], 8)).rejects.toBe(err);
+      await expect(src.rewind()).rejects.toBe(err);
+      await src.close();
+    }
+  });
+
+  it('an MP3 without a Xing/Info header decodes like ffmpeg (not gapless: no delay information)', async () => {
+    const c = byName('mp3-cbr-stereo-44k');
+    const file = join(dir, 'noxing.mp3');
+    ffmpeg(['-i', c.file, '-c:a', 'libmp3lame', '-b:a', '128k', '-write_xing', '0', file]);
+    const { src, data } = await decodeFile(openMp3, file);
+    expect(src.description).toBe('MP3 128 kb/s');
+    const ref = ffmpegDecode(file);
+    expect(data.length).toBe(ref.length);
+    expect(maxDiff(data, ref)).toBeLessThan(1e-4);
+  });
+});
+
 describe.skipIf(!available)('damaged files give an AudioFileError and nothing else', () => {
   /** Decode a damaged copy; returns the error (AudioFileError) or the samples. Any other error fails the test. */
   async function tryDecode(open: Case['open'], bytes: Uint8Array, ext: string): Promise<AudioFileError | Float32Array> {
