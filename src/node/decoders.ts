@@ -84,6 +84,8 @@ interface Codec {
   format: AudioFileFormat;
   /** `'FLAC'`, `'MP3'`, `'Ogg Vorbis'`, `'Ogg Opus'`: in "not a … file". */
   name: string;
+  /** The public function that opens it, for argument errors. */
+  opener: string;
   parse(head: Uint8Array, fileSize: number, file: string): StreamInfo;
   create(): Promise<WasmDecoder>;
   /** Ogg: check page CRCs as the bytes go by. */
@@ -290,6 +292,7 @@ const CODECS: Record<Exclude<AudioFileFormat, 'wav'>, Codec> = {
   flac: {
     format: 'flac',
     name: 'FLAC',
+    opener: 'openFlac',
     parse: parseFlac,
     ogg: false,
     create: async () => {
@@ -302,6 +305,7 @@ const CODECS: Record<Exclude<AudioFileFormat, 'wav'>, Codec> = {
   mp3: {
     format: 'mp3',
     name: 'MP3',
+    opener: 'openMp3',
     parse: parseMp3,
     ogg: false,
     create: async () => {
@@ -314,6 +318,7 @@ const CODECS: Record<Exclude<AudioFileFormat, 'wav'>, Codec> = {
   'ogg-vorbis': {
     format: 'ogg-vorbis',
     name: 'Ogg Vorbis',
+    opener: 'openOggVorbis',
     parse: parseVorbis,
     ogg: true,
     create: async () => {
@@ -326,6 +331,7 @@ const CODECS: Record<Exclude<AudioFileFormat, 'wav'>, Codec> = {
   'ogg-opus': {
     format: 'ogg-opus',
     name: 'Ogg Opus',
+    opener: 'openOggOpus',
     parse: parseOpus,
     ogg: true,
     create: async () => {
@@ -776,7 +782,7 @@ function looksLike(head: Uint8Array): string {
 
 /** Open `path` as a file of the given codec: check its format, parse its headers, start its decoder. */
 async function openWith(path: string, codec: Codec): Promise<AudioSource> {
-  if (typeof path !== 'string' || path.length === 0) throw new TypeError(`open${codec.name.replace(/ /g, '')}: path must be a non-empty string, got ${typeof path === 'string' ? "''" : typeof path}`);
+  if (typeof path !== 'string' || path.length === 0) throw new TypeError(`${codec.opener}: path must be a non-empty string, got ${typeof path === 'string' ? "''" : typeof path}`);
   let fh: FileHandle;
   try {
     fh = await open(path, 'r');
