@@ -539,7 +539,10 @@ class DecodedSource implements AudioSource {
     if (this.busy) throw new Error(`${this.path}: read() called again before the previous read() resolved`);
     this.busy = true;
     try {
-      while (this.queued < maxFrames && !this.ended) await this.pump();
+      // Once the stated frame count is decoded, go on to the end of the file, so that its checks
+      // (count, MD5) run even for a caller that stops after `frames` frames.
+      const stated = this.info.frames;
+      while (!this.ended && (this.queued < maxFrames || (stated !== undefined && this.decodedFrames >= stated))) await this.pump();
       return this.take(out, maxFrames);
     } catch (e) {
       throw this.fail(e);

@@ -407,6 +407,19 @@ describe.skipIf(!available)('damaged files give an AudioFileError and nothing el
     });
   }
 
+  it('FLAC: a wrong MD5 signature is reported, also to a reader that stops after `frames` frames', async () => {
+    const c = byName('flac16-stereo-48k');
+    const bytes = new Uint8Array(readFileSync(c.file));
+    bytes[8 + 18] ^= 1; // STREAMINFO's MD5 (RFC 9639 §8.2), after 'fLaC' and the block header
+    const file = join(dir, 'md5.flac');
+    writeFileSync(file, bytes);
+    const src = await openFlac(file);
+    const frames = src.frames!;
+    const block = [new Float32Array(frames), new Float32Array(frames)];
+    await expect(src.read(block, frames)).rejects.toThrow('the decoded audio does not match the MD5 signature in STREAMINFO');
+    await src.close();
+  });
+
   it('a file of another format names what it looks like', async () => {
     await expect(openMp3(byName('flac16-mono-44k').file)).rejects.toThrow(/not an MP3 file \(it looks like FLAC\)/);
     await expect(openFlac(byName('opus-mono-48k').file)).rejects.toThrow(/not a FLAC file \(it looks like Ogg Opus\)/);
