@@ -283,7 +283,7 @@ function parseOpus(head: Uint8Array, _fileSize: number, file: string): StreamInf
     sampleRate: 48000,
     channels,
     frames: undefined,
-    description: `Ogg Opus${inputRate > 0 ? ` (source ${inputRate} Hz)` : ''}`,
+    description: `Ogg Opus${inputRate > 0 ? ` (input ${inputRate} Hz)` : ''}`,
     channelMap: family === 1 ? VORBIS_TO_WAV[channels] : undefined,
   };
 }
