@@ -838,13 +838,20 @@ async function readAt(fh: FileHandle, position: number, length: number): Promise
  *
  * @example
  * ```ts
- * import { openFlac } from 'masterbus/node';
- * const src = await openFlac('mix.flac');
- * const block = Array.from({ length: src.channels }, () => new Float32Array(4096));
- * for (let n; (n = await src.read(block, 4096)) > 0; ) {
- *   // process block[c].subarray(0, n)
- * }
+ * import { createFlacWriter, openFlac } from 'masterbus/node';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ * const file = join(tmpdir(), 'masterbus-example-read.flac');
+ * const sink = await createFlacWriter(file, { sampleRate: 48000, channels: 1, bits: 16 });
+ * await sink.write([new Float32Array(48000).fill(0.25)], 48000);
+ * await sink.close();
+ *
+ * const src = await openFlac(file);
+ * const block = [new Float32Array(4096)];
+ * let frames = 0;
+ * for (let n; (n = await src.read(block, 4096)) > 0; ) frames += n; // process block[0].subarray(0, n) here
  * await src.close();
+ * console.log(src.description, src.frames, frames); // FLAC 16-bit 48000 48000
  * ```
  */
 export function openFlac(path: string): Promise<AudioSource> {

@@ -159,10 +159,13 @@ function streamInfoBytes(m: FlacStreamMetadata): Uint8Array {
  * @example
  * ```ts
  * import { createFlacWriter } from 'masterbus/node';
- * const sink = await createFlacWriter('out.flac', { sampleRate: 48000, channels: 2, bits: 24 });
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
+ * const sink = await createFlacWriter(join(tmpdir(), 'masterbus-example-write.flac'), { sampleRate: 48000, channels: 2, bits: 24, dither: { mode: 'shaped' } });
  * const left = new Float32Array(48000), right = new Float32Array(48000);
+ * for (let i = 0; i < 48000; i++) left[i] = right[i] = 0.5 * Math.sin((2 * Math.PI * 440 * i) / 48000);
  * await sink.write([left, right], 48000);
- * await sink.close();
+ * await sink.close(); // now the file is there, STREAMINFO complete (frames, MD5)
  * ```
  */
 export async function createFlacWriter(path: string, options: FlacWriterOptions): Promise<AudioSink> {
