@@ -1,0 +1,55 @@
+/**
+ * Master a file to a loudness target: `master()` of the core on the decoded file, written as WAV
+ * or FLAC through the file writer (dither for integer formats), never over the input and never
+ * half-written.
+ */
+import { master, type MasteringOptions, type MasterReport } from '../chains/master.js';
+import { AudioFileError, type SampleFormat } from './audio-file.js';
+import { createAudioWriter, openAudio, readSource } from './open-audio.js';
+import type { DitherMode } from '../core/dither.js';
+
+/** Options of {@link masterFile}: those of `master()` and of the writer. */
+export interface MasterFileOptions extends Omit<MasteringOptions, 'signal'> {
+  /** Output sample format. @defaultValue `'pcm24'` */
+  sampleFormat?: SampleFormat;
+  /** Dither for integer formats up to 24 bits. @defaultValue `'tpdf'` */
+  dither?: DitherMode;
+  signal?: AbortSignal;
+}
+
+/** What {@link masterFile} resolves to. */
+export interface MasterFileResult {
+  readonly input: { readonly path: string; readonly description: string; readonly sampleRate: number; readonly channels: number; readonly frames: number };
+  readonly output: { readonly path: string; readonly sampleFormat: SampleFormat };
+  readonly report: MasterReport;
+}
+
+/**
+ * Master `inputPath` into `outputPath` (see `master()` for the method and the report). The
+ * output has the input's rate, channels and length. Rejects with an {@link AudioFileError} for a
+ * bad input or output file; nothing appears at `outputPath` unless it succeeds.
+ */
+export async function masterFile(inputPath: string, outputPath: string, options: MasterFileOptions = {}): Promise<MasterFileResult> {
+  const { sampleFormat = 'pcm24', dither = 'tpdf', ...mastering } = options;
+  const source = await openAudio(inputPath);
+  const { sampleRate, channels, description } = source;
+  if (channels > 8) {
+    await source.close();
+    throw new AudioFileError(inputPath, `${channels} channels; mastering takes at most 8 (a BS.1770 layout)`);
+  }
+  const audio = await readSource(source);
+  const { audio: out, report } = await master(audio, sampleRate, mastering);
+  const sink = await createAudioWriter(outputPath, { sampleRate, channels, sampleFormat, dither, protect: [inputPath] });
+  try {
+    const block = 1 << 16;
+    for (let pos = 0; pos < out[0].length; pos += block) {
+      const end = Math.min(out[0].length, pos + block);
+      await sink.write(out.map((c) => c.subarray(pos, end)), end - pos);
+    }
+    await sink.close();
+  } catch (e) {
+    await sink.abort();
+    throw e;
+  }
+  return { input: { path: inputPath, description, sampleRate, channels, frames: audio[0].length }, output: { path: outputPath, sampleFormat }, report };
+}
