@@ -49,7 +49,10 @@ export function safeHref(href: string | undefined): string | undefined {
 /** A number with a fixed count of decimals, a real minus sign, and `–` for nothing. */
 function num(v: number | null | undefined, decimals = 1): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '–';
-  return (Math.round(v * 10 ** decimals) / 10 ** decimals + 0).toFixed(decimals).replace('-', '−');
+  // Halves away from zero (−1.25 → −1.3, as 1.25 → 1.3), and no −0.0.
+  const p = 10 ** decimals;
+  const r = (Math.sign(v) * Math.round(Math.abs(v) * p)) / p + 0;
+  return r.toFixed(decimals).replace('-', '−');
 }
 
 /** A signed number (`+1.5`, `−2.0`, `0.0`). */

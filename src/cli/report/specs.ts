@@ -123,7 +123,8 @@ function frequencyAxis(): VegaLiteSpec {
 /** `v` rounded to 0.1, as text with one decimal and a real minus sign (`−14.0`). */
 export function fmt1(v: number | null | undefined, unit = ''): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '–';
-  const s = (Math.round(v * 10) / 10 + 0).toFixed(1).replace('-', '−');
+  // Halves away from zero (−1.25 → −1.3, as 1.25 → 1.3), and no −0.0.
+  const s = ((Math.sign(v) * Math.round(Math.abs(v) * 10)) / 10 + 0).toFixed(1).replace('-', '−');
   return unit ? `${s} ${unit}` : s;
 }
 
