@@ -117,12 +117,12 @@ function summaryTable(input: ReportInput): string {
       return `<tr><th scope="row" title="${escapeHtml(row.help)}">${escapeHtml(row.label)} <span class="unit">${escapeHtml(row.unit)}</span></th><td>${num(row.before)}</td><td class="arrow">→</td><td class="after">${num(row.after)}${verdict}</td><td class="delta">${delta}</td><td class="target">${row.target ?? ''}</td></tr>`;
     })
     .join('\n');
-  return `<table class="summary">
-<thead><tr><th scope="col"></th><th scope="col">Before</th><th scope="col" aria-hidden="true"></th><th scope="col">After</th><th scope="col">Change</th><th scope="col">Target</th></tr></thead>
+  return `<div class="table-wrap"><table class="summary">
+<thead><tr><th scope="col"></th><th scope="col">Before</th><th scope="col" aria-hidden="true"></th><th scope="col">After</th><th scope="col" class="delta">Change</th><th scope="col">Target</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>
-</table>`;
+</table></div>`;
 }
 
 /** Small facts about the programme and the mastering (beside the table). */
@@ -325,7 +325,15 @@ ol.chain .stage { font-weight: 650; }
 ol.chain .details { display: block; color: var(--muted); overflow-wrap: anywhere; }
 ol.chain .details span { display: block; }
 footer { color: var(--muted); font-size: 12px; margin-top: 22px; text-align: center; }
-@media (max-width: 760px) { .players, .plots, .overview { grid-template-columns: 1fr; } }
+.table-wrap { overflow-x: auto; min-width: 0; }
+@media (max-width: 760px) {
+  .players, .plots, .overview { grid-template-columns: 1fr; }
+  main { padding: 18px 10px 30px; }
+  section, .card { padding: 14px 12px; }
+  table.summary th, table.summary td { padding: 5px 4px; }
+  table.summary tbody th { white-space: normal; }
+  table.summary td.delta, table.summary th.delta { display: none; }
+}
 @media print { body { background: #fff; } section, .plot, .player { break-inside: avoid; } audio { display: none; } }
 `;
 
