@@ -59,7 +59,7 @@ export {
 } from './chains/mastering-chain.js';
 export type { LoudnessPreset, LoudnessPresetName, LoudnessTarget } from './chains/loudness-targets.js';
 export { LOUDNESS_PRESET_NAMES, LOUDNESS_TARGETS, TARGET_CEILING_RANGE, TARGET_LOUDNESS_RANGE, loudnessTarget } from './chains/loudness-targets.js';
-export type { AbortSignalLike, LimiterStatistics, MasterAlbumOptions, MasterAlbumResult, MasteringOptions, MasterProgress, MasterReport, MasterResult, MasterWarning, MasterWarningCode } from './chains/master.js';
+export type { AbortSignalLike, GainReductionSeries, LimiterStatistics, MasterAlbumOptions, MasterAlbumResult, MasteringOptions, MasterProgress, MasterReport, MasterResult, MasterWarning, MasterWarningCode } from './chains/master.js';
 export { ALBUM_MAX_ROUNDS, HEAVY_LIMITING_FRACTION_3DB, HEAVY_LIMITING_MEAN_DB, MASTER_DEFAULT_CHAIN, MASTER_MAX_GAIN_DB, MASTER_MAX_PASSES, MASTER_TOLERANCE_LU, master, masterAlbum } from './chains/master.js';
 export type { ProcessorClass } from './registry.js';
 export { MAX_JSON_NESTING, PROCESSOR_CLASSES, processorFromJSON } from './registry.js';

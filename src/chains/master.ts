@@ -141,6 +141,16 @@ export interface LimiterStatistics {
   readonly fractionAbove3Db: number;
 }
 
+/** A gain-reduction reading over time (see {@link MasterReport.gainReduction}). */
+export interface GainReductionSeries {
+  /** Seconds between values (0.1). */
+  readonly intervalSeconds: number;
+  /** Time of the first value's interval start, seconds from the start of the programme (0). */
+  readonly startSeconds: number;
+  /** Largest gain reduction in each interval, dB (≥ 0), rounded to 0.01 dB. */
+  readonly db: readonly number[];
+}
+
 /** Codes of the warnings `master()` adds itself (besides those of `programmeWarnings`). */
 export type MasterWarningCode = 'gain-capped' | 'target-missed' | 'heavy-limiting' | 'clipped-source';
 
@@ -174,6 +184,13 @@ export interface MasterReport {
   readonly passes: number;
   /** The limiter's gain reduction during the final render. */
   readonly limiter: LimiterStatistics;
+  /**
+   * The limiter's gain reduction over time during the final render, for plots: `db[i]` is the
+   * largest reduction (dB, ≥ 0) read in the interval from `startSeconds + i·intervalSeconds` to
+   * the next (read once per 1024-frame render block, assigned to every interval the block
+   * overlaps). Silence gives all zeros.
+   */
+  readonly gainReduction: GainReductionSeries;
   /** No gating block of the input above −70 LUFS: nothing to measure, no gain applied. */
   readonly silent: boolean;
   /** The gain needed exceeded {@link MASTER_MAX_GAIN_DB}. */
@@ -363,6 +380,7 @@ interface Fit {
   silent: boolean;
   gainCapped: boolean;
   limiter: LimiterStatistics;
+  gainReduction: GainReductionSeries;
 }
 
 // Slots of the limiter statistics gathered during the final pass.
@@ -403,6 +421,10 @@ class Renderer {
   private readonly meter: LoudnessMeter;
   private readonly fullMeter: LoudnessMeter;
   private readonly gr = new Float64Array(2);
+  /** Largest gain reduction per interval of {@link GR_INTERVAL} samples, filled with the statistics (see `run`). */
+  private grSeries: Float64Array = new Float64Array(0);
+  /** Samples per gain-reduction interval (0.1 s, on the loudness meter's grid: 10 hops of round(fs/100)). */
+  private readonly grInterval: number;
   private lastYield = now();
   private lastFraction = 0;
 
@@ -410,6 +432,7 @@ class Renderer {
     this.channels = channels;
     this.sampleRate = sampleRate;
     this.s = s;
+    this.grInterval = 10 * Math.max(1, Math.round(sampleRate / 100));
     const spec = { sampleRate, maxBlockSize: BLOCK, channels };
     this.chain = new MasteringChain(s.chainOptions);
     this.chain.prepare(spec);
@@ -504,6 +527,9 @@ class Renderer {
     processor.reset();
     meter?.reset();
     stats?.fill(0);
+    const series = this.grSeries;
+    const interval = this.grInterval;
+    if (stats !== null) series.fill(0);
     const lat = processor.latency;
     const g = dbToGain(gainDb);
     const sc = this.scratch;
@@ -547,6 +573,8 @@ class Renderer {
           stats[ST_SUM] += d * k;
           if (d > 1) stats[ST_ABOVE1] += k;
           if (d > 3) stats[ST_ABOVE3] += k;
+          const last = Math.min(series.length - 1, Math.floor((at + k - 1) / interval));
+          for (let j = Math.floor(at / interval); j <= last; j++) if (d > series[j]) series[j] = d;
         }
       }
       await this.maybeYield(progress.pass === 0 ? 'analyse' : 'render', progress.pass, progress.from + ((progress.to - progress.from) * pos) / total, progress.track);
@@ -579,6 +607,7 @@ class Renderer {
     }
     const direct = this.pre === null;
     const stats = new Float64Array(ST_SLOTS);
+    this.grSeries = new Float64Array(Math.ceil(frames / this.grInterval));
     let storedH = NaN;
     // 2. The limiter's input gain h (total gain g0 + h ≤ the cap), by secant steps on L(h).
     const hMax = MASTER_MAX_GAIN_DB - g0;
@@ -642,7 +671,12 @@ class Renderer {
       secondsAbove3Db: stats[ST_ABOVE3] / sr,
       fractionAbove3Db: stats[ST_ABOVE3] / n,
     };
-    return { gainDb: silent ? 0 : g0 + bestH, passes: passes - 1, silent, gainCapped, limiter };
+    const gainReduction: GainReductionSeries = {
+      intervalSeconds: this.grInterval / sr,
+      startSeconds: 0,
+      db: Array.from(this.grSeries, (v) => Math.round(v * 100) / 100),
+    };
+    return { gainDb: silent ? 0 : g0 + bestH, passes: passes - 1, silent, gainCapped, limiter, gainReduction };
   }
 
   report(before: ProgrammeAnalysis, after: ProgrammeAnalysis, fit: Fit): MasterReport {
@@ -686,6 +720,7 @@ class Renderer {
       errorLu,
       passes: fit.passes,
       limiter: fit.limiter,
+      gainReduction: fit.gainReduction,
       silent: fit.silent,
       gainCapped: fit.gainCapped,
       warnings,

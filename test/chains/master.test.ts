@@ -129,6 +129,35 @@ describe('master(): edge cases', () => {
     expect(Math.abs(measureLoudness(audio, FS).integrated + 23)).toBeLessThanOrEqual(0.1);
   });
 
+  it('gain reduction over time: 0.1 s intervals, zero away from a loud burst, the burst\'s reduction where it is', async () => {
+    // A 440 Hz sine with a burst 20 dB louder from 3.0 to 3.2 s (too short to move the integrated
+    // loudness much): the limiter works only around the burst.
+    const n = FS * 6;
+    const x = sine(n, 440, FS, 0.02);
+    for (let i = 3 * FS; i < 3.2 * FS; i++) x[i] *= 10;
+    const { audio, report } = await master([x, x.slice()], FS, { preset: 'streaming' });
+    const gr = report.gainReduction;
+    expect(gr.intervalSeconds).toBeCloseTo(0.1, 12);
+    expect(gr.startSeconds).toBe(0);
+    expect(gr.db.length).toBe(Math.ceil(n / (0.1 * FS)));
+    expect(Math.max(...gr.db)).toBeCloseTo(report.limiter.maxDb, 2);
+    // Before the burst (less the 5 ms lookahead and a block) nothing is reduced.
+    for (let j = 0; j < 29; j++) expect(gr.db[j]).toBe(0);
+    // Inside the burst, the reduction read equals what the output shows: 20·log10(input · gain / output) at the burst's peaks.
+    const g = 10 ** (report.gainDb / 20);
+    for (let j = 30; j < 32; j++) {
+      let inPeak = 0, outPeak = 0;
+      for (let i = j * 4800; i < (j + 1) * 4800; i++) {
+        inPeak = Math.max(inPeak, Math.abs(x[i] * g));
+        outPeak = Math.max(outPeak, Math.abs(audio[0][i]));
+      }
+      expect(gr.db[j]).toBeGreaterThan(3);
+      expect(Math.abs(gr.db[j] - 20 * Math.log10(inPeak / outPeak))).toBeLessThan(0.5);
+    }
+    // Well after the burst (50 ms release), back to zero.
+    for (let j = 36; j < gr.db.length; j++) expect(gr.db[j]).toBe(0);
+  });
+
   it('reports progress (non-decreasing, ends at 1) and yields to the event loop', async () => {
     const x = programme('music', 2, 12, FS, -20);
     const seen: MasterProgress[] = [];
