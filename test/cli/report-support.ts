@@ -42,9 +42,8 @@ export const MULTIBAND_CHAIN: MasteringOptions['chain'] = {
 const cache = new Map<string, Promise<ReportInput>>();
 
 /**
- * A report input from `master()` on an 8 s synthetic music programme at −20 LUFS. Until
- * `master()` reports the limiter's gain reduction over time, a series is made from its statistics'
- * duration (a deterministic shape: the plot's data is what is checked, not the limiter).
+ * A report input from `master()` on an 8 s synthetic music programme at −20 LUFS, mastered for
+ * streaming (−14 LUFS), or to −10 LUFS for `full` (the limiter works hard).
  */
 export function reportFixture(name: 'full' | 'multiband' | 'default', seconds = 8): Promise<ReportInput> {
   const key = `${name}:${seconds}`;
@@ -53,10 +52,9 @@ export function reportFixture(name: 'full' | 'multiband' | 'default', seconds = 
     p = (async () => {
       const x = programme('music', 7, seconds, FS, -20, 10);
       const chain = name === 'full' ? FULL_CHAIN : name === 'multiband' ? MULTIBAND_CHAIN : undefined;
-      const { report } = await master(x, FS, { preset: 'streaming', ...(chain ? { chain } : {}) });
-      const r = report as typeof report & { gainReduction?: { intervalSeconds: number; startSeconds: number; db: number[] } };
-      const gainReduction = r.gainReduction ?? { intervalSeconds: 0.1, startSeconds: 0, db: Array.from({ length: Math.round(seconds * 10) }, (_, i) => Math.max(0, 2.5 * Math.sin(i / 9) + Math.sin(i / 2.3))) };
-      return { title: `Test programme (${name})`, sampleRate: FS, report: { ...r, gainReduction }, input: { name: 'mix.wav', href: 'mix.wav' }, output: { name: 'master.wav', href: 'master.wav' } };
+      // The full chain to −10 LUFS: loud enough that the limiter works (several dB), as the plot wants.
+      const { report } = await master(x, FS, { ...(name === 'full' ? { target: -10 } : { preset: 'streaming' as const }), ...(chain ? { chain } : {}) });
+      return { title: `Test programme (${name})`, sampleRate: FS, report, input: { name: 'mix.wav', href: 'mix.wav' }, output: { name: 'master.wav', href: 'master.wav' } };
     })();
     cache.set(key, p);
   }

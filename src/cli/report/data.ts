@@ -26,7 +26,7 @@ import { COMPRESSOR_DEFAULTS, compressorGainReductionDb, type CompressorOptions 
 import { MULTIBAND_BAND_DEFAULTS, MULTIBAND_COMPRESSOR_DEFAULTS, type MultibandBandOptions } from '../../dynamics/multiband-compressor.js';
 import { accumulateResponse, designFilter, MAX_SECTIONS, writeMagnitudePhase } from '../../filters/biquad-coefficients.js';
 import { FILTER_DEFAULTS, type FilterOptions } from '../../filters/filter-stage.js';
-import type { GainReductionSeries } from './types.js';
+import type { GainReductionSeries } from '../../chains/master.js';
 
 /** Lowest and highest frequency of the spectrum and EQ plots, Hz. */
 export const PLOT_MIN_HZ = 20;

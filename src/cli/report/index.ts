@@ -9,4 +9,4 @@ export { renderReportHtml, escapeHtml, fileHref, safeHref, describeChain, descri
 export { svgToPng, writeReportPngs, PNG_FALLBACK_FONT, type SvgToPngOptions } from './png.js';
 export { reportSpecs, REPORT_THEME, REPORT_COLORS, REPORT_FONT, type PlotSpec, type VegaLiteSpec } from './specs.js';
 export { eqCurves, eqMagnitudeDb, dynamicsCurves, compressorOutputDb, loudnessRows, gainReductionRows, spectrumRows, type Curve } from './data.js';
-export type { ReportInput, ReportFile, ReportPlot, ReportPlotId, ReportMasterReport, GainReductionSeries } from './types.js';
+export type { ReportInput, ReportFile, ReportPlot, ReportPlotId, ReportMasterReport } from './types.js';

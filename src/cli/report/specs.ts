@@ -202,7 +202,7 @@ export function loudnessSpec(input: ReportInput): PlotSpec {
 /** Plot 2: the limiter's gain reduction over time (`null` without the report's `gainReduction`). */
 export function gainReductionSpec(input: ReportInput): PlotSpec | null {
   const r = input.report;
-  const gr = r.gainReduction;
+  const gr = r.gainReduction as MasterReport['gainReduction'] | undefined; // (absent from older reports)
   if (gr === undefined) return null;
   const rows = gainReductionRows(gr);
   const [, hi] = extent(gr.db);

@@ -7,23 +7,10 @@
 import type { MasterReport } from '../../chains/master.js';
 
 /**
- * The limiter's largest gain reduction in each interval of the final render, dB ≥ 0; value i
- * covers the interval that starts at `startSeconds + i·intervalSeconds`.
+ * The report a {@link ReportInput} holds: `master()`'s. A report without `gainReduction` (one
+ * read back from the JSON of an older version) is accepted: its gain-reduction plot is left out.
  */
-export interface GainReductionSeries {
-  /** Seconds between values (0.1). */
-  readonly intervalSeconds: number;
-  /** Time of the first value, seconds from the start. */
-  readonly startSeconds: number;
-  /** Largest gain reduction in each interval, dB (≥ 0). */
-  readonly db: readonly number[];
-}
-
-/**
- * A {@link MasterReport}, with the limiter's gain reduction over time when `master()` recorded it
- * (the report plots it; without it the plot is left out).
- */
-export type ReportMasterReport = MasterReport & { readonly gainReduction?: GainReductionSeries };
+export type ReportMasterReport = MasterReport;
 
 /** One of the two files the report compares. */
 export interface ReportFile {
