@@ -26,6 +26,7 @@ import {
   spectrumRows,
   type Curve,
 } from './data.js';
+import { vegaTextWidth } from './text-metrics.js';
 import type { ReportInput, ReportPlotId } from './types.js';
 
 /** A Vega-Lite specification (plain JSON). */
@@ -59,11 +60,23 @@ export const REPORT_COLORS = Object.freeze({
 
 /** Width of a full-width plot's data rectangle, px (the SVG adds axes and legend: about 1000 px in all). */
 export const WIDE_WIDTH = 880;
+/** Size of the target's label, px, and its distance from the plot's right edge. */
+const TARGET_LABEL_SIZE = 11;
+const TARGET_LABEL_DX = 6;
+
+/** The two lines of the target's label. */
+function targetLabel(target: number): string[] {
+  return ['Target', fmt1(target, 'LUFS')];
+}
+
 /**
- * Room right of the loudness plot for the target's label, px; the gain-reduction plot gets the same
- * padding, so the two time axes line up one above the other.
+ * Room the target's label takes right of the loudness plot, px (its bold width by the same measure
+ * Vega is given, see `text-metrics.ts`): the gain-reduction plot gets it as padding, so the two
+ * time axes line up one above the other.
  */
-const TARGET_LABEL_ROOM = 84;
+function targetLabelRoom(target: number): number {
+  return TARGET_LABEL_DX + Math.max(...targetLabel(target).map((line) => vegaTextWidth({ fontSize: TARGET_LABEL_SIZE, fontWeight: 600 }, line)));
+}
 /** Width of the y axes of the two time plots (labels and title), px: their data rectangles start at the same x. */
 const TIME_PLOT_Y_AXIS = 44;
 /** Width of a half-width plot's data rectangle, px. */
@@ -107,7 +120,8 @@ export function timeTicks(duration: number): number[] {
 
 /** Axis of a time in seconds, labelled m:ss, with ticks from {@link timeTicks}. */
 function timeAxis(duration: number): VegaLiteSpec {
-  return { title: 'Time (m:ss)', values: timeTicks(duration), labelExpr: "floor(datum.value / 60) + ':' + (datum.value % 60 < 10 ? '0' : '') + format(datum.value % 60, '~g')" };
+  // Flush: the first and last labels end at the plot's edges (no overhang, so the two time plots' widths match).
+  return { title: 'Time (m:ss)', values: timeTicks(duration), labelFlush: true, labelExpr: "floor(datum.value / 60) + ':' + (datum.value % 60 < 10 ? '0' : '') + format(datum.value % 60, '~g')" };
 }
 
 /** Axis of a frequency on a log scale, labelled at the octave-band centres (31.5 … 16k). */
@@ -189,8 +203,8 @@ export function loudnessSpec(input: ReportInput): PlotSpec {
       },
       {
         // The label sits outside the plot, right of the line's end, where no data crosses it.
-        data: { values: [{ lufs: target, label: ['Target', fmt1(target, 'LUFS')] }] },
-        mark: { type: 'text', color: REPORT_COLORS.target, align: 'left', baseline: 'middle', x: 'width', dx: 6, fontSize: 11, fontWeight: 600, lineHeight: 13 },
+        data: { values: [{ lufs: target, label: targetLabel(target) }] },
+        mark: { type: 'text', color: REPORT_COLORS.target, align: 'left', baseline: 'middle', x: 'width', dx: TARGET_LABEL_DX, fontSize: TARGET_LABEL_SIZE, fontWeight: 600, lineHeight: 13 },
         encoding: { y: { field: 'lufs', type: 'quantitative' }, text: { field: 'label' } },
       },
     ],
@@ -218,7 +232,7 @@ export function gainReductionSpec(input: ReportInput): PlotSpec | null {
     width: WIDE_WIDTH,
     height: 130,
     config: REPORT_THEME,
-    padding: { ...(REPORT_THEME.padding as object), right: TARGET_LABEL_ROOM },
+    padding: { ...(REPORT_THEME.padding as { right: number }), right: (REPORT_THEME.padding as { right: number }).right + targetLabelRoom(r.target.integratedLufs) },
     data: { values: rows },
     mark: { type: 'area', interpolate: 'step-after', color: REPORT_COLORS.gainReduction, fillOpacity: 0.35, line: { color: REPORT_COLORS.gainReduction, strokeWidth: 1.25 }, clip: true },
     encoding: {
