@@ -343,13 +343,17 @@ footer { color: var(--muted); font-size: 12px; margin-top: 22px; text-align: cen
  *
  * @example
  * ```ts
- * const { audio, report } = await master(channels, 48000, { preset: 'streaming' });
+ * import { master } from 'masterbus';
+ * import { fileHref, renderReportHtml } from 'masterbus/report';
+ * const sr = 48000;
+ * const left = Float32Array.from({ length: sr }, (_, i) => 0.1 * Math.sin(i / 7));
+ * const { report } = await master([left, left.slice()], sr, { preset: 'streaming', chain: { compressor: {} } });
  * const html = await renderReportHtml({
- *   title: 'My song', sampleRate: 48000, report,
- *   input: { name: 'mix.wav', href: fileHref('mix.wav') },
+ *   title: 'My song', sampleRate: sr, report,
+ *   input: { name: 'my mix.wav', href: fileHref('my mix.wav') },      // relative to the report
  *   output: { name: 'master.wav', href: fileHref('master.wav') },
  * });
- * writeFileSync('report.html', html);
+ * // writeFileSync('report.html', html) beside the two files
  * ```
  */
 export async function renderReportHtml(input: ReportInput, plots?: readonly ReportPlot[]): Promise<string> {

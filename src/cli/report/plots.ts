@@ -79,9 +79,13 @@ export async function renderPlot(p: PlotSpec): Promise<ReportPlot> {
  *
  * @example
  * ```ts
- * const { audio, report } = await master(channels, 48000);
- * const plots = await reportPlots({ title: 'Song', sampleRate: 48000, report, input: { name: 'in.wav' }, output: { name: 'out.wav' } });
- * for (const p of plots) console.log(p.id, p.width, p.height, p.svg.length);
+ * import { master } from 'masterbus';
+ * import { reportPlots } from 'masterbus/report';
+ * const sr = 48000;
+ * const left = Float32Array.from({ length: sr }, (_, i) => 0.1 * Math.sin(i / 7));
+ * const { report } = await master([left, left.slice()], sr);
+ * const plots = await reportPlots({ title: 'Song', sampleRate: sr, report, input: { name: 'in.wav' }, output: { name: 'out.wav' } });
+ * console.log(plots.map((p) => `${p.id} ${p.width}×${p.height}`)); // loudness, gain-reduction, spectrum
  * ```
  */
 export async function reportPlots(input: ReportInput): Promise<ReportPlot[]> {

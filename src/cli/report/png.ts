@@ -27,8 +27,9 @@ export const PNG_FALLBACK_FONT = 'DejaVu Sans';
  *
  * @example
  * ```ts
- * const [plot] = await reportPlots(input);
- * writeFileSync('loudness.png', svgToPng(plot.svg, { scale: 2 }));
+ * import { svgToPng } from 'masterbus/report';
+ * const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40"><text x="8" y="26" font-size="16">−14 LUFS</text></svg>';
+ * const png = svgToPng(svg, { scale: 2 }); // 240 × 80 px; a plot's: svgToPng(plot.svg)
  * ```
  */
 export function svgToPng(svg: string, options: SvgToPngOptions = {}): Uint8Array {
