@@ -12,7 +12,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { master } from '../../src/index.js';
 import { describeBand, escapeHtml, fileHref, renderReportHtml, reportPlots, safeHref, svgToPng, writeReportPngs } from '../../src/cli/report/index.js';
-import { eqMagnitudeDb } from '../../src/cli/report/data.js';
+import fc from 'fast-check';
+import { eqMagnitudeDb, MAX_POINTS_PER_PIXEL, reduceMax, reduceMinMax } from '../../src/cli/report/data.js';
+import { runs } from '../support/signals.js';
 import type { ReportInput, ReportPlot } from '../../src/cli/report/types.js';
 import { decodePng, PNG_SIGNATURE } from '../support/png.js';
 import { FS, havePython, parseSvgs, pathVertices, plotsFixture, reportFixture, type SvgSummary } from './report-support.js';
@@ -283,6 +285,78 @@ describe('reportPlots: a multiband chain, and the default chain', () => {
     const html = await renderReportHtml(input, plots);
     expect(html).toContain('The source is silent');
     if (havePython) parseSvgs(plots.map((p) => p.svg));
+  }, 60_000);
+});
+
+describe('long programmes: the time series are reduced to what the plot can show', () => {
+  it('reduceMinMax keeps every index of a short series, and of a long one each column’s first, last, lowest, highest and a null', () => {
+    expect(reduceMinMax([1, null, 3], 1)).toEqual([0, 1, 2]);
+    fc.assert(
+      fc.property(fc.array(fc.option(fc.double({ min: -70, max: 0, noNaN: true }), { freq: 8 }), { minLength: 0, maxLength: 3000 }), fc.integer({ min: 1, max: 200 }), (values, columns) => {
+        const keep = reduceMinMax(values, columns);
+        for (let k = 1; k < keep.length; k++) expect(keep[k]).toBeGreaterThan(keep[k - 1]);
+        if (values.length <= MAX_POINTS_PER_PIXEL * columns) {
+          expect(keep).toEqual(values.map((_, i) => i));
+          return;
+        }
+        expect(keep.length).toBeLessThanOrEqual(6 * columns);
+        const kept = new Set(keep);
+        for (let c = 0; c < columns; c++) {
+          const from = Math.floor((c * values.length) / columns);
+          const to = Math.floor(((c + 1) * values.length) / columns);
+          if (to <= from) continue;
+          const slice = values.slice(from, to);
+          const finite = slice.filter((v): v is number => v !== null);
+          const keptHere = keep.filter((i) => i >= from && i < to).map((i) => values[i]);
+          expect(kept.has(from) && kept.has(to - 1)).toBe(true);
+          if (finite.length > 0) {
+            expect(keptHere).toContain(Math.min(...finite));
+            expect(keptHere).toContain(Math.max(...finite));
+          }
+          if (slice.includes(null)) expect(keptHere).toContain(null);
+        }
+      }),
+      { numRuns: runs(100) },
+    );
+  });
+
+  it('reduceMax merges intervals keeping their largest reduction', () => {
+    const gr = { intervalSeconds: 0.1, startSeconds: 0, db: Array.from({ length: 10000 }, (_, i) => (i === 7777 ? 9 : (i % 13) / 10)) };
+    const r = reduceMax(gr, 100);
+    const per = Math.ceil(10000 / (MAX_POINTS_PER_PIXEL * 100));
+    expect(r.intervalSeconds).toBeCloseTo(0.1 * per, 12);
+    expect(r.db).toHaveLength(Math.ceil(10000 / per));
+    r.db.forEach((v, k) => expect(v).toBe(Math.max(...gr.db.slice(k * per, (k + 1) * per))));
+    expect(reduceMax({ ...gr, db: gr.db.slice(0, 400) }, 100)).toEqual({ ...gr, db: gr.db.slice(0, 400) });
+  });
+
+  it('a 40-minute report plots values of the report only, at most six per pixel column and series', async () => {
+    const base = await reportFixture('full');
+    const long = (xs: readonly (number | null)[]) => Array.from({ length: 24000 }, (_, i) => xs[i % xs.length]);
+    const series = (a: typeof base.report.before) => ({ ...a.series, momentary: long(a.series.momentary), shortTerm: long(a.series.shortTerm) });
+    const report = {
+      ...base.report,
+      before: { ...base.report.before, duration: 2400, series: series(base.report.before) },
+      after: { ...base.report.after, duration: 2400, series: series(base.report.after) },
+      gainReduction: { ...base.report.gainReduction, db: long(base.report.gainReduction.db) as number[] },
+    };
+    const plots = await reportPlots({ ...base, report });
+    const spec = plot(plots, 'loudness').spec;
+    const width = spec.width as number;
+    for (const k of [0, 1]) {
+      const rows = layerData(spec, k) as { t: number; lufs: number | null; version: string; measure: string }[];
+      for (const [version, a] of [['Before', report.before], ['After', report.after]] as const) {
+        const mine = rows.filter((row) => row.version === version);
+        expect(mine.length).toBeLessThanOrEqual(6 * width);
+        const values = k === 0 ? a.series.momentary : a.series.shortTerm;
+        for (const row of mine) expect(row.lufs).toBe(values[Math.round((row.t - a.series.startSeconds) / a.series.intervalSeconds)]);
+        const finite = values.filter((v): v is number => v !== null);
+        expect(Math.max(...mine.map((row) => row.lufs ?? -Infinity))).toBe(Math.max(...finite));
+      }
+    }
+    const gr = layerData(plot(plots, 'gain-reduction').spec) as { t: number; db: number }[];
+    expect(gr.length).toBeLessThanOrEqual(MAX_POINTS_PER_PIXEL * width);
+    expect(Math.max(...gr.map((row) => row.db))).toBe(Math.max(...report.gainReduction.db));
   }, 60_000);
 });
 

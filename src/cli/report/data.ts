@@ -74,20 +74,85 @@ export interface Curve {
   readonly y: readonly number[];
 }
 
-/** Loudness series, momentary and short-term, before and after (in that order). */
-export function loudnessRows(report: MasterReport): LoudnessRow[] {
+/**
+ * Most values per pixel column a time series is drawn with as it is: a longer one (over about
+ * 6 minutes at 0.1 s on a 880 px plot) is reduced by {@link reduceMinMax} (at most six values per
+ * column, the same picture) or {@link reduceMax}. Rendering time grows with the points drawn
+ * (about 40 µs each): an hour-long set would otherwise take seconds.
+ */
+export const MAX_POINTS_PER_PIXEL = 4;
+
+/**
+ * The indices of `values` a line needs to look the same at `columns` pixel columns: in each
+ * column's share of the indices, the first, the last, the lowest and the highest value, and the
+ * first and last `null` (so the line still breaks there); in ascending order. Every index when
+ * there are no more than `MAX_POINTS_PER_PIXEL · columns` values.
+ */
+export function reduceMinMax(values: readonly (number | null)[], columns: number): number[] {
+  const n = values.length;
+  if (n <= MAX_POINTS_PER_PIXEL * columns) return Array.from({ length: n }, (_, i) => i);
+  const keep: number[] = [];
+  for (let k = 0; k < columns; k++) {
+    const from = Math.floor((k * n) / columns);
+    const to = Math.floor(((k + 1) * n) / columns);
+    if (to <= from) continue;
+    let lo = -1;
+    let hi = -1;
+    let firstNull = -1;
+    let lastNull = -1;
+    for (let i = from; i < to; i++) {
+      const v = values[i];
+      if (v === null) {
+        if (firstNull < 0) firstNull = i;
+        lastNull = i;
+      } else {
+        if (lo < 0 || v < (values[lo] as number)) lo = i;
+        if (hi < 0 || v > (values[hi] as number)) hi = i;
+      }
+    }
+    const picks = [from, to - 1, lo, hi, firstNull, lastNull].filter((i) => i >= 0).sort((a, b) => a - b);
+    for (const i of picks) if (keep.length === 0 || keep[keep.length - 1] !== i) keep.push(i);
+  }
+  return keep;
+}
+
+/**
+ * A gain-reduction series on at most `MAX_POINTS_PER_PIXEL · columns` intervals: consecutive
+ * intervals merged, each merged interval holding the largest reduction of those it covers (the
+ * series' own definition, on longer intervals). The series itself when it is short enough.
+ */
+export function reduceMax(gr: GainReductionSeries, columns: number): GainReductionSeries {
+  const n = gr.db.length;
+  const limit = MAX_POINTS_PER_PIXEL * columns;
+  if (n <= limit) return gr;
+  const per = Math.ceil(n / limit);
+  const db: number[] = [];
+  for (let i = 0; i < n; i += per) {
+    let m = 0;
+    for (let j = i; j < Math.min(n, i + per); j++) if (gr.db[j] > m) m = gr.db[j];
+    db.push(m);
+  }
+  return { intervalSeconds: gr.intervalSeconds * per, startSeconds: gr.startSeconds, db };
+}
+
+/**
+ * Loudness series, momentary and short-term, before and after (in that order), each reduced to
+ * what `columns` pixel columns show ({@link reduceMinMax}; all values for a song of a few minutes).
+ */
+export function loudnessRows(report: MasterReport, columns = Infinity): LoudnessRow[] {
   const rows: LoudnessRow[] = [];
   for (const [version, a] of [['Before', report.before], ['After', report.after]] as const) {
     const s = a.series;
     for (const [measure, values] of [['Short-term', s.shortTerm], ['Momentary', s.momentary]] as const) {
-      for (let i = 0; i < values.length; i++) rows.push({ t: round6(s.startSeconds + i * s.intervalSeconds), lufs: values[i], measure, version });
+      for (const i of reduceMinMax(values, columns)) rows.push({ t: round6(s.startSeconds + i * s.intervalSeconds), lufs: values[i], measure, version });
     }
   }
   return rows;
 }
 
-/** The gain-reduction series as rows. */
-export function gainReductionRows(gr: GainReductionSeries): GainReductionRow[] {
+/** The gain-reduction series as rows, reduced to what `columns` pixel columns show ({@link reduceMax}). */
+export function gainReductionRows(series: GainReductionSeries, columns = Infinity): GainReductionRow[] {
+  const gr = reduceMax(series, columns);
   return gr.db.map((db, i) => ({ t: round6(gr.startSeconds + i * gr.intervalSeconds), db }));
 }
 

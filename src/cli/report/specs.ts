@@ -160,7 +160,7 @@ export const LOUDNESS_SERIES = Object.freeze(['Before · short-term', 'After · 
 /** Plot 1: momentary and short-term loudness over time, before and after, and the target. */
 export function loudnessSpec(input: ReportInput): PlotSpec {
   const r = input.report;
-  const rows = loudnessRows(r).map((row) => ({ ...row, series: `${row.version} · ${row.measure === 'Momentary' ? 'momentary' : 'short-term'}` }));
+  const rows = loudnessRows(r, WIDE_WIDTH).map((row) => ({ ...row, series: `${row.version} · ${row.measure === 'Momentary' ? 'momentary' : 'short-term'}` }));
   const target = r.target.integratedLufs;
   const [lo, hi] = extent(rows.map((row) => row.lufs));
   // The floor: the quietest reading, but no more than 36 LU below the target (fades to silence would squash the rest).
@@ -218,7 +218,7 @@ export function gainReductionSpec(input: ReportInput): PlotSpec | null {
   const r = input.report;
   const gr = r.gainReduction as MasterReport['gainReduction'] | undefined; // (absent from older reports)
   if (gr === undefined) return null;
-  const rows = gainReductionRows(gr);
+  const rows = gainReductionRows(gr, WIDE_WIDTH);
   const [, hi] = extent(gr.db);
   const top = Math.max(3, Math.ceil((Number.isFinite(hi) ? hi : 0) + 0.5));
   const duration = Math.max(r.after.duration, rows.length > 0 ? rows[rows.length - 1].t + gr.intervalSeconds : 0);
