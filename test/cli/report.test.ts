@@ -439,6 +439,7 @@ describe('renderReportHtml', () => {
   it('rejects a bad input with a one-line error naming the field', async () => {
     await expect(renderReportHtml({} as ReportInput)).rejects.toThrow(/^report input: title must be a string, got undefined$/);
     await expect(renderReportHtml({ ...input, sampleRate: 0 })).rejects.toThrow(/sampleRate must be a number in \[8000, 384000\] Hz, got 0/);
+    await expect(renderReportHtml({ ...input, sampleRate: 44100 })).rejects.toThrow(/^report input: sampleRate is 44100 Hz but the report was measured at 48000 Hz/);
     await expect(renderReportHtml({ ...input, output: { name: 3 } as never })).rejects.toThrow(/output must be \{ name: string/);
     await expect(reportPlots({ ...input, report: {} as never })).rejects.toThrow(/report must be the report of master\(\)/);
   });

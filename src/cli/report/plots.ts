@@ -107,6 +107,8 @@ export function checkReportInput(input: unknown): asserts input is ReportInput {
   if (r === null || typeof r !== 'object' || typeof r.before !== 'object' || typeof r.after !== 'object' || typeof r.chain !== 'object') {
     throw new TypeError(`${where}: report must be the report of master() (with before, after and chain)`);
   }
+  const measured = (r.after as { sampleRate?: unknown }).sampleRate;
+  if (typeof measured === 'number' && measured !== sr) throw new RangeError(`${where}: sampleRate is ${sr} Hz but the report was measured at ${measured} Hz (the EQ curve is designed at the programme's rate)`);
   for (const side of ['input', 'output'] as const) {
     const f = i[side] as Record<string, unknown> | null;
     if (f === null || typeof f !== 'object' || typeof f.name !== 'string') throw new TypeError(`${where}: ${side} must be { name: string, href?, description? }, got ${f === null ? 'null' : typeof f}`);
