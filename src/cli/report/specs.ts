@@ -208,7 +208,6 @@ export function loudnessSpec(input: ReportInput): PlotSpec {
         encoding: { y: { field: 'lufs', type: 'quantitative' }, text: { field: 'label' } },
       },
     ],
-    resolve: { scale: { y: 'shared' } },
   };
   return { id: 'loudness', title: 'Loudness over time', description, spec };
 }
@@ -269,7 +268,6 @@ export function spectrumSpec(input: ReportInput): PlotSpec {
       x: { field: 'hz', type: 'quantitative', scale: { type: 'log', domain: [PLOT_MIN_HZ, PLOT_MAX_HZ], nice: false }, axis: frequencyAxis() },
       y: { field: 'db', type: 'quantitative', scale: { domain: [yMin, yMax], nice: false }, axis: { title: kind === 'normalized' ? 'Band level at −23 LUFS (dB)' : 'Band level (dB)' } },
       color: { field: 'version', type: 'nominal', title: null, scale: { domain: ['Before', 'After'], range: [REPORT_COLORS.before, REPORT_COLORS.after] }, legend: { symbolType: 'stroke' } },
-      tooltip: [{ field: 'nominalHz', title: 'Band (Hz)' }, { field: 'db', title: 'dB', format: '.1f' }],
     },
   };
   return { id: 'spectrum', title: 'Spectrum (1/3 octave)', description, spec };
