@@ -18,7 +18,7 @@ import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { master } from '../src/index.js';
 import { programme } from '../test/chains/programmes.js';
-import { FULL_CHAIN } from '../test/cli/report-support.js';
+import { FULL_CHAIN } from '../test/node/report-support.js';
 import { median } from './harness.js';
 import { benchArgs } from './rounds.js';
 
@@ -44,7 +44,7 @@ async function timed<T>(f: () => Promise<T> | T): Promise<{ value: T; wall: numb
 }
 const row = (label: string, r: { wall: number; cpu: number }) => console.log(`| ${label} | ${ms(r.wall)} | ${ms(r.cpu)} |`);
 const imp = await timed(() => Promise.all([import('vega'), import('vega-lite')]));
-const { reportPlots, renderReportHtml, svgToPng } = await import('../src/cli/report/index.js');
+const { reportPlots, renderReportHtml, svgToPng } = await import('../src/node/report/index.js');
 const first = await timed(() => reportPlots(input));
 const plots = first.value;
 const warm: { wall: number; cpu: number }[] = [];

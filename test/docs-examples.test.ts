@@ -56,7 +56,6 @@ describe('documentation examples run', () => {
       const body = (code.includes('function processOffline') ? `${code}\nexport { processOffline };\n` : code)
         .replace(/from 'masterbus\/worklet'/g, `from '${join(root, 'src', 'worklet', 'index.ts')}'`)
         .replace(/from 'masterbus\/node'/g, `from '${join(root, 'src', 'node', 'index.ts')}'`)
-        .replace(/from 'masterbus\/report'/g, `from '${join(root, 'src', 'cli', 'report', 'index.ts')}'`)
         .replace(/from 'masterbus'/g, `from '${join(root, 'src', 'index.ts')}'`);
       // Names used by @example snippets that reference their own module without importing it.
       const file = join(outDir, `example-${i}.ts`);

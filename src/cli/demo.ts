@@ -106,7 +106,7 @@ export async function runDemo(folder: string, options: { json: boolean; quiet: b
     await writeAudio(masterPath, audio, sr);
     tick(0.9);
     // 4. The report.
-    const { renderReportHtml } = await import('./report/index.js');
+    const { renderReportHtml } = await import('../node/report/index.js');
     const reportPath = join(dir, 'report.html');
     const html = await renderReportHtml({
       title: 'masterbus demo: mix and master',

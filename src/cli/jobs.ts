@@ -168,14 +168,14 @@ async function runProcess(job: ProcessJob, onProgress: JobProgress, signal: Abor
 
 /** Write the HTML report of a mastering job (temporary file, then renamed). */
 async function writeReport(path: string, input: string, output: string, description: string, sampleRate: number, report: MasterReport): Promise<void> {
-  const { renderReportHtml } = await import('./report/index.js');
+  const { fileHref, renderReportHtml } = await import('../node/report/index.js');
   const dir = dirname(path);
   const html = await renderReportHtml({
     title: `${basename(input)} mastered`,
     sampleRate,
     report,
-    input: { name: basename(input), href: relative(dir, input) || basename(input), description },
-    output: { name: basename(output), href: relative(dir, output) || basename(output) },
+    input: { name: basename(input), href: fileHref(relative(dir, input) || basename(input)), description },
+    output: { name: basename(output), href: fileHref(relative(dir, output) || basename(output)) },
   });
   await mkdir(dir, { recursive: true });
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;

@@ -16,3 +16,4 @@ export { createAudioWriter, describeFsError, openAudio, outputContainer, readSou
 export { FILE_BLOCK, analyzeSources, blockBuffers, fileChannelWeights, fileLoudness, renderFile, type FileLoudness, type FileProgress, type FileWorkOptions } from './render.js';
 export { masterFile, type MasterFileOptions, type MasterFileResult } from './master-file.js';
 export { MIX_MAX_TAIL_SECONDS, MIX_QUIET_SECONDS, MIX_TAIL_FLOOR_DB, STEM_EXTENSIONS, loadSessionFile, mixSessionFile, trackFile, type MixFileOptions, type MixFileResult, type SessionFile } from './mix-file.js';
+export { fileHref, renderReportHtml, reportPlots, svgToPng, writeReportPngs, type ReportFile, type ReportInput, type ReportPlot, type ReportPlotId, type SvgToPngOptions } from './report/index.js';

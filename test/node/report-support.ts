@@ -5,8 +5,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { master, type MasteringOptions } from '../../src/index.js';
-import { reportPlots } from '../../src/cli/report/plots.js';
-import type { ReportInput, ReportPlot } from '../../src/cli/report/types.js';
+import { reportPlots } from '../../src/node/report/plots.js';
+import type { ReportInput, ReportPlot } from '../../src/node/report/types.js';
 import { programme } from '../chains/programmes.js';
 
 export const FS = 48000;

@@ -1,5 +1,5 @@
 /**
- * The mastering report (src/cli/report): plots are well-formed SVG (read by Python's XML parser)
+ * The mastering report (src/node/report): plots are well-formed SVG (read by Python's XML parser)
  * with the expected marks, series and axis titles; the plotted data is the report's (spec data
  * and the SVG paths mapped back to data units); the EQ curve equals the closed-form RBJ / bilinear
  * Butterworth magnitudes computed here; the compressor curves equal Giannoulis et al.'s static
@@ -11,11 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { master } from '../../src/index.js';
-import { describeBand, escapeHtml, fileHref, renderReportHtml, reportPlots, reportSpecs, safeHref, svgToPng, writeReportPngs } from '../../src/cli/report/index.js';
+import { describeBand, escapeHtml, fileHref, renderReportHtml, reportPlots, reportSpecs, safeHref, svgToPng, writeReportPngs } from '../../src/node/report/index.js';
 import fc from 'fast-check';
-import { eqMagnitudeDb, MAX_POINTS_PER_PIXEL, reduceMax, reduceMinMax } from '../../src/cli/report/data.js';
+import { eqMagnitudeDb, MAX_POINTS_PER_PIXEL, reduceMax, reduceMinMax } from '../../src/node/report/data.js';
 import { runs } from '../support/signals.js';
-import type { ReportInput, ReportPlot } from '../../src/cli/report/types.js';
+import type { ReportInput, ReportPlot } from '../../src/node/report/types.js';
 import { decodePng, PNG_SIGNATURE } from '../support/png.js';
 import { FS, havePython, parseSvgs, pathVertices, plotsFixture, reportFixture, type SvgSummary } from './report-support.js';
 

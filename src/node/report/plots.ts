@@ -80,7 +80,7 @@ export async function renderPlot(p: PlotSpec): Promise<ReportPlot> {
  * @example
  * ```ts
  * import { master } from 'masterbus';
- * import { reportPlots } from 'masterbus/report';
+ * import { reportPlots } from 'masterbus/node';
  * const sr = 48000;
  * const left = Float32Array.from({ length: sr }, (_, i) => 0.1 * Math.sin(i / 7));
  * const { report } = await master([left, left.slice()], sr);

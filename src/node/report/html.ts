@@ -344,7 +344,7 @@ footer { color: var(--muted); font-size: 12px; margin-top: 22px; text-align: cen
  * @example
  * ```ts
  * import { master } from 'masterbus';
- * import { fileHref, renderReportHtml } from 'masterbus/report';
+ * import { fileHref, renderReportHtml } from 'masterbus/node';
  * const sr = 48000;
  * const left = Float32Array.from({ length: sr }, (_, i) => 0.1 * Math.sin(i / 7));
  * const { report } = await master([left, left.slice()], sr, { preset: 'streaming', chain: { compressor: {} } });

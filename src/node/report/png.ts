@@ -27,7 +27,7 @@ export const PNG_FALLBACK_FONT = 'DejaVu Sans';
  *
  * @example
  * ```ts
- * import { svgToPng } from 'masterbus/report';
+ * import { svgToPng } from 'masterbus/node';
  * const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40"><text x="8" y="26" font-size="16">−14 LUFS</text></svg>';
  * const png = svgToPng(svg, { scale: 2 }); // 240 × 80 px; a plot's: svgToPng(plot.svg)
  * ```
