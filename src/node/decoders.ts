@@ -772,6 +772,7 @@ function oneLine(e: unknown): string {
 
 /** What a file's first bytes look like, for "not a FLAC file (it looks like …)". */
 function looksLike(head: Uint8Array): string {
+  if (head.length < 16) return ` (only ${head.length} byte${head.length === 1 ? '' : 's'} long)`;
   const f = sniffAudioFormat(head);
   if (f !== undefined) return ` (it looks like ${FORMAT_NAMES[f]})`;
   if (head.length >= 4 && String.fromCharCode(head[0], head[1], head[2], head[3]) === 'OggS') return ' (an Ogg file of another codec)';
@@ -807,6 +808,9 @@ async function openWith(path: string, codec: Codec): Promise<AudioSource> {
       base = tag;
       head = await readAt(fh, base, Math.min(HEAD_BYTES, size - base));
       found = sniffAudioFormat(head) === 'flac' ? 'flac' : 'mp3';
+    }
+    if (found === undefined && codec.ogg && head.length >= 4 && head[0] === 0x4f && head[1] === 0x67 && head[2] === 0x67 && head[3] === 0x53 && firstOggPacket(head) === undefined) {
+      throw new AudioFileError(path, `truncated: the first Ogg page ends after byte ${head.length}`);
     }
     if (found !== codec.format) throw new AudioFileError(path, `not ${codec.name === 'FLAC' ? 'a' : 'an'} ${codec.name} file${looksLike(head)}`);
     const parsed = codec.parse(head, size - base, path);

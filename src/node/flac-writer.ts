@@ -177,7 +177,13 @@ export async function createFlacWriter(path: string, options: FlacWriterOptions)
   const dither = new Dither({ bits: options.bits, mode: options.dither?.mode ?? 'tpdf', seed: options.dither?.seed ?? 0 });
   // The noise depends on seed, channel and sample index only, not on the rate: any valid rate will do.
   dither.prepare({ sampleRate: 48000, maxBlockSize: STEP, channels: options.channels });
-  const flac = await loadLibFlac();
+  let flac: LibFlac;
+  try {
+    flac = await loadLibFlac();
+  } catch (e) {
+    libFlac = undefined;
+    throw new AudioFileError(path, `cannot write FLAC: libflacjs did not load (${e instanceof Error ? e.message : String(e)})`, { cause: e });
+  }
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   let fh: FileHandle;
   try {
@@ -186,7 +192,13 @@ export async function createFlacWriter(path: string, options: FlacWriterOptions)
     const code = (e as NodeJS.ErrnoException).code;
     throw new AudioFileError(path, code === 'ENOENT' ? 'cannot write: its folder does not exist' : code === 'EACCES' ? 'cannot write: permission denied' : `cannot write: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
-  return new FlacSink(path, tmp, fh, flac, dither, options);
+  try {
+    return new FlacSink(path, tmp, fh, flac, dither, options);
+  } catch (e) {
+    await fh.close().catch(() => {});
+    await rm(tmp, { force: true }).catch(() => {});
+    throw e;
+  }
 }
 
 class FlacSink implements AudioSink {
