@@ -28,7 +28,7 @@ export default defineConfig([
     format: ['esm'],
     platform: 'neutral',
     // Bundled declarations for the two entry points (dist/index.d.ts, dist/worklet.d.ts).
-    dts: { entry: { index: 'src/index.ts', worklet: 'src/worklet/index.ts', node: 'src/node/index.ts' } },
+    dts: { entry: { index: 'src/index.ts', worklet: 'src/worklet/index.ts', node: 'src/node/index.ts' }, compilerOptions: { types: ['node'] } },
   },
   {
     // `masterbus/worklet` as ESM: one small self-contained module (it only shares

@@ -1,4 +1,3 @@
-/// <reference types="node" />
 /**
  * Streaming readers of compressed audio files: FLAC, MP3, Ogg Vorbis and Ogg Opus, each an
  * {@link AudioSource} that reads the file in bounded pieces, feeds them to a WebAssembly decoder

@@ -1,4 +1,3 @@
-/// <reference types="node" />
 /**
  * A streaming FLAC writer: libFLAC's stream encoder (the `libflacjs` build of libFLAC, its
  * WebAssembly variant) fed block by block, the samples quantised by the core's {@link Dither} so

@@ -1,4 +1,3 @@
-/// <reference types="node" />
 /**
  * Safe output paths for the file writers of `masterbus/node`: an output never lands on an input
  * ({@link assertNotProtected}: same file by resolved path, real path — symlinks followed — or

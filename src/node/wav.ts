@@ -1,4 +1,3 @@
-/// <reference types="node" />
 /**
  * Streaming WAV reading and writing for `masterbus/node`: {@link openWav} (an
  * {@link AudioSource} in constant memory), {@link readWav} (a whole file), {@link createWavWriter}
