@@ -18,11 +18,10 @@
  *
  * @module
  */
-import { randomBytes } from 'node:crypto';
-import { open, realpath, rename, rm, stat, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { Dither, type DitherMode } from '../core/dither.js';
 import { AudioFileError, type AudioSink } from './audio-file.js';
+import { assertNotProtected, temporaryPathFor } from './output-path.js';
 
 /** Options of {@link createFlacWriter}. */
 export interface FlacWriterOptions {
@@ -93,26 +92,6 @@ function loadLibFlac(): Promise<LibFlac> {
 /** Frames quantised and encoded per step. */
 const STEP = 4096;
 
-/** `p` spelled canonically: its real path, or its folder's real path and its name when it does not exist yet. */
-async function canonical(p: string): Promise<string> {
-  try {
-    return await realpath(p);
-  } catch {
-    try {
-      return join(await realpath(dirname(resolve(p))), basename(p));
-    } catch {
-      return resolve(p);
-    }
-  }
-}
-
-/** True when `a` and `b` name the same file: same device and inode when both exist, else the same canonical path. */
-async function sameFile(a: string, b: string): Promise<boolean> {
-  const [sa, sb] = await Promise.all([stat(a).catch(() => undefined), stat(b).catch(() => undefined)]);
-  if (sa !== undefined && sb !== undefined) return sa.dev === sb.dev && sa.ino === sb.ino;
-  return (await canonical(a)) === (await canonical(b));
-}
-
 /** Check the options; a bad one throws a RangeError/TypeError naming it. */
 function checkOptions(options: FlacWriterOptions): void {
   const name = 'createFlacWriter';
@@ -170,9 +149,7 @@ function streamInfoBytes(m: FlacStreamMetadata): Uint8Array {
 export async function createFlacWriter(path: string, options: FlacWriterOptions): Promise<AudioSink> {
   if (typeof path !== 'string' || path.length === 0) throw new TypeError(`createFlacWriter: path must be a non-empty string, got ${typeof path}`);
   checkOptions(options);
-  for (const p of options.protect ?? []) {
-    if (await sameFile(path, p)) throw new AudioFileError(path, `refusing to write over an input file (${p})`);
-  }
+  await assertNotProtected(path, options.protect);
   const dither = new Dither({ bits: options.bits, mode: options.dither?.mode ?? 'tpdf', seed: options.dither?.seed ?? 0 });
   // The noise depends on seed, channel and sample index only, not on the rate: any valid rate will do.
   dither.prepare({ sampleRate: 48000, maxBlockSize: STEP, channels: options.channels });
@@ -183,7 +160,7 @@ export async function createFlacWriter(path: string, options: FlacWriterOptions)
     libFlac = undefined;
     throw new AudioFileError(path, `cannot write FLAC: libflacjs did not load (${e instanceof Error ? e.message : String(e)})`, { cause: e });
   }
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = temporaryPathFor(path);
   let fh: FileHandle;
   try {
     fh = await open(tmp, 'wx');
