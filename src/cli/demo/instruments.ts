@@ -206,8 +206,11 @@ export function renderBass(out: Float32Array, notes: readonly Note[], ctx: Rende
     const length = Math.min(Math.round((seconds + env.release) * fs), out.length - start);
     const f = midiToHz(note.midi);
     const dt = f / fs;
-    osc.phase = 0;
-    let sub = 0;
+    // Free-running oscillators: the phase is where it would be had it run since frame 0, so
+    // repeated notes of one pitch stay phase-coherent (a steady line, as on an analogue synth).
+    const phase0 = (f * start) / fs - Math.floor((f * start) / fs);
+    osc.phase = phase0;
+    let sub = phase0;
     for (let n = 0; n < length; n++) {
       const t = n / fs;
       if ((n & 3) === 0) filter.setup(90 + 2.5 * f + note.velocity * 1600 * Math.exp(-t / 0.12), 2.2, fs);
@@ -320,6 +323,7 @@ export function renderLead(out: Float32Array, notes: readonly Note[], ctx: Rende
   const filter = new Svf();
   const glide = 1 - Math.exp(-1 / (0.04 * fs));
   const level = 1 - Math.exp(-1 / (0.015 * fs));
+  const bright = 1 - Math.exp(-8 / (0.003 * fs));
   for (const phrase of phrases(notes)) {
     const start = frameOf(ctx, phrase[0].start);
     const last = phrase[phrase.length - 1];
@@ -330,6 +334,7 @@ export function renderLead(out: Float32Array, notes: readonly Note[], ctx: Rende
     let pitch = phrase[0].midi;
     let vel = phrase[0].velocity;
     let vibPhase = 0;
+    let cutoff = midiToHz(pitch) * 3 + 2800;
     saw.phase = 0;
     sq.phase = 0.25;
     for (let n = 0; n < length; n++) {
@@ -341,7 +346,12 @@ export function renderLead(out: Float32Array, notes: readonly Note[], ctx: Rende
       vibPhase += 5.6 / fs;
       const m = pitch + vibratoDepth(since, 0.25) * Math.sin(TWO_PI * vibPhase);
       const f = midiToHz(m);
-      if ((n & 7) === 0) filter.setup(f * 3 + 2800 * Math.exp(-since / 0.3), 1.2, fs);
+      if ((n & 7) === 0) {
+        // The filter envelope restarts with each note; its cutoff follows through a 3 ms one-pole,
+        // so a legato note brightens at once but without a spectral click.
+        cutoff += (f * 3 + 2800 * Math.exp(-since / 0.3) - cutoff) * bright;
+        filter.setup(cutoff, 1.2, fs);
+      }
       const x = 0.6 * saw.saw(f / fs) + 0.4 * sq.square((0.5 * f) / fs);
       out[start + n] += vel * adsrAt(env, n / fs, seconds) * filter.lowpass(x);
     }

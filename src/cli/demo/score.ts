@@ -198,7 +198,8 @@ export function demoScore(seed = 1): DemoScore {
     const chord = chords[bar];
     const voicing = voiceLead(chord, prev);
     prev = voicing;
-    const sounding = [rootIn(chord, 45), ...voicing];
+    // The low root, unless the voicing already holds that very note.
+    const sounding = [...new Set([rootIn(chord, 45), ...voicing])];
     const last = bar === bars - 1;
     const length = last ? BEATS_PER_BAR - 0.5 : BEATS_PER_BAR;
     const next = new Map<number, Note>();
