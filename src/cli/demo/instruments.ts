@@ -464,7 +464,7 @@ export function renderVoice(out: Float32Array, notes: readonly SungNote[], ctx: 
         const u = (n - (onsets[j] - Math.round(lead * fs))) / (lead * fs);
         if (u <= 0 || u >= 1) continue;
         const shape = Math.sin(Math.PI * u);
-        if (c === 'h') aspiration += 0.5 * shape * phrase[j].velocity;
+        if (c === 'h') aspiration += 0.3 * shape * phrase[j].velocity;
         else sibilance += 0.35 * shape * phrase[j].velocity;
       }
       let y = vel * (voiced * source + aspiration * noise);

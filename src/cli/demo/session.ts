@@ -92,7 +92,7 @@ export function demoSession(options: Partial<DemoSessionOptions> = {}): DemoSess
         ]),
         comp({ thresholdDb: -14, ratio: 4, kneeDb: 4, attackMs: 8, releaseMs: 90 }),
       ],
-      faderDb: -1,
+      faderDb: -2,
       output: 'drums',
     },
     {
@@ -107,7 +107,7 @@ export function demoSession(options: Partial<DemoSessionOptions> = {}): DemoSess
         ]),
         comp({ thresholdDb: -16, ratio: 3.5, kneeDb: 6, attackMs: 5, releaseMs: 110 }),
       ],
-      faderDb: -4,
+      faderDb: 2,
       output: 'drums',
       sends: [{ bus: 'space', levelDb: -14 }],
     },
@@ -136,7 +136,7 @@ export function demoSession(options: Partial<DemoSessionOptions> = {}): DemoSess
         comp({ thresholdDb: -18, ratio: 4, kneeDb: 6, attackMs: 12, releaseMs: 120 }),
         { type: 'Saturator', params: { curve: 'tube', driveDb: 6, mix: 0.35, autoGain: true, oversampling: 2 } },
       ],
-      faderDb: -5,
+      faderDb: -1,
     },
     {
       name: 'pad',
@@ -161,7 +161,7 @@ export function demoSession(options: Partial<DemoSessionOptions> = {}): DemoSess
         ]),
         { type: 'Chorus', params: { voices: 3, rateHz: 0.5, depthMs: 2.5, baseDelayMs: 14, mix: 0.25 } },
       ],
-      faderDb: -6,
+      faderDb: -8,
       pan: -0.3,
       sends: [
         { bus: 'space', levelDb: -14 },
@@ -180,7 +180,7 @@ export function demoSession(options: Partial<DemoSessionOptions> = {}): DemoSess
         ]),
         comp({ thresholdDb: -24, ratio: 3.5, kneeDb: 6, attackMs: 4, releaseMs: 90, makeupDb: 3 }),
       ],
-      faderDb: -3,
+      faderDb: 1,
       sends: [
         { bus: 'space', levelDb: -16 },
         { bus: 'echo', levelDb: -18 },
@@ -236,8 +236,8 @@ export function demoSession(options: Partial<DemoSessionOptions> = {}): DemoSess
     ],
     // The lead fades in over the first half bar of its hook.
     'tracks.lead.faderDb': [
-      { kind: 'set', value: -18, frame: bar(chorus.bar) - seconds(0.05) },
-      { kind: 'linear', value: -6, frame: bar(chorus.bar + 0.5) },
+      { kind: 'set', value: -20, frame: bar(chorus.bar) - seconds(0.05) },
+      { kind: 'linear', value: -8, frame: bar(chorus.bar + 0.5) },
     ],
     // The master fades over the last bar and the reverb tail.
     'master.faderDb': [
