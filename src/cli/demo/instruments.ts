@@ -335,6 +335,7 @@ export function renderLead(out: Float32Array, notes: readonly Note[], ctx: Rende
     let vel = phrase[0].velocity;
     let vibPhase = 0;
     let cutoff = midiToHz(pitch) * 3 + 2800;
+    let f = 0;
     saw.phase = 0;
     sq.phase = 0.25;
     for (let n = 0; n < length; n++) {
@@ -344,9 +345,8 @@ export function renderLead(out: Float32Array, notes: readonly Note[], ctx: Rende
       pitch += (note.midi - pitch) * glide;
       vel += (note.velocity - vel) * level;
       vibPhase += 5.6 / fs;
-      const m = pitch + vibratoDepth(since, 0.25) * Math.sin(TWO_PI * vibPhase);
-      const f = midiToHz(m);
       if ((n & 7) === 0) {
+        f = midiToHz(pitch + vibratoDepth(since, 0.25) * Math.sin(TWO_PI * vibPhase));
         // The filter envelope restarts with each note; its cutoff follows through a 3 ms one-pole,
         // so a legato note brightens at once but without a spectral click.
         cutoff += (f * 3 + 2800 * Math.exp(-since / 0.3) - cutoff) * bright;
@@ -416,6 +416,8 @@ export function renderVoice(out: Float32Array, notes: readonly SungNote[], ctx: 
     const formants = VOWEL_FORMANTS[first.vowel].frequencies.slice();
     const bws = VOWEL_FORMANTS[first.vowel].bandwidths;
     let glottalPhase = 0;
+    let dt = 0;
+    let envelope = 0;
     for (let n = 0; n < length; n++) {
       while (k + 1 < phrase.length && n >= onsets[k + 1] - Math.round(0.03 * fs)) k++;
       const note = phrase[k];
@@ -425,8 +427,8 @@ export function renderVoice(out: Float32Array, notes: readonly SungNote[], ctx: 
       if ((n & 4095) === 0) driftTarget = 0.06 * ctx.rng.bipolar();
       drift += (driftTarget - drift) * 0.0005;
       vibPhase += 5.2 / fs;
-      const f0 = midiToHz(pitch + drift + vibratoDepth(since, vibrato) * Math.sin(TWO_PI * vibPhase));
-      const dt = f0 / fs;
+      // The pitch (glide, drift, vibrato: all slow) is evaluated every 8 samples.
+      if ((n & 7) === 0) dt = midiToHz(pitch + drift + vibratoDepth(since, vibrato) * Math.sin(TWO_PI * vibPhase)) / fs;
       glottalPhase += dt;
       if (glottalPhase >= 1) glottalPhase -= 1;
       // The formants glide toward the syllable's vowel (updated every 16 samples).
@@ -440,7 +442,8 @@ export function renderVoice(out: Float32Array, notes: readonly SungNote[], ctx: 
       }
       // Voicing: the phrase envelope from the first beat, dipped 35 % around each later syllable's onset.
       const tv = (n - voiceStart) / fs;
-      let voiced = adsrAt(env, tv, seconds);
+      if ((n & 7) === 0 || tv < env.attack || tv > seconds) envelope = adsrAt(env, tv, seconds);
+      let voiced = envelope;
       for (let j = k; j <= k + 1 && j < phrase.length; j++) {
         if (j === 0) continue;
         const d = Math.abs(n - onsets[j]) / fs;
@@ -452,7 +455,8 @@ export function renderVoice(out: Float32Array, notes: readonly SungNote[], ctx: 
       g2 = pole * g2 + (1 - pole) * g1;
       const source = (g2 - prevFlow) * 2600;
       prevFlow = g2;
-      const open = 0.5 + 0.5 * Math.cos(TWO_PI * glottalPhase);
+      // How open the glottis is: 1 at the pulse, 0 half a period later (a triangle).
+      const open = glottalPhase < 0.5 ? 1 - 2 * glottalPhase : 2 * glottalPhase - 1;
       const noise = ctx.rng.bipolar();
       // Onset consonants: `h` (aspiration through the tract) and `s` (a hiss beside it), each in the
       // 90 ms before its syllable's beat, rising then falling (a half sine).
