@@ -76,8 +76,10 @@ export function demoSession(options: Partial<DemoSessionOptions> = {}): DemoSess
   const seconds = (s: number) => Math.round(s * sampleRate);
   const { verse, chorus, outro } = SECTIONS;
   const end = bar(DEMO_BARS);
-  // The open drum low-pass: 20 kHz, or below Nyquist at low sample rates.
-  const open = Math.min(20000, 0.45 * sampleRate);
+  // Frequencies near the top of the band move below Nyquist at low sample rates.
+  const hz = (f: number) => Math.min(f, Math.floor(0.45 * sampleRate));
+  // The open drum low-pass.
+  const open = hz(20000);
 
   const tracks: Record<string, unknown>[] = [
     {
@@ -116,7 +118,7 @@ export function demoSession(options: Partial<DemoSessionOptions> = {}): DemoSess
       inserts: [
         eq([
           { type: 'butterworth-highpass', frequencyHz: 500, rolloffDbPerOctave: 24 },
-          { type: 'highshelf', frequencyHz: 12000, gainDb: -1.5 },
+          { type: 'highshelf', frequencyHz: hz(12000), gainDb: -1.5 },
         ]),
       ],
       faderDb: -5,
@@ -176,7 +178,7 @@ export function demoSession(options: Partial<DemoSessionOptions> = {}): DemoSess
           { type: 'butterworth-highpass', frequencyHz: 85, rolloffDbPerOctave: 12 },
           { type: 'peaking', frequencyHz: 320, q: 1.2, gainDb: -2.5 },
           { type: 'peaking', frequencyHz: 3000, q: 0.9, gainDb: 3.5 },
-          { type: 'highshelf', frequencyHz: 9000, gainDb: 3 },
+          { type: 'highshelf', frequencyHz: hz(9000), gainDb: 3 },
         ]),
         comp({ thresholdDb: -24, ratio: 3.5, kneeDb: 6, attackMs: 4, releaseMs: 90, makeupDb: 3 }),
       ],
@@ -222,9 +224,9 @@ export function demoSession(options: Partial<DemoSessionOptions> = {}): DemoSess
   ];
 
   const automation: DemoSessionJSON['session']['automation'] = {
-    // The filtered drum intro: the drum bus's low-pass opens from 800 Hz to 20 kHz over the intro.
+    // The filtered drum intro: the drum bus's low-pass opens from 1.5 kHz to 20 kHz over the intro.
     'buses.drums.inserts.0.bands.0.frequencyHz': [
-      { kind: 'set', value: 800, frame: 0 },
+      { kind: 'set', value: 1500, frame: 0 },
       { kind: 'exponential', value: open, frame: bar(verse.bar) },
     ],
     // The voice's reverb send swells over the last verse bar into the chorus, and back for the outro.
