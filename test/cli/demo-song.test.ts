@@ -38,13 +38,13 @@ const stem = (name: string) => {
 const db = (x: number) => 20 * Math.log10(x);
 const peakOf = (chs: readonly Float32Array[]) => chs.reduce((m, ch) => ch.reduce((a, v) => Math.max(a, Math.abs(v)), m), 0);
 
-/** Power spectrum of `x` (channels summed in power) by averaged 8192-point Hann-windowed DFTs (a plain radix-2 FFT written here). */
+/** Power spectrum of `x` (channels summed in power): the mean of consecutive 8192-point Hann-windowed DFTs (a plain radix-2 FFT written here). */
 function powerSpectrum(chs: readonly Float32Array[], n = 8192): Float64Array {
   const p = new Float64Array(n / 2 + 1);
   const re = new Float64Array(n);
   const im = new Float64Array(n);
   for (const x of chs) {
-    for (let start = 0; start + n <= x.length; start += n / 2) {
+    for (let start = 0; start + n <= x.length; start += n) {
       let energy = 0;
       for (let i = 0; i < n; i++) energy += x[start + i] * x[start + i];
       if (energy === 0) continue;

@@ -7,7 +7,8 @@
  * glottal pulse train through five formant resonators, with aspiration noise).
  *
  * Every envelope is continuous (see {@link adsrAt}) and every note starts and ends at zero, so the
- * stems have no clicks (tested on the tonal stems: the largest sample-to-sample step).
+ * stems have no clicks (tested: the tonal stems hold nothing above 18 kHz where a 1 % step would
+ * show, and the envelopes' per-sample change never exceeds their steepest segment's slope).
  *
  * @module
  */
