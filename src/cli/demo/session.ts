@@ -61,11 +61,9 @@ function comp(params: Record<string, unknown>): Record<string, unknown> {
  * names are the stems' names ({@link DEMO_STEM_NAMES}); automation times are frames at
  * `sampleRate`, computed from the song's form at `bpm`.
  *
- * @example
- * ```ts
- * import { Mixer, processorFromJSON } from 'masterbus';
- * const mixer = Mixer.fromJSON(demoSession(), processorFromJSON);
- * ```
+ * Usage: `Mixer.fromJSON(demoSession(), processorFromJSON)`, or `mixDemo(stems)`, which does that.
+ * (No `@example` block: the docs test runs those against the package entry, which does not
+ * export the CLI's demo.)
  */
 export function demoSession(options: Partial<DemoSessionOptions> = {}): DemoSessionJSON {
   const o = checkObject(OWNER, 'options', options);

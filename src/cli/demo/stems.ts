@@ -59,11 +59,8 @@ const OWNER = 'renderDemoStems';
  * fill), `hats` (with the crash; stereo), `bass`, `pad` (stereo), `lead` and `voice`. Mono stems
  * hold one channel. Each stem peaks at its {@link DEMO_STEM_PEAKS_DB} level.
  *
- * @example
- * ```ts
- * const song = renderDemoStems({ seed: 7 });
- * const { mix } = mixDemo(song);
- * ```
+ * Usage: `const { mix } = mixDemo(renderDemoStems({ seed: 7 }))`.
+ *
  * @throws `RangeError` naming the option for a sample rate or seed out of range.
  */
 export function renderDemoStems(options: Partial<DemoStemsOptions> = {}): DemoStems {
