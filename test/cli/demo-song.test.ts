@@ -184,6 +184,37 @@ describe('renderDemoStems', () => {
   });
 });
 
+describe('the stems’ dynamics', () => {
+  /** Peak over RMS in dB, the RMS taken over the 100 ms windows where the part plays (above −60 dBFS). */
+  function activeCrestDb(chs: readonly Float32Array[]): number {
+    const w = FS / 10;
+    let energy = 0;
+    let frames = 0;
+    for (const ch of chs) {
+      for (let a = 0; a + w <= ch.length; a += w) {
+        let e = 0;
+        for (let i = a; i < a + w; i++) e += ch[i] * ch[i];
+        if (e / w > 1e-6) {
+          energy += e;
+          frames += w;
+        }
+      }
+    }
+    return db(peakOf(chs) / Math.sqrt(energy / frames));
+  }
+
+  it('are uncompressed: percussion far above its RMS, sustained parts less so, all within what recorded parts show', () => {
+    // Unprocessed recordings: snare and hat tracks run about 15–25 dB of crest factor, a kick,
+    // bass, keys and vocal tracks about 8–16 dB (a compressed or limited part would sit lower).
+    for (const name of ['snare', 'hats']) expect(activeCrestDb(stem(name)), name).toBeGreaterThan(15);
+    for (const name of ['kick', 'bass', 'pad', 'lead', 'voice']) {
+      const c = activeCrestDb(stem(name));
+      expect(c, name).toBeGreaterThan(8);
+      expect(c, name).toBeLessThan(16);
+    }
+  });
+});
+
 describe('the score', () => {
   const score = demoScore(1);
   it('stays in A natural minor: every pitched note of every part', () => {
