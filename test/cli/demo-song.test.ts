@@ -297,6 +297,29 @@ describe('the stems against independent expectations', () => {
     }
   });
 
+  it('pad: in the last beat of every bar the three most salient pitch classes are the bar’s chord', () => {
+    const [l, r] = stem('pad');
+    const mono = l.map((v, i) => v + r[i]);
+    const spb = 60 / song.bpm;
+    for (let bar = 0; bar < song.score.bars - 1; bar++) {
+      const a = Math.round((bar * 4 + 3) * spb * FS);
+      const n = Math.round(spb * FS);
+      // Pitch salience by subharmonic summation (Hermes, JASA 83(1), 1988), kept to two harmonics:
+      // a pitch's amplitude plus 0.84 × its octave's, so that an overtone (the 5th harmonic of A
+      // is a C♯) does not count as a note, nor a sub-fifth (A under E) through the other notes'
+      // partials, as it does with three or more. Summed per pitch class over the pad's range, A2–C5.
+      const chroma = new Float64Array(12);
+      for (let midi = 45; midi <= 72; midi++) {
+        const f = 440 * 2 ** ((midi - 69) / 12);
+        let salience = 0;
+        for (let h = 1; h <= 2; h++) salience += 0.84 ** (h - 1) * dftAmplitude(mono, a, n, h * f, FS);
+        chroma[midi % 12] += salience;
+      }
+      const top = [...chroma.keys()].sort((x, y) => chroma[y] - chroma[x]).slice(0, 3).sort((x, y) => x - y);
+      expect(top, `bar ${bar + 1} (${song.score.chords[bar].name})`).toEqual([...song.score.chords[bar].tones].sort((x, y) => x - y));
+    }
+  });
+
   /** LPC (autocorrelation method, Levinson–Durbin) formant estimates of `x` at `fs`: the envelope's peaks. */
   function lpcFormants(x: Float64Array, fs: number, order: number): number[] {
     const n = x.length;
