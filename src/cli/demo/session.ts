@@ -12,8 +12,8 @@
  * - two aux returns: `space` (the feedback-delay-network Reverb, its return high-passed and darkened)
  *   and `echo` (a ping-pong Delay on dotted eighths at the song's tempo, band-limited in the loop);
  * - automation: the drum bus's low-pass sweep through the intro, the voice's reverb send rising into
- *   the chorus, the lead fading in at the chorus, and the master fading out over the last bar and
- *   the reverb tail.
+ *   the chorus and the voice stepping back under the lead's hook there, the lead fading in at the
+ *   chorus, and the master fading out over the last bar and the reverb tail.
  *
  * No limiter on the master: mastering comes after the mix.
  *
@@ -233,6 +233,14 @@ export function demoSession(options: Partial<DemoSessionOptions> = {}): DemoSess
       { kind: 'linear', value: -10, frame: bar(chorus.bar) },
       { kind: 'set', value: -10, frame: bar(outro.bar) },
       { kind: 'linear', value: -14, frame: bar(outro.bar + 1) },
+    ],
+    // In the chorus the voice sings long harmony notes under the lead's hook: it steps back 3 dB,
+    // and comes forward again for the outro.
+    'tracks.voice.faderDb': [
+      { kind: 'set', value: 1, frame: bar(chorus.bar) - seconds(0.25) },
+      { kind: 'linear', value: -2, frame: bar(chorus.bar) },
+      { kind: 'set', value: -2, frame: bar(outro.bar) - seconds(0.25) },
+      { kind: 'linear', value: 1, frame: bar(outro.bar) },
     ],
     // The lead fades in over the first half bar of its hook.
     'tracks.lead.faderDb': [
