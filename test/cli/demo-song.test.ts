@@ -353,7 +353,7 @@ describe('the stems against independent expectations', () => {
     return peaks;
   }
 
-  it.each(['ɑ', 'i', 'u', 'æ'] as Vowel[])('voice: /%s/ sung at 110 Hz shows F1 and F2 of Peterson & Barney’s table (LPC)', (vowel) => {
+  it.each(['ɑ', 'i', 'u', 'æ', 'ɛ', 'ɔ'] as Vowel[])('voice: /%s/ sung at 110 Hz shows F1 and F2 of Peterson & Barney’s table (LPC)', (vowel) => {
     const out = new Float32Array(FS * 2);
     const ctx = { sampleRate: FS, secondsPerBeat: 0.5, rng: new Rng(3) };
     renderVoice(out, [{ start: 0.2, length: 3, midi: 45, velocity: 1, text: vowel, vowel, onset: '' }], ctx, { breath: 0, vibrato: 0 });
@@ -364,8 +364,8 @@ describe('the stems against independent expectations', () => {
     const pre = dec.map((v, i) => v - 0.9 * (i > 0 ? dec[i - 1] : 0));
     const [f1, f2] = lpcFormants(pre, FS / 4, 14);
     const [t1, t2] = VOWEL_FORMANTS[vowel].frequencies;
-    expect(Math.abs(f1 - t1) / t1, `F1 ${f1} Hz vs ${t1} Hz`).toBeLessThan(0.15);
-    expect(Math.abs(f2 - t2) / t2, `F2 ${f2} Hz vs ${t2} Hz`).toBeLessThan(0.1);
+    expect(Math.abs(f1 - t1) / t1, `F1 ${f1} Hz vs ${t1} Hz`).toBeLessThan(0.1);
+    expect(Math.abs(f2 - t2) / t2, `F2 ${f2} Hz vs ${t2} Hz`).toBeLessThan(0.05);
   });
 
   /**
