@@ -506,6 +506,21 @@ describe('the mix', () => {
     expect(corr).toBeGreaterThan(0.3);
   });
 
+  // Every seed is a performance of the same song: with SOAK=1, a few more seeds at 44.1 kHz go
+  // through the whole path (render, mix) and must stay finite, in level and in loudness.
+  it.runIf(process.env.SOAK)('holds for other seeds and rates (SOAK)', () => {
+    for (const seed of [2, 3, 1000, 65537, 4294967295]) {
+      const s = renderDemoStems({ seed, sampleRate: 44100 });
+      for (const st of s.stems) expect(db(peakOf(st.audio)), `seed ${seed} ${st.name}`).toBeCloseTo(DEMO_STEM_PEAKS_DB[st.name], 2);
+      const { mix } = mixDemo(s);
+      expect(mix.every((ch) => ch.every(Number.isFinite)), `seed ${seed}`).toBe(true);
+      const loud = measureLoudness(mix, 44100).integrated;
+      expect(loud, `seed ${seed}`).toBeGreaterThan(-26);
+      expect(loud, `seed ${seed}`).toBeLessThan(-14);
+      expect(db(peakOf(mix)), `seed ${seed}`).toBeLessThan(-1);
+    }
+  });
+
   it('names a stem that has no track', () => {
     const odd = { ...song, stems: [...song.stems, { name: 'tuba', audio: [new Float32Array(10)] }] };
     expect(() => mixDemo(odd)).toThrow(/mixDemo: stem "tuba" has no track of that name in the session/);
