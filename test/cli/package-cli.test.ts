@@ -88,7 +88,7 @@ describe('npx masterbus, from the packed tarball installed in an empty folder', 
     expect(master[0].length / FS).toBeLessThanOrEqual(47);
     const m = measureLoudness(master, FS);
     expect(Math.abs(m.integrated + 14)).toBeLessThanOrEqual(0.1);
-    expect(m.truePeak).toBeLessThanOrEqual(-1 + 1e-3);
+    expect(m.truePeak).toBeLessThanOrEqual(-1.5 + 1e-3); // the demo's ceiling (DEMO_CEILING_DBTP)
     // The session it wrote mixes again with `masterbus mix` to the same mix.
     const again = npx(['mix', join(dir, 'session.json'), '-o', join(dir, 'remix.wav'), '--bits', '24']);
     expect(again.code).toBe(0);
