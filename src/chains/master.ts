@@ -286,21 +286,33 @@ export async function master(input: Float32Array[], sampleRate: number, options:
  *
  * @example
  * ```ts
- * import { masterStream } from 'masterbus';
- * const sr = 48000;
- * const frames = sr * 3600; // an hour, never in memory
+ * import { masterStream, type MasterSource } from 'masterbus';
+ * const sampleRate = 48000;
+ * const frames = sampleRate * 10; // could be hours: it is never held in memory
  * let pos = 0;
- * const source = {
- *   channels: 2, sampleRate: sr, frames,
- *   rewind() { pos = 0; },
- *   read(out: Float32Array[], max: number) {
+ * const source: MasterSource = {
+ *   channels: 2,
+ *   sampleRate,
+ *   frames,
+ *   rewind() {
+ *     pos = 0; // e.g. reopen the file
+ *   },
+ *   read(out, max) {
  *     const n = Math.min(max, frames - pos);
- *     for (let i = 0; i < n; i++) out[0][i] = out[1][i] = 0.1 * Math.sin((pos + i) / 9);
+ *     for (let i = 0; i < n; i++) out[0][i] = out[1][i] = 0.05 * Math.sin((pos + i) / 7) * (1 + Math.sin((pos + i) / 9000));
  *     pos += n;
  *     return n;
  *   },
  * };
- * const report = await masterStream(source, { write(block, n) { encoder.write(block, n); } }, { preset: 'streaming' });
+ * let peak = 0;
+ * const sink = {
+ *   write(block: readonly Float32Array[], n: number) {
+ *     // e.g. encode and write to a file; here only the sample peak is kept
+ *     for (let i = 0; i < n; i++) peak = Math.max(peak, Math.abs(block[0][i]), Math.abs(block[1][i]));
+ *   },
+ * };
+ * const report = await masterStream(source, sink, { preset: 'streaming' });
+ * console.log(report.after.loudness.integrated, report.passes, peak); // ≈ −14 LUFS, 2 or 3 renders, < 0.89
  * ```
  */
 export async function masterStream(source: MasterSource, sink: MasterSink, options: MasteringOptions = {}): Promise<MasterReport> {

@@ -724,9 +724,16 @@ const ANALYZER = 'ProgrammeAnalyzer';
  * @example
  * ```ts
  * import { ProgrammeAnalyzer } from 'masterbus';
- * const analyzer = new ProgrammeAnalyzer(2, 48000);
- * for await (const block of decodeInBlocks(file)) analyzer.push(block, block[0].length);
- * const analysis = analyzer.finish(); // as analyzeProgramme() of the whole file
+ * const sampleRate = 48000;
+ * const analyzer = new ProgrammeAnalyzer(2, sampleRate);
+ * const block = [new Float32Array(4800), new Float32Array(4800)];
+ * for (let b = 0; b < 50; b++) {
+ *   // 5 s in blocks of 100 ms, as a decoder would deliver them
+ *   for (let i = 0; i < 4800; i++) block[0][i] = block[1][i] = 0.3 * Math.sin((2 * Math.PI * 440 * (b * 4800 + i)) / sampleRate);
+ *   analyzer.push(block, 4800);
+ * }
+ * const a = analyzer.finish(); // what analyzeProgramme() gives for the whole programme
+ * console.log(a.loudness.integrated, a.translation.correlation); // ≈ −10.5 LUFS, 1
  * ```
  */
 export class ProgrammeAnalyzer {

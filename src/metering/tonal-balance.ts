@@ -426,9 +426,15 @@ class Decimator {
  *
  * @example
  * ```ts
- * const acc = new LongTermSpectrumAccumulator(2, 48000);
- * for (const block of blocks) acc.push(block, block[0].length);
+ * import { LongTermSpectrumAccumulator, thirdOctaveBandPowers } from 'masterbus';
+ * const acc = new LongTermSpectrumAccumulator(1, 48000);
+ * const block = new Float32Array(1000);
+ * for (let b = 0; b < 48; b++) {
+ *   for (let i = 0; i < 1000; i++) block[i] = 0.5 * Math.sin((2 * Math.PI * 1000 * (b * 1000 + i)) / 48000);
+ *   acc.push([block], 1000);
+ * }
  * const bands = thirdOctaveBandPowers(acc.finish());
+ * // bands.powers[bands.nominalHz.indexOf(1000)] ≈ 0.125 (A²/2), as longTermSpectrum() of the whole second
  * ```
  */
 export class LongTermSpectrumAccumulator {
