@@ -733,7 +733,7 @@ const ANALYZER = 'ProgrammeAnalyzer';
  *   analyzer.push(block, 4800);
  * }
  * const a = analyzer.finish(); // what analyzeProgramme() gives for the whole programme
- * console.log(a.loudness.integrated, a.translation.correlation); // ≈ −10.5 LUFS, 1
+ * console.log(a.loudness.integrated, a.translation.correlation); // ≈ −11.1 LUFS, 1
  * ```
  */
 export class ProgrammeAnalyzer {
