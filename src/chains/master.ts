@@ -554,10 +554,16 @@ function checkRead(n: unknown, max: number): number {
   throw new RangeError(`${STREAM}: source.read() must return a whole number of frames in [0, ${max}], got ${describeValue(n)}`);
 }
 
-/** Output arrays written in order (what `master()` returns). */
+/**
+ * Output arrays written in order (what `master()` returns). Unlike a {@link MasterSink} it can be
+ * written again from the start (`rewind()`) and read back (`out`): see {@link Renderer.fit}.
+ */
 class ArraySink implements MasterSink {
   private pos = 0;
-  constructor(private readonly out: Float32Array[]) {}
+  constructor(readonly out: Float32Array[]) {}
+  rewind(): void {
+    this.pos = 0;
+  }
   write(block: readonly Float32Array[], frames: number): void {
     for (let c = 0; c < this.out.length; c++) this.out[c].set(block[c].subarray(0, frames), this.pos);
     this.pos += frames;
@@ -911,6 +917,11 @@ class Renderer {
     }
     const stats = new Float64Array(ST_SLOTS);
     this.grSeries = new Float64Array(Math.ceil(frames / this.grInterval));
+    // Output arrays (master(), masterAlbum()) can be written by every pass without stages before
+    // the limiter: the last pass measured is usually the best, and then it is the result (no final
+    // render; the result's analysis reads the arrays). A MasterSink is written once, by the final pass.
+    const stored = this.pre === null && sink instanceof ArraySink ? sink : null;
+    let storedH = NaN;
     // 2. The limiter's input gain h (total gain g0 + h ≤ the cap), by secant steps on L(h).
     const hMax = MASTER_MAX_GAIN_DB - g0;
     let h = silent || !Number.isFinite(preLufs) ? 0 : Math.min(target - preLufs, hMax);
@@ -924,7 +935,9 @@ class Renderer {
     if (!silent && Number.isFinite(preLufs)) {
       for (;;) {
         const progress = { pass: ++passes, from: span * passes, to: span * (passes + 1), track };
-        await this.run(this.limiter, feed, frames, preGain + h, this.meter, null, null, null, progress);
+        stored?.rewind();
+        await this.run(this.limiter, feed, frames, preGain + h, this.meter, stored, null, stored && stats, progress);
+        if (stored !== null) storedH = h;
         const l = this.meter.reading().integrated;
         const err = target - l;
         if (Math.abs(err) < bestErr) {
@@ -953,10 +966,13 @@ class Renderer {
       if (bestErr <= tol) gainCapped = false;
       else if (bestH >= hMax) gainCapped = true;
     }
-    // 3. The final pass at the best gain: written, analysed as it is written, the limiter's gain
-    //    reduction read per block.
-    const progress = { pass: ++passes, from: span * passes, to: span * (passes + 1), track };
-    await this.run(this.limiter, feed, frames, preGain + bestH, null, sink, after, stats, progress);
+    // 3. The final pass at the best gain (unless the arrays already hold it): written, analysed as
+    //    it is written, the limiter's gain reduction read per block.
+    if (storedH !== bestH) {
+      const progress = { pass: ++passes, from: span * passes, to: span * (passes + 1), track };
+      stored?.rewind();
+      await this.run(this.limiter, feed, frames, preGain + bestH, null, sink, after, stats, progress);
+    } else if (after !== null && stored !== null) after.push(stored.out, frames);
     const sr = this.sampleRate;
     const n = frames > 0 ? frames : 1;
     const limiter: LimiterStatistics = {

@@ -9,7 +9,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { master, masterStream, type MasterProgress, type MasterSink, type MasterSource, type MasteringOptions } from '../../src/chains/master.js';
+import { master, masterStream, type MasterProgress, type MasterReport, type MasterSink, type MasterSource, type MasteringOptions } from '../../src/chains/master.js';
 import { lcg, runs } from '../support/signals.js';
 import { programme } from './programmes.js';
 
@@ -62,13 +62,16 @@ function collectingSink(channels: number, async: boolean): MasterSink & { out: F
   return sink;
 }
 
+/** The report without its count of limiter renders (see the property below). */
+const sameBut = (r: MasterReport) => ({ ...r, passes: 0 });
+
 const CHAINS: Record<string, MasteringOptions['chain']> = {
   default: undefined,
   stages: { eq: { bands: [{ type: 'lowshelf', frequencyHz: 120, gainDb: 2 }] }, compressor: { thresholdDb: -20, ratio: 2 } },
 };
 
 describe('masterStream', () => {
-  it('property: equals master() exactly (audio and report) for any read sizes, sync or async, the length announced or not, with and without stages before the limiter', async () => {
+  it('property: equals master() exactly (audio and report, but for the count of renders) for any read sizes, sync or async, the length announced or not, with and without stages before the limiter', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom('music' as const, 'speech' as const),
@@ -88,7 +91,10 @@ describe('masterStream', () => {
           const sink = collectingSink(2, async);
           const report = await masterStream(source, sink, options);
           expect(sink.out).toStrictEqual(ref.audio);
-          expect(report).toStrictEqual(ref.report);
+          expect(sameBut(report)).toStrictEqual(sameBut(ref.report));
+          // master() keeps the last measuring render when it is the best (its arrays can be written
+          // again); the sink is written once, by a final render.
+          expect(chain === 'stages' ? [0] : [0, 1]).toContain(report.passes - ref.report.passes);
           // One rewind per pass: the analysis, the stages' render (when any), the limiter's renders.
           expect(source.rewinds).toBe(1 + (chain === 'stages' ? 1 : 0) + report.passes);
         },
@@ -105,7 +111,7 @@ describe('masterStream', () => {
       const sink = collectingSink(2, false);
       const report = await masterStream(arraySource(x, 48000, [4096], false, false), sink, {});
       expect(sink.out).toStrictEqual(ref.audio);
-      expect(report).toStrictEqual(ref.report);
+      expect(sameBut(report)).toStrictEqual(sameBut(ref.report));
     }
   });
 
