@@ -1,28 +1,34 @@
 /**
- * Offline mastering to a loudness target: `master()` for one programme, `masterAlbum()` for
- * several. Isomorphic (no `node:` import, no timer imported): it runs in Node, in a browser page
- * and in a worker, yields to the event loop while it works, and reports progress.
+ * Offline mastering to a loudness target: `master()` for one programme in memory,
+ * `masterStream()` for one read from a source as often as needed and written once to a sink (in
+ * memory independent of its length: an hour of stereo at 48 kHz in about 100 MB of RSS), and
+ * `masterAlbum()` for several. Isomorphic (no `node:` import, no timer imported): it runs in Node,
+ * in a browser page and in a worker, yields to the event loop while it works, and reports progress.
  *
- * **Algorithm.** The programme goes through a {@link MasteringChain} (by default the true-peak
- * `Limiter` alone, at the target's ceiling: {@link MASTER_DEFAULT_CHAIN}). The integrated
- * loudness of the result is what BS.1770 measures on the output; it rises with the gain, but by
- * less than the gain once the limiter works, so the gain is found by iteration:
- * 1. measure the input: L_in (BS.1770-5 integrated), peaks, clipping;
- * 2. the stages before the limiter (EQ, compressor, saturator, widener, when present) run once,
- *    at the static gain g₀ = target − L_in (capped at {@link MASTER_MAX_GAIN_DB}), into the output
- *    buffers: their thresholds and drive act on the programme at the target's level, whatever the
- *    input's level was; their output is measured, L_pre;
- * 3. the limiter's input gain h: h₁ = target − L_pre; each pass runs the limiter over the output
- *    buffers × h and measures the result without storing it (L_k); then a step with the slope
- *    guessed as 1/(1 + e/1.5 LU) (limiting that already costs e LU costs more as h rises), then
- *    secant steps h_{k+1} = h_k + (target − L_k)/s_k, s_k = (L_k − L_{k−1})/(h_k − h_{k−1})
- *    clamped to [0.05, 1.2], until |target − L_k| ≤ `toleranceLu` (0.05 LU) or `maxPasses`;
- * 4. a final pass at the best h found runs the limiter in place over the output buffers (writing
- *    behind the samples it reads), reading its gain reduction every block; then the result is
- *    analysed in full (`analyzeProgramme`: loudness, true peak, tonal balance, translation).
- * Without stages before the limiter (the default chain) its input x·(g₀ + h) is made on the fly
- * from the input, so every pass stores its output and the final pass is needed only when the last
- * pass was not the best one.
+ * **Algorithm** (one for all three: `master()` is `masterStream()` over arrays). The programme
+ * goes through a {@link MasteringChain} (by default the true-peak `Limiter` alone, at the target's
+ * ceiling: {@link MASTER_DEFAULT_CHAIN}). The integrated loudness of the result is what BS.1770
+ * measures on the output; it rises with the gain, but by less than the gain once the limiter
+ * works, so the gain is found by iteration. Every pass reads the programme from its start:
+ * 1. measure the input (a {@link ProgrammeAnalyzer} fed block by block): L_in (BS.1770-5
+ *    integrated), peaks, clipping, tonal balance, translation;
+ * 2. the stages before the limiter (EQ, compressor, saturator, widener, when present) run at the
+ *    static gain g₀ = target − L_in (capped at {@link MASTER_MAX_GAIN_DB}): their thresholds and
+ *    drive act on the programme at the target's level, whatever the input's level was; their
+ *    output is measured, L_pre. They are not stored: every later pass renders them again from a
+ *    reset state (deterministic: the same output to the bit, exactly as a stored copy), aligned
+ *    and cut at the programme's length, into the limiter;
+ * 3. the limiter's input gain h: h₁ = target − L_pre; each pass runs the limiter over the stages'
+ *    output × h (or the input × (g₀ + h) without stages) and measures the result without keeping
+ *    it (L_k); then a step with the slope guessed as 1/(1 + e/1.5 LU) (limiting that already costs
+ *    e LU costs more as h rises), then secant steps h_{k+1} = h_k + (target − L_k)/s_k,
+ *    s_k = (L_k − L_{k−1})/(h_k − h_{k−1}) clamped to [0.05, 1.2], until |target − L_k| ≤
+ *    `toleranceLu` (0.05 LU) or `maxPasses`;
+ * 4. a final pass at the best h found writes the result to the sink, reading the limiter's gain
+ *    reduction every block, and feeds it to the result's analysis as it is written (no re-read).
+ * Output arrays (`master()`, `masterAlbum()`), unlike a sink, can be written again: without stages
+ * before the limiter every measuring pass writes them, and the final pass is skipped when the last
+ * one measured is the best (the usual case); the result's analysis then reads the arrays.
  * Every pass starts from a reset limiter, so L(h) is a deterministic, continuous function of h and
  * the secant converges in two or three measuring passes on ordinary programmes. The measuring
  * meter is the library's own (`LoudnessMeter`, the same gating as `measureLoudness`), fed the
@@ -41,9 +47,10 @@
  * - silence (no gating block above −70 LUFS) gets no gain and a `silence` warning; the gain never
  *   exceeds {@link MASTER_MAX_GAIN_DB}, and a target it cannot reach gives `gain-capped`.
  *
- * **Memory.** The output buffers (one `Float32Array` per channel, the input's length) are the
- * only allocation in proportion to the input; every pass renders into them again. Everything else
- * is fixed-size (block scratch, meters).
+ * **Memory.** `masterStream()` allocates nothing in proportion to the programme but the report's
+ * series (loudness, correlation and gain reduction per 100 ms: about 0.2 KB per 100 ms, 7 MB for
+ * an hour): block scratch, meters, the analyzers' fixed buffers (about 5 MB). `master()` adds the
+ * output arrays (one `Float32Array` per channel, the input's length).
  *
  * @module
  */
@@ -184,7 +191,11 @@ export interface MasterReport {
   readonly gainDb: number;
   /** Result's integrated loudness − target, LU (`NaN` for silence). */
   readonly errorLu: number;
-  /** Renders of the limiter: the measuring passes and the final one (the stages before it render once). */
+  /**
+   * Renders of the limiter: the measuring passes and the final one (with stages before the limiter,
+   * they render in each). `master()` without such stages counts no final render when the last
+   * measuring pass was the best: it keeps that render's output; `masterStream()` always renders it.
+   */
   readonly passes: number;
   /** The limiter's gain reduction during the final render. */
   readonly limiter: LimiterStatistics;

@@ -3,7 +3,9 @@
  * mastering, as plain data: loudness (BS.1770 / EBU R 128), tonal balance (1/3-octave long-term
  * spectrum), translation to other players (mono fold-down, correlation, low-frequency share, lossy
  * encoding headroom), clipping in the source and silence, plus plain-language warnings. An offline
- * function of a whole buffer (isomorphic, no dependencies), not a processor.
+ * analysis (isomorphic, no dependencies), not a processor: of a whole buffer
+ * ({@link analyzeProgramme}), or of a programme of any length fed block by block in constant memory
+ * ({@link ProgrammeAnalyzer}, which `analyzeProgramme` runs: the same result for any partition).
  *
  * @remarks
  * - **Loudness** comes from {@link LoudnessMeter} run exactly as {@link measureLoudness} runs it

@@ -1,6 +1,7 @@
 /**
  * Tonal balance: the long-term average spectrum of a programme in 1/3-octave bands, for offline
- * analysis (a function of a whole buffer, not a processor).
+ * analysis (not a processor): of a whole buffer ({@link longTermSpectrum}), or fed block by block
+ * in memory independent of the programme's length ({@link LongTermSpectrumAccumulator}).
  *
  * @remarks
  * **Bands.** Base-ten 1/3-octave bands of IEC 61260-1:2014 / ANSI S1.11: exact centres
