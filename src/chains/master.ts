@@ -15,9 +15,10 @@
  * 2. the stages before the limiter (EQ, compressor, saturator, widener, when present) run at the
  *    static gain g₀ = target − L_in (capped at {@link MASTER_MAX_GAIN_DB}): their thresholds and
  *    drive act on the programme at the target's level, whatever the input's level was; their
- *    output is measured, L_pre. They are not stored: every later pass renders them again from a
- *    reset state (deterministic: the same output to the bit, exactly as a stored copy), aligned
- *    and cut at the programme's length, into the limiter;
+ *    output is measured, L_pre. `masterStream()` does not store it: every later pass renders
+ *    the stages again from a reset state (deterministic: the same output to the bit as a stored
+ *    copy), aligned and cut at the programme's length, into the limiter; `master()` keeps it in
+ *    its output arrays, which the final pass then overwrites in place;
  * 3. the limiter's input gain h: h₁ = target − L_pre; each pass runs the limiter over the stages'
  *    output × h (or the input × (g₀ + h) without stages) and measures the result without keeping
  *    it (L_k); then a step with the slope guessed as 1/(1 + e/1.5 LU) (limiting that already costs
@@ -919,9 +920,14 @@ class Renderer {
     //    the target): their output measured.
     let preLufs: number;
     if (this.pre !== null) {
-      await this.run(this.pre, source, frames, g0, this.meter, null, null, null, { pass: 1, from: span, to: span + step, track });
+      // Output arrays can hold the stages' output (the limiter then reads it in every pass and the
+      // final pass overwrites it in place, its writes behind its reads); a sink cannot: the stages
+      // render again in every pass (StageFeed), the same output to the bit.
+      const hold = sink instanceof ArraySink ? sink : null;
+      hold?.rewind();
+      await this.run(this.pre, source, frames, g0, this.meter, hold, null, null, { pass: 1, from: span, to: span + step, track });
       preLufs = this.meter.reading().integrated;
-      feed = new StageFeed(this.pre, source, dbToGain(g0), frames, this.channels);
+      feed = hold !== null ? new ReaderFeed(new ArrayReader(hold.out), frames) : new StageFeed(this.pre, source, dbToGain(g0), frames, this.channels);
     } else {
       preLufs = silent ? -Infinity : inputLufs + g0;
       preGain = g0;
@@ -981,7 +987,7 @@ class Renderer {
     //    it is written, the limiter's gain reduction read per block.
     if (storedH !== bestH) {
       const progress = { pass: ++passes, from: span * passes, to: span * (passes + 1), track };
-      stored?.rewind();
+      if (sink instanceof ArraySink) sink.rewind();
       await this.run(this.limiter, feed, frames, preGain + bestH, null, sink, after, stats, progress);
     } else if (after !== null && stored !== null) after.push(stored.out, frames);
     const sr = this.sampleRate;
