@@ -1,28 +1,35 @@
 /**
- * Offline mastering to a loudness target: `master()` for one programme, `masterAlbum()` for
- * several. Isomorphic (no `node:` import, no timer imported): it runs in Node, in a browser page
- * and in a worker, yields to the event loop while it works, and reports progress.
+ * Offline mastering to a loudness target: `master()` for one programme in memory,
+ * `masterStream()` for one read from a source as often as needed and written once to a sink (in
+ * memory independent of its length: an hour of stereo at 48 kHz in about 100 MB of RSS), and
+ * `masterAlbum()` for several. Isomorphic (no `node:` import, no timer imported): it runs in Node,
+ * in a browser page and in a worker, yields to the event loop while it works, and reports progress.
  *
- * **Algorithm.** The programme goes through a {@link MasteringChain} (by default the true-peak
- * `Limiter` alone, at the target's ceiling: {@link MASTER_DEFAULT_CHAIN}). The integrated
- * loudness of the result is what BS.1770 measures on the output; it rises with the gain, but by
- * less than the gain once the limiter works, so the gain is found by iteration:
- * 1. measure the input: L_in (BS.1770-5 integrated), peaks, clipping;
- * 2. the stages before the limiter (EQ, compressor, saturator, widener, when present) run once,
- *    at the static gain g₀ = target − L_in (capped at {@link MASTER_MAX_GAIN_DB}), into the output
- *    buffers: their thresholds and drive act on the programme at the target's level, whatever the
- *    input's level was; their output is measured, L_pre;
- * 3. the limiter's input gain h: h₁ = target − L_pre; each pass runs the limiter over the output
- *    buffers × h and measures the result without storing it (L_k); then a step with the slope
- *    guessed as 1/(1 + e/1.5 LU) (limiting that already costs e LU costs more as h rises), then
- *    secant steps h_{k+1} = h_k + (target − L_k)/s_k, s_k = (L_k − L_{k−1})/(h_k − h_{k−1})
- *    clamped to [0.05, 1.2], until |target − L_k| ≤ `toleranceLu` (0.05 LU) or `maxPasses`;
- * 4. a final pass at the best h found runs the limiter in place over the output buffers (writing
- *    behind the samples it reads), reading its gain reduction every block; then the result is
- *    analysed in full (`analyzeProgramme`: loudness, true peak, tonal balance, translation).
- * Without stages before the limiter (the default chain) its input x·(g₀ + h) is made on the fly
- * from the input, so every pass stores its output and the final pass is needed only when the last
- * pass was not the best one.
+ * **Algorithm** (one for all three: `master()` is `masterStream()` over arrays). The programme
+ * goes through a {@link MasteringChain} (by default the true-peak `Limiter` alone, at the target's
+ * ceiling: {@link MASTER_DEFAULT_CHAIN}). The integrated loudness of the result is what BS.1770
+ * measures on the output; it rises with the gain, but by less than the gain once the limiter
+ * works, so the gain is found by iteration. Every pass reads the programme from its start:
+ * 1. measure the input (a {@link ProgrammeAnalyzer} fed block by block): L_in (BS.1770-5
+ *    integrated), peaks, clipping, tonal balance, translation;
+ * 2. the stages before the limiter (EQ, compressor, saturator, widener, when present) run at the
+ *    static gain g₀ = target − L_in (capped at {@link MASTER_MAX_GAIN_DB}): their thresholds and
+ *    drive act on the programme at the target's level, whatever the input's level was; their
+ *    output is measured, L_pre. `masterStream()` does not store it: every later pass renders
+ *    the stages again from a reset state (deterministic: the same output to the bit as a stored
+ *    copy), aligned and cut at the programme's length, into the limiter; `master()` keeps it in
+ *    its output arrays, which the final pass then overwrites in place;
+ * 3. the limiter's input gain h: h₁ = target − L_pre; each pass runs the limiter over the stages'
+ *    output × h (or the input × (g₀ + h) without stages) and measures the result without keeping
+ *    it (L_k); then a step with the slope guessed as 1/(1 + e/1.5 LU) (limiting that already costs
+ *    e LU costs more as h rises), then secant steps h_{k+1} = h_k + (target − L_k)/s_k,
+ *    s_k = (L_k − L_{k−1})/(h_k − h_{k−1}) clamped to [0.05, 1.2], until |target − L_k| ≤
+ *    `toleranceLu` (0.05 LU) or `maxPasses`;
+ * 4. a final pass at the best h found writes the result to the sink, reading the limiter's gain
+ *    reduction every block, and feeds it to the result's analysis as it is written (no re-read).
+ * Output arrays (`master()`, `masterAlbum()`), unlike a sink, can be written again: without stages
+ * before the limiter every measuring pass writes them, and the final pass is skipped when the last
+ * one measured is the best (the usual case); the result's analysis then reads the arrays.
  * Every pass starts from a reset limiter, so L(h) is a deterministic, continuous function of h and
  * the secant converges in two or three measuring passes on ordinary programmes. The measuring
  * meter is the library's own (`LoudnessMeter`, the same gating as `measureLoudness`), fed the
@@ -41,9 +48,10 @@
  * - silence (no gating block above −70 LUFS) gets no gain and a `silence` warning; the gain never
  *   exceeds {@link MASTER_MAX_GAIN_DB}, and a target it cannot reach gives `gain-capped`.
  *
- * **Memory.** The output buffers (one `Float32Array` per channel, the input's length) are the
- * only allocation in proportion to the input; every pass renders into them again. Everything else
- * is fixed-size (block scratch, meters).
+ * **Memory.** `masterStream()` allocates nothing in proportion to the programme but the report's
+ * series (loudness, correlation and gain reduction per 100 ms: about 0.2 KB per 100 ms, 7 MB for
+ * an hour): block scratch, meters, the analyzers' fixed buffers (about 5 MB). `master()` adds the
+ * output arrays (one `Float32Array` per channel, the input's length).
  *
  * @module
  */
@@ -51,7 +59,7 @@ import { dbToGain } from '../core/db.js';
 import type { ProcessorJSON } from '../core/processor.js';
 import { checkKnownKeys, checkNumber, checkObject, describeValue } from '../core/validate.js';
 import { LoudnessMeter, type LoudnessReading } from '../metering/loudness-meter.js';
-import { analyzeProgramme, programmeWarnings, type ProgrammeAnalysis, type ProgrammeWarningCode } from '../metering/programme-analysis.js';
+import { ProgrammeAnalyzer, analyzeProgramme, programmeWarnings, type ProgrammeAnalysis, type ProgrammeWarningCode } from '../metering/programme-analysis.js';
 import { LOUDNESS_TARGETS, loudnessTarget, TARGET_CEILING_RANGE, TARGET_LOUDNESS_RANGE, type LoudnessPresetName, type LoudnessTarget } from './loudness-targets.js';
 import { MASTERING_STAGE_DEFAULTS, MasteringChain, type MasteringChainOptions } from './mastering-chain.js';
 import { Limiter } from '../dynamics/limiter.js';
@@ -86,6 +94,10 @@ export const HEAVY_LIMITING_FRACTION_3DB = 0.1;
 
 /** Frames per render block (the limiter's gain reduction is read once per block: every 21 ms at 48 kHz). */
 const BLOCK = 1024;
+/** Frames asked of a {@link MasterSource} per read. */
+const READ_BLOCK = 16384;
+/** Frames per block of the input's analysis pass (the analyzer regroups them into its own blocks). */
+const ANALYSE_BLOCK = 16384;
 /** How long `master()` works between two yields to the event loop, ms. */
 const YIELD_MS = 12;
 
@@ -180,7 +192,11 @@ export interface MasterReport {
   readonly gainDb: number;
   /** Result's integrated loudness − target, LU (`NaN` for silence). */
   readonly errorLu: number;
-  /** Renders of the limiter: the measuring passes and the final one (the stages before it render once). */
+  /**
+   * Renders of the limiter: the measuring passes and the final one (with stages before the limiter,
+   * they render in each). `master()` without such stages counts no final render when the last
+   * measuring pass was the best: it keeps that render's output; `masterStream()` always renders it.
+   */
   readonly passes: number;
   /** The limiter's gain reduction during the final render. */
   readonly limiter: LimiterStatistics;
@@ -239,6 +255,7 @@ interface Settings {
 }
 
 const OWNER = 'master';
+const STREAM = 'masterStream';
 const KNOWN = ['preset', 'target', 'ceiling', 'chain', 'toleranceLu', 'maxPasses', 'onProgress', 'signal', 'mode'];
 
 /**
@@ -260,13 +277,81 @@ const KNOWN = ['preset', 'target', 'ceiling', 'chain', 'toleranceLu', 'maxPasses
 export async function master(input: Float32Array[], sampleRate: number, options: MasteringOptions = {}): Promise<MasterResult> {
   const frames = checkInput(input, sampleRate);
   const s = settings(options);
-  const r = new Renderer(input.length, sampleRate, s);
-  const out = input.map(() => new Float32Array(frames));
-  const before = await r.analyse(input, sampleRate, -1, 0);
-  const fit = await r.fit(input, out, frames, before.loudness.integrated ?? -Infinity, s.target.integratedLufs, -1);
-  const after = await r.analyse(out, sampleRate, -1, (s.maxPasses + 1) / (s.maxPasses + 2));
+  const audio = input.map(() => new Float32Array(frames));
+  const report = await masterPasses(new ArrayReader(input), input.length, sampleRate, frames, new ArraySink(audio), s);
+  return { audio, report };
+}
+
+/**
+ * Master a programme that is read from a {@link MasterSource} as often as needed and written once
+ * to a {@link MasterSink}: the same algorithm as {@link master} (which is this function over
+ * arrays), in memory independent of the programme's length but for the report's series (about
+ * 100 bytes per 100 ms). Each pass rewinds the source and reads it from the start: the analysis of
+ * the input, the render of the stages before the limiter (when the chain has any), every
+ * measuring pass of the limiter (the stages re-rendered in each: they are deterministic after a
+ * reset), and the final pass, whose output goes to the sink and to the result's analysis as it is
+ * written. So a source is read 3 or 4 times for an ordinary programme (at most `maxPasses` + 2).
+ *
+ * @param source - the programme: channels (1 … 8), sample rate (8 … 384 kHz), `rewind()` and `read()`
+ * @param sink - receives the mastered programme once, in order: the input's length, aligned with it
+ * @returns the {@link MasterReport}
+ *
+ * @example
+ * ```ts
+ * import { masterStream, type MasterSource } from 'masterbus';
+ * const sampleRate = 48000;
+ * const frames = sampleRate * 10; // could be hours: it is never held in memory
+ * let pos = 0;
+ * const source: MasterSource = {
+ *   channels: 2,
+ *   sampleRate,
+ *   frames,
+ *   rewind() {
+ *     pos = 0; // e.g. reopen the file
+ *   },
+ *   read(out, max) {
+ *     const n = Math.min(max, frames - pos);
+ *     for (let i = 0; i < n; i++) out[0][i] = out[1][i] = 0.05 * Math.sin((pos + i) / 7) * (1 + Math.sin((pos + i) / 9000));
+ *     pos += n;
+ *     return n;
+ *   },
+ * };
+ * let peak = 0;
+ * const sink = {
+ *   write(block: readonly Float32Array[], n: number) {
+ *     // e.g. encode and write to a file; here only the sample peak is kept
+ *     for (let i = 0; i < n; i++) peak = Math.max(peak, Math.abs(block[0][i]), Math.abs(block[1][i]));
+ *   },
+ * };
+ * const report = await masterStream(source, sink, { preset: 'streaming' });
+ * console.log(report.after.loudness.integrated, report.passes, peak); // ≈ −14 LUFS, 2 or 3 renders, < 0.89
+ * ```
+ */
+export async function masterStream(source: MasterSource, sink: MasterSink, options: MasteringOptions = {}): Promise<MasterReport> {
+  checkObject(STREAM, 'source', source);
+  checkNumber(STREAM, 'source.channels', source.channels, { min: 1, max: 8 });
+  if (!Number.isInteger(source.channels)) throw new RangeError(`${STREAM}: source.channels must be an integer in [1, 8], got ${source.channels}`);
+  checkNumber(STREAM, 'source.sampleRate', source.sampleRate, { min: 8000, max: 384000, unit: 'Hz' });
+  if (source.frames !== undefined && !(typeof source.frames === 'number' && Number.isInteger(source.frames) && source.frames >= 0)) {
+    throw new RangeError(`${STREAM}: source.frames must be a whole number of frames ≥ 0 or undefined, got ${describeValue(source.frames)}`);
+  }
+  for (const m of ['rewind', 'read'] as const) if (typeof source[m] !== 'function') throw new TypeError(`${STREAM}: source.${m} must be a function, got ${describeValue(source[m])}`);
+  checkObject(STREAM, 'sink', sink);
+  if (typeof sink.write !== 'function') throw new TypeError(`${STREAM}: sink.write must be a function, got ${describeValue(sink.write)}`);
+  const s = settings(options);
+  return masterPasses(new SourceReader(source), source.channels, source.sampleRate, source.frames, sink, s);
+}
+
+/** The algorithm of {@link master} and {@link masterStream}: analyse the input, fit the gain, write and analyse the result. */
+async function masterPasses(reader: Reader, channels: number, sampleRate: number, expectedFrames: number | undefined, sink: MasterSink, s: Settings): Promise<MasterReport> {
+  const r = new Renderer(channels, sampleRate, s);
+  const { analysis: before, frames } = await r.analyseInput(reader, expectedFrames, -1);
+  const after = new ProgrammeAnalyzer(channels, sampleRate, { expectedFrames: frames });
+  const fit = await r.fit(reader, frames, before.loudness.integrated ?? -Infinity, s.target.integratedLufs, -1, sink, after);
+  r.progress('report', 0, (s.maxPasses + 1) / (s.maxPasses + 2), -1);
+  const report = r.report(before, after.finish(), fit);
   r.progress('done', 0, 1, -1);
-  return { audio: out, report: r.report(before, after, fit) };
+  return report;
 }
 
 /**
@@ -311,7 +396,7 @@ export async function masterAlbum(tracks: Float32Array[][], sampleRate: number, 
     for (let i = 0; i < tracks.length; i++) {
       const inputLufs = befores[i].loudness.integrated ?? -Infinity;
       const trackTarget = mode === 'album' && Number.isFinite(offset) && Number.isFinite(inputLufs) ? inputLufs + offset : target;
-      fits.push(await r.fit(tracks[i], outs[i], lengths[i], inputLufs, trackTarget, i));
+      fits.push(await r.fit(new ArrayReader(tracks[i]), lengths[i], inputLufs, trackTarget, i, new ArraySink(outs[i]), null));
     }
     albumAfter = await r.album(outs, lengths);
     const l = albumAfter.integrated;
@@ -404,6 +489,211 @@ function yieldToEventLoop(): Promise<void> {
 function now(): number {
   const p = (globalThis as { performance?: { now?: () => number } }).performance;
   return p !== undefined && typeof p.now === 'function' ? p.now() : Date.now();
+}
+
+/**
+ * A programme `masterStream()` reads, as often as it needs (once per pass): `rewind()` to its
+ * start, then `read()` sequentially until it returns 0. Every pass must give the same samples.
+ */
+export interface MasterSource {
+  /** Channel count, 1 … 8. */
+  readonly channels: number;
+  /** Sample rate, Hz, 8000 … 384000. */
+  readonly sampleRate: number;
+  /** Length in frames, if known (sizes the report's series once; checked against what is read). */
+  readonly frames?: number;
+  /** Go back to the first frame (before every pass, the first included). */
+  rewind(): void | Promise<void>;
+  /**
+   * Read the next frames into out[c][0 … n) (one array per channel, each `max` long; reused by the
+   * caller), 1 ≤ n ≤ max, and return n; 0 at the end of the programme.
+   */
+  read(out: Float32Array[], max: number): number | Promise<number>;
+}
+
+/** Where `masterStream()` writes the mastered programme: once, in order, the input's length. */
+export interface MasterSink {
+  /**
+   * The next `frames` frames of the result, block[c][0 … frames). The arrays are reused as soon as
+   * the call returns (or its promise resolves): copy what you keep.
+   */
+  write(block: readonly Float32Array[], frames: number): void | Promise<void>;
+}
+
+/** The programme as the passes read it: `block[c][0 … n)` after each `read(max)` (views valid until the next call). */
+interface Reader {
+  readonly block: Float32Array[];
+  rewind(): void | Promise<void>;
+  read(max: number): number | Promise<number>;
+}
+
+/** A programme in memory (no copy: `block` holds views of it). */
+class ArrayReader implements Reader {
+  readonly block: Float32Array[];
+  private pos = 0;
+  constructor(private readonly x: readonly Float32Array[]) {
+    this.block = x.map((c) => c.subarray(0, 0));
+  }
+  rewind(): void {
+    this.pos = 0;
+  }
+  read(max: number): number {
+    const n = Math.min(max, this.x[0].length - this.pos);
+    for (let c = 0; c < this.x.length; c++) this.block[c] = this.x[c].subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return n;
+  }
+}
+
+/** A {@link MasterSource} read into a buffer of {@link READ_BLOCK} frames, its answers checked. */
+class SourceReader implements Reader {
+  readonly block: Float32Array[];
+  constructor(private readonly source: MasterSource) {
+    this.block = Array.from({ length: source.channels }, () => new Float32Array(READ_BLOCK));
+  }
+  rewind(): void | Promise<void> {
+    return this.source.rewind();
+  }
+  read(max: number): number | Promise<number> {
+    const m = max < READ_BLOCK ? max : READ_BLOCK;
+    const r = this.source.read(this.block, m);
+    return typeof r === 'number' ? checkRead(r, m) : r.then((n) => checkRead(n, m));
+  }
+}
+
+function checkRead(n: unknown, max: number): number {
+  if (typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= max) return n;
+  throw new RangeError(`${STREAM}: source.read() must return a whole number of frames in [0, ${max}], got ${describeValue(n)}`);
+}
+
+/**
+ * Output arrays written in order (what `master()` returns). Unlike a {@link MasterSink} it can be
+ * written again from the start (`rewind()`) and read back (`out`): see {@link Renderer.fit}.
+ */
+class ArraySink implements MasterSink {
+  private pos = 0;
+  constructor(readonly out: Float32Array[]) {}
+  rewind(): void {
+    this.pos = 0;
+  }
+  write(block: readonly Float32Array[], frames: number): void {
+    for (let c = 0; c < this.out.length; c++) this.out[c].set(block[c].subarray(0, frames), this.pos);
+    this.pos += frames;
+  }
+}
+
+/** The input of a pass's processor: `next(dst, len, g)` puts the next `len` frames × g in dst[c][0 … len). */
+interface Feed {
+  rewind(): Promise<void>;
+  next(dst: Float32Array[], len: number, g: number): void | Promise<void>;
+}
+
+/** The programme itself, `frames` long, read anew from its start in every pass. */
+class ReaderFeed implements Feed {
+  private avail = 0;
+  private at = 0;
+  private consumed = 0;
+  pass = 0;
+  constructor(
+    private readonly reader: Reader,
+    private readonly frames: number,
+  ) {}
+
+  async rewind(): Promise<void> {
+    const r = this.reader.rewind();
+    if (r !== undefined) await r;
+    this.avail = 0;
+    this.at = 0;
+    this.consumed = 0;
+    this.pass++;
+  }
+
+  next(dst: Float32Array[], len: number, g: number): void | Promise<void> {
+    // The usual case without a promise: the reader had the frames, or answers synchronously.
+    for (let got = 0; got < len; ) {
+      if (this.avail === 0) {
+        const r = this.reader.read(Math.min(READ_BLOCK, this.frames - this.consumed));
+        if (typeof r !== 'number') return r.then((n) => this.took(n)).then(() => this.next(dst.map((d) => d.subarray(got)), len - got, g));
+        this.took(r);
+      }
+      const k = len - got < this.avail ? len - got : this.avail;
+      const block = this.reader.block;
+      for (let c = 0; c < dst.length; c++) {
+        const x = block[c];
+        const t = dst[c];
+        for (let i = 0; i < k; i++) t[got + i] = x[this.at + i] * g;
+      }
+      got += k;
+      this.at += k;
+      this.avail -= k;
+    }
+  }
+
+  private took(n: number): void {
+    if (n === 0) throw new RangeError(`${STREAM}: the source ended after ${this.consumed} frames in pass ${this.pass}, but gave ${this.frames} in the first: a MasterSource must give the same programme after every rewind()`);
+    this.avail = n;
+    this.at = 0;
+    this.consumed += n;
+  }
+}
+
+/**
+ * The output of the stages before the limiter, aligned (their latency compensated) and cut at the
+ * programme's length, as a feed for the limiter: the stages run over the input × g0 in blocks of
+ * {@link BLOCK} from the start (then silence for their latency), exactly as a render into buffers
+ * would run them, and their aligned output waits in a FIFO of two blocks.
+ */
+class StageFeed implements Feed {
+  private readonly fifo: Float32Array[];
+  private readonly sc: Float32Array[];
+  private fill = 0;
+  private pos = 0;
+  constructor(
+    private readonly stages: MasteringChain,
+    private readonly input: Feed,
+    private readonly g0: number,
+    private readonly frames: number,
+    channels: number,
+  ) {
+    this.fifo = Array.from({ length: channels }, () => new Float32Array(2 * BLOCK));
+    this.sc = Array.from({ length: channels }, () => new Float32Array(BLOCK));
+  }
+
+  async rewind(): Promise<void> {
+    await this.input.rewind();
+    this.stages.reset();
+    this.fill = 0;
+    this.pos = 0;
+  }
+
+  async next(dst: Float32Array[], len: number, g: number): Promise<void> {
+    const { fifo, sc, frames } = this;
+    const lat = this.stages.latency;
+    const total = frames + lat;
+    while (this.fill < len) {
+      if (this.pos >= total) throw new Error(`${STREAM}: internal error, the stages' output ran short`);
+      const pos = this.pos;
+      const blen = total - pos < BLOCK ? total - pos : BLOCK;
+      const inLen = frames - pos > blen ? blen : frames - pos > 0 ? frames - pos : 0;
+      if (inLen > 0) {
+        const r = this.input.next(sc, inLen, this.g0);
+        if (r !== undefined) await r;
+      }
+      for (let c = 0; c < sc.length; c++) sc[c].fill(0, inLen, blen);
+      this.stages.process(sc, blen);
+      const start = pos < lat ? lat - pos : 0;
+      for (let c = 0; c < sc.length; c++) fifo[c].set(sc[c].subarray(start, blen), this.fill);
+      if (start < blen) this.fill += blen - start;
+      this.pos += blen;
+    }
+    for (let c = 0; c < dst.length; c++) {
+      const f = fifo[c];
+      const t = dst[c];
+      for (let i = 0; i < len; i++) t[i] = f[i] * g;
+      f.copyWithin(0, len, this.fill);
+    }
+    this.fill -= len;
+  }
 }
 
 /** The chain, meters and block scratch of one `master()` / `masterAlbum()` call; renders and measures. */
@@ -509,21 +799,51 @@ class Renderer {
   }
 
   /**
-   * Run `processor` (latency `lat`) over `src` × g and write its output, aligned (the latency
-   * compensated), to `dst` (which may be `src`: the writes stay behind the reads). Without `dst`
-   * the output is only measured. Every aligned output block goes to `meter` (if any); with `stats`, the
-   * limiter's gain reduction is read after every block.
+   * The input's analysis, read from its start in blocks (the first pass: it also counts the
+   * frames; a source that announced its length must give exactly that many).
+   */
+  async analyseInput(reader: Reader, expectedFrames: number | undefined, track: number): Promise<{ analysis: ProgrammeAnalysis; frames: number }> {
+    this.checkAbort();
+    this.progress('analyse', 0, 0, track);
+    const analyzer = new ProgrammeAnalyzer(this.channels, this.sampleRate, { expectedFrames });
+    const r0 = reader.rewind();
+    if (r0 !== undefined) await r0;
+    const span = 1 / (this.s.maxPasses + 2);
+    let frames = 0;
+    for (;;) {
+      const r = reader.read(ANALYSE_BLOCK);
+      const n = typeof r === 'number' ? r : await r;
+      if (n === 0) break;
+      analyzer.push(reader.block, n);
+      frames += n;
+      if (expectedFrames !== undefined && frames > expectedFrames) break;
+      await this.maybeYield('analyse', 0, expectedFrames ? (span * frames) / expectedFrames : 0, track);
+    }
+    if (expectedFrames !== undefined && frames !== expectedFrames) {
+      throw new RangeError(`${STREAM}: source.frames is ${expectedFrames}, but the source gave ${frames > expectedFrames ? 'more' : frames} frames`);
+    }
+    const analysis = analyzer.finish();
+    this.lastYield = now();
+    return { analysis, frames };
+  }
+
+  /**
+   * One pass: run `processor` (latency `lat`) over `input` × g, from a reset state, and pass its
+   * output, aligned (the latency compensated), to `meter`, `sink` and `analyzer` (whichever are
+   * given), block by block. With `stats`, the limiter's gain reduction is read after every block.
    */
   private async run(
     processor: MasteringChain | Limiter,
-    src: readonly Float32Array[],
-    dst: Float32Array[] | null,
+    input: Feed,
     frames: number,
     gainDb: number,
     meter: LoudnessMeter | null,
+    sink: MasterSink | null,
+    analyzer: ProgrammeAnalyzer | null,
     stats: Float64Array | null,
     progress: { pass: number; from: number; to: number; track: number },
   ): Promise<void> {
+    await input.rewind();
     processor.reset();
     meter?.reset();
     stats?.fill(0);
@@ -540,31 +860,27 @@ class Renderer {
     for (let pos = 0; pos < total; pos += BLOCK) {
       const len = total - pos < BLOCK ? total - pos : BLOCK;
       const inLen = frames - pos > len ? len : frames - pos > 0 ? frames - pos : 0;
-      for (let c = 0; c < ch; c++) {
-        const x = src[c];
-        const t = sc[c];
-        for (let i = 0; i < inLen; i++) t[i] = x[pos + i] * g;
-        for (let i = inLen; i < len; i++) t[i] = 0;
+      if (inLen > 0) {
+        const r = input.next(sc, inLen, g);
+        if (r !== undefined) await r;
       }
+      for (let c = 0; c < ch; c++) sc[c].fill(0, inLen, len);
       processor.process(sc, len);
       // Output samples pos − lat … pos − lat + len − 1: keep those in [0, frames).
       const start = pos < lat ? lat - pos : 0;
       if (start < len) {
         const k = len - start;
         const at = pos + start - lat;
-        if (dst !== null) {
-          for (let c = 0; c < ch; c++) {
-            const y = dst[c];
-            const t = sc[c];
-            for (let i = 0; i < k; i++) y[at + i] = t[start + i];
-          }
+        let out = sc;
+        if (start > 0) {
+          for (let c = 0; c < ch; c++) sh[c].set(sc[c].subarray(start, len));
+          out = sh;
         }
-        if (meter === null) {
-          // Not measured (the final pass: the result is analysed afterwards).
-        } else if (start === 0) meter.process(sc, k);
-        else {
-          for (let c = 0; c < ch; c++) for (let i = 0; i < k; i++) sh[c][i] = sc[c][start + i];
-          meter.process(sh, k);
+        meter?.process(out, k);
+        analyzer?.push(out, k);
+        if (sink !== null) {
+          const w = sink.write(out, k);
+          if (w !== undefined) await w;
         }
         if (stats !== null) {
           this.limiter.readMeters(gr, 0);
@@ -583,31 +899,45 @@ class Renderer {
   }
 
   /**
-   * Master `x` to `target` LUFS into `out` (see the module comment): the stages before the limiter
-   * once, into `out`, at the static gain; then the limiter's input gain by secant steps, each pass
-   * measured without being stored; then the final pass, stored in place and measured in full.
+   * Master the programme of `reader` (`frames` long) to `target` LUFS into `sink` (see the module
+   * comment): the limiter's input gain by secant steps, each pass rendered from the input and
+   * measured without being stored; then the final pass at the best gain, written to `sink` and fed
+   * to `after` (when given) as it is written.
    */
-  async fit(x: readonly Float32Array[], out: Float32Array[], frames: number, inputLufs: number, target: number, track: number): Promise<Fit> {
+  async fit(reader: Reader, frames: number, inputLufs: number, target: number, track: number, sink: MasterSink, after: ProgrammeAnalyzer | null): Promise<Fit> {
     const silent = !Number.isFinite(inputLufs);
     const tol = this.s.tolerance;
     const span = 1 / (this.s.maxPasses + 2);
     const step = span / (this.s.maxPasses + 2);
     let g0 = silent ? 0 : target - inputLufs;
     if (g0 > MASTER_MAX_GAIN_DB) g0 = MASTER_MAX_GAIN_DB;
+    const source = new ReaderFeed(reader, frames);
+    // The limiter's input: the programme × (g0 + h), or the stages' output at g0 (re-rendered in
+    // every pass: deterministic after their reset) × h.
+    let feed: Feed = source;
+    let preGain = 0;
     // 1. The stages before the limiter, at the static gain (their thresholds now sit relative to
-    //    the target), into `out`; measured.
+    //    the target): their output measured.
     let preLufs: number;
     if (this.pre !== null) {
-      await this.run(this.pre, x, out, frames, g0, this.meter, null, { pass: 1, from: span, to: span + step, track });
+      // Output arrays can hold the stages' output (the limiter then reads it in every pass and the
+      // final pass overwrites it in place, its writes behind its reads); a sink cannot: the stages
+      // render again in every pass (StageFeed), the same output to the bit.
+      const hold = sink instanceof ArraySink ? sink : null;
+      hold?.rewind();
+      await this.run(this.pre, source, frames, g0, this.meter, hold, null, null, { pass: 1, from: span, to: span + step, track });
       preLufs = this.meter.reading().integrated;
+      feed = hold !== null ? new ReaderFeed(new ArrayReader(hold.out), frames) : new StageFeed(this.pre, source, dbToGain(g0), frames, this.channels);
     } else {
-      // No stages before the limiter: its input is x × (g0 + h), made on the fly, so every pass
-      // can store its output (the last one measured is usually the result: no final pass).
       preLufs = silent ? -Infinity : inputLufs + g0;
+      preGain = g0;
     }
-    const direct = this.pre === null;
     const stats = new Float64Array(ST_SLOTS);
     this.grSeries = new Float64Array(Math.ceil(frames / this.grInterval));
+    // Output arrays (master(), masterAlbum()) can be written by every pass without stages before
+    // the limiter: the last pass measured is usually the best, and then it is the result (no final
+    // render; the result's analysis reads the arrays). A MasterSink is written once, by the final pass.
+    const stored = this.pre === null && sink instanceof ArraySink ? sink : null;
     let storedH = NaN;
     // 2. The limiter's input gain h (total gain g0 + h ≤ the cap), by secant steps on L(h).
     const hMax = MASTER_MAX_GAIN_DB - g0;
@@ -622,10 +952,9 @@ class Renderer {
     if (!silent && Number.isFinite(preLufs)) {
       for (;;) {
         const progress = { pass: ++passes, from: span * passes, to: span * (passes + 1), track };
-        if (direct) {
-          await this.run(this.limiter, x, out, frames, g0 + h, this.meter, stats, progress);
-          storedH = h;
-        } else await this.run(this.limiter, out, null, frames, h, this.meter, null, progress);
+        stored?.rewind();
+        await this.run(this.limiter, feed, frames, preGain + h, this.meter, stored, null, stored && stats, progress);
+        if (stored !== null) storedH = h;
         const l = this.meter.reading().integrated;
         const err = target - l;
         if (Math.abs(err) < bestErr) {
@@ -654,13 +983,13 @@ class Renderer {
       if (bestErr <= tol) gainCapped = false;
       else if (bestH >= hMax) gainCapped = true;
     }
-    // 3. The final pass (unless the last pass stored is the best): stored (in place after the
-    //    stages), the limiter's gain reduction read per block.
+    // 3. The final pass at the best gain (unless the arrays already hold it): written, analysed as
+    //    it is written, the limiter's gain reduction read per block.
     if (storedH !== bestH) {
       const progress = { pass: ++passes, from: span * passes, to: span * (passes + 1), track };
-      if (direct) await this.run(this.limiter, x, out, frames, g0 + bestH, null, stats, progress);
-      else await this.run(this.limiter, out, out, frames, bestH, null, stats, progress);
-    }
+      if (sink instanceof ArraySink) sink.rewind();
+      await this.run(this.limiter, feed, frames, preGain + bestH, null, sink, after, stats, progress);
+    } else if (after !== null && stored !== null) after.push(stored.out, frames);
     const sr = this.sampleRate;
     const n = frames > 0 ? frames : 1;
     const limiter: LimiterStatistics = {

@@ -3,7 +3,9 @@
  * mastering, as plain data: loudness (BS.1770 / EBU R 128), tonal balance (1/3-octave long-term
  * spectrum), translation to other players (mono fold-down, correlation, low-frequency share, lossy
  * encoding headroom), clipping in the source and silence, plus plain-language warnings. An offline
- * function of a whole buffer (isomorphic, no dependencies), not a processor.
+ * analysis (isomorphic, no dependencies), not a processor: of a whole buffer
+ * ({@link analyzeProgramme}), or of a programme of any length fed block by block in constant memory
+ * ({@link ProgrammeAnalyzer}, which `analyzeProgramme` runs: the same result for any partition).
  *
  * @remarks
  * - **Loudness** comes from {@link LoudnessMeter} run exactly as {@link measureLoudness} runs it
@@ -56,7 +58,7 @@ import { defineRules, describeValue, validateOptions, type OptionRules } from '.
 import { designFilter } from '../filters/biquad-coefficients.js';
 import { LoudnessMeter, defaultChannelWeights } from './loudness-meter.js';
 import { TruePeakDetector } from './true-peak.js';
-import { THIRD_OCTAVE_NOMINAL_HZ, longTermSpectrum, spectrumPowerBetween, thirdOctaveBandPowers } from './tonal-balance.js';
+import { LongTermSpectrumAccumulator, THIRD_OCTAVE_NOMINAL_HZ, spectrumPowerBetween, thirdOctaveBandPowers } from './tonal-balance.js';
 
 const OWNER = 'analyzeProgramme';
 
@@ -318,34 +320,35 @@ function round(v: number, per: number): number | null {
   return Number.isFinite(v) ? Math.round(v * per) / per + 0 : null;
 }
 
-// Slots of the per-channel scan (scanChannel's `out`).
+// Slots of the clipping scan's counts (over all channels).
 const SC_FULL = 0;
 const SC_OVER = 1;
 const SC_NONFINITE = 2;
 const SC_SLOTS = 3;
 
 /**
- * One pass over a channel: clipping runs (each appended to `runs` as start, end frame), full-scale,
- * over-range and non-finite counts. Only |x| ≥ level (or NaN) leaves the fast path.
+ * Scan x[0 … n) of one channel, frames `pos` … `pos + n` of the programme, continuing a run of
+ * `run` clipped samples that ended the previous block: clipping runs that end in the block are
+ * appended to `runList` (start, end frame), full-scale, over-range and non-finite samples counted
+ * into `out`. Returns the length of the run still open at the end of the block. Only |x| ≥ level
+ * (or NaN) leaves the fast path.
  */
-function scanChannel(x: Float32Array, level: number, minRun: number, out: Float64Array, runList: number[]): void {
-  let run = 0;
+function scanBlock(x: Float32Array, n: number, pos: number, run: number, level: number, minRun: number, out: Float64Array, runList: number[]): number {
   let full = 0;
   let over = 0;
   let bad = 0;
-  const n = x.length;
   for (let i = 0; i < n; i++) {
     const v = x[i];
     const a = v < 0 ? -v : v;
     if (a < level) {
-      if (run >= minRun) runList.push(i - run, i);
+      if (run >= minRun) runList.push(pos + i - run, pos + i);
       run = 0;
       continue;
     }
     // Rare: a clipped, full-scale or over-range sample, or a non-finite one (NaN fails a < level too).
     if (!(a < Infinity)) {
       bad++;
-      if (run >= minRun) runList.push(i - run, i);
+      if (run >= minRun) runList.push(pos + i - run, pos + i);
       run = 0;
       continue;
     }
@@ -353,10 +356,10 @@ function scanChannel(x: Float32Array, level: number, minRun: number, out: Float6
     else if (a > 1) over++;
     run++;
   }
-  if (run >= minRun) runList.push(n - run, n);
   out[SC_FULL] += full;
   out[SC_OVER] += over;
   out[SC_NONFINITE] += bad;
+  return run;
 }
 
 /** Frames covered by the union of the [start, end) intervals in `flat` (pairs), from any channel. */
@@ -487,59 +490,76 @@ function backwardPass(fa: Float32Array, fb: Float32Array, have: number, keep: nu
   }
 }
 
-/** Scratch of {@link lowpassTruePeaks}, per channel of a pair: forward outputs (LP_CHUNK + tail), chunk outputs (LP_CHUNK); filter state; a 2-channel true-peak detector. */
-interface LowpassScratch {
-  fa: Float32Array;
-  fb: Float32Array;
-  oa: Float32Array;
-  ob: Float32Array;
-  st: Float64Array;
-  tp: TruePeakDetector;
-}
-
 /**
- * Highest true peaks (linear) of `xa` and `xb` through the two-section cascade `c` run forward and
+ * The highest true peak of a pair of channels through the two-section cascade `c` run forward and
  * backward (zero phase, magnitude |H|²: the forward-backward method, e.g. F. Gustafsson, IEEE
- * Trans. Signal Process. 44 (4), 1996, without its edge matching): the larger of them and the
- * value already in peaks[0] goes to peaks[0].
- * Streamed in chunks of {@link LP_CHUNK}: the backward pass of a chunk starts from rest `tail`
+ * Trans. Signal Process. 44 (4), 1996, without its edge matching), fed block by block.
+ * The forward pass consumes the input as it arrives (state carried in float64); the output is
+ * made in chunks of {@link LP_CHUNK}: the backward pass of a chunk starts from rest `tail`
  * samples after it, where the response to the later samples has decayed below 1e-13
  * ({@link decayLength}), far below float32 resolution: the result equals the whole-signal
- * filter's to float rounding, with memory independent of the length.
+ * filter's to float rounding, with memory independent of the length (2·(LP_CHUNK + tail) floats
+ * of forward output, 2·LP_CHUNK of chunk output, a 2-channel true-peak detector).
  */
-function lowpassTruePeaks(xa: Float32Array, xb: Float32Array, c: Float64Array, tail: number, w: LowpassScratch, peaks: Float64Array): void {
-  const n = xa.length;
-  const { fa, fb, oa, ob, st, tp } = w;
-  st.fill(0);
-  tp.reset();
-  let base = 0;
-  let have = 0;
-  for (let s = 0; s < n; s += LP_CHUNK) {
-    const e = Math.min(n, s + LP_CHUNK);
-    const need = Math.min(n, e + tail);
-    if (s > base) {
-      fa.copyWithin(0, s - base, have);
-      fb.copyWithin(0, s - base, have);
-      have -= s - base;
-      base = s;
+class LowpassPair {
+  /** Forward outputs from the current chunk's start on (`have` of them). */
+  private readonly fa: Float32Array;
+  private readonly fb: Float32Array;
+  private readonly oa = new Float32Array(LP_CHUNK);
+  private readonly ob = new Float32Array(LP_CHUNK);
+  private readonly st = new Float64Array(8);
+  private readonly tp: TruePeakDetector;
+  private have = 0;
+
+  constructor(
+    sampleRate: number,
+    private readonly c: Float64Array,
+    tail: number,
+  ) {
+    this.fa = new Float32Array(LP_CHUNK + tail);
+    this.fb = new Float32Array(LP_CHUNK + tail);
+    this.tp = new TruePeakDetector(sampleRate, 2, LP_CHUNK);
+  }
+
+  /** Filter xa/xb[0 … n) forward; output every chunk whose look-ahead is complete. `peak[0]`: the running maximum over all pairs. */
+  push(xa: Float32Array, xb: Float32Array, n: number, peak: Float64Array): void {
+    const cap = this.fa.length;
+    for (let from = 0; from < n; ) {
+      const k = Math.min(n - from, cap - this.have);
+      // forwardPass writes fa[i − base] for i in [from, from + k): base = from − have puts them after what is held.
+      forwardPass(xa, xb, from, from + k, this.c, this.st, this.fa, this.fb, from - this.have);
+      this.have += k;
+      from += k;
+      if (this.have === cap) this.chunk(LP_CHUNK, peak);
     }
-    forwardPass(xa, xb, base + have, need, c, st, fa, fb, base);
-    have = need - base;
-    backwardPass(fa, fb, have, e - s, c, oa, ob);
-    tp.process(0, oa, 0, e - s);
-    tp.process(1, ob, 0, e - s);
+  }
+
+  /** Backward pass over everything held, the first `len` outputs kept and peak-detected; the held samples move up by `len`. */
+  private chunk(len: number, peak: Float64Array): void {
+    const { fa, fb, oa, ob, tp } = this;
+    backwardPass(fa, fb, this.have, len, this.c, oa, ob);
+    tp.process(0, oa, 0, len);
+    tp.process(1, ob, 0, len);
     // Only the largest peak is wanted: let each channel's detector start from the larger running
     // maximum, so it skips the stretches that cannot beat it (the maximum stays exact).
-    const m = Math.max(tp.peaks[0], tp.peaks[1], peaks[0]);
+    const m = Math.max(tp.peaks[0], tp.peaks[1], peak[0]);
     tp.peaks[0] = m;
     tp.peaks[1] = m;
+    fa.copyWithin(0, len, this.have);
+    fb.copyWithin(0, len, this.have);
+    this.have -= len;
   }
-  tp.flush(0);
-  tp.flush(1);
-  peaks[0] = Math.max(tp.peaks[0], tp.peaks[1], peaks[0]);
+
+  /** The chunks left (their look-ahead cut at the end of the programme), the detectors' tails; the pair's peak joins `peak[0]`. */
+  finish(peak: Float64Array): void {
+    while (this.have > 0) this.chunk(Math.min(LP_CHUNK, this.have), peak);
+    this.tp.flush(0);
+    this.tp.flush(1);
+    peak[0] = Math.max(this.tp.peaks[0], this.tp.peaks[1], peak[0]);
+  }
 }
 
-// Slots of stereoPass's per-segment sums (SEG_SLOTS per 100 ms segment) and of its totals.
+// Slots of the stereo sums (SEG_SLOTS per 100 ms segment, and the totals).
 const S_L = 0;
 const S_R = 1;
 const S_LL = 2;
@@ -548,44 +568,89 @@ const S_LR = 4;
 const SEG_SLOTS = 5;
 
 /**
- * One pass over a stereo programme: the mono fold-down (L + R)/√2 (as (L + R)/2 into a meter of
- * channel weight 2, which cannot overflow float32) into `monoMeter`, and per
- * segment of `seg` samples the sums Σl, Σr, Σl², Σr², Σlr (non-finite samples as 0) into `sums`
- * (complete segments only) and `totals` (everything).
+ * The stereo measurements, fed block by block: the mono fold-down (L + R)/√2 (as (L + R)/2 into a
+ * meter of channel weight 2, which cannot overflow float32), and per segment of `seg` samples the
+ * sums Σl, Σr, Σl², Σr², Σlr (non-finite samples as 0), kept for complete segments (5 numbers per
+ * 100 ms) and totalled over everything. A segment cut by a block boundary is carried over.
  */
-function stereoPass(L: Float32Array, R: Float32Array, seg: number, monoMeter: LoudnessMeter, mono: Float32Array, sums: Float64Array, totals: Float64Array): void {
-  const frames = L.length;
-  const segments = sums.length / SEG_SLOTS;
-  const block = [mono];
-  for (let j = 0, p = 0; p < frames; j++, p += seg) {
-    const n = Math.min(seg, frames - p);
-    let sl = 0, sr = 0, sll = 0, srr = 0, slr = 0;
-    for (let i = 0; i < n; i++) {
-      const a = L[p + i];
-      const b = R[p + i];
-      mono[i] = (a + b) * 0.5;
-      const x = a - a === 0 ? a : 0;
-      const y = b - b === 0 ? b : 0;
-      sl += x;
-      sr += y;
-      sll += x * x;
-      srr += y * y;
-      slr += x * y;
+class StereoSums {
+  readonly monoMeter: LoudnessMeter;
+  private readonly mono: Float32Array;
+  private readonly monoBlock: Float32Array[];
+  /** Sums of the segment in progress, of `fill` samples. */
+  private readonly part = new Float64Array(SEG_SLOTS);
+  private fill = 0;
+  readonly totals = new Float64Array(SEG_SLOTS);
+  /** SEG_SLOTS sums per complete segment (grown by doubling). */
+  sums: Float64Array;
+  segments = 0;
+
+  constructor(
+    sampleRate: number,
+    readonly seg: number,
+    expectedSegments: number,
+  ) {
+    this.monoMeter = new LoudnessMeter({ channelWeights: [2], truePeak: false, historySeconds: 0 });
+    this.monoMeter.prepare({ sampleRate, maxBlockSize: seg, channels: 1 });
+    this.mono = new Float32Array(seg);
+    this.monoBlock = [this.mono];
+    this.sums = new Float64Array(SEG_SLOTS * Math.max(16, expectedSegments));
+  }
+
+  push(L: Float32Array, R: Float32Array, n: number): void {
+    const { mono, part, seg } = this;
+    for (let i = 0; i < n; ) {
+      const k = Math.min(n - i, seg - this.fill);
+      let sl = part[S_L], sr = part[S_R], sll = part[S_LL], srr = part[S_RR], slr = part[S_LR];
+      for (let j = 0, f = this.fill; j < k; j++, f++) {
+        const a = L[i + j];
+        const b = R[i + j];
+        mono[f] = (a + b) * 0.5;
+        const x = a - a === 0 ? a : 0;
+        const y = b - b === 0 ? b : 0;
+        sl += x;
+        sr += y;
+        sll += x * x;
+        srr += y * y;
+        slr += x * y;
+      }
+      part[S_L] = sl;
+      part[S_R] = sr;
+      part[S_LL] = sll;
+      part[S_RR] = srr;
+      part[S_LR] = slr;
+      this.fill += k;
+      i += k;
+      if (this.fill === seg) {
+        this.endSegment();
+        if (this.sums.length < SEG_SLOTS * (this.segments + 1)) {
+          const grown = new Float64Array(2 * this.sums.length);
+          grown.set(this.sums);
+          this.sums = grown;
+        }
+        this.sums.set(part, SEG_SLOTS * this.segments);
+        this.segments++;
+        part.fill(0);
+      }
     }
-    monoMeter.process(block, n);
-    totals[S_L] += sl;
-    totals[S_R] += sr;
-    totals[S_LL] += sll;
-    totals[S_RR] += srr;
-    totals[S_LR] += slr;
-    if (j < segments) {
-      const o = SEG_SLOTS * j;
-      sums[o + S_L] = sl;
-      sums[o + S_R] = sr;
-      sums[o + S_LL] = sll;
-      sums[o + S_RR] = srr;
-      sums[o + S_LR] = slr;
-    }
+  }
+
+  /** Meter the segment in progress and add its sums to the totals. */
+  private endSegment(): void {
+    this.monoMeter.process(this.monoBlock, this.fill);
+    const t = this.totals;
+    const p = this.part;
+    t[S_L] += p[S_L];
+    t[S_R] += p[S_R];
+    t[S_LL] += p[S_LL];
+    t[S_RR] += p[S_RR];
+    t[S_LR] += p[S_LR];
+    this.fill = 0;
+  }
+
+  /** The incomplete last segment: metered and totalled (not kept as a segment). */
+  finish(): void {
+    if (this.fill > 0) this.endSegment();
   }
 }
 
@@ -607,220 +672,371 @@ function checkInput(channels: readonly Float32Array[], sampleRate: number): void
   }
   const frames = channels[0].length;
   if (!channels.every((c) => c.length === frames)) throw new RangeError(`${OWNER}: all channels must have the same length`);
+  checkSampleRate(OWNER, sampleRate);
+}
+
+function checkSampleRate(owner: string, sampleRate: unknown): void {
   const range = `[${SPEC_LIMITS.minSampleRate}, ${SPEC_LIMITS.maxSampleRate}] Hz`;
-  if (typeof sampleRate !== 'number') throw new TypeError(`${OWNER}.sampleRate must be a number in ${range}, got ${describeValue(sampleRate)}`);
+  if (typeof sampleRate !== 'number') throw new TypeError(`${owner}.sampleRate must be a number in ${range}, got ${describeValue(sampleRate)}`);
   if (!(SPEC_LIMITS.minSampleRate <= sampleRate && sampleRate <= SPEC_LIMITS.maxSampleRate)) {
-    throw new RangeError(`${OWNER}.sampleRate must be in ${range}, got ${describeValue(sampleRate)}`);
+    throw new RangeError(`${owner}.sampleRate must be in ${range}, got ${describeValue(sampleRate)}`);
+  }
+}
+
+/** The options with their defaults, validated (in the name of `owner`), the channel weights checked against the channel count. */
+function resolveOptions(owner: string, options: Partial<ProgrammeAnalysisOptions>, channels: number): ProgrammeAnalysisOptions {
+  const o: ProgrammeAnalysisOptions = { ...PROGRAMME_ANALYSIS_DEFAULTS, ...validateOptions<ProgrammeAnalysisOptions>(owner, options, PROGRAMME_ANALYSIS_RULES) };
+  const weights = o.channelWeights ?? defaultChannelWeights(channels);
+  if (!weights || weights.length !== channels) {
+    throw new RangeError(`${owner}.channelWeights: ${weights ? `${weights.length} weights for ${channels} channels` : `no default BS.1770 layout for ${channels} channels; pass one weight per channel`}`);
+  }
+  return o;
+}
+
+/** Options of {@link ProgrammeAnalyzer}: the analysis options, and the length to expect. */
+export interface ProgrammeAnalyzerOptions extends ProgrammeAnalysisOptions {
+  /**
+   * The programme's length in frames, if known: sizes the loudness history (and the correlation's
+   * segment list) once. Without it the history holds the last 24 h (about 7 MB, allocated at
+   * construction). A programme longer than announced keeps the last `expectedFrames` of history.
+   * @defaultValue undefined
+   */
+  expectedFrames: number | undefined;
+}
+
+const ANALYZER = 'ProgrammeAnalyzer';
+
+/**
+ * {@link analyzeProgramme} fed block by block: the same analysis of a programme of any length in
+ * memory independent of that length, apart from the results over time (the loudness history and
+ * the correlation's 100 ms segment sums: about 60 bytes per 100 ms, or the last 24 h when the
+ * length is not announced) and the list of clipping runs (two numbers per run).
+ *
+ * @remarks
+ * Every measurement streams: the loudness meter, the clipping scan (a run may span blocks), the
+ * stereo sums and the mono fold-down (a 100 ms segment cut by a block boundary is carried over),
+ * the long-term spectrum ({@link LongTermSpectrumAccumulator}) and the zero-phase low-pass of the
+ * lossy-headroom proxy (forward pass as the samples arrive, backward pass per chunk with its
+ * look-ahead). The pushed blocks are regrouped into blocks of 4096 frames, so any partition of
+ * the programme into pushes gives the same result, equal to {@link analyzeProgramme}'s to the last
+ * bit, except the tonal balance of a programme of more than one channel (weighted channels add
+ * their periodograms in another order: a relative difference of the order of 1e-15 in the band
+ * powers) and the fields derived from it (`lowFrequencyShare`, `lowVsMidDb`).
+ *
+ * @example
+ * ```ts
+ * import { ProgrammeAnalyzer } from 'masterbus';
+ * const sampleRate = 48000;
+ * const analyzer = new ProgrammeAnalyzer(2, sampleRate);
+ * const block = [new Float32Array(4800), new Float32Array(4800)];
+ * for (let b = 0; b < 50; b++) {
+ *   // 5 s in blocks of 100 ms, as a decoder would deliver them
+ *   for (let i = 0; i < 4800; i++) block[0][i] = block[1][i] = 0.3 * Math.sin((2 * Math.PI * 440 * (b * 4800 + i)) / sampleRate);
+ *   analyzer.push(block, 4800);
+ * }
+ * const a = analyzer.finish(); // what analyzeProgramme() gives for the whole programme
+ * console.log(a.loudness.integrated, a.translation.correlation); // ≈ −11.1 LUFS, 1
+ * ```
+ */
+export class ProgrammeAnalyzer {
+  private readonly o: ProgrammeAnalysisOptions;
+  private readonly nch: number;
+  private readonly sampleRate: number;
+  private readonly meter: LoudnessMeter;
+  /** Pushed frames waiting for a whole block (`fill` of them). */
+  private readonly pending: Float32Array[];
+  private fill = 0;
+  private readonly views: Float32Array[];
+  private frames = 0;
+  private finished = false;
+  // Clipping.
+  private readonly runLengths: Float64Array;
+  private readonly counts = new Float64Array(SC_SLOTS);
+  private readonly runList: number[] = [];
+  // Stereo (2 channels only).
+  private readonly stereo: StereoSums | null;
+  // Spectrum.
+  private readonly spectrum: LongTermSpectrumAccumulator;
+  // Low-pass proxy: one filter per pair of coded channels (null when not applied).
+  private readonly lowpass: { pair: LowpassPair; a: number; b: number }[] | null;
+  private readonly lowpassPeak = new Float64Array(1);
+
+  /**
+   * @param channels - channel count, 1 … 32
+   * @param sampleRate - Hz, 8000 … 384000
+   * @param options - {@link ProgrammeAnalysisOptions}, and `expectedFrames`
+   */
+  constructor(channels: number, sampleRate: number, options: Partial<ProgrammeAnalyzerOptions> = {}) {
+    if (typeof channels !== 'number' || !(Number.isInteger(channels) && channels >= 1 && channels <= SPEC_LIMITS.maxChannels)) {
+      throw new RangeError(`${ANALYZER}: channels must be an integer in [1, ${SPEC_LIMITS.maxChannels}], got ${describeValue(channels)}`);
+    }
+    checkSampleRate(ANALYZER, sampleRate);
+    const { expectedFrames, ...rest } = (options ?? {}) as Partial<ProgrammeAnalyzerOptions>;
+    if (expectedFrames !== undefined && !(typeof expectedFrames === 'number' && Number.isInteger(expectedFrames) && expectedFrames >= 0)) {
+      throw new RangeError(`${ANALYZER}.expectedFrames must be a whole number of frames ≥ 0, got ${describeValue(expectedFrames)}`);
+    }
+    const o = resolveOptions(ANALYZER, rest, channels);
+    const weights = o.channelWeights ?? defaultChannelWeights(channels)!;
+    this.o = o;
+    this.nch = channels;
+    this.sampleRate = sampleRate;
+    const historySeconds = expectedFrames === undefined ? 86400 : Math.min(86400, Math.ceil(expectedFrames / sampleRate) + 1);
+    this.meter = new LoudnessMeter({ channelWeights: o.channelWeights, historySeconds });
+    this.meter.prepare({ sampleRate, maxBlockSize: BLOCK, channels });
+    this.pending = Array.from({ length: channels }, () => new Float32Array(BLOCK));
+    this.views = new Array<Float32Array>(channels);
+    this.runLengths = new Float64Array(channels);
+    // 100 ms segments on the meter's own grid (10 hops of round(fs/100) samples), so segment j
+    // ends where the meter's history step j ends.
+    const seg = 10 * Math.max(1, Math.round(sampleRate / 100));
+    this.stereo = channels === 2 ? new StereoSums(sampleRate, seg, expectedFrames === undefined ? 0 : Math.floor(expectedFrames / seg)) : null;
+    this.spectrum = new LongTermSpectrumAccumulator(channels, sampleRate, weights);
+    if (o.lossyLowpassHz < 0.45 * sampleRate) {
+      const [s1, s2] = designFilter({ type: 'butterworth-lowpass', frequencyHz: o.lossyLowpassHz, q: Math.SQRT1_2, gainDb: 0, shelfSlope: 1, rolloffDbPerOctave: 24 }, sampleRate);
+      const coefs = Float64Array.of(s1.b0, s1.b1, s1.b2, s1.a1, s1.a2, s2.b0, s2.b1, s2.b2, s2.a1, s2.a2);
+      const tail = decayLength(coefs);
+      // Channels the loudness ignores (weight 0: the LFE) are not encoded as programme; the rest go
+      // in pairs (a lone one is paired with itself).
+      const coded: number[] = [];
+      for (let c = 0; c < channels; c++) if (weights[c] > 0) coded.push(c);
+      this.lowpass = [];
+      for (let k = 0; k < coded.length; k += 2) this.lowpass.push({ pair: new LowpassPair(sampleRate, coefs, tail), a: coded[k], b: coded[Math.min(k + 1, coded.length - 1)] });
+    } else this.lowpass = null;
+  }
+
+  /** Frames pushed so far. */
+  get length(): number {
+    return this.frames;
+  }
+
+  /**
+   * Add the next `frames` frames: block[c][0 … frames) for each channel c (the arrays may be
+   * longer; they are read, not kept). Any partition of the programme into pushes gives the same
+   * analysis.
+   */
+  push(block: readonly Float32Array[], frames: number): void {
+    if (this.finished) throw new Error(`${ANALYZER}.push: the analyzer is finished (finish() was called)`);
+    if (!Array.isArray(block) || block.length < this.nch) throw new TypeError(`${ANALYZER}.push: block must be an array of ${this.nch} Float32Array, got ${describeValue(block)}`);
+    if (!(typeof frames === 'number' && Number.isInteger(frames) && frames >= 0)) throw new RangeError(`${ANALYZER}.push: frames must be a whole number ≥ 0, got ${describeValue(frames)}`);
+    for (let c = 0; c < this.nch; c++) {
+      const x = block[c];
+      if (!(x instanceof Float32Array)) throw new TypeError(`${ANALYZER}.push: block[${c}] must be a Float32Array, got ${describeValue(x)}`);
+      if (x.length < frames) throw new RangeError(`${ANALYZER}.push: block[${c}] has ${x.length} samples, fewer than frames (${frames})`);
+    }
+    const pend = this.pending;
+    let off = 0;
+    while (off < frames) {
+      if (this.fill === 0 && frames - off >= BLOCK) {
+        // A whole block straight from the caller's arrays.
+        for (let c = 0; c < this.nch; c++) this.views[c] = block[c].subarray(off, off + BLOCK);
+        this.consume(this.views, BLOCK);
+        off += BLOCK;
+        continue;
+      }
+      const k = Math.min(frames - off, BLOCK - this.fill);
+      for (let c = 0; c < this.nch; c++) pend[c].set(block[c].subarray(off, off + k), this.fill);
+      this.fill += k;
+      off += k;
+      if (this.fill === BLOCK) {
+        this.consume(pend, BLOCK);
+        this.fill = 0;
+      }
+    }
+  }
+
+  /** One block of `n` frames (a whole block of 4096 but for the last) through every measurement. */
+  private consume(x: readonly Float32Array[], n: number): void {
+    const o = this.o;
+    this.meter.process(x, n);
+    for (let c = 0; c < this.nch; c++) this.runLengths[c] = scanBlock(x[c], n, this.frames, this.runLengths[c], o.clipLevel, o.clipMinRun, this.counts, this.runList);
+    this.stereo?.push(x[0], x[1], n);
+    this.spectrum.push(x, n);
+    if (this.lowpass !== null) for (const p of this.lowpass) p.pair.push(x[p.a], x[p.b], n, this.lowpassPeak);
+    this.frames += n;
+  }
+
+  /** The analysis of everything pushed (see {@link ProgrammeAnalysis}). Call once; the analyzer cannot be fed afterwards. */
+  finish(): ProgrammeAnalysis {
+    if (this.finished) throw new Error(`${ANALYZER}.finish: called twice`);
+    if (this.fill > 0) this.consume(this.pending, this.fill);
+    this.fill = 0;
+    this.finished = true;
+    const { o, sampleRate, nch, frames, meter } = this;
+
+    // --- Loudness, peaks, history: measureLoudness's meter, plus its history. ---
+    meter.finish();
+    const r = meter.reading();
+    const history = meter.history();
+    const integrated = finiteOrNull(r.integrated);
+    const truePeak = finiteOrNull(r.truePeak);
+    const loudness: ProgrammeLoudness = {
+      integrated,
+      lra: r.lra,
+      truePeak,
+      samplePeak: finiteOrNull(r.samplePeak),
+      truePeakPerChannel: r.truePeakPerChannel.map(finiteOrNull),
+      samplePeakPerChannel: r.samplePeakPerChannel.map(finiteOrNull),
+      plr: truePeak !== null && integrated !== null ? truePeak - integrated : null,
+      momentaryMax: finiteOrNull(r.momentaryMax),
+      shortTermMax: finiteOrNull(r.shortTermMax),
+    };
+
+    // --- Clipping and sample statistics (runs still open at the end close there). ---
+    const runList = this.runList;
+    for (let c = 0; c < nch; c++) {
+      const run = this.runLengths[c];
+      if (run >= o.clipMinRun) runList.push(frames - run, frames);
+    }
+    let clippedSamples = 0;
+    for (let k = 0; k < runList.length; k += 2) clippedSamples += runList[k + 1] - runList[k];
+    const scan = this.counts;
+    const clipping: ProgrammeClipping = {
+      runs: runList.length / 2,
+      clippedSamples,
+      clippedSeconds: unionLength(runList) / sampleRate,
+      fullScaleSamples: scan[SC_FULL],
+      overFullScaleSamples: scan[SC_OVER],
+      nonFiniteSamples: scan[SC_NONFINITE],
+      level: o.clipLevel,
+      minRun: o.clipMinRun,
+    };
+
+    // --- Series (loudness from the meter; correlation below). ---
+    const steps = history.momentary.length;
+    const series: ProgrammeSeries = {
+      intervalSeconds: history.intervalSeconds,
+      startSeconds: history.startSeconds,
+      momentary: Array.from(history.momentary, (v) => round(v, 100)),
+      shortTerm: Array.from(history.shortTerm, (v) => round(v, 100)),
+      correlation: new Array<number | null>(steps).fill(null),
+    };
+
+    // --- Stereo: mono fold-down loudness and correlation. ---
+    let monoIntegrated: number | null = null;
+    let correlation: number | null = null;
+    let negativeShare: number | null = null;
+    let stMin: number | null = null;
+    const st = this.stereo;
+    if (st !== null) {
+      st.finish();
+      const t = st.totals;
+      const sums = st.sums;
+      const segments = st.segments;
+      monoIntegrated = finiteOrNull(st.monoMeter.integrated);
+      correlation = finiteOrNull(pearson(frames, t[S_L], t[S_R], t[S_LL], t[S_RR], t[S_LR]));
+      // 3 s windows (30 segments) ending at each segment from the 30th on, gated by the short-term loudness.
+      const firstStep = segments - steps; // history step of series index 0
+      let counted = 0;
+      let negative = 0;
+      let lowest = Infinity;
+      for (let j = SHORT_TERM_STEPS - 1; j < segments; j++) {
+        const idx = j - firstStep;
+        const stl = idx >= 0 ? history.shortTerm[idx] : Infinity; // beyond the history: no gate
+        if (!(stl > ABSOLUTE_GATE)) continue;
+        // The window's sums afresh from its 30 segments (a running sum would carry rounding residue
+        // from loud passages into quiet ones).
+        let wl = 0, wr = 0, wll = 0, wrr = 0, wlr = 0;
+        for (let k = SEG_SLOTS * (j + 1 - SHORT_TERM_STEPS); k < SEG_SLOTS * (j + 1); k += SEG_SLOTS) {
+          wl += sums[k + S_L];
+          wr += sums[k + S_R];
+          wll += sums[k + S_LL];
+          wrr += sums[k + S_RR];
+          wlr += sums[k + S_LR];
+        }
+        const rho = pearson(SHORT_TERM_STEPS * st.seg, wl, wr, wll, wrr, wlr);
+        if (!Number.isFinite(rho)) continue;
+        counted++;
+        if (rho < 0) negative++;
+        if (rho < lowest) lowest = rho;
+        if (idx >= 0) series.correlation[idx] = round(rho, 1000);
+      }
+      if (counted > 0) {
+        negativeShare = negative / counted;
+        stMin = lowest;
+      }
+    }
+
+    // --- Tonal balance and low-frequency share. ---
+    const spectrum = this.spectrum.finish();
+    const bands = thirdOctaveBandPowers(spectrum);
+    const levelsDb = bands.powers.map((p) => (p !== null && p > 0 ? 10 * Math.log10(p) : null));
+    const normalizedDb = levelsDb.map((l) => (l !== null && integrated !== null ? l + (TONAL_BALANCE_REFERENCE_LUFS - integrated) : null));
+    const meanPower = (which: readonly number[]) => {
+      let s = 0;
+      for (const f of which) s += bands.powers[THIRD_OCTAVE_NOMINAL_HZ.indexOf(f)] ?? 0;
+      return s / which.length;
+    };
+    const low = meanPower(LOW_BANDS);
+    const mid = meanPower(MID_BANDS);
+    const total = spectrumPowerBetween(spectrum, LOW_SHARE_FLOOR_HZ, LOW_SHARE_TOP_HZ);
+    const lowShare = total > 0 ? spectrumPowerBetween(spectrum, LOW_SHARE_FLOOR_HZ, o.lowFrequencyHz) / total : null;
+
+    // --- Lossy headroom: true peak after a zero-phase 16 kHz low-pass. ---
+    const lowpassApplied = this.lowpass !== null;
+    let lowpassPeak = truePeak;
+    if (this.lowpass !== null && frames > 0) {
+      for (const p of this.lowpass) p.pair.finish(this.lowpassPeak);
+      lowpassPeak = peakDb(this.lowpassPeak[0]);
+    }
+    const margin = (tpDb: number | null) => (tpDb === null ? null : LOSSY_CEILING_DBTP - tpDb);
+
+    return {
+      sampleRate,
+      channels: nch,
+      frames,
+      duration: frames / sampleRate,
+      silent: integrated === null,
+      digitalSilence: r.samplePeak === -Infinity, // the meter's sample peak ignores non-finite samples
+      loudness,
+      series,
+      tonalBalance: {
+        nominalHz: bands.nominalHz,
+        centresHz: bands.centresHz,
+        levelsDb,
+        normalizedDb,
+        referenceLufs: TONAL_BALANCE_REFERENCE_LUFS,
+        lowBinHz: spectrum.low.binHz,
+        highBinHz: spectrum.high.binHz,
+        seamHz: spectrum.seamHz,
+      },
+      translation: {
+        monoIntegrated,
+        monoChange: monoIntegrated !== null && integrated !== null ? monoIntegrated - integrated : null,
+        monoCancels: nch === 2 && integrated !== null && monoIntegrated === null,
+        correlation,
+        negativeCorrelationShare: negativeShare,
+        shortTermCorrelationMin: stMin,
+        lowFrequencyShare: lowShare,
+        lowFrequencyHz: o.lowFrequencyHz,
+        lowVsMidDb: low > 0 && mid > 0 ? 10 * Math.log10(low / mid) : null,
+        lossy: {
+          ceilingDbtp: LOSSY_CEILING_DBTP,
+          truePeakMarginDb: margin(truePeak),
+          lowpassTruePeak: lowpassPeak,
+          lowpassMarginDb: margin(lowpassPeak),
+          lowpassHz: o.lossyLowpassHz,
+          lowpassApplied,
+        },
+      },
+      clipping,
+    };
   }
 }
 
 /**
  * Analyse a whole programme (one `Float32Array` per channel, equal lengths) at `sampleRate`: see
- * {@link ProgrammeAnalysis} and the module comment. Allocates little in proportion to the input
- * (the loudness history and the correlation's segment sums, about 60 bytes per 100 ms; the
- * spectrum's decimated copy of one channel, 1/16 of its size; two numbers per clipping run); the
- * low-pass proxy streams in fixed chunks. Throws a `TypeError` /
- * `RangeError` on bad input or options.
+ * {@link ProgrammeAnalysis} and the module comment. A {@link ProgrammeAnalyzer} fed the whole
+ * programme: it allocates little in proportion to the input (the loudness history and the
+ * correlation's segment sums, about 60 bytes per 100 ms; two numbers per clipping run). Throws a
+ * `TypeError` / `RangeError` on bad input or options.
  */
 export function analyzeProgramme(channels: readonly Float32Array[], sampleRate: number, options: Partial<ProgrammeAnalysisOptions> = {}): ProgrammeAnalysis {
   checkInput(channels, sampleRate);
-  const o: ProgrammeAnalysisOptions = { ...PROGRAMME_ANALYSIS_DEFAULTS, ...validateOptions<ProgrammeAnalysisOptions>(OWNER, options, PROGRAMME_ANALYSIS_RULES) };
-  const nch = channels.length;
   const frames = channels[0].length;
-  const weights = o.channelWeights ?? defaultChannelWeights(nch);
-  if (!weights || weights.length !== nch) {
-    throw new RangeError(`${OWNER}.channelWeights: ${weights ? `${weights.length} weights for ${nch} channels` : `no default BS.1770 layout for ${nch} channels; pass one weight per channel`}`);
-  }
-
-  // --- Loudness, peaks, history: measureLoudness's meter, plus its history. ---
-  const historySeconds = Math.min(86400, Math.ceil(frames / sampleRate) + 1);
-  const meter = new LoudnessMeter({ channelWeights: o.channelWeights, historySeconds });
-  meter.prepare({ sampleRate, maxBlockSize: BLOCK, channels: nch });
-  const views: Float32Array[] = new Array<Float32Array>(nch);
-  for (let p = 0; p < frames; p += BLOCK) {
-    const end = Math.min(frames, p + BLOCK);
-    for (let c = 0; c < nch; c++) views[c] = channels[c].subarray(p, end);
-    meter.process(views);
-  }
-  meter.finish();
-  const r = meter.reading();
-  const history = meter.history();
-  const integrated = finiteOrNull(r.integrated);
-  const truePeak = finiteOrNull(r.truePeak);
-  const loudness: ProgrammeLoudness = {
-    integrated,
-    lra: r.lra,
-    truePeak,
-    samplePeak: finiteOrNull(r.samplePeak),
-    truePeakPerChannel: r.truePeakPerChannel.map(finiteOrNull),
-    samplePeakPerChannel: r.samplePeakPerChannel.map(finiteOrNull),
-    plr: truePeak !== null && integrated !== null ? truePeak - integrated : null,
-    momentaryMax: finiteOrNull(r.momentaryMax),
-    shortTermMax: finiteOrNull(r.shortTermMax),
-  };
-
-  // --- Clipping and sample statistics. ---
-  const scan = new Float64Array(SC_SLOTS);
-  const runList: number[] = [];
-  for (let c = 0; c < nch; c++) scanChannel(channels[c], o.clipLevel, o.clipMinRun, scan, runList);
-  let clippedSamples = 0;
-  for (let k = 0; k < runList.length; k += 2) clippedSamples += runList[k + 1] - runList[k];
-  const clipping: ProgrammeClipping = {
-    runs: runList.length / 2,
-    clippedSamples,
-    clippedSeconds: unionLength(runList) / sampleRate,
-    fullScaleSamples: scan[SC_FULL],
-    overFullScaleSamples: scan[SC_OVER],
-    nonFiniteSamples: scan[SC_NONFINITE],
-    level: o.clipLevel,
-    minRun: o.clipMinRun,
-  };
-
-  // --- Series (loudness from the meter; correlation below). ---
-  const steps = history.momentary.length;
-  const series: ProgrammeSeries = {
-    intervalSeconds: history.intervalSeconds,
-    startSeconds: history.startSeconds,
-    momentary: Array.from(history.momentary, (v) => round(v, 100)),
-    shortTerm: Array.from(history.shortTerm, (v) => round(v, 100)),
-    correlation: new Array<number | null>(steps).fill(null),
-  };
-
-  // --- Stereo: mono fold-down loudness and correlation. ---
-  let monoIntegrated: number | null = null;
-  let correlation: number | null = null;
-  let negativeShare: number | null = null;
-  let stMin: number | null = null;
-  if (nch === 2) {
-    const L = channels[0];
-    const R = channels[1];
-    // The fold-down (L + R)/√2 is fed as (L + R)/2 with weight 2 (G·z of BS.1770 scales the mean
-    // square): the same loudness and gating, and a float32 sample that cannot overflow, where
-    // (L + R)/√2 of two samples above 2.4e38 is ±Infinity in the float32 buffer.
-    const monoMeter = new LoudnessMeter({ channelWeights: [2], truePeak: false, historySeconds: 0 });
-    // 100 ms segments on the meter's own grid (10 hops of round(fs/100) samples), so segment j
-    // ends where the meter's history step j ends.
-    const seg = 10 * Math.max(1, Math.round(sampleRate / 100));
-    monoMeter.prepare({ sampleRate, maxBlockSize: seg, channels: 1 });
-    const mono = new Float32Array(seg);
-    const segments = Math.floor(frames / seg);
-    const sums = new Float64Array(SEG_SLOTS * segments);
-    const t = new Float64Array(SEG_SLOTS);
-    stereoPass(L, R, seg, monoMeter, mono, sums, t);
-    monoIntegrated = finiteOrNull(monoMeter.integrated);
-    correlation = finiteOrNull(pearson(frames, t[S_L], t[S_R], t[S_LL], t[S_RR], t[S_LR]));
-    // 3 s windows (30 segments) ending at each segment from the 30th on, gated by the short-term loudness.
-    const firstStep = segments - steps; // history step of series index 0
-    let counted = 0;
-    let negative = 0;
-    let lowest = Infinity;
-    for (let j = SHORT_TERM_STEPS - 1; j < segments; j++) {
-      const idx = j - firstStep;
-      const st = idx >= 0 ? history.shortTerm[idx] : Infinity; // beyond a 24 h history: no gate
-      if (!(st > ABSOLUTE_GATE)) continue;
-      // The window's sums afresh from its 30 segments (a running sum would carry rounding residue
-      // from loud passages into quiet ones).
-      let wl = 0, wr = 0, wll = 0, wrr = 0, wlr = 0;
-      for (let k = SEG_SLOTS * (j + 1 - SHORT_TERM_STEPS); k < SEG_SLOTS * (j + 1); k += SEG_SLOTS) {
-        wl += sums[k + S_L];
-        wr += sums[k + S_R];
-        wll += sums[k + S_LL];
-        wrr += sums[k + S_RR];
-        wlr += sums[k + S_LR];
-      }
-      const rho = pearson(SHORT_TERM_STEPS * seg, wl, wr, wll, wrr, wlr);
-      if (!Number.isFinite(rho)) continue;
-      counted++;
-      if (rho < 0) negative++;
-      if (rho < lowest) lowest = rho;
-      if (idx >= 0) series.correlation[idx] = round(rho, 1000);
-    }
-    if (counted > 0) {
-      negativeShare = negative / counted;
-      stMin = lowest;
-    }
-  }
-
-  // --- Tonal balance and low-frequency share. ---
-  const spectrum = longTermSpectrum(channels, sampleRate, weights);
-  const bands = thirdOctaveBandPowers(spectrum);
-  const levelsDb = bands.powers.map((p) => (p !== null && p > 0 ? 10 * Math.log10(p) : null));
-  const normalizedDb = levelsDb.map((l) => (l !== null && integrated !== null ? l + (TONAL_BALANCE_REFERENCE_LUFS - integrated) : null));
-  const meanPower = (which: readonly number[]) => {
-    let s = 0;
-    for (const f of which) s += bands.powers[THIRD_OCTAVE_NOMINAL_HZ.indexOf(f)] ?? 0;
-    return s / which.length;
-  };
-  const low = meanPower(LOW_BANDS);
-  const mid = meanPower(MID_BANDS);
-  const total = spectrumPowerBetween(spectrum, LOW_SHARE_FLOOR_HZ, LOW_SHARE_TOP_HZ);
-  const lowShare = total > 0 ? spectrumPowerBetween(spectrum, LOW_SHARE_FLOOR_HZ, o.lowFrequencyHz) / total : null;
-
-  // --- Lossy headroom: true peak after a zero-phase 16 kHz low-pass. ---
-  const lowpassApplied = o.lossyLowpassHz < 0.45 * sampleRate;
-  let lowpassPeak = truePeak;
-  if (lowpassApplied && frames > 0) {
-    const [s1, s2] = designFilter({ type: 'butterworth-lowpass', frequencyHz: o.lossyLowpassHz, q: Math.SQRT1_2, gainDb: 0, shelfSlope: 1, rolloffDbPerOctave: 24 }, sampleRate);
-    const coefs = Float64Array.of(s1.b0, s1.b1, s1.b2, s1.a1, s1.a2, s2.b0, s2.b1, s2.b2, s2.a1, s2.a2);
-    const tail = decayLength(coefs);
-    const scratch: LowpassScratch = {
-      fa: new Float32Array(LP_CHUNK + tail),
-      fb: new Float32Array(LP_CHUNK + tail),
-      oa: new Float32Array(LP_CHUNK),
-      ob: new Float32Array(LP_CHUNK),
-      st: new Float64Array(8),
-      tp: new TruePeakDetector(sampleRate, 2, LP_CHUNK),
-    };
-    // Channels the loudness ignores (weight 0: the LFE) are not encoded as programme; the rest go
-    // in pairs (a lone one is paired with itself).
-    const coded = channels.filter((_, c) => weights[c] > 0);
-    const pair = new Float64Array(1);
-    for (let c = 0; c < coded.length; c += 2) lowpassTruePeaks(coded[c], coded[Math.min(c + 1, coded.length - 1)], coefs, tail, scratch, pair);
-    const peak = pair[0];
-    lowpassPeak = peakDb(peak);
-  }
-  const margin = (tpDb: number | null) => (tpDb === null ? null : LOSSY_CEILING_DBTP - tpDb);
-
-  return {
-    sampleRate,
-    channels: nch,
-    frames,
-    duration: frames / sampleRate,
-    silent: integrated === null,
-    digitalSilence: r.samplePeak === -Infinity, // the meter's sample peak ignores non-finite samples
-    loudness,
-    series,
-    tonalBalance: {
-      nominalHz: bands.nominalHz,
-      centresHz: bands.centresHz,
-      levelsDb,
-      normalizedDb,
-      referenceLufs: TONAL_BALANCE_REFERENCE_LUFS,
-      lowBinHz: spectrum.low.binHz,
-      highBinHz: spectrum.high.binHz,
-      seamHz: spectrum.seamHz,
-    },
-    translation: {
-      monoIntegrated,
-      monoChange: monoIntegrated !== null && integrated !== null ? monoIntegrated - integrated : null,
-      monoCancels: nch === 2 && integrated !== null && monoIntegrated === null,
-      correlation,
-      negativeCorrelationShare: negativeShare,
-      shortTermCorrelationMin: stMin,
-      lowFrequencyShare: lowShare,
-      lowFrequencyHz: o.lowFrequencyHz,
-      lowVsMidDb: low > 0 && mid > 0 ? 10 * Math.log10(low / mid) : null,
-      lossy: {
-        ceilingDbtp: LOSSY_CEILING_DBTP,
-        truePeakMarginDb: margin(truePeak),
-        lowpassTruePeak: lowpassPeak,
-        lowpassMarginDb: margin(lowpassPeak),
-        lowpassHz: o.lossyLowpassHz,
-        lowpassApplied,
-      },
-    },
-    clipping,
-  };
+  const o = resolveOptions(OWNER, options, channels.length); // errors in analyzeProgramme's name
+  const analyzer = new ProgrammeAnalyzer(channels.length, sampleRate, { ...o, expectedFrames: frames });
+  analyzer.push(channels, frames);
+  return analyzer.finish();
 }
 
 /** Thresholds of {@link programmeWarnings} (heuristics from mastering practice; each says why). */
