@@ -59,8 +59,8 @@ export {
 } from './chains/mastering-chain.js';
 export type { LoudnessPreset, LoudnessPresetName, LoudnessTarget } from './chains/loudness-targets.js';
 export { LOUDNESS_PRESET_NAMES, LOUDNESS_TARGETS, TARGET_CEILING_RANGE, TARGET_LOUDNESS_RANGE, loudnessTarget } from './chains/loudness-targets.js';
-export type { AbortSignalLike, GainReductionSeries, LimiterStatistics, MasterAlbumOptions, MasterAlbumResult, MasteringOptions, MasterProgress, MasterReport, MasterResult, MasterWarning, MasterWarningCode } from './chains/master.js';
-export { ALBUM_MAX_ROUNDS, HEAVY_LIMITING_FRACTION_3DB, HEAVY_LIMITING_MEAN_DB, MASTER_DEFAULT_CHAIN, MASTER_MAX_GAIN_DB, MASTER_MAX_PASSES, MASTER_TOLERANCE_LU, master, masterAlbum } from './chains/master.js';
+export type { AbortSignalLike, GainReductionSeries, LimiterStatistics, MasterAlbumOptions, MasterAlbumResult, MasteringOptions, MasterProgress, MasterReport, MasterResult, MasterSink, MasterSource, MasterWarning, MasterWarningCode } from './chains/master.js';
+export { ALBUM_MAX_ROUNDS, HEAVY_LIMITING_FRACTION_3DB, HEAVY_LIMITING_MEAN_DB, MASTER_DEFAULT_CHAIN, MASTER_MAX_GAIN_DB, MASTER_MAX_PASSES, MASTER_TOLERANCE_LU, master, masterAlbum, masterStream } from './chains/master.js';
 export type { ProcessorClass } from './registry.js';
 export { MAX_JSON_NESTING, PROCESSOR_CLASSES, processorFromJSON } from './registry.js';
 export { BS1770_STAGE1_48K, BS1770_STAGE2_48K, kWeighting, rediscretise } from './metering/k-weighting.js';
@@ -70,6 +70,7 @@ export type { LoudnessHistory, LoudnessMeterOptions, LoudnessReading, LoudnessSu
 export { LOUDNESS_METER_DEFAULTS, LOUDNESS_METER_RULES, LoudnessMeter, defaultChannelWeights, measureLoudness } from './metering/loudness-meter.js';
 export type { LongTermSpectrum, SpectrumTier, ThirdOctaveBands } from './metering/tonal-balance.js';
 export {
+  LongTermSpectrumAccumulator,
   SPECTRUM_SEAM_HZ,
   THIRD_OCTAVE_CENTRES_HZ,
   THIRD_OCTAVE_NOMINAL_HZ,
@@ -83,6 +84,7 @@ export type {
   LossyHeadroom,
   ProgrammeAnalysis,
   ProgrammeAnalysisOptions,
+  ProgrammeAnalyzerOptions,
   ProgrammeClipping,
   ProgrammeLoudness,
   ProgrammeSeries,
@@ -96,6 +98,7 @@ export {
   PROGRAMME_ANALYSIS_DEFAULTS,
   PROGRAMME_ANALYSIS_RULES,
   PROGRAMME_WARNING_LIMITS,
+  ProgrammeAnalyzer,
   TONAL_BALANCE_REFERENCE_LUFS,
   analyzeProgramme,
   programmeWarnings,

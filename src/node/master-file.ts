@@ -1,11 +1,11 @@
 /**
- * Master a file to a loudness target: `master()` of the core on the decoded file, written as WAV
- * or FLAC through the file writer (dither for integer formats), never over the input and never
- * half-written.
+ * Master a file to a loudness target in constant memory: the core's `masterStream()` reads the
+ * file once per pass (a typical programme: 3–4 reads) and writes the result once, through the
+ * file writer (dither for integer formats), never over the input and never half-written.
  */
-import { master, type MasteringOptions, type MasterReport } from '../chains/master.js';
+import { masterStream, type MasteringOptions, type MasterReport } from '../chains/master.js';
 import { AudioFileError, type SampleFormat } from './audio-file.js';
-import { createAudioWriter, openAudio, readSource } from './open-audio.js';
+import { createAudioWriter, openAudio } from './open-audio.js';
 import type { DitherMode } from '../core/dither.js';
 
 /** Options of {@link masterFile}: those of `master()` and of the writer. */
@@ -32,24 +32,20 @@ export interface MasterFileResult {
 export async function masterFile(inputPath: string, outputPath: string, options: MasterFileOptions = {}): Promise<MasterFileResult> {
   const { sampleFormat = 'pcm24', dither = 'tpdf', ...mastering } = options;
   const source = await openAudio(inputPath);
-  const { sampleRate, channels, description } = source;
-  if (channels > 8) {
-    await source.close();
-    throw new AudioFileError(inputPath, `${channels} channels; mastering takes at most 8 (a BS.1770 layout)`);
-  }
-  const audio = await readSource(source);
-  const { audio: out, report } = await master(audio, sampleRate, mastering);
-  const sink = await createAudioWriter(outputPath, { sampleRate, channels, sampleFormat, dither, protect: [inputPath] });
   try {
-    const block = 1 << 16;
-    for (let pos = 0; pos < out[0].length; pos += block) {
-      const end = Math.min(out[0].length, pos + block);
-      await sink.write(out.map((c) => c.subarray(pos, end)), end - pos);
+    const { sampleRate, channels, description } = source;
+    if (channels > 8) throw new AudioFileError(inputPath, `${channels} channels; mastering takes at most 8 (a BS.1770 layout)`);
+    const sink = await createAudioWriter(outputPath, { sampleRate, channels, sampleFormat, dither, protect: [inputPath] });
+    let report: MasterReport;
+    try {
+      report = await masterStream(source, sink, mastering);
+      await sink.close();
+    } catch (e) {
+      await sink.abort();
+      throw e;
     }
-    await sink.close();
-  } catch (e) {
-    await sink.abort();
-    throw e;
+    return { input: { path: inputPath, description, sampleRate, channels, frames: report.after.frames }, output: { path: outputPath, sampleFormat }, report };
+  } finally {
+    await source.close();
   }
-  return { input: { path: inputPath, description, sampleRate, channels, frames: audio[0].length }, output: { path: outputPath, sampleFormat }, report };
 }
