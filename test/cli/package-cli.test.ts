@@ -1,10 +1,12 @@
 /**
  * The `masterbus` command as users get it, as a black box: the packed tarball (`npm pack` of the
- * built package) installed into an empty folder with npm, then `npx masterbus …` run there as a
- * child process. Results are measured independently of the command: ffmpeg's ebur128 filter where
- * ffmpeg is installed (REQUIRE_FFMPEG=1 in CI), else the library's meter through the installed
- * package's own `masterbus/node` reader. Worker threads (`--jobs 2`) run only here: from the
- * built files, as users run them.
+ * built package) installed into an empty folder with npm, then the command run there as a child
+ * process: `npx masterbus` for the main commands, the installed `node_modules/.bin/masterbus`
+ * (through its shebang) for the rest, as npx would, without npx's second of start-up per call.
+ * Results are measured independently of the command: by ffmpeg's ebur128 filter where ffmpeg is
+ * installed (REQUIRE_FFMPEG=1 in CI), and by the library's meter on the file as the test's own WAV
+ * reader reads it. Worker threads (`--jobs 2`) run only here: from the built files, as users run
+ * them.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -23,9 +25,15 @@ if (!haveFfmpeg && process.env.REQUIRE_FFMPEG === '1') throw new Error('REQUIRE_
 let app = '';
 const FS = 48000;
 
-/** Run `npx masterbus …` in the app folder. */
+/** Run `npx masterbus …` in the app folder (npx resolves the installed bin: about 1 s per call). */
 function npx(args: string[], cwd = app): { code: number; stdout: string; stderr: string } {
   const r = spawnSync('npx', ['--no-install', 'masterbus', ...args], { cwd, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Run the bin npm installed (`node_modules/.bin/masterbus`, executed through its shebang), as npx does, without npx's start-up. */
+function bin(args: string[], cwd = app): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(join(app, 'node_modules', '.bin', 'masterbus'), args, { cwd, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1' } });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -71,7 +79,7 @@ describe('npx masterbus, from the packed tarball installed in an empty folder', 
     const v = npx(['--version']);
     expect(v.code).toBe(0);
     expect(v.stdout.trim()).toBe(JSON.parse(execFileSync('node', ['-p', 'JSON.stringify(require("./package.json").version)'], { cwd: root, encoding: 'utf8' })));
-    const h = npx(['--help']);
+    const h = bin(['--help']);
     for (const cmd of ['analyze', 'master', 'mix', 'process', 'presets', 'demo']) expect(h.stdout).toMatch(new RegExp(`^\\s+${cmd}\\b`, 'm'));
   });
 
@@ -90,7 +98,7 @@ describe('npx masterbus, from the packed tarball installed in an empty folder', 
     expect(Math.abs(m.integrated + 14)).toBeLessThanOrEqual(0.1);
     expect(m.truePeak).toBeLessThanOrEqual(-1.5 + 1e-3); // the demo's ceiling (DEMO_CEILING_DBTP)
     // The session it wrote mixes again with `masterbus mix` to the same mix.
-    const again = npx(['mix', join(dir, 'session.json'), '-o', join(dir, 'remix.wav'), '--bits', '24']);
+    const again = bin(['mix', join(dir, 'session.json'), '-o', join(dir, 'remix.wav'), '--bits', '24']);
     expect(again.code).toBe(0);
     const a = readWav(join(dir, 'mix.wav')).channels;
     const b = readWav(join(dir, 'remix.wav')).channels;
@@ -123,7 +131,7 @@ describe('npx masterbus, from the packed tarball installed in an empty folder', 
   }, 60_000);
 
   it('master on 2 worker threads into a folder; a rerun skips both; --shard splits them', () => {
-    const r = npx(['master', 'song.wav', 'quiet.wav', '-o', 'batch/', '--jobs', '2', '--json']);
+    const r = bin(['master', 'song.wav', 'quiet.wav', '-o', 'batch/', '--jobs', '2', '--json']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.results.map((x: { ok: boolean }) => x.ok)).toEqual([true, true]);
@@ -132,17 +140,17 @@ describe('npx masterbus, from the packed tarball installed in an empty folder', 
       expect(Math.abs(m.integrated + 14)).toBeLessThanOrEqual(0.1);
     }
     const t = statSync(join(app, 'batch', 'song.wav')).mtimeMs;
-    const again = npx(['master', 'song.wav', 'quiet.wav', '-o', 'batch/', '--jobs', '2', '--json']);
+    const again = bin(['master', 'song.wav', 'quiet.wav', '-o', 'batch/', '--jobs', '2', '--json']);
     expect(JSON.parse(again.stdout).results.every((x: { skipped?: boolean }) => x.skipped === true)).toBe(true);
     expect(statSync(join(app, 'batch', 'song.wav')).mtimeMs).toBe(t);
-    const s1 = JSON.parse(npx(['master', 'song.wav', 'quiet.wav', '-o', 'shards/', '--shard', '1/2', '--json']).stdout).results.length;
-    const s2 = JSON.parse(npx(['master', 'song.wav', 'quiet.wav', '-o', 'shards/', '--shard', '2/2', '--json']).stdout).results.length;
+    const s1 = JSON.parse(bin(['master', 'song.wav', 'quiet.wav', '-o', 'shards/', '--shard', '1/2', '--json']).stdout).results.length;
+    const s2 = JSON.parse(bin(['master', 'song.wav', 'quiet.wav', '-o', 'shards/', '--shard', '2/2', '--json']).stdout).results.length;
     expect(s1 + s2).toBe(2);
   }, 120_000);
 
   it('mix and process', () => {
     writeFileSync(join(app, 's.json'), JSON.stringify({ type: 'Mixer', version: 1, session: { tracks: [{ name: 'song', faderDb: -3 }, { name: 'quiet', pan: 0.5 }] } }));
-    const mix = npx(['mix', 's.json', '-o', 'mix.flac', '--bits', '16']);
+    const mix = bin(['mix', 's.json', '-o', 'mix.flac', '--bits', '16']);
     expect(mix.code).toBe(0);
     if (haveFfmpeg) {
       const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name,channels,sample_rate', '-of', 'json', join(app, 'mix.flac')], { encoding: 'utf8' });
@@ -150,7 +158,7 @@ describe('npx masterbus, from the packed tarball installed in an empty folder', 
       expect([s.codec_name, s.channels, Number(s.sample_rate)]).toEqual(['flac', 2, FS]);
     }
     writeFileSync(join(app, 'chain.json'), JSON.stringify({ type: 'Chain', params: { processors: [{ type: 'ParametricEQ', params: { bands: [], outputGainDb: -6 } }] } }));
-    const p = npx(['process', 'song.wav', '-o', 'gain.wav', '--chain', 'chain.json', '--bits', '32f']);
+    const p = bin(['process', 'song.wav', '-o', 'gain.wav', '--chain', 'chain.json', '--bits', '32f']);
     expect(p.code).toBe(0);
     const x = readWav(join(app, 'song.wav')).channels;
     const y = readWav(join(app, 'gain.wav')).channels;
@@ -174,7 +182,7 @@ describe('npx masterbus, from the packed tarball installed in an empty folder', 
       [['process', 'song.wav', '-o', 'bad/y.wav'], 2],
       [['frobnicate'], 2],
     ] as const) {
-      const r = npx([...args]);
+      const r = bin([...args]);
       expect(r.code, args.join(' ')).toBe(code);
       expect(r.stderr, args.join(' ')).toMatch(/^masterbus: /);
       expect(r.stderr, args.join(' ')).not.toMatch(/\n\s+at |Error: /);

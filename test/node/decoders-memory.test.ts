@@ -16,7 +16,7 @@ const available = spawnSync('ffmpeg', ['-version'], { stdio: 'ignore' }).status 
 if (!available && process.env.REQUIRE_FFMPEG === '1') throw new Error('REQUIRE_FFMPEG=1 but ffmpeg is not installed');
 if (!available) console.warn('decoders-memory.test.ts: ffmpeg not found, skipping (set REQUIRE_FFMPEG=1 to fail instead)');
 
-const MINUTES = 10;
+const MINUTES = process.env.SOAK ? 10 : 4;
 const RATE = 44100;
 let dir = '';
 
