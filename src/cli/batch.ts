@@ -4,10 +4,10 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
+import { writeFileAtomically } from '../node/output-path.js';
 import { UsageError } from './errors.js';
 import { runJob, type Job, type JobResult } from './jobs.js';
 import type { Shard } from './options.js';
@@ -122,14 +122,8 @@ async function writeState(job: Job): Promise<void> {
   const state = readState(dir);
   const st = statSync(job.output.path);
   state[basename(job.output.path)] = { signature: jobSignature(job), size: st.size, mtimeMs: st.mtimeMs };
-  const path = join(dir, STATE_FILE);
-  const tmp = `${path}.${process.pid}.tmp`;
-  try {
-    await writeFile(tmp, `${JSON.stringify(state, null, 1)}\n`);
-    await rename(tmp, path);
-  } catch {
-    await rm(tmp, { force: true });
-  }
+  // A state file that cannot be written only means the next run redoes the work.
+  await writeFileAtomically(join(dir, STATE_FILE), `${JSON.stringify(state, null, 1)}\n`).catch(() => {});
 }
 
 /** How a batch runs. */

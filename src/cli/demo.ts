@@ -5,11 +5,12 @@
  * the session (so `masterbus mix` can redo the mix), the mix, the master and an HTML report, with
  * a before/after table on stdout.
  */
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { master, type MasterReport } from '../chains/master.js';
 import type { MasteringChainOptions } from '../chains/mastering-chain.js';
 import { createAudioWriter } from '../node/open-audio.js';
+import { writeFileAtomically } from '../node/output-path.js';
 import { FILE_BLOCK } from '../node/render.js';
 import type { CliIO } from './program.js';
 import { demoSession, mixDemo, renderDemoStems } from './demo/index.js';
@@ -49,17 +50,6 @@ async function writeAudio(path: string, channels: readonly Float32Array[], sampl
   }
 }
 
-async function writeText(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  try {
-    await writeFile(tmp, text);
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
-}
-
 /** What the demo wrote and measured. */
 export interface DemoResult {
   readonly folder: string;
@@ -91,7 +81,7 @@ export async function runDemo(folder: string, options: { json: boolean; quiet: b
     const session = demoSession({ sampleRate: sr, bpm: song.bpm });
     const sessionPath = join(dir, 'session.json');
     const files = Object.fromEntries(song.stems.map((s) => [s.name, `stems/${s.name}.wav`]));
-    await writeText(sessionPath, `${JSON.stringify({ ...session, files }, null, 2)}\n`);
+    await writeFileAtomically(sessionPath, `${JSON.stringify({ ...session, files }, null, 2)}\n`);
     const { mix } = mixDemo(song, session);
     const mixPath = join(dir, 'mix.wav');
     await writeAudio(mixPath, mix, sr);
@@ -120,7 +110,7 @@ export async function runDemo(folder: string, options: { json: boolean; quiet: b
       input: { name: 'mix.wav', href: 'mix.wav', description: 'the Mixer\'s output, 24-bit WAV' },
       output: { name: 'master.wav', href: 'master.wav', description: `mastered to the streaming target (${DEMO_CEILING_DBTP} dBTP ceiling), 24-bit WAV` },
     });
-    await writeText(reportPath, html);
+    await writeFileAtomically(reportPath, html);
     tick(1);
     progress.finish('demo song');
     progress.stop();

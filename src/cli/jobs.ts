@@ -2,7 +2,7 @@
  * One unit of batch work (master or process one file), run the same way on the main thread and on
  * a worker thread: plain JSON in, plain JSON out, progress through a callback.
  */
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { basename, dirname, relative } from 'node:path';
 import type { MasteringOptions, MasterReport } from '../chains/master.js';
 import type { DitherMode } from '../core/dither.js';
@@ -11,6 +11,7 @@ import { processorFromJSON } from '../registry.js';
 import type { AudioSink, AudioSource, SampleFormat } from '../node/audio-file.js';
 import { masterFile } from '../node/master-file.js';
 import { createAudioWriter, openAudio } from '../node/open-audio.js';
+import { writeFileAtomically } from '../node/output-path.js';
 import { fileChannelWeights, fileLoudness, renderFile, type FileLoudness } from '../node/render.js';
 import { LoudnessMeter } from '../metering/loudness-meter.js';
 import { oneLine } from './errors.js';
@@ -178,12 +179,5 @@ async function writeReport(path: string, input: string, output: string, descript
     output: { name: basename(output), href: fileHref(relative(dir, output) || basename(output)) },
   });
   await mkdir(dir, { recursive: true });
-  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  try {
-    await writeFile(tmp, html);
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
+  await writeFileAtomically(path, html);
 }

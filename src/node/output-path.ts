@@ -8,7 +8,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { realpath, stat } from 'node:fs/promises';
+import { realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { AudioFileError } from './audio-file.js';
 
@@ -53,4 +53,20 @@ export async function assertNotProtected(path: string, protect: readonly string[
 /** A fresh temporary path beside `path`: `.<name>.<12 hex digits>.tmp` in the same folder (so the final rename stays on one file system). */
 export function temporaryPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+/**
+ * Write a text file (a report, a session, a state file) so that it appears whole or not at all:
+ * to {@link temporaryPathFor} beside it, then renamed onto `path`; the temporary file is removed
+ * if anything fails.
+ */
+export async function writeFileAtomically(path: string, text: string): Promise<void> {
+  const tmp = temporaryPathFor(path);
+  try {
+    await writeFile(tmp, text);
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
 }
