@@ -30,6 +30,8 @@ export interface MasterJob {
   readonly output: OutputSpec;
   /** The HTML report's path, if one is wanted. */
   readonly report?: string;
+  /** A folder for a PNG of each of the report's plots, if wanted. */
+  readonly plots?: string;
   readonly mastering: Pick<MasteringOptions, 'preset' | 'target' | 'ceiling' | 'chain'>;
 }
 
@@ -85,7 +87,7 @@ async function runMaster(job: MasterJob, onProgress: JobProgress, signal: AbortS
     signal,
   });
   const rep = r.report;
-  if (job.report !== undefined) await writeReport(job.report, job.input, job.output.path, r.input.description, r.input.sampleRate, rep);
+  if (job.report !== undefined || job.plots !== undefined) await writeReport(job, r.input.description, r.input.sampleRate, rep);
   onProgress(1);
   const loud = ({ loudness: l, duration }: MasterReport['before']): FileLoudness => ({
     integrated: l.integrated,
@@ -167,17 +169,22 @@ async function runProcess(job: ProcessJob, onProgress: JobProgress, signal: Abor
   return { ok: true, input: job.input, output: job.output.path, seconds: (performance.now() - t0) / 1000, before: fileLoudness(inMeter.reading()), after: fileLoudness(outMeter.reading()) };
 }
 
-/** Write the HTML report of a mastering job (temporary file, then renamed). */
-async function writeReport(path: string, input: string, output: string, description: string, sampleRate: number, report: MasterReport): Promise<void> {
-  const { fileHref, renderReportHtml } = await import('../node/report/index.js');
-  const dir = dirname(path);
-  const html = await renderReportHtml({
+/** Write the HTML report of a mastering job (whole or not at all) and/or a PNG of each of its plots. */
+async function writeReport(job: MasterJob, description: string, sampleRate: number, report: MasterReport): Promise<void> {
+  const { fileHref, renderReportHtml, reportPlots, writeReportPngs } = await import('../node/report/index.js');
+  const { input, output: { path: output } } = job;
+  const dir = dirname(job.report ?? output);
+  const reportInput = {
     title: `${basename(input)} mastered`,
     sampleRate,
     report,
     input: { name: basename(input), href: fileHref(relative(dir, input) || basename(input)), description },
     output: { name: basename(output), href: fileHref(relative(dir, output) || basename(output)) },
-  });
-  await mkdir(dir, { recursive: true });
-  await writeFileAtomically(path, html);
+  };
+  const plots = await reportPlots(reportInput);
+  if (job.plots !== undefined) await writeReportPngs(plots, job.plots);
+  if (job.report !== undefined) {
+    await mkdir(dir, { recursive: true });
+    await writeFileAtomically(job.report, await renderReportHtml(reportInput, plots));
+  }
 }

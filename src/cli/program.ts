@@ -116,11 +116,12 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
       .option('--target <LUFS>', `custom integrated loudness target, LUFS [${TARGET_LOUDNESS_RANGE.min}, ${TARGET_LOUDNESS_RANGE.max}]`, wrap((v) => parseNumberOption('--target', v, TARGET_LOUDNESS_RANGE.min, TARGET_LOUDNESS_RANGE.max, 'LUFS')))
       .option('--ceiling <dBTP>', `true-peak ceiling, dBTP [${TARGET_CEILING_RANGE.min}, ${TARGET_CEILING_RANGE.max}]`, wrap((v) => parseNumberOption('--ceiling', v, TARGET_CEILING_RANGE.min, TARGET_CEILING_RANGE.max, 'dBTP')))
       .option('--chain <file.json>', 'MasteringChain preset: stages before the limiter (a "MasteringChain" preset or its options)')
-      .option('--report [file.html]', 'write an HTML report (default: beside the output, <name>.report.html)'),
+      .option('--report [file.html]', 'write an HTML report (default: beside the output, <name>.report.html)')
+      .option('--plots <folder>', 'write a PNG of each of the report\'s plots (for several inputs, one subfolder per output)'),
     '24',
   )
-    .addHelpText('after', '\nExamples:\n  masterbus master mix.wav -o master.wav --preset streaming --report\n  masterbus master mix.wav -o master.wav --target -16 --ceiling -1.5 --bits 16 --dither shaped\n  masterbus master album/*.wav -o masters/ --preset apple-music --jobs 2\n')
-    .action(async (inputs: string[], o: WriteOptions & { preset?: string; target?: number; ceiling?: number; chain?: string; report?: string | boolean }) => {
+    .addHelpText('after', '\nExamples:\n  masterbus master mix.wav -o master.wav --preset streaming --report --plots plots/\n  masterbus master mix.wav -o master.wav --target -16 --ceiling -1.5 --bits 16 --dither shaped\n  masterbus master album/*.wav -o masters/ --preset apple-music --jobs 2\n')
+    .action(async (inputs: string[], o: WriteOptions & { preset?: string; target?: number; ceiling?: number; chain?: string; report?: string | boolean; plots?: string }) => {
       if (o.preset !== undefined && o.target !== undefined) throw new UsageError('give --preset or --target, not both');
       const chain = o.chain === undefined ? undefined : masteringChainFromFile(o.chain);
       const jobsFor = (input: string, output: OutputSpec): Job => ({
@@ -128,6 +129,7 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
         input,
         output,
         ...(o.report !== undefined && o.report !== false ? { report: typeof o.report === 'string' && inputs.length === 1 ? o.report : join(dirname(output.path), `${basename(output.path, extname(output.path))}.report.html`) } : {}),
+        ...(o.plots !== undefined ? { plots: inputs.length === 1 ? o.plots : join(o.plots, basename(output.path, extname(output.path))) } : {}),
         mastering: { ...(o.preset !== undefined ? { preset: o.preset as (typeof LOUDNESS_PRESET_NAMES)[number] } : {}), ...(o.target !== undefined ? { target: o.target } : {}), ...(o.ceiling !== undefined ? { ceiling: o.ceiling } : {}), ...(chain ? { chain } : {}) },
       });
       await batchCommand(inputs, o, jobsFor, io, out, err, setExit, true);
@@ -211,6 +213,7 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
     .command('presets')
     .description('List the loudness targets (for master --preset) and the processor types a chain preset can use.')
     .option('--json', 'print them as JSON on stdout')
+    .addHelpText('after', '\nExamples:\n  masterbus presets\n  masterbus presets --json | jq .loudnessTargets.streaming\n')
     .action((o: Common) => {
       const types = Object.keys(PROCESSOR_CLASSES).sort();
       if (o.json) {
@@ -230,6 +233,7 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
     .argument('[folder]', 'where to write', 'masterbus-demo')
     .option('-q, --quiet', 'no progress and no table')
     .option('--json', 'print the result as JSON on stdout')
+    .addHelpText('after', '\nExamples:\n  masterbus demo                 # into ./masterbus-demo/\n  masterbus demo /tmp/song --json\n')
     .action(async (folder: string, o: Common) => {
       const { runDemo } = await import('./demo.js');
       await runDemo(folder, { json: o.json === true, quiet: o.quiet === true, io, out });

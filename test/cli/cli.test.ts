@@ -5,7 +5,7 @@
  * exit codes and one-line errors. The built bin, worker threads and the packed package are tested
  * in test/cli/package-cli.test.ts.
  */
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -129,13 +129,22 @@ describe('masterbus master', () => {
     expect(forced.code).toBe(0);
   });
 
-  it('several inputs into a folder; an HTML report beside each output', async () => {
+  it('several inputs into a folder; an HTML report beside each output and a PNG of each plot', async () => {
     const outDir = join(dir, 'masters');
-    const r = await cli('master', songA, songB, '-o', `${outDir}/`, '--preset', 'streaming', '--jobs', '1', '--report', '--json');
+    const plots = join(dir, 'plots');
+    const r = await cli('master', songA, songB, '-o', `${outDir}/`, '--preset', 'streaming', '--jobs', '1', '--report', '--plots', plots, '--json');
     expect(r.code).toBe(EXIT.ok);
     const names = readdirSync(outDir).sort();
     expect(names).toEqual(expect.arrayContaining(['a.wav', 'b.wav', 'a.report.html', 'b.report.html']));
     expect(names.filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    for (const song of ['a', 'b']) {
+      const pngs = readdirSync(join(plots, song));
+      expect(pngs).toEqual(expect.arrayContaining(['loudness.png', 'gain-reduction.png', 'spectrum.png']));
+      // PNG signature.
+      expect([...readFileSync(join(plots, song, 'loudness.png')).subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    }
+    const html = readFileSync(join(outDir, 'a.report.html'), 'utf8');
+    expect(html).toMatch(/(src|href)="\.\.\/a\.wav"/); // the input, relative to the report
   });
 
   it('refuses to write over its input, and a bad value, with exit 2 and nothing written', async () => {
@@ -256,7 +265,7 @@ describe('batches', () => {
   });
 
   it('--help of every command shows examples; a wrong option is exit 2', async () => {
-    for (const cmd of ['analyze', 'master', 'mix', 'process']) {
+    for (const cmd of ['analyze', 'master', 'mix', 'process', 'presets', 'demo']) {
       const r = await cli(cmd, '--help');
       expect(r.code).toBe(EXIT.ok);
       expect(r.stdout).toContain('Examples:');
@@ -264,6 +273,37 @@ describe('batches', () => {
     const wrong = await cli('analyze', '--loudness');
     expect(wrong.code).toBe(EXIT.usage);
     expect(wrong.stderr).toMatch(/unknown option/);
+  });
+
+  it('progress bars go to stderr on a terminal (per file and for the batch), and nowhere otherwise', async () => {
+    const { createProgress } = await import('../../src/cli/progress.js');
+    const capture = (isTTY: boolean) => {
+      const s = new PassThrough() as unknown as NodeJS.WriteStream & { isTTY: boolean; columns: number };
+      s.isTTY = isTTY;
+      s.columns = 100;
+      (s as unknown as { cursorTo: () => boolean }).cursorTo = () => true;
+      (s as unknown as { clearLine: () => boolean }).clearLine = () => true;
+      (s as unknown as { moveCursor: () => boolean }).moveCursor = () => true;
+      let text = '';
+      (s as unknown as PassThrough).on('data', (d: Buffer) => (text += d));
+      return { s, text: () => text };
+    };
+    const tty = capture(true);
+    const p = createProgress(2, true, tty.s);
+    const tick = p.start('one.wav');
+    tick(0.5);
+    await new Promise((r) => setTimeout(r, 150)); // cli-progress redraws on a timer
+    p.finish('one.wav');
+    p.stop();
+    expect(tty.text()).toContain('one.wav');
+    expect(tty.text()).toMatch(/50%/);
+    expect(tty.text()).toMatch(/\d\/2 files/);
+    const pipe = capture(false);
+    const q = createProgress(2, true, pipe.s);
+    q.start('one.wav')(0.5);
+    q.finish('one.wav');
+    q.stop();
+    expect(pipe.text()).toBe('');
   });
 
   it('presets lists the loudness targets', async () => {
