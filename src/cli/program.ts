@@ -300,7 +300,7 @@ async function batchCommand(
       progress,
       signal: io.signal,
       onResult: (r) => {
-        if (!r.ok) progress.log(`masterbus: ${r.error}`);
+        if (!r.ok && !io.signal.aborted) progress.log(`masterbus: ${r.error}`);
       },
     });
   } finally {
@@ -353,6 +353,9 @@ export async function run(argv: readonly string[], io?: Partial<CliIO>): Promise
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
-  if (full.signal.aborted) return EXIT.interrupted;
+  if (full.signal.aborted) {
+    full.stderr.write('masterbus: interrupted; unfinished outputs were removed\n');
+    return EXIT.interrupted;
+  }
   return code;
 }

@@ -24,13 +24,17 @@ const FS = 48000;
 
 /** Run the CLI in-process; resolves the exit code and what it printed. */
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return cliWith(new AbortController().signal, ...args);
+}
+
+async function cliWith(signal: AbortSignal, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new PassThrough();
   const stderr = new PassThrough() as unknown as NodeJS.WriteStream;
   let out = '';
   let err = '';
   stdout.on('data', (d) => (out += d));
   (stderr as unknown as PassThrough).on('data', (d: Buffer) => (err += d));
-  const code = await run(['node', 'masterbus', ...args], { stdout, stderr, signal: new AbortController().signal });
+  const code = await run(['node', 'masterbus', ...args], { stdout, stderr, signal });
   return { code, stdout: out, stderr: err };
 }
 
@@ -157,6 +161,18 @@ describe('masterbus master', () => {
     expect(existsSync(join(dir, 'x.wav'))).toBe(false);
     const both = await cli('master', songA, '-o', join(dir, 'x.wav'), '--target', '-14', '--preset', 'podcast');
     expect(both.code).toBe(EXIT.usage);
+  });
+
+  it('interrupted (Ctrl-C) mid-way: exit 130, one line, nothing written, no temporary file', async () => {
+    const long = join(dir, 'long.wav');
+    writeWavFloat(long, programme(60, 0.5, 5), FS);
+    const outDir = join(dir, 'interrupted');
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('interrupted')), 300);
+    const r = await cliWith(controller.signal, 'master', long, '-o', join(outDir, 'long.wav'), '--quiet');
+    expect(r.code).toBe(EXIT.interrupted);
+    expect(r.stderr).toBe('masterbus: interrupted; unfinished outputs were removed\n');
+    expect(existsSync(outDir) ? readdirSync(outDir) : []).toEqual([]);
   });
 
   it('a corrupt input: exit 1, one line, no output and no temporary file left', async () => {
