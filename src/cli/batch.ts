@@ -164,7 +164,10 @@ export async function runBatch(jobs: readonly Job[], options: BatchOptions): Pro
     options.onResult?.(r);
   };
   if (todo.length === 0) return results;
-  if (options.jobs <= 1 || todo.length === 1) {
+  // Worker threads load the built files (dist/cli/worker.js); run from the TypeScript sources (a
+  // development checkout under tsx or a test runner), the batch runs on this thread.
+  const fromSource = new URL(import.meta.url).pathname.endsWith('.ts');
+  if (options.jobs <= 1 || todo.length === 1 || fromSource) {
     for (const k of todo) {
       if (options.signal.aborted) break;
       const r = await runJob(jobs[k], options.progress.start(jobs[k].input), options.signal);
@@ -173,10 +176,8 @@ export async function runBatch(jobs: readonly Job[], options: BatchOptions): Pro
     return results;
   }
   const { Piscina } = await import('piscina');
-  const here = new URL(import.meta.url);
-  const fromSource = here.pathname.endsWith('.ts');
   const pool = new Piscina({
-    filename: new URL(fromSource ? './worker.ts' : './worker.js', here).href,
+    filename: new URL('./worker.js', import.meta.url).href,
     maxThreads: Math.min(options.jobs, todo.length),
     minThreads: 0,
     idleTimeout: 1000,

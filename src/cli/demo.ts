@@ -9,7 +9,8 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { master, type MasterReport } from '../chains/master.js';
 import type { MasteringChainOptions } from '../chains/mastering-chain.js';
-import { createAudioWriter } from '../node/open-audio.js';
+import { AudioFileError } from '../node/audio-file.js';
+import { createAudioWriter, describeFsError } from '../node/open-audio.js';
 import { writeFileAtomically } from '../node/output-path.js';
 import { FILE_BLOCK } from '../node/render.js';
 import type { CliIO } from './program.js';
@@ -62,7 +63,11 @@ export interface DemoResult {
 export async function runDemo(folder: string, options: { json: boolean; quiet: boolean; io: CliIO; out: (s: string) => void }): Promise<DemoResult> {
   const t0 = performance.now();
   const dir = resolve(folder);
-  await mkdir(join(dir, 'stems'), { recursive: true });
+  try {
+    await mkdir(join(dir, 'stems'), { recursive: true });
+  } catch (e) {
+    throw new AudioFileError(folder, `cannot make the demo's folder: ${describeFsError(e)}`);
+  }
   const progress = createProgress(1, !options.quiet && !options.json, options.io.stderr);
   const tick = progress.start('demo song');
   try {

@@ -8,13 +8,13 @@ import type { MasteringOptions, MasterReport } from '../chains/master.js';
 import type { DitherMode } from '../core/dither.js';
 import type { ProcessorJSON } from '../core/processor.js';
 import { processorFromJSON } from '../registry.js';
-import type { AudioSink, AudioSource, SampleFormat } from '../node/audio-file.js';
+import { AudioFileError, type AudioSink, type AudioSource, type SampleFormat } from '../node/audio-file.js';
 import { masterFile } from '../node/master-file.js';
-import { createAudioWriter, openAudio } from '../node/open-audio.js';
+import { createAudioWriter, ditherFor, openAudio } from '../node/open-audio.js';
 import { writeFileAtomically } from '../node/output-path.js';
 import { fileChannelWeights, fileLoudness, renderFile, type FileLoudness } from '../node/render.js';
 import { LoudnessMeter } from '../metering/loudness-meter.js';
-import { oneLine } from './errors.js';
+import { UsageError, oneLine } from './errors.js';
 
 /** What every job writes. */
 export interface OutputSpec {
@@ -32,6 +32,10 @@ export interface MasterJob {
   readonly report?: string;
   /** A folder for a PNG of each of the report's plots, if wanted. */
   readonly plots?: string;
+  /** What to call the input in the report (default: its file name). */
+  readonly label?: string;
+  /** Files the output must not be, besides the input (a mix's stems and session). */
+  readonly protect?: readonly string[];
   readonly mastering: Pick<MasteringOptions, 'preset' | 'target' | 'ceiling' | 'chain'>;
 }
 
@@ -59,6 +63,8 @@ export type JobResult =
       /** master only: the gain applied, the error from the target, the limiter passes, the warnings. */
       readonly mastering?: { readonly target: MasterReport['target']; readonly gainDb: number; readonly errorLu: number | null; readonly passes: number; readonly limiterMaxDb: number; readonly warnings: readonly { code: string; on: string; message: string }[] };
       readonly skipped?: false;
+      /** About the files (a truncated input, a dither changed for the rate): `<file>: <what>`. */
+      readonly warnings: readonly string[];
     }
   | { readonly ok: true; readonly input: string; readonly output: string; readonly skipped: true }
   | { readonly ok: false; readonly input: string; readonly output: string; readonly error: string };
@@ -74,7 +80,10 @@ export async function runJob(job: Job, onProgress: JobProgress = () => {}, signa
     if (job.kind === 'master') return await runMaster(job, onProgress, signal, t0);
     return await runProcess(job, onProgress, signal, t0);
   } catch (e) {
-    return { ok: false, input: job.input, output: job.output.path, error: oneLine(e) };
+    // Every failure names its file: the input's for errors that do not name one (a chain preset
+    // that does not fit the file, say).
+    const line = oneLine(e);
+    return { ok: false, input: job.input, output: job.output.path, error: e instanceof AudioFileError || e instanceof UsageError ? line : `${job.input}: ${line}` };
   }
 }
 
@@ -83,6 +92,7 @@ async function runMaster(job: MasterJob, onProgress: JobProgress, signal: AbortS
     ...job.mastering,
     sampleFormat: job.output.sampleFormat,
     dither: job.output.dither,
+    protect: job.protect,
     onProgress: (p) => onProgress(p.fraction * 0.97),
     signal,
   });
@@ -105,6 +115,7 @@ async function runMaster(job: MasterJob, onProgress: JobProgress, signal: AbortS
     output: job.output.path,
     ...(job.report !== undefined ? { report: job.report } : {}),
     seconds: (performance.now() - t0) / 1000,
+    warnings: r.warnings,
     before: loud(rep.before),
     after: loud(rep.after),
     mastering: {
@@ -122,7 +133,9 @@ async function runProcess(job: ProcessJob, onProgress: JobProgress, signal: Abor
   const processor = processorFromJSON(job.chain);
   const source = await openAudio(job.input);
   const { sampleRate, channels } = source;
-  const sink = await createAudioWriter(job.output.path, { sampleRate, channels, sampleFormat: job.output.sampleFormat, dither: job.output.dither, protect: [job.input] });
+  const d = ditherFor(job.output.dither, sampleRate);
+  const warnings = [...(source.warnings ?? []).map((w) => `${job.input}: ${w}`), ...(d.warning ? [`${job.output.path}: ${d.warning}`] : [])];
+  const sink = await createAudioWriter(job.output.path, { sampleRate, channels, sampleFormat: job.output.sampleFormat, dither: d.mode, protect: [job.input] });
   // Meter what goes in and what comes out on the way (the output before quantisation to the file's format).
   const spec = { sampleRate, maxBlockSize: 4096, channels };
   const inMeter = new LoudnessMeter({ historySeconds: 0, channelWeights: fileChannelWeights(channels) });
@@ -166,7 +179,7 @@ async function runProcess(job: ProcessJob, onProgress: JobProgress, signal: Abor
   inMeter.finish();
   outMeter.finish();
   onProgress(1);
-  return { ok: true, input: job.input, output: job.output.path, seconds: (performance.now() - t0) / 1000, before: fileLoudness(inMeter.reading()), after: fileLoudness(outMeter.reading()) };
+  return { ok: true, input: job.input, output: job.output.path, seconds: (performance.now() - t0) / 1000, warnings, before: fileLoudness(inMeter.reading()), after: fileLoudness(outMeter.reading()) };
 }
 
 /** Write the HTML report of a mastering job (whole or not at all) and/or a PNG of each of its plots. */
@@ -175,10 +188,10 @@ async function writeReport(job: MasterJob, description: string, sampleRate: numb
   const { input, output: { path: output } } = job;
   const dir = dirname(job.report ?? output);
   const reportInput = {
-    title: `${basename(input)} mastered`,
+    title: `${job.label ?? basename(input)} mastered`,
     sampleRate,
     report,
-    input: { name: basename(input), href: fileHref(relative(dir, input) || basename(input)), description },
+    input: { name: job.label ?? basename(input), href: fileHref(relative(dir, input) || basename(input)), description },
     output: { name: basename(output), href: fileHref(relative(dir, output) || basename(output)) },
   };
   const plots = await reportPlots(reportInput);

@@ -4,6 +4,7 @@
  * stderr and an exit code from {@link EXIT}.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { statSync, type Stats } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { LOUDNESS_PRESET_NAMES, LOUDNESS_TARGETS, TARGET_CEILING_RANGE, TARGET_LOUDNESS_RANGE } from '../chains/loudness-targets.js';
@@ -70,13 +71,14 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
     .option('--json', 'print the results as JSON on stdout')
     .addHelpText('after', '\nExamples:\n  masterbus analyze song.wav\n  masterbus analyze album/*.flac --json > loudness.json\n')
     .action(async (files: string[], o: Common) => {
-      const rows: { file: string; result?: Awaited<ReturnType<typeof analyzeSources>>['files'][number]; info?: { format: string; description: string; sampleRate: number; channels: number }; error?: string }[] = [];
+      const rows: { file: string; result?: Awaited<ReturnType<typeof analyzeSources>>['files'][number]; info?: { format: string; description: string; sampleRate: number; channels: number; warnings: string[] }; error?: string }[] = [];
       const sources = [];
       for (const file of files) {
         try {
           const s = await openAudio(file);
           sources.push(s);
-          rows.push({ file, info: { format: s.format, description: s.description, sampleRate: s.sampleRate, channels: s.channels } });
+          rows.push({ file, info: { format: s.format, description: s.description, sampleRate: s.sampleRate, channels: s.channels, warnings: [...(s.warnings ?? [])] } });
+          if (!o.json) for (const w of s.warnings ?? []) err(`masterbus: ${file}: warning: ${w}`);
         } catch (e) {
           rows.push({ file, error: oneLine(e) });
         }
@@ -116,19 +118,25 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
       .option('--target <LUFS>', `custom integrated loudness target, LUFS [${TARGET_LOUDNESS_RANGE.min}, ${TARGET_LOUDNESS_RANGE.max}]`, wrap((v) => parseNumberOption('--target', v, TARGET_LOUDNESS_RANGE.min, TARGET_LOUDNESS_RANGE.max, 'LUFS')))
       .option('--ceiling <dBTP>', `true-peak ceiling, dBTP [${TARGET_CEILING_RANGE.min}, ${TARGET_CEILING_RANGE.max}]`, wrap((v) => parseNumberOption('--ceiling', v, TARGET_CEILING_RANGE.min, TARGET_CEILING_RANGE.max, 'dBTP')))
       .option('--chain <file.json>', 'MasteringChain preset: stages before the limiter (a "MasteringChain" preset or its options)')
-      .option('--report [file.html]', 'write an HTML report (default: beside the output, <name>.report.html)')
+      .option('--report', 'write an HTML report beside each output (<name>.report.html)')
+      .option('--report-file <file.html>', 'write the HTML report here instead (one input only)')
       .option('--plots <folder>', 'write a PNG of each of the report\'s plots (for several inputs, one subfolder per output)'),
     '24',
   )
     .addHelpText('after', '\nExamples:\n  masterbus master mix.wav -o master.wav --preset streaming --report --plots plots/\n  masterbus master mix.wav -o master.wav --target -16 --ceiling -1.5 --bits 16 --dither shaped\n  masterbus master album/*.wav -o masters/ --preset apple-music --jobs 2\n')
-    .action(async (inputs: string[], o: WriteOptions & { preset?: string; target?: number; ceiling?: number; chain?: string; report?: string | boolean; plots?: string }) => {
+    .action(async (inputs: string[], o: WriteOptions & { preset?: string; target?: number; ceiling?: number; chain?: string; report?: boolean; reportFile?: string; plots?: string }) => {
       if (o.preset !== undefined && o.target !== undefined) throw new UsageError('give --preset or --target, not both');
+      checkTargetAndCeiling(o.preset, o.target, o.ceiling);
+      if (o.reportFile !== undefined) {
+        if (inputs.length > 1) throw new UsageError('--report-file names one report: with several inputs use --report (one beside each output)');
+        checkReportPath(o.reportFile, inputs);
+      }
       const chain = o.chain === undefined ? undefined : masteringChainFromFile(o.chain);
       const jobsFor = (input: string, output: OutputSpec): Job => ({
         kind: 'master',
         input,
         output,
-        ...(o.report !== undefined && o.report !== false ? { report: typeof o.report === 'string' && inputs.length === 1 ? o.report : join(dirname(output.path), `${basename(output.path, extname(output.path))}.report.html`) } : {}),
+        ...(o.reportFile !== undefined ? { report: o.reportFile } : o.report === true ? { report: reportBeside(output.path) } : {}),
         ...(o.plots !== undefined ? { plots: inputs.length === 1 ? o.plots : join(o.plots, basename(output.path, extname(output.path))) } : {}),
         mastering: { ...(o.preset !== undefined ? { preset: o.preset as (typeof LOUDNESS_PRESET_NAMES)[number] } : {}), ...(o.target !== undefined ? { target: o.target } : {}), ...(o.ceiling !== undefined ? { ceiling: o.ceiling } : {}), ...(chain ? { chain } : {}) },
       });
@@ -163,19 +171,28 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
     .requiredOption('-o, --output <file>', 'output file (.wav or .flac)')
     .option('--stems <folder>', 'where tracks without a "files" entry are found, as <track name>.wav/.flac/… (default: the session file\'s folder)')
     .addOption(new Option('--master [preset]', 'master the mix to a loudness target (default preset: streaming)').choices(LOUDNESS_PRESET_NAMES as string[]))
-    .option('--report [file.html]', 'with --master: write an HTML report (default: <output>.report.html)')
+    .option('--report', 'with --master: write an HTML report beside the output (<name>.report.html), and keep the unmastered mix beside it (<name>.mix.wav) for its player')
+    .option('--report-file <file.html>', 'with --master: write the HTML report here instead')
     .addOption(new Option('--bits <bits>', 'output sample format').choices(BITS_CHOICES).default('24'))
     .addOption(new Option('--dither <mode>', 'dither for integer formats up to 24 bits').choices(DITHER_CHOICES).default('tpdf'))
     .option('-q, --quiet', 'no progress and no table')
     .option('--json', 'print the result as JSON on stdout')
     .addHelpText('after', '\nExamples:\n  masterbus mix song.session.json -o song.mix.wav\n  masterbus mix song.session.json --stems stems/ -o song.master.wav --master streaming --report\n')
-    .action(async (session: string, o: Common & { output: string; stems?: string; master?: string | boolean; report?: string | boolean; bits: string; dither: string }) => {
+    .action(async (session: string, o: Common & { output: string; stems?: string; master?: string | boolean; report?: boolean; reportFile?: string; bits: string; dither: string }) => {
       const sampleFormat = parseBits(o.bits);
       const dither = parseDither(o.dither);
+      checkOutputPath(o.output, [session]);
+      const mastered = o.master !== undefined && o.master !== false;
+      const report = o.reportFile ?? (o.report === true ? reportBeside(o.output) : undefined);
+      if (report !== undefined && !mastered) throw new UsageError('--report and --report-file need --master (the report is the mastering report)');
+      if (report !== undefined) checkReportPath(report, [session, o.output]);
       const progress = createProgress(1, !o.quiet && !o.json, io.stderr);
       const tick = progress.start(session);
-      const mastered = o.master !== undefined && o.master !== false;
-      const mixPath = mastered ? join(dirname(o.output), `.${basename(o.output)}.${process.pid}.premaster.wav`) : o.output;
+      // Mastered: the mix goes to a hidden file first (kept beside the output as <name>.mix.wav
+      // when a report links it in its player).
+      const keptMix = join(dirname(o.output), `${basename(o.output, extname(o.output))}.mix.wav`);
+      const mixPath = !mastered ? o.output : report !== undefined ? keptMix : join(dirname(o.output), `.${basename(o.output)}.${process.pid}.premaster.wav`);
+      if (mixPath === keptMix) checkOutputPath(keptMix, [session, o.output]);
       try {
         const mix = await mixSessionFile(session, mixPath, {
           stemsDir: o.stems,
@@ -186,9 +203,16 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
         });
         let result: JobResult | undefined;
         if (mastered) {
-          const report = o.report === undefined || o.report === false ? undefined : typeof o.report === 'string' ? o.report : join(dirname(o.output), `${basename(o.output, extname(o.output))}.report.html`);
           result = await runJob(
-            { kind: 'master', input: mixPath, output: { path: o.output, sampleFormat, dither }, ...(report ? { report } : {}), mastering: { preset: (typeof o.master === 'string' ? o.master : 'streaming') as (typeof LOUDNESS_PRESET_NAMES)[number] } },
+            {
+              kind: 'master',
+              input: mixPath,
+              label: basename(session, extname(session)),
+              protect: [session, ...mix.tracks.map((t) => t.file)],
+              output: { path: o.output, sampleFormat, dither },
+              ...(report ? { report } : {}),
+              mastering: { preset: (typeof o.master === 'string' ? o.master : 'streaming') as (typeof LOUDNESS_PRESET_NAMES)[number] },
+            },
             (f) => tick(0.3 + 0.7 * f),
             io.signal,
           );
@@ -196,15 +220,32 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
         }
         progress.finish(session);
         progress.stop();
-        const summary = { session, output: o.output, sampleRate: mix.sampleRate, seconds: mix.frames / mix.sampleRate, tailSeconds: mix.tailSeconds, tracks: mix.tracks, ...(result && result.ok && !result.skipped ? { mastering: result.mastering, before: result.before, after: result.after, report: result.report } : {}) };
+        const mixFile = mastered ? (mixPath === keptMix ? keptMix : null) : o.output;
+        // A mix above full scale clips in an integer file (and is only rescued by mastering).
+        const peak = mix.loudness.samplePeak;
+        const clips = peak !== null && peak >= 0 && !mastered && sampleFormat !== 'float32' && sampleFormat !== 'float64';
+        const warnings = clips ? [`the mix peaks at ${signed(peak, 1)} dBFS and clips in a ${o.bits}-bit file: lower the master fader, write --bits 32f, or add --master`] : [];
+        const summary = {
+          session,
+          output: o.output,
+          mix: mixFile,
+          sampleRate: mix.sampleRate,
+          seconds: mix.frames / mix.sampleRate,
+          tailSeconds: mix.tailSeconds,
+          tracks: mix.tracks,
+          loudness: mix.loudness,
+          warnings,
+          ...(result && result.ok && !result.skipped ? { mastering: result.mastering, before: result.before, after: result.after, report: result.report } : {}),
+        };
         if (o.json) out(JSON.stringify(summary, null, 2));
         else if (!o.quiet) {
-          out(`${session}: ${mix.tracks.length} tracks -> ${o.output} (${fmt(summary.seconds, 1)} s, tail ${fmt(mix.tailSeconds, 1)} s)`);
-          if (result && result.ok && !result.skipped) printMasterLine(out, result);
+          out(`${session}: ${mix.tracks.length} tracks mixed (${fmt(summary.seconds, 1)} s, tail ${fmt(mix.tailSeconds, 1)} s): ${fmt(mix.loudness.integrated, 1)} LUFS, true peak ${fmt(mix.loudness.truePeak, 1)} dBTP${mixFile ? ` -> ${mixFile}` : ''}`);
+          if (result && result.ok && !result.skipped) printMasterLine(out, result, basename(session));
         }
+        for (const w of warnings) err(`masterbus: ${o.output}: warning: ${w}`);
       } finally {
         progress.stop();
-        if (mastered) await rm(mixPath, { force: true });
+        if (mastered && mixPath !== keptMix) await rm(mixPath, { force: true });
       }
     });
 
@@ -242,6 +283,51 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
   return program;
 }
 
+/** `<output name>.report.html` beside an output. */
+function reportBeside(output: string): string {
+  return join(dirname(output), `${basename(output, extname(output))}.report.html`);
+}
+
+/** Output file types by extension. */
+const OUTPUT_EXTENSIONS = ['.wav', '.wave', '.flac'];
+
+/** The same file (by device and inode) as one of `others`, or a path that exists and is not a regular file: a usage error. */
+function checkOutputPath(path: string, others: readonly string[], what = '-o'): void {
+  if (!OUTPUT_EXTENSIONS.includes(extname(path).toLowerCase())) throw new UsageError(`${what} ${path}: outputs are WAV (.wav) or FLAC (.flac) files`);
+  checkNotOver(path, others, what);
+}
+
+function checkNotOver(path: string, others: readonly string[], what: string): void {
+  let st: Stats | undefined;
+  try {
+    st = statSync(path);
+  } catch {
+    return; // does not exist yet
+  }
+  if (!st.isFile()) throw new UsageError(`${what} ${path}: exists and is not a regular file (a folder, device, FIFO or socket); masterbus writes files`);
+  for (const o of others) {
+    try {
+      const so = statSync(o);
+      if (so.dev === st.dev && so.ino === st.ino) throw new UsageError(`${what} ${path} is ${o}: masterbus never writes over its input`);
+    } catch (e) {
+      if (e instanceof UsageError) throw e;
+    }
+  }
+}
+
+/** A report path: .html, and not an input or an output. */
+function checkReportPath(path: string, others: readonly string[]): void {
+  if (!/\.html?$/i.test(path)) throw new UsageError(`--report-file ${path}: a report is an .html file`);
+  checkNotOver(path, others, '--report-file');
+}
+
+/** The ceiling must lie above the target (checked before any work). */
+function checkTargetAndCeiling(preset: string | undefined, target: number | undefined, ceiling: number | undefined): void {
+  const t = target ?? LOUDNESS_TARGETS[(preset ?? 'streaming') as (typeof LOUDNESS_PRESET_NAMES)[number]].integratedLufs;
+  const c = ceiling ?? (target !== undefined ? LOUDNESS_TARGETS.streaming.truePeakDbtp : LOUDNESS_TARGETS[(preset ?? 'streaming') as (typeof LOUDNESS_PRESET_NAMES)[number]].truePeakDbtp);
+  if (!(c > t)) throw new UsageError(`the ceiling (${c} dBTP) must lie above the target (${t} LUFS)`);
+}
+
 /** Read a `--chain` file for `master`: a MasteringChain preset (`{ type, params }`) or its options. */
 function masteringChainFromFile(path: string): Partial<MasteringChainOptions> {
   const json = readJsonFile(path, '--chain');
@@ -264,12 +350,12 @@ function masteringChainFromFile(path: string): Partial<MasteringChainOptions> {
   return json as Partial<MasteringChainOptions>;
 }
 
-function printMasterLine(out: (s: string) => void, r: Extract<JobResult, { ok: true; skipped?: false }>): void {
+function printMasterLine(out: (s: string) => void, r: Extract<JobResult, { ok: true; skipped?: false }>, label = r.input): void {
   const m = r.mastering!;
   out(
-    `${r.input} -> ${r.output}: ${change(r.before.integrated, r.after.integrated, 1)} LUFS (target ${m.target.integratedLufs}), true peak ${change(r.before.truePeak, r.after.truePeak, 1)} dBTP (ceiling ${m.target.truePeakDbtp}), LRA ${change(r.before.lra, r.after.lra, 1)} LU, gain ${signed(m.gainDb, 1)} dB${r.report ? `, report ${r.report}` : ''}`,
+    `${label} -> ${r.output}: ${change(r.before.integrated, r.after.integrated, 1)} LUFS (target ${m.target.integratedLufs}), true peak ${change(r.before.truePeak, r.after.truePeak, 1)} dBTP (ceiling ${m.target.truePeakDbtp}), LRA ${change(r.before.lra, r.after.lra, 1)} LU, gain ${signed(m.gainDb, 1)} dB${r.report ? `, report ${r.report}` : ''}`,
   );
-  for (const w of m.warnings) out(`  ! ${w.message}`);
+  for (const w of m.warnings) out(`  ! [${w.on === 'input' ? 'input' : w.on === 'output' ? 'result' : 'mastering'}] ${w.message}`);
 }
 
 /** Shared by master and process: plan, shard, run, print. */
@@ -289,6 +375,7 @@ async function batchCommand(
   const mine = shardInputs(inputs, shard);
   const jobsCount = o.jobs === undefined ? defaultJobs(mine.length) : parseJobs(o.jobs);
   const outputs = planOutputs(mine, o.output, `.${o.format}`);
+  for (const out of outputs) checkOutputPath(out, mine);
   if (o.format === 'flac' && sampleFormat !== 'pcm16' && sampleFormat !== 'pcm24') throw new UsageError(`FLAC output takes --bits 16 or 24, got ${o.bits}`);
   const jobs = mine.map((input, k) => makeJob(input, { path: outputs[k], sampleFormat, dither }));
   const progress = createProgress(jobs.length, !o.quiet && !o.json, io.stderr);
@@ -301,11 +388,14 @@ async function batchCommand(
       signal: io.signal,
       onResult: (r) => {
         if (!r.ok && !io.signal.aborted) progress.log(`masterbus: ${r.error}`);
+        if (r.ok && !r.skipped && !o.json) for (const w of r.warnings) progress.log(`masterbus: warning: ${w}`);
       },
     });
   } finally {
     progress.stop();
   }
+  // Files not started before an interruption.
+  for (let k = 0; k < results.length; k++) results[k] ??= { ok: false, input: jobs[k].input, output: jobs[k].output.path, error: 'not started: interrupted' };
   if (o.json) out(JSON.stringify({ shard: shard ?? null, results }, null, 2));
   else if (!o.quiet) {
     for (const r of results) {
@@ -323,16 +413,30 @@ async function batchCommand(
   void err;
 }
 
+/** Signals that stop the work cleanly (unfinished outputs removed), and the exit code each gives (128 + its number). */
+const STOP_SIGNALS: Readonly<Record<string, number>> = Object.freeze({ SIGINT: EXIT.interrupted, SIGTERM: 143, SIGHUP: 129 });
+
 /** Run the command line; resolves the exit code. */
 export async function run(argv: readonly string[], io?: Partial<CliIO>): Promise<number> {
   const controller = new AbortController();
   const full: CliIO = { stdout: io?.stdout ?? process.stdout, stderr: io?.stderr ?? process.stderr, signal: io?.signal ?? controller.signal };
   let code: number = EXIT.ok;
-  const onSigint = () => controller.abort(new Error('interrupted'));
-  if (io?.signal === undefined) process.once('SIGINT', onSigint);
+  let stopCode: number = EXIT.interrupted;
+  const handlers = Object.entries(STOP_SIGNALS).map(([name, exit]) => {
+    const handler = () => {
+      stopCode = exit;
+      controller.abort(new Error('interrupted'));
+    };
+    if (io?.signal === undefined) process.once(name as NodeJS.Signals, handler);
+    return [name, handler] as const;
+  });
   const program = buildProgram(full, (c) => {
     code = Math.max(code, c);
   });
+  const interrupted = () => {
+    full.stderr.write('masterbus: interrupted; unfinished outputs were removed\n');
+    return stopCode;
+  };
   try {
     await program.parseAsync(argv as string[]);
   } catch (e) {
@@ -340,10 +444,7 @@ export async function run(argv: readonly string[], io?: Partial<CliIO>): Promise
       // --help and --version end with code 0 through the same path.
       return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (full.signal.aborted) {
-      full.stderr.write('masterbus: interrupted; unfinished outputs were removed\n');
-      return EXIT.interrupted;
-    }
+    if (full.signal.aborted) return interrupted();
     full.stderr.write(`masterbus: ${oneLine(e)}\n`);
     if (e instanceof UsageError) {
       full.stderr.write('(add --help for usage and examples)\n');
@@ -351,11 +452,8 @@ export async function run(argv: readonly string[], io?: Partial<CliIO>): Promise
     }
     return EXIT.failed;
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    for (const [name, handler] of handlers) process.removeListener(name, handler);
   }
-  if (full.signal.aborted) {
-    full.stderr.write('masterbus: interrupted; unfinished outputs were removed\n');
-    return EXIT.interrupted;
-  }
+  if (full.signal.aborted) return interrupted();
   return code;
 }

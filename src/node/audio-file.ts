@@ -24,6 +24,8 @@ export interface AudioSource {
   readonly channels: number;
   /** Frames per channel when the header states them (WAV, FLAC STREAMINFO), else `undefined`. */
   readonly frames: number | undefined;
+  /** Things about the file worth telling its user that do not stop it being read (a truncated WAV …). */
+  readonly warnings?: readonly string[];
   /**
    * Read up to `maxFrames` frames into `out` (one `Float32Array` per channel, each at least
    * `maxFrames` long), as floats of full scale ±1. Resolves the number of frames read: fewer only

@@ -5,7 +5,7 @@
  */
 import { masterStream, type MasteringOptions, type MasterReport } from '../chains/master.js';
 import { AudioFileError, type SampleFormat } from './audio-file.js';
-import { createAudioWriter, openAudio } from './open-audio.js';
+import { createAudioWriter, ditherFor, openAudio } from './open-audio.js';
 import type { DitherMode } from '../core/dither.js';
 
 /** Options of {@link masterFile}: those of `master()` and of the writer. */
@@ -14,6 +14,8 @@ export interface MasterFileOptions extends Omit<MasteringOptions, 'signal'> {
   sampleFormat?: SampleFormat;
   /** Dither for integer formats up to 24 bits. @defaultValue `'tpdf'` */
   dither?: DitherMode;
+  /** Files the output must not be, besides the input. */
+  protect?: readonly string[];
   signal?: AbortSignal;
 }
 
@@ -22,6 +24,8 @@ export interface MasterFileResult {
   readonly input: { readonly path: string; readonly description: string; readonly sampleRate: number; readonly channels: number; readonly frames: number };
   readonly output: { readonly path: string; readonly sampleFormat: SampleFormat };
   readonly report: MasterReport;
+  /** About the input (a truncated file) and the output (a dither that does not suit its rate). */
+  readonly warnings: readonly string[];
 }
 
 /**
@@ -30,12 +34,14 @@ export interface MasterFileResult {
  * bad input or output file; nothing appears at `outputPath` unless it succeeds.
  */
 export async function masterFile(inputPath: string, outputPath: string, options: MasterFileOptions = {}): Promise<MasterFileResult> {
-  const { sampleFormat = 'pcm24', dither = 'tpdf', ...mastering } = options;
+  const { sampleFormat = 'pcm24', dither = 'tpdf', protect = [], ...mastering } = options;
   const source = await openAudio(inputPath);
   try {
     const { sampleRate, channels, description } = source;
     if (channels > 8) throw new AudioFileError(inputPath, `${channels} channels; mastering takes at most 8 (a BS.1770 layout)`);
-    const sink = await createAudioWriter(outputPath, { sampleRate, channels, sampleFormat, dither, protect: [inputPath] });
+    const d = ditherFor(dither, sampleRate);
+    const warnings = [...(source.warnings ?? []).map((w) => `${inputPath}: ${w}`), ...(d.warning ? [`${outputPath}: ${d.warning}`] : [])];
+    const sink = await createAudioWriter(outputPath, { sampleRate, channels, sampleFormat, dither: d.mode, protect: [inputPath, ...protect] });
     let report: MasterReport;
     try {
       report = await masterStream(source, sink, mastering);
@@ -44,7 +50,7 @@ export async function masterFile(inputPath: string, outputPath: string, options:
       await sink.abort();
       throw e;
     }
-    return { input: { path: inputPath, description, sampleRate, channels, frames: report.after.frames }, output: { path: outputPath, sampleFormat }, report };
+    return { input: { path: inputPath, description, sampleRate, channels, frames: report.after.frames }, output: { path: outputPath, sampleFormat }, report, warnings };
   } finally {
     await source.close();
   }

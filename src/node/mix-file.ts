@@ -10,7 +10,8 @@ import { Mixer } from '../chains/mixer.js';
 import { processorFromJSON } from '../registry.js';
 import { AudioFileError, type AudioSink, type AudioSource } from './audio-file.js';
 import { createAudioWriter, describeFsError, openAudio, type AudioWriterOptions } from './open-audio.js';
-import { FILE_BLOCK, blockBuffers, throwIfAborted, type FileWorkOptions } from './render.js';
+import { FILE_BLOCK, blockBuffers, fileLoudness, throwIfAborted, type FileLoudness, type FileWorkOptions } from './render.js';
+import { LoudnessMeter } from '../metering/loudness-meter.js';
 
 /** Extensions tried, in order, for a track without a file named in the session. */
 export const STEM_EXTENSIONS = Object.freeze(['.wav', '.flac', '.mp3', '.ogg', '.opus']);
@@ -46,6 +47,8 @@ export interface MixFileResult {
   readonly tailSeconds: number;
   /** Each track's file, in session order. */
   readonly tracks: readonly { readonly name: string; readonly file: string; readonly description: string }[];
+  /** The mix's loudness as written (before quantisation to the file's format). */
+  readonly loudness: FileLoudness;
   readonly mixer: Mixer;
 }
 
@@ -116,6 +119,17 @@ export async function mixSessionFile(sessionPath: string, outputPath: string, op
     mixer.prepare({ sampleRate, maxBlockSize: FILE_BLOCK, channels: 2 });
     const protect = [...sources.map((s) => s.path), sessionPath, ...(options.protect ?? [])];
     sink = await createAudioWriter(outputPath, { sampleRate, channels: 2, sampleFormat: options.sampleFormat, dither: options.dither, protect });
+    for (const s of sources) {
+      if (s.channels > 2) throw new AudioFileError(s.path, `${s.channels} channels; a mixer track takes a mono or stereo file`);
+    }
+    const meter = new LoudnessMeter({ historySeconds: 0 });
+    meter.prepare({ sampleRate, maxBlockSize: FILE_BLOCK, channels: 2 });
+    const written = { frames: 0 };
+    const write = async (block: readonly Float32Array[], n: number) => {
+      meter.process(block, n);
+      await sink!.write(block, n);
+      written.frames += n;
+    };
     const reads = sources.map((s) => blockBuffers(s.channels));
     const inputs = names.map((t) => blockBuffers(t.channels));
     const ended = sources.map(() => false);
@@ -129,7 +143,6 @@ export async function mixSessionFile(sessionPath: string, outputPath: string, op
     let nHeld = 0;
     let skip = mixer.latency;
     let done = 0;
-    let written = 0;
     let tail = 0;
     const maxTail = Math.round(MIX_MAX_TAIL_SECONDS * sampleRate) + mixer.latency;
     for (;;) {
@@ -172,24 +185,19 @@ export async function mixSessionFile(sessionPath: string, outputPath: string, op
         }
         if (tail >= maxTail) break;
       }
-      for (let k = 0; k < nHeld; k++) {
-        await sink.write(held[k], FILE_BLOCK);
-        written += FILE_BLOCK;
-      }
+      for (let k = 0; k < nHeld; k++) await write(held[k], FILE_BLOCK);
       nHeld = 0;
-      if (FILE_BLOCK - drop > 0) {
-        await sink.write(out.map((c) => c.subarray(drop)), FILE_BLOCK - drop);
-        written += FILE_BLOCK - drop;
-      }
+      if (FILE_BLOCK - drop > 0) await write(out.map((c) => c.subarray(drop)), FILE_BLOCK - drop);
       options.onProgress?.({ done, total: total > 0 ? total : undefined });
     }
     await sink.close();
-    const longestFrames = done;
+    meter.finish();
     return {
       sampleRate,
-      frames: written,
-      tailSeconds: Math.max(0, written - longestFrames) / sampleRate,
+      frames: written.frames,
+      tailSeconds: Math.max(0, written.frames - done) / sampleRate,
       tracks: names.map((t, i) => ({ name: t.name, file: sources[i].path, description: sources[i].description })),
+      loudness: fileLoudness(meter.reading()),
       mixer,
     };
   } catch (e) {

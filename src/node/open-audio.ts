@@ -97,6 +97,15 @@ export interface AudioWriterOptions {
   protect?: readonly string[];
 }
 
+/**
+ * The dither to use at `sampleRate`: the noise-shaped filter is designed for 44.1 and 48 kHz
+ * (docs/dither.md), so elsewhere `'shaped'` becomes `'tpdf'`, with a warning saying so.
+ */
+export function ditherFor(mode: DitherMode, sampleRate: number): { mode: DitherMode; warning?: string } {
+  if (mode !== 'shaped' || sampleRate === 44100 || sampleRate === 48000) return { mode };
+  return { mode: 'tpdf', warning: `shaped dither is designed for 44.1 and 48 kHz; TPDF used at ${sampleRate} Hz` };
+}
+
 /** The container of an output path, by its extension: `.flac` → FLAC, anything else → WAV. */
 export function outputContainer(path: string): OutputContainer {
   return /\.flac$/i.test(path) ? 'flac' : 'wav';

@@ -225,6 +225,7 @@ class WavReader implements WavSource {
   readonly channels: number;
   /** Frames in the file (lowered if the file shrinks while open). */
   frames: number;
+  readonly warnings: readonly string[];
   /** Next frame to read. */
   private pos = 0;
   /** Frames [bufStart, bufStart + bufCount) of the file are in `buf`. */
@@ -246,6 +247,12 @@ class WavReader implements WavSource {
     this.sampleRate = info.sampleRate;
     this.channels = info.channels;
     this.frames = info.frames;
+    // A declared size beyond the file: a cut-off file, unless it is a streaming placeholder
+    // (ffmpeg and sox write 0xFFFFFFFF or nearly when they cannot seek back).
+    const declaredFrames = info.declaredDataBytes / info.blockAlign;
+    this.warnings = info.truncated && info.declaredDataBytes < 0x7fff0000
+      ? [`truncated: the header states ${(declaredFrames / info.sampleRate).toFixed(1)} s, the file holds ${(info.frames / info.sampleRate).toFixed(1)} s; reading what is there`]
+      : [];
     this.kind = KIND[info.sampleFormat];
     // Never more than the file holds (a small file gets a small buffer), at least one frame.
     this.bufFrames = Math.max(1, Math.min(info.frames, Math.floor(WAV_BUFFER_BYTES / info.blockAlign)));

@@ -5,7 +5,8 @@
  * exit codes and one-line errors. The built bin, worker threads and the packed package are tested
  * in test/cli/package-cli.test.ts.
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -327,5 +328,96 @@ describe('batches', () => {
     const j = JSON.parse(r.stdout);
     expect(j.loudnessTargets.streaming.integratedLufs).toBe(-14);
     expect(j.processorTypes).toContain('MasteringChain');
+  });
+});
+
+describe('what an adversarial review found (each failed before its fix)', () => {
+  it('a report path that is an input or the output is refused (it overwrote them); --report is a flag and swallows no input', async () => {
+    const a = join(dir, 'keep-a.wav');
+    const b = join(dir, 'keep-b.wav');
+    writeWavFloat(a, programme(2, 0.3, 21), FS);
+    writeWavFloat(b, programme(2, 0.3, 22), FS);
+    const before = readFileSync(b);
+    const r = await cli('master', a, '--report-file', b, '-o', join(dir, 'keep-out.wav'));
+    expect(r.code).toBe(EXIT.usage);
+    expect(readFileSync(b).equals(before)).toBe(true);
+    const r2 = await cli('master', '--report', a, b, '-o', join(dir, 'keep-outs/'), '--json');
+    expect(r2.code).toBe(EXIT.ok);
+    expect(JSON.parse(r2.stdout).results).toHaveLength(2); // both inputs mastered
+    expect(readFileSync(b).equals(before)).toBe(true);
+  });
+
+  it('mix --master never writes over a stem; a stem of more than 2 channels is refused, not cut to one', async () => {
+    const stems = join(dir, 'adv-stems');
+    mkdirSync(stems, { recursive: true });
+    writeWavFloat(join(stems, 'a.wav'), programme(2, 0.3, 23), FS);
+    const session = join(stems, 's.json');
+    writeFileSync(session, JSON.stringify({ type: 'Mixer', version: 1, session: { tracks: [{ name: 'a' }] } }));
+    const before = readFileSync(join(stems, 'a.wav'));
+    const r = await cli('mix', session, '-o', join(stems, 'a.wav'), '--master');
+    expect(r.code).not.toBe(EXIT.ok);
+    expect(readFileSync(join(stems, 'a.wav')).equals(before)).toBe(true);
+    writeWavFloat(join(stems, 'a.wav'), [0, 1, 2, 3, 4, 5].map((k) => sine(FS, 200 * (k + 1), FS, 0.1)), FS);
+    const six = await cli('mix', session, '-o', join(dir, 'six.wav'));
+    expect(six.code).toBe(EXIT.failed);
+    expect(six.stderr).toMatch(/a\.wav: 6 channels; a mixer track takes a mono or stereo file/);
+  });
+
+  it('mix --master --report names the session in the report and keeps the unmastered mix for its player', async () => {
+    const stems = join(dir, 'adv-report');
+    mkdirSync(stems, { recursive: true });
+    writeWavFloat(join(stems, 'v.wav'), programme(3, 0.3, 24), FS);
+    const session = join(stems, 'song.json');
+    writeFileSync(session, JSON.stringify({ type: 'Mixer', version: 1, session: { tracks: [{ name: 'v' }] } }));
+    const r = await cli('mix', session, '-o', join(stems, 'song.wav'), '--master', '--report');
+    expect(r.code).toBe(EXIT.ok);
+    expect(r.stdout).not.toMatch(/premaster/);
+    const html = readFileSync(join(stems, 'song.report.html'), 'utf8');
+    expect(html).toContain('src="song.mix.wav"');
+    expect(html).not.toMatch(/premaster/);
+    expect(existsSync(join(stems, 'song.mix.wav'))).toBe(true);
+    expect(readdirSync(stems).filter((n) => n.endsWith('.tmp') || n.includes('premaster'))).toEqual([]);
+    const noMaster = await cli('mix', session, '-o', join(stems, 'x.wav'), '--report');
+    expect(noMaster.code).toBe(EXIT.usage);
+  });
+
+  it('an output that is not a regular file (a FIFO) or not .wav/.flac is refused before any work', async () => {
+    const fifo = join(dir, 'pipe.wav');
+    spawnSync('mkfifo', [fifo]);
+    const r = await cli('master', songA, '-o', fifo);
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.stderr).toMatch(/not a regular file/);
+    const mp3 = await cli('master', songA, '-o', join(dir, 'out.mp3'));
+    expect(mp3.code).toBe(EXIT.usage);
+    expect(mp3.stderr).toMatch(/outputs are WAV \(\.wav\) or FLAC \(\.flac\)/);
+    const ceiling = await cli('master', songA, '-o', join(dir, 'c.wav'), '--target', '-10', '--ceiling', '-12');
+    expect(ceiling.code).toBe(EXIT.usage);
+  });
+
+  it('a mix that clips in an integer file says so; its loudness is in --json', async () => {
+    const loud = join(dir, 'loud');
+    mkdirSync(loud, { recursive: true });
+    const sq = new Float32Array(FS).map((_, i) => (i % 100 < 50 ? 0.9 : -0.9));
+    writeWavFloat(join(loud, 'sq.wav'), [sq, sq], FS);
+    const session = join(loud, 's.json');
+    writeFileSync(session, JSON.stringify({ type: 'Mixer', version: 1, session: { tracks: [{ name: 'a' }, { name: 'b' }] }, files: { a: 'sq.wav', b: 'sq.wav' } }));
+    const r = await cli('mix', session, '-o', join(loud, 'mix.wav'), '--json');
+    expect(r.code).toBe(EXIT.ok);
+    expect(r.stderr).toMatch(/warning: the mix peaks at \+\d.* dBFS and clips/);
+    expect(JSON.parse(r.stdout).loudness.samplePeak).toBeGreaterThan(0);
+  });
+
+  it('a truncated WAV is read as far as it goes, with a warning; shaped dither away from 44.1/48 kHz becomes TPDF, with a warning', async () => {
+    const whole = readFileSync(songA);
+    const cut = join(dir, 'cut.wav');
+    writeFileSync(cut, whole.subarray(0, 100_001));
+    const r = await cli('analyze', cut);
+    expect(r.code).toBe(EXIT.ok);
+    expect(r.stderr).toMatch(/cut\.wav: warning: truncated: the header states 6\.0 s, the file holds 0\.3 s/);
+    const hi = join(dir, 'hi.wav');
+    writeWavFloat(hi, [sine(96000, 440, 96000, 0.2)], 96000);
+    const d = await cli('process', hi, '-o', join(dir, 'hi16.wav'), '--chain', join(dir, 'gain.json'), '--bits', '16', '--dither', 'shaped');
+    expect(d.code).toBe(EXIT.ok);
+    expect(d.stderr).toMatch(/shaped dither is designed for 44\.1 and 48 kHz; TPDF used at 96000 Hz/);
   });
 });

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { sep } from 'node:path';
 import type { MasteringChainOptions } from '../../chains/mastering-chain.js';
 import type { ProgrammeAnalysis } from '../../metering/programme-analysis.js';
 import { COMPRESSOR_DEFAULTS, type CompressorOptions } from '../../dynamics/compressor.js';
@@ -30,11 +31,13 @@ export function escapeHtml(text: string): string {
 
 /**
  * A relative URL for a file path: each segment percent-encoded (`my song #2.wav` →
- * `my%20song%20%232.wav`), separators turned into `/`. For {@link ReportFile.href}: give the path
- * of the audio file relative to the report's folder.
+ * `my%20song%20%232.wav`), the platform's separators turned into `/` (a backslash is a
+ * separator on Windows only; elsewhere it is part of a name and is encoded). For
+ * {@link ReportFile.href}: give the path of the audio file relative to the report's folder.
  */
 export function fileHref(relativePath: string): string {
-  return relativePath.split(/[\\/]/).map((s) => (s === '..' || s === '.' ? s : encodeURIComponent(s))).join('/');
+  const separators = sep === '\\' ? /[\\/]/ : /\//;
+  return relativePath.split(separators).map((s) => (s === '..' || s === '.' ? s : encodeURIComponent(s))).join('/');
 }
 
 /** The href if it is relative or uses a scheme a player may load (http, https, file, blob); else `undefined`. */
