@@ -299,7 +299,7 @@ const CHANNEL_MASKS: readonly number[] = Object.freeze([
   0x63f, // 7.1 surround: 5.1 + SL SR
 ]);
 
-/** The `dwChannelMask` {@link encodeWavHeader} writes for `channels` channels. */
+/** The `dwChannelMask` the WAV writer stores for `channels` channels (WAVE_FORMAT_EXTENSIBLE; 0 above 8 channels). */
 export function defaultChannelMask(channels: number): number {
   return channels < CHANNEL_MASKS.length ? CHANNEL_MASKS[channels] : 0;
 }
