@@ -140,7 +140,7 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
         ...(o.plots !== undefined ? { plots: inputs.length === 1 ? o.plots : join(o.plots, basename(output.path, extname(output.path))) } : {}),
         mastering: { ...(o.preset !== undefined ? { preset: o.preset as (typeof LOUDNESS_PRESET_NAMES)[number] } : {}), ...(o.target !== undefined ? { target: o.target } : {}), ...(o.ceiling !== undefined ? { ceiling: o.ceiling } : {}), ...(chain ? { chain } : {}) },
       });
-      await batchCommand(inputs, o, jobsFor, io, out, err, setExit, true);
+      await batchCommand(inputs, o, jobsFor, io, out, setExit, true);
     });
 
   // --- process ---
@@ -160,7 +160,7 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
       } catch (e) {
         throw new AudioFileError(o.chain, `--chain: ${oneLine(e)}`);
       }
-      await batchCommand(inputs, o, (input, output) => ({ kind: 'process', input, output, chain: json }), io, out, err, setExit, false);
+      await batchCommand(inputs, o, (input, output) => ({ kind: 'process', input, output, chain: json }), io, out, setExit, false);
     });
 
   // --- mix ---
@@ -365,7 +365,6 @@ async function batchCommand(
   makeJob: (input: string, output: OutputSpec) => Job,
   io: CliIO,
   out: (s: string) => void,
-  err: (s: string) => void,
   setExit: (code: number) => void,
   mastering: boolean,
 ): Promise<void> {
@@ -409,8 +408,6 @@ async function batchCommand(
   }
   if (io.signal.aborted) setExit(EXIT.interrupted);
   else if (results.some((r) => r !== undefined && !r.ok)) setExit(EXIT.failed);
-  // err is used by failures reported as they happen (progress.log writes to stderr).
-  void err;
 }
 
 /** Signals that stop the work cleanly (unfinished outputs removed), and the exit code each gives (128 + its number). */
