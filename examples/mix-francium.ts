@@ -12,10 +12,10 @@
  * WAV. The stems are read with the test suite's small WAV reader until `masterbus/node` brings
  * file I/O.
  */
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Mixer, measureLoudness, processorFromJSON, type LoudnessSummary } from '../src/index.js';
-import { readWav } from '../test/support/wav.js';
+import { readWav, writeWavFloat } from '../test/support/wav.js';
 
 /** The session file beside this script. */
 export const FRANCIUM_SESSION = fileURLToPath(new URL('./francium.session.json', import.meta.url));
@@ -82,28 +82,6 @@ export function mixFrancium(stemsDir = FRANCIUM_STEMS, blockSizes: readonly numb
   return { mixer, output, sampleRate, loudness: measureLoudness(output, sampleRate), samplePeakDb: 20 * Math.log10(peak), renderMs };
 }
 
-/** A 32-bit float stereo WAV (WAVE_FORMAT_IEEE_FLOAT). */
-function writeFloatWav(path: string, channels: Float32Array[], sampleRate: number): void {
-  const frames = channels[0].length;
-  const n = channels.length;
-  const data = frames * n * 4;
-  const b = Buffer.alloc(44 + data);
-  b.write('RIFF', 0, 'ascii');
-  b.writeUInt32LE(36 + data, 4);
-  b.write('WAVEfmt ', 8, 'ascii');
-  b.writeUInt32LE(16, 16);
-  b.writeUInt16LE(3, 20);
-  b.writeUInt16LE(n, 22);
-  b.writeUInt32LE(sampleRate, 24);
-  b.writeUInt32LE(sampleRate * n * 4, 28);
-  b.writeUInt16LE(n * 4, 32);
-  b.writeUInt16LE(32, 34);
-  b.write('data', 36, 'ascii');
-  b.writeUInt32LE(data, 40);
-  for (let i = 0; i < frames; i++) for (let c = 0; c < n; c++) b.writeFloatLE(channels[c][i], 44 + (i * n + c) * 4);
-  writeFileSync(path, b);
-}
-
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const [stemsDir = FRANCIUM_STEMS, out] = process.argv.slice(2);
   const { mixer, output, sampleRate, loudness, samplePeakDb, renderMs } = mixFrancium(stemsDir);
@@ -111,7 +89,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   console.log(`Francium: ${mixer.trackCount} tracks, ${seconds.toFixed(1)} s at ${sampleRate} Hz, mixed in ${(renderMs / 1000).toFixed(2)} s (${((seconds * 1000) / renderMs).toFixed(0)}× real time, 128-frame blocks)`);
   console.log(`  integrated ${loudness.integrated.toFixed(2)} LUFS, LRA ${loudness.lra.toFixed(2)} LU, true peak ${loudness.truePeak.toFixed(2)} dBTP, sample peak ${samplePeakDb.toFixed(2)} dBFS, latency ${mixer.latency} samples`);
   if (out) {
-    writeFloatWav(out, output, sampleRate);
+    writeWavFloat(out, output, sampleRate);
     console.log(`  wrote ${out}`);
   }
 }

@@ -4,7 +4,6 @@
  * stderr and an exit code from {@link EXIT}.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { statSync, type Stats } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { LOUDNESS_PRESET_NAMES, LOUDNESS_TARGETS, TARGET_CEILING_RANGE, TARGET_LOUDNESS_RANGE } from '../chains/loudness-targets.js';
@@ -12,6 +11,7 @@ import type { MasteringChainOptions } from '../chains/mastering-chain.js';
 import type { ProcessorJSON } from '../core/processor.js';
 import { PROCESSOR_CLASSES, processorFromJSON } from '../registry.js';
 import { AudioFileError } from '../node/audio-file.js';
+import { assertNotProtected } from '../node/output-path.js';
 import { mixSessionFile } from '../node/mix-file.js';
 import { openAudio } from '../node/open-audio.js';
 import { analyzeSources } from '../node/render.js';
@@ -129,7 +129,7 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
       checkTargetAndCeiling(o.preset, o.target, o.ceiling);
       if (o.reportFile !== undefined) {
         if (inputs.length > 1) throw new UsageError('--report-file names one report: with several inputs use --report (one beside each output)');
-        checkReportPath(o.reportFile, inputs);
+        await checkReportPath(o.reportFile, inputs);
       }
       const chain = o.chain === undefined ? undefined : masteringChainFromFile(o.chain);
       const jobsFor = (input: string, output: OutputSpec): Job => ({
@@ -181,18 +181,18 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
     .action(async (session: string, o: Common & { output: string; stems?: string; master?: string | boolean; report?: boolean; reportFile?: string; bits: string; dither: string }) => {
       const sampleFormat = parseBits(o.bits);
       const dither = parseDither(o.dither);
-      checkOutputPath(o.output, [session]);
+      await checkOutputPath(o.output, [session]);
       const mastered = o.master !== undefined && o.master !== false;
       const report = o.reportFile ?? (o.report === true ? reportBeside(o.output) : undefined);
       if (report !== undefined && !mastered) throw new UsageError('--report and --report-file need --master (the report is the mastering report)');
-      if (report !== undefined) checkReportPath(report, [session, o.output]);
+      if (report !== undefined) await checkReportPath(report, [session, o.output]);
       const progress = createProgress(1, !o.quiet && !o.json, io.stderr);
       const tick = progress.start(session);
       // Mastered: the mix goes to a hidden file first (kept beside the output as <name>.mix.wav
       // when a report links it in its player).
       const keptMix = join(dirname(o.output), `${basename(o.output, extname(o.output))}.mix.wav`);
       const mixPath = !mastered ? o.output : report !== undefined ? keptMix : join(dirname(o.output), `.${basename(o.output)}.${process.pid}.premaster.wav`);
-      if (mixPath === keptMix) checkOutputPath(keptMix, [session, o.output]);
+      if (mixPath === keptMix) await checkOutputPath(keptMix, [session, o.output]);
       try {
         const mix = await mixSessionFile(session, mixPath, {
           stemsDir: o.stems,
@@ -291,34 +291,25 @@ function reportBeside(output: string): string {
 /** Output file types by extension. */
 const OUTPUT_EXTENSIONS = ['.wav', '.wave', '.flac'];
 
-/** The same file (by device and inode) as one of `others`, or a path that exists and is not a regular file: a usage error. */
-function checkOutputPath(path: string, others: readonly string[], what = '-o'): void {
+/** An output path: a .wav or .flac file that is none of `others` and not a folder, device or FIFO (the writers' own check, made before any work so that it is a usage error). */
+async function checkOutputPath(path: string, others: readonly string[], what = '-o'): Promise<void> {
   if (!OUTPUT_EXTENSIONS.includes(extname(path).toLowerCase())) throw new UsageError(`${what} ${path}: outputs are WAV (.wav) or FLAC (.flac) files`);
-  checkNotOver(path, others, what);
+  await checkNotOver(path, others, what);
 }
 
-function checkNotOver(path: string, others: readonly string[], what: string): void {
-  let st: Stats | undefined;
+async function checkNotOver(path: string, others: readonly string[], what: string): Promise<void> {
   try {
-    st = statSync(path);
-  } catch {
-    return; // does not exist yet
-  }
-  if (!st.isFile()) throw new UsageError(`${what} ${path}: exists and is not a regular file (a folder, device, FIFO or socket); masterbus writes files`);
-  for (const o of others) {
-    try {
-      const so = statSync(o);
-      if (so.dev === st.dev && so.ino === st.ino) throw new UsageError(`${what} ${path} is ${o}: masterbus never writes over its input`);
-    } catch (e) {
-      if (e instanceof UsageError) throw e;
-    }
+    await assertNotProtected(path, others);
+  } catch (e) {
+    if (e instanceof AudioFileError) throw new UsageError(`${what} ${e.message}`);
+    throw e;
   }
 }
 
 /** A report path: .html, and not an input or an output. */
-function checkReportPath(path: string, others: readonly string[]): void {
+async function checkReportPath(path: string, others: readonly string[]): Promise<void> {
   if (!/\.html?$/i.test(path)) throw new UsageError(`--report-file ${path}: a report is an .html file`);
-  checkNotOver(path, others, '--report-file');
+  await checkNotOver(path, others, '--report-file');
 }
 
 /** The ceiling must lie above the target (checked before any work). */
@@ -374,7 +365,7 @@ async function batchCommand(
   const mine = shardInputs(inputs, shard);
   const jobsCount = o.jobs === undefined ? defaultJobs(mine.length) : parseJobs(o.jobs);
   const outputs = planOutputs(mine, o.output, `.${o.format}`);
-  for (const out of outputs) checkOutputPath(out, mine);
+  for (const out of outputs) await checkOutputPath(out, mine);
   if (o.format === 'flac' && sampleFormat !== 'pcm16' && sampleFormat !== 'pcm24') throw new UsageError(`FLAC output takes --bits 16 or 24, got ${o.bits}`);
   const jobs = mine.map((input, k) => makeJob(input, { path: outputs[k], sampleFormat, dither }));
   const progress = createProgress(jobs.length, !o.quiet && !o.json, io.stderr);

@@ -7,7 +7,7 @@ import type { DitherMode } from '../core/dither.js';
 import { AudioFileError, type AudioSink, type AudioSource, type SampleFormat } from './audio-file.js';
 import { openFlac, openMp3, openOggOpus, openOggVorbis } from './decoders.js';
 import { createFlacWriter } from './flac-writer.js';
-import { sniffAudioFormat } from './sniff.js';
+import { id3v2Length, sniffAudioFormat } from './sniff.js';
 import { createWavWriter, openWav } from './wav.js';
 
 /** Bytes read to recognise a file (an ID3v2 tag before FLAC or MP3 data is skipped by its size). */
@@ -51,11 +51,11 @@ export async function openAudio(path: string): Promise<AudioSource> {
       const { bytesRead } = await fh.read(head, 0, SNIFF_BYTES, 0);
       head = head.subarray(0, bytesRead);
       if (bytesRead === 0) throw new AudioFileError(path, 'empty file');
-      if (head[0] === 0x49 && head[1] === 0x44 && head[2] === 0x33 && bytesRead >= 10) {
-        // ID3v2: a synchsafe size (4 × 7 bits) after the 10-byte header; sniff what follows it.
-        const size = ((head[6] & 0x7f) << 21) | ((head[7] & 0x7f) << 14) | ((head[8] & 0x7f) << 7) | (head[9] & 0x7f);
+      const tag = id3v2Length(head);
+      if (tag > 0) {
+        // An ID3v2 tag (cover art can make it large): sniff what follows it.
         const after = new Uint8Array(SNIFF_BYTES);
-        const r = await fh.read(after, 0, SNIFF_BYTES, 10 + size);
+        const r = await fh.read(after, 0, SNIFF_BYTES, tag);
         if (sniffAudioFormat(after.subarray(0, r.bytesRead)) === 'flac') head = after.subarray(0, r.bytesRead);
       }
     } finally {
@@ -148,8 +148,9 @@ export async function readSource(source: AudioSource, maxFrames = 0x7fffffff): P
       for (let c = 0; c < source.channels; c++) views[c] = out[c].subarray(n);
       const want = Math.min(cap - n, 1 << 16);
       const got = await source.read(views, want);
+      // Until a read gives nothing: a source may hand out fewer frames than asked before its end.
+      if (!(got > 0)) break;
       n += got;
-      if (got < want) break;
     }
     return out.map((c) => (c.length === n ? c : c.slice(0, n)));
   } finally {

@@ -39,8 +39,8 @@ export async function sameFile(a: string, b: string): Promise<boolean> {
 
 /**
  * Throw an {@link AudioFileError} (`<path>: refusing to write over the input <p>`) when `path` is
- * the same file as one of `protect` (see {@link sameFile}), or `<path>: is a folder, not a file
- * path` when it is a folder.
+ * the same file as one of `protect` (see {@link sameFile}), `<path>: is a folder, not a file
+ * path` when it is a folder, and when it exists as anything else that is not a regular file.
  */
 export async function assertNotProtected(path: string, protect: readonly string[] = []): Promise<void> {
   for (const p of protect) {
@@ -48,6 +48,8 @@ export async function assertNotProtected(path: string, protect: readonly string[
   }
   const existing = await stat(path).catch(() => undefined);
   if (existing?.isDirectory()) throw new AudioFileError(path, 'is a folder, not a file path');
+  // A device, FIFO or socket would be replaced by the renamed file (as root, -o /dev/null did).
+  if (existing !== undefined && !existing.isFile()) throw new AudioFileError(path, 'exists and is not a regular file (a device, FIFO or socket); masterbus writes files');
 }
 
 /** A fresh temporary path beside `path`: `.<name>.<12 hex digits>.tmp` in the same folder (so the final rename stays on one file system). */

@@ -1,4 +1,5 @@
 /** Safe output paths (src/node/output-path.ts): same-file detection, the protect check, temporary names. */
+import { spawnSync } from 'node:child_process';
 import { linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -34,6 +35,10 @@ describe('output paths', () => {
     await expect(assertNotProtected(a, [join(dir, '.', 'in.wav')])).rejects.toThrow(new AudioFileError(a, `refusing to write over the input ${join(dir, '.', 'in.wav')}`));
     await expect(assertNotProtected(dir, [])).rejects.toThrow(new AudioFileError(dir, 'is a folder, not a file path'));
     await expect(assertNotProtected(join(dir, 'out.wav'), [a])).resolves.toBeUndefined();
+    // A FIFO (or a device) at the path would be replaced by the renamed file: refused, for every writer.
+    const fifo = join(dir, 'pipe.wav');
+    spawnSync('mkfifo', [fifo]);
+    await expect(assertNotProtected(fifo, [])).rejects.toThrow(/pipe\.wav: exists and is not a regular file/);
     const t = temporaryPathFor(join(dir, 'out.wav'));
     expect(dirname(t)).toBe(dir);
     expect(t.slice(dir.length + 1)).toMatch(/^\.out\.wav\.[0-9a-f]{12}\.tmp$/);
