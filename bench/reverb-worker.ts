@@ -6,7 +6,8 @@
  * 30 s of the music-like stereo programme at 48 kHz.
  * masterbus: Reverb (16-line FDN, defaults: 2 s, mix 0.3) in 128- and 4096-frame blocks, in place;
  * a row with a 10 s decay at size 2 (the longest lines), one with parameters gliding (decay and
- * damping changed every 100 ms), and a mono row.
+ * damping changed every 100 ms), a mono row, and one with the JavaScript network kernel (what runs
+ * where there is no WebAssembly SIMD).
  * node-web-audio-api: a ConvolverNode with a 2 s stereo impulse response (exponentially decaying
  * noise, the length of the algorithmic reverb's tail) rendered by an OfflineAudioContext in
  * 128-frame quanta, and the same graph without the convolver. Warm-up, then R timed runs; prints
@@ -24,6 +25,8 @@ const frames = music.frames;
 const rows: TimedRow[] = [];
 if (group === 'masterbus') {
   const mb = await loadMasterbus();
+  // The kernel switch is internal (not in the package's API): from the module that defines it.
+  const { useReverbWasm } = (await import(new URL('../dist/space/reverb.js', import.meta.url).href)) as { useReverbWasm: (enabled: boolean) => boolean };
   const left = new Float32Array(frames);
   const right = new Float32Array(frames);
   for (const block of [128, 4096]) {
@@ -33,9 +36,11 @@ if (group === 'masterbus') {
       views.push([left.subarray(p, p + block), right.subarray(p, p + block)]);
       monoViews.push([left.subarray(p, p + block)]);
     }
-    const run = (label: string, opts: Record<string, number>, channels = 2, automate = false) => {
+    const run = (label: string, opts: Record<string, number>, channels = 2, automate = false, wasm = true) => {
       const reverb = new mb.Reverb(opts);
+      useReverbWasm(wasm);
       reverb.prepare({ sampleRate: fs, maxBlockSize: block, channels });
+      useReverbWasm(true);
       const every = Math.max(1, Math.round((0.1 * fs) / block));
       const v = channels === 2 ? views : monoViews;
       return time(label, String(block), () => {
@@ -54,6 +59,7 @@ if (group === 'masterbus') {
       rows.push(await run('masterbus Reverb, 10 s at size 2', { decaySeconds: 10, size: 2 }));
       rows.push(await run('masterbus Reverb, decay and damping gliding (changed every 100 ms)', {}, 2, true));
       rows.push(await run('masterbus Reverb, mono', {}, 1));
+      rows.push(await run('masterbus Reverb, JavaScript kernel (no WebAssembly)', {}, 2, false, false));
     }
   }
 } else if (group === 'nwa') {

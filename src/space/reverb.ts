@@ -34,14 +34,23 @@
  * - Stability and bounds: with an orthogonal matrix the network is stable when every absorption
  *   filter has a gain below 1 at every frequency (Jot & Chaigne 1991). Each shelf is monotonic
  *   between its two asymptotes, and `highDecayRatio` ≤ 1, so |Hᵢ| ≤ max(g_low, g_mid) < 1. A
- *   clamp of every filter output (which carries the matrix's ¼) to ±2500 bounds the output for
- *   any input and setting: |wet| ≤ 16 · 2500 = 4·10⁴ per channel. (Never reached in practice:
- *   full-scale noise into the longest, least damped setting gives peaks below 4.)
+ *   clamp of every filter output (which carries the matrix's ¼) to ±2500 on its way into the
+ *   lines and the taps bounds the output for any input and setting: |wet| ≤ 16 · 2500 = 4·10⁴ per
+ *   channel. (A filter's own state is the unclamped output of a stable filter whose input is a
+ *   line sample, at most 16·2500 + ¼·10⁶ after the input clamp: finite, so no NaN can arise.) The clamp is never reached in practice:
+ *   full-scale noise into the longest, least damped setting gives peaks below 4.
  * - Blocks: every line is at least as long as the chunk processed at once (≤ 128 samples), so a
  *   chunk reads all 16 lines' outputs first, filters them, mixes them by the matrix as whole
  *   vectors and writes them back: exactly the per-sample recursion, in any partition.
- * - Denormals: every filter output and diffuser state is set to 0 below 1e-30 in magnitude, per
- *   sample. Every value in the loop passes through those points, so after the input stops the
+ * - Kernel: where WebAssembly SIMD is available (Node, every current browser, an AudioWorklet)
+ *   the network runs in a small WebAssembly module (reverb-kernel.wat, embedded: the core stays
+ *   dependency-free), two lines per f64x2 vector; elsewhere in JavaScript. Both perform the same
+ *   IEEE operations in the same order, so their outputs are equal to the bit (tested).
+ * - Denormals: every value written into the lines (the filter outputs, clamped and flushed) and
+ *   every diffuser state is set to 0 below 1e-30 in magnitude, per sample; the filters' own states
+ *   keep their unclamped outputs (so the clamp and flush stay off the recursion's critical path)
+ *   and are set to 0 below 1e-30 at every 128 samples of absolute time (a chunk ends there), too
+ *   soon for a value below 1e-30 to decay into the subnormal range. After the input stops the
  *   network empties to exact zeros instead of decaying into subnormal numbers.
  * - Changes: decay, ratios, crossovers and diffusion glide (the filters are redesigned every 32
  *   samples of absolute time while they ramp); mix and width ramp per sample; size and pre-delay
@@ -56,6 +65,9 @@ import { NO_METERS, safeFrameCount, usableChannels, validateSpec, type ChannelRa
 import { SmoothedValue } from '../core/smoothed-value.js';
 import { defineRules, validateOptions, type OptionRules } from '../core/validate.js';
 import { paramsFromJSON, processorJSON } from '../core/json.js';
+import { REVERB_KERNEL_BASE64 } from './reverb-kernel.js';
+import { decodeBase64 } from '../core/base64.js';
+import { webAssembly, type WasmModule } from '../core/webassembly.js';
 
 /** Options of {@link Reverb}. */
 export interface ReverbOptions {
@@ -157,6 +169,10 @@ const PRE_OLD = 6;
 const PRE_NEW = 7;
 /** Write index of the pre-delay and diffuser rings. */
 const WD = 8;
+/** Absolute time modulo STATE_GRID. */
+const T_STATE = 9;
+/** Every STATE_GRID samples of absolute time the filters' states are flushed (a chunk ends there). */
+const STATE_GRID = 128;
 const NO = 0;
 const YES = 1;
 
@@ -179,6 +195,59 @@ const A1 = 3;
 const A2 = 4;
 // Per line, in `fst` at i·FS: x1, x2, y1, y2.
 const FS = 4;
+
+// The network's memory (byte offsets): coefficients, states, input gains, lengths, the chunk's
+// input and taps 1 KiB apart, then the lines from 8 KiB.
+const MEM_COEF = 0;
+const MEM_FST = MEM_COEF + N * CF * 8;
+const MEM_B = MEM_FST + N * FS * 8;
+const MEM_D = MEM_B + N * 8;
+const MEM_U = 4096;
+const MEM_WL = MEM_U + 1024;
+const MEM_WR = MEM_WL + 1024;
+const MEM_LINES = 8192;
+
+/** The WebAssembly kernel's `network` export (byte offsets into its memory; see reverb-kernel.wat). */
+type NetworkKernel = (lines: number, size: number, w: number, k: number, coef: number, fst: number, d: number, b: number, u: number, wl: number, wr: number) => void;
+
+let kernelModule: WasmModule | null | undefined;
+let kernelEnabled = true;
+
+/**
+ * The compiled SIMD kernel, once per realm; null where WebAssembly or its SIMD is missing (the
+ * JavaScript kernels, bit for bit the same, run instead).
+ */
+function reverbKernel(): WasmModule | null {
+  return kernelEnabled ? compiledKernel() : null;
+}
+
+function compiledKernel(): WasmModule | null {
+  if (kernelModule === undefined) {
+    kernelModule = null;
+    try {
+      const wasm = webAssembly();
+      if (wasm !== undefined) {
+        const bytes = decodeBase64(REVERB_KERNEL_BASE64);
+        if (wasm.validate(bytes)) kernelModule = new wasm.Module(bytes);
+      }
+    } catch {
+      kernelModule = null;
+    }
+  }
+  return kernelModule;
+}
+
+/**
+ * Use the WebAssembly kernel in reverbs prepared from now on (true, where available: the default)
+ * or the JavaScript one (false); returns whether the WebAssembly kernel is available. For tests
+ * and measurements: both give the same output, bit for bit.
+ * @internal
+ */
+export function useReverbWasm(enabled: boolean): boolean {
+  kernelEnabled = enabled;
+  return compiledKernel() !== null;
+}
+
 
 /**
  * An algorithmic stereo reverb: a 16-line feedback delay network with Jot's absorption filters.
@@ -220,11 +289,13 @@ export class Reverb implements Processor<ReverbOptions> {
   private mask = 0;
   /** Line lengths in samples: faded from, faded to. */
   private readonly dOld = new Int32Array(N);
-  private readonly dNew = new Int32Array(N);
-  private readonly coef = new Float64Array(N * CF);
+  private dNew = new Int32Array(N);
+  private coef = new Float64Array(N * CF);
   /** Input gains: ±¼. */
-  private readonly bIn = new Float64Array(N);
-  private readonly fst = new Float64Array(N * FS);
+  private bIn = new Float64Array(N);
+  private fst = new Float64Array(N * FS);
+  /** The WebAssembly network kernel over this reverb's memory, or undefined (JavaScript kernels). */
+  private network: NetworkKernel | undefined;
   /** Pre-delay ring and the diffusers' rings (STAGES rings of `dsize`, one array). */
   private pre = new Float64Array(0);
   private pmask = 0;
@@ -235,8 +306,7 @@ export class Reverb implements Processor<ReverbOptions> {
   private wdmask = 0;
   private readonly dLen = new Int32Array(STAGES);
   private readonly dGain = new Float64Array(STAGES);
-  /** Scratch: the lines' filtered outputs (N rows of CHUNK), the input, the wet outputs, ramps. */
-  private y = new Float64Array(N * CHUNK);
+  /** Scratch: the input, the wet outputs, ramps. */
   private u = new Float64Array(CHUNK);
   private wl = new Float64Array(CHUNK);
   private wr = new Float64Array(CHUNK);
@@ -312,7 +382,6 @@ export class Reverb implements Processor<ReverbOptions> {
     const longest = nextPrime(Math.round(LINE_MAX_S * MAX_SIZE * fs) + 2 * N);
     this.size = pow2AtLeast(longest + CHUNK + 1);
     this.mask = this.size - 1;
-    this.lines = new Float64Array(N * this.size);
     const psize = pow2AtLeast(Math.ceil(MAX_PRE_S * fs) + CHUNK + 1);
     this.pre = new Float64Array(psize);
     this.pmask = psize - 1;
@@ -325,15 +394,45 @@ export class Reverb implements Processor<ReverbOptions> {
     this.dmask = this.dsize - 1;
     this.diff = new Float64Array(STAGES * this.dsize);
     this.wdmask = Math.max(psize, this.dsize) - 1;
-    this.y = new Float64Array(N * CHUNK);
-    this.u = new Float64Array(CHUNK);
-    this.wl = new Float64Array(CHUNK);
-    this.wr = new Float64Array(CHUNK);
-    this.fade = new Float64Array(CHUNK);
-    this.mixBuf = new Float64Array(CHUNK);
-    this.widthBuf = new Float64Array(CHUNK);
+    // The network's state and the chunk's input and outputs live in one memory: a WebAssembly
+    // instance's when its SIMD kernel is available, else an ArrayBuffer. Rows a chunk (1 KiB)
+    // apart: a load never trails a store of the same loop by a multiple of 4 KiB (the processor
+    // would stall it as if it depended on the store).
+    const lineBytes = N * this.size * 8;
+    const kernel = reverbKernel();
+    const wasm = webAssembly();
+    let buffer: ArrayBuffer;
+    if (kernel !== null && wasm !== undefined) {
+      const memory = new wasm.Memory({ initial: Math.ceil((MEM_LINES + lineBytes) / 65536) });
+      this.network = new wasm.Instance(kernel, { env: { memory } }).exports.network as NetworkKernel;
+      buffer = memory.buffer;
+    } else {
+      this.network = undefined;
+      buffer = new ArrayBuffer(MEM_LINES + lineBytes);
+    }
+    this.coef = new Float64Array(buffer, MEM_COEF, N * CF);
+    this.fst = new Float64Array(buffer, MEM_FST, N * FS);
+    const b = new Float64Array(buffer, MEM_B, N);
+    b.set(this.bIn);
+    this.bIn = b;
+    const d = new Int32Array(buffer, MEM_D, N);
+    d.set(this.dNew);
+    this.dNew = d;
+    this.u = new Float64Array(buffer, MEM_U, CHUNK);
+    this.wl = new Float64Array(buffer, MEM_WL, CHUNK);
+    this.wr = new Float64Array(buffer, MEM_WR, CHUNK);
+    this.lines = new Float64Array(buffer, MEM_LINES, N * this.size);
+    const scratch = new Float64Array(3 * CHUNK);
+    this.fade = scratch.subarray(0, CHUNK);
+    this.mixBuf = scratch.subarray(CHUNK, 2 * CHUNK);
+    this.widthBuf = scratch.subarray(2 * CHUNK, 3 * CHUNK);
     for (const v of this.smoothed) v.reset(fs, this.opts.smoothingMs / 1000);
     this.reset();
+    // Priming with the network full of small non-integer values, a few beyond the clamp: from empty
+    // lines the JavaScript kernels would first see only zeros (which V8 holds as small integers)
+    // and never the clamp, be compiled for that, and be deoptimised by the first real audio.
+    fillNoise(this.lines);
+    fillNoise(this.diff);
     primeProcessor(this, s);
     this.reset();
   }
@@ -367,6 +466,7 @@ export class Reverb implements Processor<ReverbOptions> {
       if (ist[GLIDING] === YES && GRID - ist[PHASE] < k) k = GRID - ist[PHASE];
       // A cross-fade ends at a chunk's end, so its last sample is the same in every partition.
       if (ist[FADE_LEN] > 0 && ist[FADE_LEN] - ist[FADE_POS] < k) k = ist[FADE_LEN] - ist[FADE_POS];
+      if (STATE_GRID - ist[T_STATE] < k) k = STATE_GRID - ist[T_STATE];
       // 1. The input: the channels' mean, read as 0 when not finite and clamped to ±1e6.
       const u = this.u;
       if (channels === 0) u.fill(0, 0, k);
@@ -377,20 +477,27 @@ export class Reverb implements Processor<ReverbOptions> {
       this.preDelay(k, fading);
       this.diffuse(k);
       // 3. Read, filter and tap every line; 4. mix by the matrix and write back.
-      const y = this.y;
+      // The filtered outputs go where the chunk's new samples will be written (that slot of every
+      // line is older than any line reads): everything moves through memory in step.
+      const lines = this.lines;
       if (fading) {
-        for (let i = 0; i < N; i++) readLineFading(this.lines, i * this.size, ist[W], this.dNew[i], this.dOld[i], this.mask, k, this.coef, this.fst, i, this.y, this.fade);
-        hadamardInner(y, k);
+        for (let i = 0; i < N; i++) readLineFading(lines, i * this.size, ist[W], this.dNew[i], this.dOld[i], this.mask, k, this.coef, this.fst, i, this.fade);
+        hadamardInner(lines, this.size, ist[W], this.mask, k);
+      }
+      const network = this.network;
+      if (network !== undefined && !fading) {
+        // The same arithmetic as the JavaScript below, two lines per SIMD lane pair.
+        network(MEM_LINES, this.size, ist[W], k, MEM_COEF, MEM_FST, MEM_D, MEM_B, MEM_U, MEM_WL, MEM_WR);
       } else {
         // Four lines at a time, with the first half of the transform: the same arithmetic as
         // readLine then hadamardInner, four independent filter recursions in flight at once.
-        for (let g = 0; g < N; g += 4) readLines4(this.lines, this.size, ist[W], this.dNew, this.mask, k, this.coef, this.fst, g, y);
+        if (!fading) for (let g = 0; g < N; g += 4) readLines4(lines, this.size, ist[W], this.dNew, this.mask, k, this.coef, this.fst, g);
+        // The outputs are two rows of the matrix product (orthogonal rows: uncorrelated late fields).
+        hadamardOuterWrite(lines, this.size, ist[W], this.mask, k, u, this.bIn, 0, 0, this.wl);
+        hadamardOuterWrite(lines, this.size, ist[W], this.mask, k, u, this.bIn, 1, 1, this.wl);
+        hadamardOuterWrite(lines, this.size, ist[W], this.mask, k, u, this.bIn, 2, 2, this.wr);
+        hadamardOuterWrite(lines, this.size, ist[W], this.mask, k, u, this.bIn, 3, 0, this.wl);
       }
-      // The outputs are two rows of the matrix product (orthogonal rows: uncorrelated late fields).
-      hadamardOuterWrite(this.lines, this.size, ist[W], this.mask, k, y, u, this.bIn, 0, 0, this.wl);
-      hadamardOuterWrite(this.lines, this.size, ist[W], this.mask, k, y, u, this.bIn, 1, 1, this.wl);
-      hadamardOuterWrite(this.lines, this.size, ist[W], this.mask, k, y, u, this.bIn, 2, 2, this.wr);
-      hadamardOuterWrite(this.lines, this.size, ist[W], this.mask, k, y, u, this.bIn, 3, 0, this.wl);
       // 5. Output.
       const mixing = this.mixer.isSmoothing || this.widthS.isSmoothing;
       this.mixer.fill(this.mixBuf, mixing ? k : 1);
@@ -400,6 +507,8 @@ export class Reverb implements Processor<ReverbOptions> {
       ist[W] = (ist[W] + k) & this.mask;
       ist[WD] = (ist[WD] + k) & this.wdmask;
       ist[PHASE] = (ist[PHASE] + k) & (GRID - 1);
+      ist[T_STATE] = (ist[T_STATE] + k) & (STATE_GRID - 1);
+      if (ist[T_STATE] === 0) flushStates(this.fst);
       if (fading) {
         const fp = ist[FADE_POS] + k;
         if (fp >= ist[FADE_LEN]) {
@@ -521,22 +630,42 @@ export class Reverb implements Processor<ReverbOptions> {
 
   /** The four input all-passes in series, in place on `u` (states below 1e-30 set to 0). */
   private diffuse(k: number): void {
-    const ring = this.diff;
-    const m = this.dmask;
-    const u = this.u;
-    const w = this.ist[WD];
-    for (let s = 0; s < STAGES; s++) {
-      const off = s * this.dsize;
-      const d = this.dLen[s];
-      const g = this.dGain[s];
-      for (let j = 0; j < k; j++) {
-        const r = ring[off + ((w + j - d) & m)];
-        let v = u[j] + g * r;
-        if (!(Math.abs(v) >= 1e-30)) v = 0;
-        ring[off + ((w + j) & m)] = v;
-        u[j] = r - g * v;
-      }
-    }
+    diffuse4(this.diff, this.dsize, this.dmask, this.ist[WD], this.dLen, this.dGain, this.u, k);
+  }
+}
+
+/**
+ * The four Schroeder all-passes in series (see the module notes), in place on `u`, one sample
+ * through all four stages at a time: v = x + g·r, y = r − g·v with r the ring's sample d back;
+ * states below 1e-30 set to 0. Every ring is longer than a chunk, so no read sees a write of the
+ * same chunk.
+ */
+function diffuse4(ring: Float64Array, dsize: number, m: number, w: number, d: Int32Array, g: Float64Array, u: Float64Array, k: number): void {
+  const o1 = dsize, o2 = 2 * dsize, o3 = 3 * dsize;
+  const d0 = w - d[0], d1 = w - d[1], d2 = w - d[2], d3 = w - d[3];
+  const g0 = g[0], g1 = g[1], g2 = g[2], g3 = g[3];
+  for (let j = 0; j < k; j++) {
+    const p = (w + j) & m;
+    const r0 = ring[(d0 + j) & m];
+    let v0 = u[j] + g0 * r0;
+    if (!(Math.abs(v0) >= 1e-30)) v0 = 0;
+    ring[p] = v0;
+    const x1 = r0 - g0 * v0;
+    const r1 = ring[o1 + ((d1 + j) & m)];
+    let v1 = x1 + g1 * r1;
+    if (!(Math.abs(v1) >= 1e-30)) v1 = 0;
+    ring[o1 + p] = v1;
+    const x2 = r1 - g1 * v1;
+    const r2 = ring[o2 + ((d2 + j) & m)];
+    let v2 = x2 + g2 * r2;
+    if (!(Math.abs(v2) >= 1e-30)) v2 = 0;
+    ring[o2 + p] = v2;
+    const x3 = r2 - g2 * v2;
+    const r3 = ring[o3 + ((d3 + j) & m)];
+    let v3 = x3 + g3 * r3;
+    if (!(Math.abs(v3) >= 1e-30)) v3 = 0;
+    ring[o3 + p] = v3;
+    u[j] = r3 - g3 * v3;
   }
 }
 
@@ -592,19 +721,22 @@ function inputMean(u: Float64Array, a: Float32Array, b: Float32Array, pos: numbe
   for (let j = 0; j < k; j++) {
     const xa = a[pos + j];
     let v = two === 1 ? 0.5 * (xa + b[pos + j]) : xa;
-    const av = Math.abs(v);
-    if (!(av <= 1e6)) v = v - v === 0 ? (v > 0 ? 1e6 : -1e6) : 0;
+    if (!(v - v === 0)) v = 0;
+    v = Math.min(1e6, Math.max(-1e6, v));
     u[j] = v;
   }
 }
 
 /**
- * Read k samples of lines g … g+3 (lengths d[g …]), filter each by its absorption filter (states
- * flushed below 1e-30, clamped to ±2500), then take the 4-point transform of
- * {@link hadamardInner} over them, written to rows g … g+3 of `y`: in one pass, with the four
- * independent filter recursions in flight at once (the processor overlaps their latencies).
+ * Read k samples of lines g … g+3 (lengths d[g …]), filter each by its absorption filter, then
+ * take the 4-point transform of {@link hadamardInner} over the outputs clamped to ±2500 and set
+ * to 0 below 1e-30 (the filters' states keep the unclamped outputs: the clamp and the flush stay
+ * off the recursion, which then costs one multiply and one subtraction per sample), written into
+ * lines g … g+3 at the write index (the slot the chunk will overwrite, older than any read). In one
+ * pass, four independent recursions in flight at once. reverb-kernel.wat does the same, in the
+ * same order, two lines per SIMD vector.
  */
-function readLines4(lines: Float64Array, size: number, w: number, d: Int32Array, mask: number, k: number, coef: Float64Array, fst: Float64Array, g: number, y: Float64Array): void {
+function readLines4(lines: Float64Array, size: number, w: number, d: Int32Array, mask: number, k: number, coef: Float64Array, fst: Float64Array, g: number): void {
   const c0 = g * CF, c1 = c0 + CF, c2 = c1 + CF, c3 = c2 + CF;
   const p0 = coef[c0 + B0], p1 = coef[c0 + B1], p2 = coef[c0 + B2], p3 = coef[c0 + A1], p4 = coef[c0 + A2];
   const q0 = coef[c1 + B0], q1 = coef[c1 + B1], q2 = coef[c1 + B2], q3 = coef[c1 + A1], q4 = coef[c1 + A2];
@@ -617,7 +749,6 @@ function readLines4(lines: Float64Array, size: number, w: number, d: Int32Array,
   let dx1 = fst[s3], dx2 = fst[s3 + 1], dy1 = fst[s3 + 2], dy2 = fst[s3 + 3];
   const oa = g * size, ob = oa + size, oc = ob + size, od = oc + size;
   const ra = w - d[g], rb = w - d[g + 1], rc = w - d[g + 2], rd = w - d[g + 3];
-  const ya = g * CHUNK, yb = ya + CHUNK, yc = yb + CHUNK, yd = yc + CHUNK;
   for (let j = 0; j < k; j++) {
     const xa = lines[oa + ((ra + j) & mask)];
     const xb = lines[ob + ((rb + j) & mask)];
@@ -627,23 +758,24 @@ function readLines4(lines: Float64Array, size: number, w: number, d: Int32Array,
     let vb = q0 * xb + q1 * bx1 + q2 * bx2 - q4 * by2 - q3 * by1;
     let vc = r0 * xc + r1 * cx1 + r2 * cx2 - r4 * cy2 - r3 * cy1;
     let vd = t0 * xd + t1 * dx1 + t2 * dx2 - t4 * dy2 - t3 * dy1;
-    const aa = Math.abs(va), ab = Math.abs(vb), ac = Math.abs(vc), ad = Math.abs(vd);
-    if (!(aa >= 1e-30 && aa <= 2500)) va = va - va === 0 && aa > 2500 ? (va > 0 ? 2500 : -2500) : 0;
-    if (!(ab >= 1e-30 && ab <= 2500)) vb = vb - vb === 0 && ab > 2500 ? (vb > 0 ? 2500 : -2500) : 0;
-    if (!(ac >= 1e-30 && ac <= 2500)) vc = vc - vc === 0 && ac > 2500 ? (vc > 0 ? 2500 : -2500) : 0;
-    if (!(ad >= 1e-30 && ad <= 2500)) vd = vd - vd === 0 && ad > 2500 ? (vd > 0 ? 2500 : -2500) : 0;
     ax2 = ax1; ax1 = xa; ay2 = ay1; ay1 = va;
     bx2 = bx1; bx1 = xb; by2 = by1; by1 = vb;
     cx2 = cx1; cx1 = xc; cy2 = cy1; cy1 = vc;
     dx2 = dx1; dx1 = xd; dy2 = dy1; dy1 = vd;
+    const aa = Math.abs(va), ab = Math.abs(vb), ac = Math.abs(vc), ad = Math.abs(vd);
+    if (!(aa >= 1e-30 && aa <= 2500)) va = aa > 2500 ? (va > 0 ? 2500 : -2500) : 0;
+    if (!(ab >= 1e-30 && ab <= 2500)) vb = ab > 2500 ? (vb > 0 ? 2500 : -2500) : 0;
+    if (!(ac >= 1e-30 && ac <= 2500)) vc = ac > 2500 ? (vc > 0 ? 2500 : -2500) : 0;
+    if (!(ad >= 1e-30 && ad <= 2500)) vd = ad > 2500 ? (vd > 0 ? 2500 : -2500) : 0;
     const h0 = va + vb;
     const h1 = va - vb;
     const h2 = vc + vd;
     const h3 = vc - vd;
-    y[ya + j] = h0 + h2;
-    y[yb + j] = h1 + h3;
-    y[yc + j] = h0 - h2;
-    y[yd + j] = h1 - h3;
+    const p = (w + j) & mask;
+    lines[oa + p] = h0 + h2;
+    lines[ob + p] = h1 + h3;
+    lines[oc + p] = h0 - h2;
+    lines[od + p] = h1 - h3;
   }
   fst[s0] = ax1; fst[s0 + 1] = ax2; fst[s0 + 2] = ay1; fst[s0 + 3] = ay2;
   fst[s1] = bx1; fst[s1 + 1] = bx2; fst[s1 + 2] = by1; fst[s1 + 3] = by2;
@@ -652,7 +784,7 @@ function readLines4(lines: Float64Array, size: number, w: number, d: Int32Array,
 }
 
 /** One line of {@link readLines4} (without the transform: {@link hadamardInner} follows) while cross-fading: the line read at length `dOld` blended into length `d` by `fade[j]`. */
-function readLineFading(lines: Float64Array, off: number, w: number, d: number, dOld: number, mask: number, k: number, coef: Float64Array, fst: Float64Array, i: number, y: Float64Array, fade: Float64Array): void {
+function readLineFading(lines: Float64Array, off: number, w: number, d: number, dOld: number, mask: number, k: number, coef: Float64Array, fst: Float64Array, i: number, fade: Float64Array): void {
   const c = i * CF;
   const b0 = coef[c + B0];
   const b1 = coef[c + B1];
@@ -664,7 +796,6 @@ function readLineFading(lines: Float64Array, off: number, w: number, d: number, 
   let x2 = fst[s + 1];
   let y1 = fst[s + 2];
   let y2 = fst[s + 3];
-  const row = i * CHUNK;
   const r = w - d;
   const ro = w - dOld;
   for (let j = 0; j < k; j++) {
@@ -672,13 +803,13 @@ function readLineFading(lines: Float64Array, off: number, w: number, d: number, 
     const xo = lines[off + ((ro + j) & mask)];
     x = xo + fade[j] * (x - xo);
     let v = b0 * x + b1 * x1 + b2 * x2 - a2 * y2 - a1 * y1;
-    const av = Math.abs(v);
-    if (!(av >= 1e-30 && av <= 2500)) v = v - v === 0 && av > 2500 ? (v > 0 ? 2500 : -2500) : 0;
     x2 = x1;
     x1 = x;
     y2 = y1;
     y1 = v;
-    y[row + j] = v;
+    const av = Math.abs(v);
+    if (!(av >= 1e-30 && av <= 2500)) v = av > 2500 ? (v > 0 ? 2500 : -2500) : 0;
+    lines[off + ((w + j) & mask)] = v;
   }
   fst[s] = x1;
   fst[s + 1] = x2;
@@ -687,55 +818,54 @@ function readLineFading(lines: Float64Array, off: number, w: number, d: number, 
 }
 
 /**
- * First half of the Sylvester–Hadamard transform H₁₆ = H₄ ⊗ H₄ of the 16 rows of `y` (k columns),
- * in place: a 4-point transform [a+b+c+d, a−b+c−d, a+b−c−d, a−b−c+d] over rows 4g..4g+3.
+ * First half of the Sylvester–Hadamard transform H₁₆ = H₄ ⊗ H₄ of the 16 lines' filtered outputs
+ * (k samples from the write index `w`), in place: a 4-point transform [a+b+c+d, a−b+c−d, a+b−c−d,
+ * a−b−c+d] over lines 4g..4g+3.
  */
-function hadamardInner(y: Float64Array, k: number): void {
+function hadamardInner(lines: Float64Array, size: number, w: number, mask: number, k: number): void {
   for (let g = 0; g < N; g += 4) {
-    const r0 = g * CHUNK;
-    const r1 = r0 + CHUNK;
-    const r2 = r1 + CHUNK;
-    const r3 = r2 + CHUNK;
+    const r0 = g * size;
+    const r1 = r0 + size;
+    const r2 = r1 + size;
+    const r3 = r2 + size;
     for (let j = 0; j < k; j++) {
-      const a = y[r0 + j];
-      const b = y[r1 + j];
-      const c = y[r2 + j];
-      const d = y[r3 + j];
+      const p = (w + j) & mask;
+      const a = lines[r0 + p];
+      const b = lines[r1 + p];
+      const c = lines[r2 + p];
+      const d = lines[r3 + p];
       const s0 = a + b;
       const s1 = a - b;
       const s2 = c + d;
       const s3 = c - d;
-      y[r0 + j] = s0 + s2;
-      y[r1 + j] = s1 + s3;
-      y[r2 + j] = s0 - s2;
-      y[r3 + j] = s1 - s3;
+      lines[r0 + p] = s0 + s2;
+      lines[r1 + p] = s1 + s3;
+      lines[r2 + p] = s0 - s2;
+      lines[r3 + p] = s1 - s3;
     }
   }
 }
 
 /**
- * Second half of H₁₆ over rows g, g+4, g+8, g+12, written straight into those lines: line i gets
- * ¼·(H₁₆ y)ᵢ + bᵢ·u (the rows already carry the ¼, from the filters). `tap` 1 also writes the left
+ * Second half of H₁₆ over lines g, g+4, g+8, g+12 (their slots at the write index, holding the
+ * first half's output), in place: line i gets ¼·(H₁₆ y)ᵢ + bᵢ·u (the rows already carry the ¼, from the filters). `tap` 1 also writes the left
  * output ¼·(H₁₆ y)₅ to `t` (g = 1), `tap` 2 the right output ¼·(H₁₆ y)₁₀ (g = 2).
  */
-function hadamardOuterWrite(lines: Float64Array, size: number, w: number, mask: number, k: number, y: Float64Array, u: Float64Array, b: Float64Array, g: number, tap: number, t: Float64Array): void {
+function hadamardOuterWrite(lines: Float64Array, size: number, w: number, mask: number, k: number, u: Float64Array, b: Float64Array, g: number, tap: number, t: Float64Array): void {
   const b0 = b[g];
   const b1 = b[g + 4];
   const b2 = b[g + 8];
   const b3 = b[g + 12];
-  const r0 = g * CHUNK;
-  const r1 = r0 + 4 * CHUNK;
-  const r2 = r1 + 4 * CHUNK;
-  const r3 = r2 + 4 * CHUNK;
   const o0 = g * size;
   const o1 = o0 + 4 * size;
   const o2 = o1 + 4 * size;
   const o3 = o2 + 4 * size;
   for (let j = 0; j < k; j++) {
-    const a = y[r0 + j];
-    const b = y[r1 + j];
-    const c = y[r2 + j];
-    const d = y[r3 + j];
+    const p = (w + j) & mask;
+    const a = lines[o0 + p];
+    const b = lines[o1 + p];
+    const c = lines[o2 + p];
+    const d = lines[o3 + p];
     const s0 = a + b;
     const s1 = a - b;
     const s2 = c + d;
@@ -745,7 +875,6 @@ function hadamardOuterWrite(lines: Float64Array, size: number, w: number, mask: 
     const q2 = s0 - s2;
     const q3 = s1 - s3;
     const x = u[j];
-    const p = (w + j) & mask;
     lines[o0 + p] = q0 + b0 * x;
     lines[o1 + p] = q1 + b1 * x;
     lines[o2 + p] = q2 + b2 * x;
@@ -784,6 +913,27 @@ function mixMono(x: Float32Array, pos: number, k: number, wl: Float64Array, mb: 
     const d = x[pos + j];
     x[pos + j] = mx === 0 ? d : d + mx * (e - d);
   }
+}
+
+/**
+ * Set the absorption filters' states below 1e-30 (or NaN) to 0. Called at every 128 samples of
+ * absolute time: the states are not flushed per sample (see {@link readLines4}), and a state
+ * below 1e-30 cannot decay into the subnormal range within 128 samples.
+ */
+function flushStates(fst: Float64Array): void {
+  for (let i = 0; i < fst.length; i++) if (!(Math.abs(fst[i]) >= 1e-30)) fst[i] = 0;
+}
+
+/** Fill `x` with small non-zero, non-integer values (±1e-3, a golden-ratio sequence). */
+function fillNoise(x: Float64Array): void {
+  let v = 0.5;
+  for (let i = 0; i < x.length; i++) {
+    v += 0.6180339887498949;
+    if (v >= 1) v -= 1;
+    x[i] = (v - 0.5) * 2e-3 + 1e-9;
+  }
+  // A few large values, beyond the filters' clamp, on both signs.
+  for (let i = 0; i < x.length; i += 4099) x[i] = i % 2 === 0 ? 1e5 : -1e5;
 }
 
 /** Smallest prime ≥ n (trial division; n is at most a few hundred thousand). */

@@ -1,0 +1,130 @@
+/**
+ * The Reverb's two network kernels: the WebAssembly SIMD module (reverb-kernel.wat, embedded as
+ * base64) and the JavaScript one must give the same output to the bit for any settings, changes,
+ * block partition and input (NaN, ±∞, 1e30 bursts, silence); the embedded bytes must be the build
+ * of the .wat source; the base64 decoder must agree with Node's; and the built package must fall
+ * back to JavaScript, with the same output, where there is no WebAssembly (`node --jitless`).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeBase64 } from '../../src/core/base64.js';
+import { REVERB_KERNEL_BASE64 } from '../../src/space/reverb-kernel.js';
+import { Reverb, useReverbWasm, type ReverbOptions } from '../../src/space/reverb.js';
+import { distFile } from '../support/dist.js';
+import { identical, noise, runs } from '../support/signals.js';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+const options = fc.record(
+  {
+    decaySeconds: fc.double({ min: 0.2, max: 20, noNaN: true }),
+    preDelayMs: fc.double({ min: 0, max: 500, noNaN: true }),
+    size: fc.double({ min: 0.25, max: 2, noNaN: true }),
+    diffusion: fc.double({ min: 0, max: 1, noNaN: true }),
+    lowDecayRatio: fc.double({ min: 0.25, max: 4, noNaN: true }),
+    highDecayRatio: fc.double({ min: 0.1, max: 1, noNaN: true }),
+    lowCrossoverHz: fc.double({ min: 20, max: 2000, noNaN: true }),
+    highCrossoverHz: fc.double({ min: 1000, max: 20000, noNaN: true }),
+    width: fc.double({ min: 0, max: 1, noNaN: true }),
+    mix: fc.double({ min: 0, max: 1, noNaN: true }),
+    smoothingMs: fc.double({ min: 0, max: 200, noNaN: true }),
+  },
+  { requiredKeys: [] },
+);
+
+/** Render `x` through a reverb with the given kernel, in blocks of `sizes` (cycled), applying `changes` at their block. */
+function render(wasm: boolean, opts: Partial<ReverbOptions>, sampleRate: number, x: Float32Array[], sizes: number[], changes: Map<number, Partial<ReverbOptions>>): Float32Array[] {
+  useReverbWasm(wasm);
+  const r = new Reverb(opts);
+  r.prepare({ sampleRate, maxBlockSize: Math.max(...sizes), channels: x.length });
+  useReverbWasm(true);
+  const y = x.map((c) => c.slice());
+  for (let p = 0, b = 0; p < y[0].length; b++) {
+    const change = changes.get(b);
+    if (change) r.set(change);
+    const n = Math.min(sizes[b % sizes.length], y[0].length - p);
+    r.process(
+      y.map((c) => c.subarray(p, p + n)),
+      n,
+    );
+    p += n;
+  }
+  return y;
+}
+
+describe('Reverb kernels', () => {
+  it('the WebAssembly kernel is available here (Node has WebAssembly SIMD)', () => {
+    expect(useReverbWasm(true)).toBe(true);
+  });
+
+  it('the embedded module is the build of reverb-kernel.wat (scripts/build-wasm.mjs --check)', () => {
+    expect(() => execFileSync(process.execPath, [`${ROOT}scripts/build-wasm.mjs`, '--check'], { stdio: 'pipe' })).not.toThrow();
+  });
+
+  it('decodeBase64 agrees with Node for any bytes (fast-check) and rejects other characters', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        const text = Buffer.from(bytes).toString('base64');
+        expect(Array.from(decodeBase64(text))).toEqual(Array.from(bytes));
+        expect(Array.from(decodeBase64(text.replace(/=+$/, '')))).toEqual(Array.from(bytes));
+      }),
+      { numRuns: runs(300) },
+    );
+    expect(Array.from(decodeBase64(REVERB_KERNEL_BASE64).subarray(0, 4))).toEqual([0, 0x61, 0x73, 0x6d]);
+    expect(() => decodeBase64('AAA*')).toThrow(TypeError);
+  });
+
+  it('WebAssembly and JavaScript give the same output to the bit: any settings, changes, partition and input (fast-check)', () => {
+    fc.assert(
+      fc.property(
+        options,
+        options,
+        fc.constantFrom(8000, 44100, 48000, 96000),
+        fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 1, max: 2 }),
+        fc.integer({ min: 0, max: 3 }),
+        (a, b, sampleRate, sizes, channels, kind) => {
+          const n = 6000;
+          const x = Array.from({ length: channels }, (_, c) => noise(n, 5 + c, 0.8));
+          // Hostile bursts, full-scale steps, or a stop into silence.
+          if (kind === 1) for (const c of x) for (const [i, v] of [[100, Number.NaN], [101, Infinity], [102, -Infinity], [2000, 1e30], [2001, -1e30], [2002, 5e-324]] as const) c[i] = v;
+          if (kind === 2) for (const c of x) for (let i = 0; i < n; i++) c[i] = ((i >> 7) & 1) === 0 ? 1 : -1;
+          if (kind === 3) for (const c of x) c.fill(0, 1500);
+          const changes = new Map([
+            [3, b],
+            [9, { size: a.size ?? 1, mix: 0.7 }],
+          ]);
+          const wasm = render(true, a, sampleRate, x, sizes, changes);
+          const js = render(false, a, sampleRate, x, sizes, changes);
+          if (!identical(wasm, js)) {
+            const c = wasm.findIndex((w, ch) => !identical([w], [js[ch]]));
+            const i = wasm[c].findIndex((v, j) => !Object.is(v, js[c][j]));
+            throw new Error(`channel ${c} differs from sample ${i}: ${wasm[c][i]} (WebAssembly) vs ${js[c][i]} (JavaScript)`);
+          }
+        },
+      ),
+      { numRuns: runs(20, 400) },
+    );
+  });
+
+  it.skipIf(!existsSync(distFile('index.js')))('the built package falls back to JavaScript where there is no WebAssembly (node --jitless), with the same output', () => {
+    const script = `
+      const { Reverb } = await import(${JSON.stringify(distFile('index.js'))});
+      const r = new Reverb({ decaySeconds: 3, mix: 0.5 });
+      r.prepare({ sampleRate: 48000, maxBlockSize: 128, channels: 2 });
+      const x = [new Float32Array(48000), new Float32Array(48000)];
+      for (let i = 0; i < 48000; i++) { x[0][i] = Math.sin(i * 0.01) * (i < 9600 ? 1 : 0); x[1][i] = Math.cos(i * 0.013) * (i < 9600 ? 1 : 0); }
+      for (let p = 0; p < 48000; p += 128) r.process([x[0].subarray(p, p + 128), x[1].subarray(p, p + 128)]);
+      let h = 0x811c9dc5;
+      for (const c of x) for (const b of new Uint8Array(c.buffer)) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+      console.log(JSON.stringify({ wasm: typeof WebAssembly, hash: h }));`;
+    const run = (flags: string[]) => JSON.parse(execFileSync(process.execPath, [...flags, '--input-type=module', '-e', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim()) as { wasm: string; hash: number };
+    const jitless = run(['--jitless']);
+    const normal = run([]);
+    expect(jitless.wasm).toBe('undefined');
+    expect(normal.wasm).toBe('object');
+    expect(jitless.hash).toBe(normal.hash);
+  });
+});
