@@ -399,17 +399,22 @@ export class Reverb implements Processor<ReverbOptions> {
     // apart: a load never trails a store of the same loop by a multiple of 4 KiB (the processor
     // would stall it as if it depended on the store).
     const lineBytes = N * this.size * 8;
+    const bytes = MEM_LINES + lineBytes;
+    let buffer: ArrayBuffer | undefined;
+    this.network = undefined;
     const kernel = reverbKernel();
     const wasm = webAssembly();
-    let buffer: ArrayBuffer;
     if (kernel !== null && wasm !== undefined) {
-      const memory = new wasm.Memory({ initial: Math.ceil((MEM_LINES + lineBytes) / 65536) });
-      this.network = new wasm.Instance(kernel, { env: { memory } }).exports.network as NetworkKernel;
-      buffer = memory.buffer;
-    } else {
-      this.network = undefined;
-      buffer = new ArrayBuffer(MEM_LINES + lineBytes);
+      try {
+        const memory = new wasm.Memory({ initial: Math.ceil(bytes / 65536) });
+        this.network = new wasm.Instance(kernel, { env: { memory } }).exports.network as NetworkKernel;
+        buffer = memory.buffer;
+      } catch {
+        // No memory for another instance (each reserves address space): the JavaScript kernel.
+        this.network = undefined;
+      }
     }
+    buffer ??= new ArrayBuffer(bytes);
     this.coef = new Float64Array(buffer, MEM_COEF, N * CF);
     this.fst = new Float64Array(buffer, MEM_FST, N * FS);
     const b = new Float64Array(buffer, MEM_B, N);

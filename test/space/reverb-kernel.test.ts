@@ -109,6 +109,39 @@ describe('Reverb kernels', () => {
     );
   });
 
+  it('falls back to the JavaScript kernel, with the same output, when a WebAssembly memory cannot be made', () => {
+    const api = (globalThis as unknown as { WebAssembly: { Memory: unknown } }).WebAssembly;
+    const real = api.Memory;
+    const x = [noise(20_000, 3), noise(20_000, 4)];
+    const want = render(true, { decaySeconds: 1.5 }, 48000, x, [128], new Map());
+    api.Memory = function () {
+      throw new RangeError('WebAssembly.Memory(): could not allocate memory');
+    };
+    try {
+      const r = new Reverb({ decaySeconds: 1.5 });
+      expect(() => r.prepare({ sampleRate: 48000, maxBlockSize: 128, channels: 2 })).not.toThrow();
+      expect((r as unknown as { network: unknown }).network).toBeUndefined();
+      expect(identical(render(true, { decaySeconds: 1.5 }, 48000, x, [128], new Map()), want)).toBe(true);
+    } finally {
+      api.Memory = real;
+    }
+  });
+
+  it('many reverbs prepared at once each get their own network (200 at 48 kHz, then 8 at 384 kHz)', () => {
+    const x = [noise(4096, 8), noise(4096, 9)];
+    const one = render(true, {}, 48000, x, [128], new Map());
+    const many = Array.from({ length: 200 }, () => new Reverb());
+    for (const r of many) r.prepare({ sampleRate: 48000, maxBlockSize: 128, channels: 2 });
+    const outs = many.slice(0, 3).map(() => x.map((c) => c.slice()));
+    for (let p = 0; p < 4096; p += 128) many.slice(0, 3).forEach((r, i) => r.process(outs[i].map((c) => c.subarray(p, p + 128))));
+    for (const o of outs) expect(identical(o, one)).toBe(true);
+    const hi = Array.from({ length: 8 }, () => new Reverb({ size: 2 }));
+    for (const r of hi) r.prepare({ sampleRate: 384000, maxBlockSize: 4096, channels: 2 });
+    const y = [noise(8192, 1), noise(8192, 2)];
+    hi[7].process(y);
+    expect(y[0].every(Number.isFinite)).toBe(true);
+  });
+
   it.skipIf(!existsSync(distFile('index.js')))('the built package falls back to JavaScript where there is no WebAssembly (node --jitless), with the same output', () => {
     const script = `
       const { Reverb } = await import(${JSON.stringify(distFile('index.js'))});
