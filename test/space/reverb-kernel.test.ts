@@ -13,26 +13,12 @@ import { decodeBase64 } from '../../src/core/base64.js';
 import { REVERB_KERNEL_BASE64 } from '../../src/space/reverb-kernel.js';
 import { Reverb, useReverbWasm, type ReverbOptions } from '../../src/space/reverb.js';
 import { distFile } from '../support/dist.js';
+import { reverbOptions } from '../support/reverb-options.js';
 import { identical, noise, runs } from '../support/signals.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
-const options = fc.record(
-  {
-    decaySeconds: fc.double({ min: 0.2, max: 20, noNaN: true }),
-    preDelayMs: fc.double({ min: 0, max: 500, noNaN: true }),
-    size: fc.double({ min: 0.25, max: 2, noNaN: true }),
-    diffusion: fc.double({ min: 0, max: 1, noNaN: true }),
-    lowDecayRatio: fc.double({ min: 0.25, max: 4, noNaN: true }),
-    highDecayRatio: fc.double({ min: 0.1, max: 1, noNaN: true }),
-    lowCrossoverHz: fc.double({ min: 20, max: 2000, noNaN: true }),
-    highCrossoverHz: fc.double({ min: 1000, max: 20000, noNaN: true }),
-    width: fc.double({ min: 0, max: 1, noNaN: true }),
-    mix: fc.double({ min: 0, max: 1, noNaN: true }),
-    smoothingMs: fc.double({ min: 0, max: 200, noNaN: true }),
-  },
-  { requiredKeys: [] },
-);
+const options = reverbOptions(true);
 
 /** Render `x` through a reverb with the given kernel, in blocks of `sizes` (cycled), applying `changes` at their block. */
 function render(wasm: boolean, opts: Partial<ReverbOptions>, sampleRate: number, x: Float32Array[], sizes: number[], changes: Map<number, Partial<ReverbOptions>>): Float32Array[] {

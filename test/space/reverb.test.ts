@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { REVERB_LINES, Reverb, type ReverbOptions } from '../../src/space/reverb.js';
 import { countFloatArrays, countSubnormals, countSubnormalState, subnormalState } from '../support/denormal.js';
 import { correlation, decayTime, decayingNoise, echoDensity, lateSpectralFlatness, octaveBand, octaveBands } from '../support/room-acoustics.js';
+import { reverbOptions } from '../support/reverb-options.js';
 import { identical, noise, runs, sine } from '../support/signals.js';
 
 const FS = 48000;
@@ -251,19 +252,7 @@ describe('Reverb: structure, timing and identities', () => {
 });
 
 describe('Reverb: bounded and clean for every setting', () => {
-  const options = fc.record({
-    decaySeconds: fc.double({ min: 0.2, max: 20, noNaN: true }),
-    preDelayMs: fc.double({ min: 0, max: 500, noNaN: true }),
-    size: fc.double({ min: 0.25, max: 2, noNaN: true }),
-    diffusion: fc.double({ min: 0, max: 1, noNaN: true }),
-    lowDecayRatio: fc.double({ min: 0.25, max: 4, noNaN: true }),
-    highDecayRatio: fc.double({ min: 0.1, max: 1, noNaN: true }),
-    lowCrossoverHz: fc.double({ min: 20, max: 2000, noNaN: true }),
-    highCrossoverHz: fc.double({ min: 1000, max: 20000, noNaN: true }),
-    width: fc.double({ min: 0, max: 1, noNaN: true }),
-    mix: fc.double({ min: 0, max: 1, noNaN: true }),
-    smoothingMs: fc.double({ min: 0, max: 1000, noNaN: true }),
-  });
+  const options = reverbOptions();
 
   it('output stays finite and within the proved bound |y| ≤ |x| + mix·(4·10⁴ + |x|) for any settings, changes and input (fast-check)', () => {
     fc.assert(
