@@ -1,10 +1,10 @@
 /**
  * Loudness bench: masterbus LoudnessMeter against ebur128-wasm, each in its own process (see
  * worker.ts for why), alternating over rounds, on a music-like programme and on a noise-heavy
- * signal. `--write` appends the results to bench/RESULTS.md (after `bench/run.ts --write`).
+ * signal. `--write` replaces the "## Loudness meter" section of bench/RESULTS.md.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { saveSection } from './rounds.js';
 import { fileURLToPath } from 'node:url';
 import { median } from './harness.js';
 
@@ -74,11 +74,5 @@ for (const kind of ['music', 'noise']) {
   out(`- goal 4096-frame blocks no slower than 128: **${s4096 >= s128 * 0.97 ? 'met' : 'not met'}** (${(s4096 / s128).toFixed(2)}×)`);
 }
 
-if (write) {
-  const path = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
-  let text = readFileSync(path, 'utf8');
-  const at = text.indexOf('## Loudness meter');
-  if (at >= 0) text = text.slice(0, at);
-  writeFileSync(path, `${text.trimEnd()}\n\n${lines.join('\n')}\n`);
-  console.log(`\nwrote ${path}`);
-}
+// Only this section is replaced (it used to cut every section after it: a re-run lost ten).
+if (write) saveSection('## Loudness meter', lines);

@@ -55,18 +55,24 @@ export function report(): { out: (s?: string) => void; save: (heading: string) =
       console.log(s);
       lines.push(s);
     },
-    save: (heading) => {
-      const path = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
-      let text = readFileSync(path, 'utf8');
-      const at = text.indexOf(heading);
-      if (at >= 0) {
-        const next = text.indexOf('\n## ', at + heading.length);
-        text = text.slice(0, at) + (next >= 0 ? text.slice(next + 1) : '');
-      }
-      writeFileSync(path, `${text.trimEnd()}\n\n${lines.join('\n')}\n`);
-      console.log(`\nwrote ${path}`);
-    },
+    save: (heading) => saveSection(heading, lines),
   };
+}
+
+/**
+ * Replace the section of bench/RESULTS.md whose heading starts with `heading` (up to the next
+ * "## " heading, the other sections kept) with `lines`, placed at the end.
+ */
+export function saveSection(heading: string, lines: readonly string[]): void {
+  const path = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
+  let text = readFileSync(path, 'utf8');
+  const at = text.indexOf(heading);
+  if (at >= 0) {
+    const next = text.indexOf('\n## ', at + heading.length);
+    text = text.slice(0, at) + (next >= 0 ? text.slice(next + 1) : '');
+  }
+  writeFileSync(path, `${text.trimEnd()}\n\n${lines.join('\n')}\n`);
+  console.log(`\nwrote ${path}`);
 }
 
 /** One row's medians over rounds: time of a pass (ms), × real time, and the slowest..fastest rounds. */

@@ -16,7 +16,7 @@
  * check loads all three libraries and runs in this (parent) process, which times nothing.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -260,7 +260,10 @@ for (const g of goals) console.log(`  [${g.met ? 'met' : 'NOT MET'}] ${g.text}: 
 if (write) {
   const md = renderMarkdown(checks);
   const path = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
-  writeFileSync(path, md);
+  // This script owns the file's head (up to the Notes); the other benches' sections are kept.
+  const old = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  const rest = old.search(/^## (?!Table|Ratios|Goals|Equivalence check|Notes)/m);
+  writeFileSync(path, rest >= 0 ? `${md.trimEnd()}\n\n${old.slice(rest)}` : md);
   console.log(`\nwrote ${path}`);
 }
 
