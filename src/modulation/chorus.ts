@@ -605,7 +605,7 @@ function writeLine(cf: Float64Array, x: Float32Array, xo: number, k: number, w0:
     if (mixMode !== BUF_NONE) {
       // (Mix 0 leaves the sample as it is: bit-exact even for −0 and ±Infinity.)
       const mx = mb[i * mstep];
-      x[xo + i] = mx === 0 ? dry : dry + mx * (wv - dry);
+      x[xo + i] = mx === 0 ? dry : mx === 1 ? wv : dry + mx * (wv - dry);
     }
     if (clear !== NO) wet[wo + i] = 0;
   }
@@ -617,7 +617,7 @@ function mixOut(x: Float32Array, xo: number, k: number, wet: Float64Array, wo: n
   for (let i = 0; i < k; i++) {
     const dry = x[xo + i];
     const mx = mb[i * mstep];
-    x[xo + i] = mx === 0 ? dry : dry + mx * (wet[wo + i] - dry);
+    x[xo + i] = mx === 0 ? dry : mx === 1 ? wet[wo + i] : dry + mx * (wet[wo + i] - dry);
     wet[wo + i] = 0;
   }
 }

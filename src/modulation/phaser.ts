@@ -471,7 +471,7 @@ function phaserKernel(x: Float32Array, xo: number, k: number, write: number, sta
       wp = v;
       if (write !== 0) {
         const m = mb[i * ms];
-        x[xo + i] = m === 0 ? dry : dry + m * (0.5 * (u + v) - dry);
+        x[xo + i] = m === 0 ? dry : m === 1 ? 0.5 * (u + v) : dry + m * (0.5 * (u + v) - dry);
       }
     }
     state[lastIdx] = wp;
@@ -499,7 +499,7 @@ function phaserKernel(x: Float32Array, xo: number, k: number, write: number, sta
     wp = W;
     if (write !== 0) {
       const m = mb[i * ms];
-      x[xo + i] = m === 0 ? dry : dry + m * (0.5 * (u + W) - dry);
+      x[xo + i] = m === 0 ? dry : m === 1 ? 0.5 * (u + W) : dry + m * (0.5 * (u + W) - dry);
     }
   }
   state[lastIdx] = wp;

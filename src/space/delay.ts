@@ -714,7 +714,7 @@ function steadyLine(line: Float32Array, x: Float32Array, xo: number, write: numb
     const au = Math.abs(u);
     if (!(au >= LINE_FLUSH && au <= CLAMP)) u = u - u === 0 && au > CLAMP ? (u > 0 ? 1e4 : -1e4) : 0;
     line[n & mask] = u;
-    if (write !== 0) x[xo + i] = mix === 0 ? dry : dry + mix * (wet - dry);
+    if (write !== 0) x[xo + i] = mix === 0 ? dry : mix === 1 ? wet : dry + mix * (wet - dry);
   }
   fst[so] = h1;
   fst[so + 1] = h2;
@@ -811,6 +811,6 @@ function mixOut(x: Float32Array, xo: number, k: number, wet: Float64Array, wo: n
   for (let i = 0; i < k; i++) {
     const dry = x[xo + i];
     const m = mb[i * ms];
-    x[xo + i] = m === 0 ? dry : dry + m * (wet[wo + i] - dry);
+    x[xo + i] = m === 0 ? dry : m === 1 ? wet[wo + i] : dry + m * (wet[wo + i] - dry);
   }
 }

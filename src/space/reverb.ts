@@ -77,7 +77,7 @@ export interface ReverbOptions {
   preDelayMs: number;
   /** Room size: scales the delay lengths (23–67 ms at 1), [0.25, 2]. Cross-fades. @defaultValue 1 */
   size: number;
-  /** Input diffusion, [0, 1]: the all-pass gains (0.75 at 1); 0 passes the input undiffused. Glides. @defaultValue 0.7 */
+  /** Input diffusion, [0, 1]: the all-pass gains (0.75 at 1); at 0 the input passes undiffused, the four all-passes then being plain delays (about 30.5 ms in all, which the first echo arrives later by). Glides. @defaultValue 0.7 */
   diffusion: number;
   /** Decay time below `lowCrossoverHz` as a multiple of `decaySeconds`, [0.25, 4]. Glides. @defaultValue 1.2 */
   lowDecayRatio: number;
@@ -128,6 +128,12 @@ export const REVERB_RULES: OptionRules<ReverbOptions> = defineRules<ReverbOption
 const OWNER = 'Reverb';
 /** Mono or stereo. */
 const MONO_OR_STEREO: ChannelRange = Object.freeze({ min: 1, max: 2 });
+/** Channel counts whose change paths have been primed in this realm (see `primeChanges`). */
+const changesPrimed: boolean[] = [];
+/** Changes the priming makes, and the frames it runs after each (a cross-fade lasts 20 ms). */
+const PRIME_CHANGE_ROUNDS = 12;
+const PRIME_CHANGE_FRAMES = 1536;
+
 /** Delay lines of the network (a power of two: the Hadamard matrix). */
 export const REVERB_LINES = 16;
 const N = REVERB_LINES;
@@ -439,7 +445,54 @@ export class Reverb implements Processor<ReverbOptions> {
     fillNoise(this.lines);
     fillNoise(this.diff);
     primeProcessor(this, s);
+    if (!changesPrimed[s.channels]) {
+      changesPrimed[s.channels] = true;
+      this.primeChanges(s);
+    }
     this.reset();
+  }
+
+  /**
+   * Run the paths of a change (cross-fades of size and pre-delay, glides of the filter design, mix
+   * and width ramps) until V8 has optimised them, then restore the options (the caller resets).
+   * Unprimed, the first change after a long steady run executed them unoptimised on the audio
+   * thread, boxing every double: megabytes of garbage in the 20 ms of a cross-fade. Once per
+   * channel count and realm (the code is shared by every instance): about 30 ms at 48 kHz.
+   */
+  private primeChanges(spec: ProcessSpec): void {
+    const keep = this.opts;
+    const n = Math.min(spec.maxBlockSize, CHUNK);
+    const block: Float32Array[] = [];
+    for (let c = 0; c < spec.channels; c++) block.push(new Float32Array(n));
+    let seed = 1;
+    for (let round = 0; round < PRIME_CHANGE_ROUNDS; round++) {
+      const odd = round % 2 === 1;
+      this.set({
+        size: odd ? 1.3 : 0.8,
+        preDelayMs: odd ? 30 : 5,
+        decaySeconds: odd ? 3 : 1.5,
+        highDecayRatio: odd ? 0.3 : 0.6,
+        lowDecayRatio: odd ? 1.5 : 1,
+        lowCrossoverHz: odd ? 300 : 200,
+        highCrossoverHz: odd ? 5000 : 3000,
+        diffusion: odd ? 0.5 : 0.8,
+        mix: odd ? 0.6 : 0.2,
+        width: odd ? 0.5 : 1,
+        smoothingMs: 20,
+      });
+      for (let t = 0; t < PRIME_CHANGE_FRAMES; t += n) {
+        for (const x of block) {
+          for (let i = 0; i < n; i++) {
+            seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+            x[i] = seed / 4294967296 - 0.5;
+          }
+        }
+        this.process(block, n);
+      }
+    }
+    this.opts = keep;
+    for (const v of this.smoothed) v.reset(spec.sampleRate, keep.smoothingMs / 1000);
+    this.targets(false);
   }
 
   reset(): void {
@@ -889,7 +942,7 @@ function hadamardOuterWrite(lines: Float64Array, size: number, w: number, mask: 
   }
 }
 
-/** Stereo out: wet = mid ± width·side, then x + mix·(wet − x) (mix 0 leaves x bit-exact); `per` 1: ramps per sample. */
+/** Stereo out: wet = mid ± width·side, then x + mix·(wet − x) (mix 0 leaves x bit-exact, mix 1 gives the wet signal exactly); `per` 1: ramps per sample. */
 function mixStereo(l: Float32Array, r: Float32Array, pos: number, k: number, wl: Float64Array, wr: Float64Array, mb: Float64Array, wb: Float64Array, per: number): void {
   for (let j = 0; j < k; j++) {
     const mx = mb[j * per];
@@ -904,8 +957,14 @@ function mixStereo(l: Float32Array, r: Float32Array, pos: number, k: number, wl:
     if (!(Math.abs(er) >= 1e-30)) er = 0;
     const dl = l[pos + j];
     const dr = r[pos + j];
-    l[pos + j] = mx === 0 ? dl : dl + mx * (el - dl);
-    r[pos + j] = mx === 0 ? dr : dr + mx * (er - dr);
+    // Mix 1 is the wet signal exactly (dl + 1·(el − dl) would cancel a huge dry sample to 0, and a
+    // NaN would pass); a wet share below 1e-30 adds nothing (a tiny mix would make subnormals).
+    let al = mx * (el - dl);
+    let ar = mx * (er - dr);
+    if (!(Math.abs(al) >= 1e-30)) al = 0;
+    if (!(Math.abs(ar) >= 1e-30)) ar = 0;
+    l[pos + j] = mx === 0 ? dl : mx === 1 ? el : dl + al;
+    r[pos + j] = mx === 0 ? dr : mx === 1 ? er : dr + ar;
   }
 }
 
@@ -916,7 +975,9 @@ function mixMono(x: Float32Array, pos: number, k: number, wl: Float64Array, mb: 
     let e = wl[j];
     if (!(Math.abs(e) >= 1e-30)) e = 0;
     const d = x[pos + j];
-    x[pos + j] = mx === 0 ? d : d + mx * (e - d);
+    let a = mx * (e - d);
+    if (!(Math.abs(a) >= 1e-30)) a = 0;
+    x[pos + j] = mx === 0 ? d : mx === 1 ? e : d + a;
   }
 }
 

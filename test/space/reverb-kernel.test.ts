@@ -128,6 +128,59 @@ describe('Reverb kernels', () => {
     expect(y[0].every(Number.isFinite)).toBe(true);
   });
 
+  describe('the first change after a long steady run allocates nothing in process() (a fresh process: the sources and the built package)', () => {
+    const script = (from: string) => `
+      const { Reverb } = await import(${JSON.stringify('%FROM%')});
+      const v8 = await import('node:v8');
+      const { PerformanceObserver } = await import('node:perf_hooks');
+      const r = new Reverb();
+      r.prepare({ sampleRate: 48000, maxBlockSize: 128, channels: 2 });
+      const x = [new Float32Array(128), new Float32Array(128)];
+      // Noise made beforehand (a seed kept in a closure would box a number per sample itself).
+      const noise = new Float32Array(128 * 97);
+      for (let i = 0, seed = 1; i < noise.length; i++) { seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0; noise[i] = seed / 4294967296 - 0.5; }
+      let b = 0;
+      const block = () => {
+        b = (b + 1) % 96;
+        for (let i = 0; i < 128; i++) { x[0][i] = noise[b * 128 + i]; x[1][i] = noise[b * 128 + 64 + i]; }
+        r.process(x);
+      };
+      for (let i = 0; i < 4000; i++) block();
+      globalThis.gc(); globalThis.gc();
+      for (let i = 0; i < 500; i++) block();
+      const used = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_used_size;
+      const out = {};
+      for (const [name, change] of [['size', { size: 1.5 }], ['preDelayMs', { preDelayMs: 40 }], ['glide', { decaySeconds: 4, highDecayRatio: 0.3, diffusion: 0.4 }], ['mix and width', { mix: 0.6, width: 0.4 }]]) {
+        let gcs = 0;
+        const obs = new PerformanceObserver((l) => { gcs += l.getEntries().length; });
+        obs.observe({ entryTypes: ['gc'] });
+        r.set(change);
+        const before = used();
+        for (let i = 0; i < 200; i++) block();
+        const grew = used() - before;
+        await new Promise((res) => setTimeout(res, 30));
+        gcs += obs.takeRecords().length;
+        obs.disconnect();
+        out[name] = { grew, gcs };
+      }
+      console.log(JSON.stringify(out));`.replace('%FROM%', from);
+    const cases: [string, string[], string][] = [
+      ['sources', ['--import', 'tsx/esm'], `${ROOT}src/space/reverb.ts`],
+      ['dist/index.js', [], distFile('index.js')],
+    ];
+    for (const [name, flags, from] of cases) {
+      it.skipIf(!existsSync(from))(name, () => {
+        const text = execFileSync(process.execPath, ['--expose-gc', ...flags, '--input-type=module', '-e', script(from)], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+        const result = JSON.parse(text.trim()) as Record<string, { grew: number; gcs: number }>;
+        // Before the change paths were primed, the first cross-fade alone boxed about 4 MB.
+        for (const [change, r] of Object.entries(result)) {
+          expect(r.gcs, `${change}: ${JSON.stringify(result)}`).toBe(0);
+          expect(r.grew, `${change}: ${JSON.stringify(result)}`).toBeLessThan(64 * 1024);
+        }
+      }, 60_000);
+    }
+  });
+
   it.skipIf(!existsSync(distFile('index.js')))('the built package falls back to JavaScript where there is no WebAssembly (node --jitless), with the same output', () => {
     const script = `
       const { Reverb } = await import(${JSON.stringify(distFile('index.js'))});

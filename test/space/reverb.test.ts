@@ -202,6 +202,21 @@ describe('Reverb: structure, timing and identities', () => {
     }
   });
 
+  it('at diffusion 0 the all-passes are plain delays: the first echo comes their lengths later (about 30.5 ms, any rate)', () => {
+    const prime = (n: number) => {
+      for (let p = Math.max(2, n); ; p++) if (Array.from({ length: Math.floor(Math.sqrt(p)) - 1 }, (_, i) => i + 2).every((q) => p % q !== 0)) return p;
+    };
+    for (const sampleRate of [8000, 48000, 96000]) {
+      const { y, reverb } = impulseResponse({ preDelayMs: 10, diffusion: 0 }, 0.2, sampleRate);
+      const diffusers = [142, 107, 379, 277].reduce((s, m) => s + prime(Math.round((m * sampleRate) / 29761)), 0);
+      expect(Math.abs(diffusers / sampleRate - 0.0305)).toBeLessThan(0.0015);
+      const first = Math.round((10 * sampleRate) / 1000) + Math.min(...reverb.lineLengths) + diffusers;
+      for (const ch of y) {
+        expect(ch.findIndex((v) => v !== 0)).toBe(first);
+      }
+    }
+  });
+
   it('the first echo arrives exactly after the pre-delay plus the shortest line', () => {
     for (const preDelayMs of [0, 12.5, 100]) {
       const { y, reverb } = impulseResponse({ preDelayMs, diffusion: 0.5 }, 0.2);
@@ -297,6 +312,38 @@ describe('Reverb: bounded and clean for every setting', () => {
       for (const c of block) for (const v of c) peak = Math.max(peak, Math.abs(v));
     }
     expect(peak).toBeLessThan(4);
+  });
+
+  it('a tiny mix (1e-9, 1e-12) makes no subnormal output after noise then silence either', () => {
+    for (const mix of [1e-9, 1e-12, 1e-20]) {
+      const r = new Reverb({ decaySeconds: 0.3, mix });
+      r.prepare({ sampleRate: 48000, maxBlockSize: 128, channels: 2 });
+      // 0.5 s of noise, 4.5 s of silence: the wet share falls below 1e-30 well before the end.
+      const x = [noise(240_000, 3), noise(240_000, 4)];
+      for (const c of x) c.fill(0, 24_000);
+      for (let p = 0; p < 240_000; p += 128) r.process(x.map((c) => c.subarray(p, p + 128)));
+      expect(countSubnormals(x[0]) + countSubnormals(x[1]), `mix ${mix}`).toBe(0);
+      expect(x[0].subarray(200_000).every((v) => v === 0) && x[1].subarray(200_000).every((v) => v === 0)).toBe(true);
+    }
+  });
+
+  it('at mix 1 the output is the wet signal even where the input is huge or not finite (no dry sample leaks or cancels)', () => {
+    const run = (v: number) => {
+      const r = new Reverb({ mix: 1, preDelayMs: 0 });
+      r.prepare({ sampleRate: FS, maxBlockSize: 128, channels: 2 });
+      const x = [noise(9600, 1, 0.5), noise(9600, 2, 0.5)];
+      for (const c of x) c[5000] = v;
+      for (let p = 0; p < 9600; p += 128) r.process(x.map((c) => c.subarray(p, p + 128)));
+      return x;
+    };
+    // The wet output at a sample does not depend on that sample's input (it enters the lines).
+    const ref = run(0);
+    for (const v of [1e30, -3e38, Number.NaN, Infinity, -Infinity]) {
+      const y = run(v);
+      expect(y[0][5000], String(v)).toBe(ref[0][5000]);
+      expect(y[1][5000], String(v)).toBe(ref[1][5000]);
+      expect(ref[0][5000]).not.toBe(0);
+    }
   });
 
   it('leaves no subnormal numbers in its state or output after noise then silence, and ends in exact zeros', () => {
