@@ -471,7 +471,8 @@ function phaserKernel(x: Float32Array, xo: number, k: number, write: number, sta
       wp = v;
       if (write !== 0) {
         const m = mb[i * ms];
-        x[xo + i] = m === 0 ? dry : m === 1 ? 0.5 * (u + v) : dry + m * (0.5 * (u + v) - dry);
+        const wet = 0.5 * (u + v);
+        x[xo + i] = m === 0 ? dry : m === 1 ? wet : dry + m * (wet - dry);
       }
     }
     state[lastIdx] = wp;
@@ -499,7 +500,8 @@ function phaserKernel(x: Float32Array, xo: number, k: number, write: number, sta
     wp = W;
     if (write !== 0) {
       const m = mb[i * ms];
-      x[xo + i] = m === 0 ? dry : m === 1 ? 0.5 * (u + W) : dry + m * (0.5 * (u + W) - dry);
+      const wet = 0.5 * (u + W);
+      x[xo + i] = m === 0 ? dry : m === 1 ? wet : dry + m * (wet - dry);
     }
   }
   state[lastIdx] = wp;
