@@ -37,8 +37,9 @@
  *   clamp of every filter output (which carries the matrix's ¼) to ±2500 on its way into the
  *   lines and the taps bounds the output for any input and setting: |wet| ≤ 16 · 2500 = 4·10⁴ per
  *   channel. (A filter's own state is the unclamped output of a stable filter whose input is a
- *   line sample, at most 16·2500 + ¼·10⁶ after the input clamp: finite, so no NaN can arise.) The clamp is never reached in practice:
- *   full-scale noise into the longest, least damped setting gives peaks below 4.
+ *   line sample, at most 16·2500 + ¼·10⁶ after the input clamp: finite, so no NaN can arise.)
+ *   The clamp is never reached in practice: full-scale noise into the longest, least damped
+ *   setting gives peaks below 4.
  * - Blocks: every line is at least as long as the chunk processed at once (≤ 128 samples), so a
  *   chunk reads all 16 lines' outputs first, filters them, mixes them by the matrix as whole
  *   vectors and writes them back: exactly the per-sample recursion, in any partition.
@@ -254,7 +255,6 @@ export function useReverbWasm(enabled: boolean): boolean {
   return compiledKernel() !== null;
 }
 
-
 /**
  * An algorithmic stereo reverb: a 16-line feedback delay network with Jot's absorption filters.
  * Mono or stereo in place; latency 0 (the dry signal is not delayed).
@@ -401,9 +401,7 @@ export class Reverb implements Processor<ReverbOptions> {
     this.diff = new Float64Array(STAGES * this.dsize);
     this.wdmask = Math.max(psize, this.dsize) - 1;
     // The network's state and the chunk's input and outputs live in one memory: a WebAssembly
-    // instance's when its SIMD kernel is available, else an ArrayBuffer. Rows a chunk (1 KiB)
-    // apart: a load never trails a store of the same loop by a multiple of 4 KiB (the processor
-    // would stall it as if it depended on the store).
+    // instance's when its SIMD kernel is available, else an ArrayBuffer (the layout of MEM_*).
     const lineBytes = N * this.size * 8;
     const bytes = MEM_LINES + lineBytes;
     let buffer: ArrayBuffer | undefined;
