@@ -9,7 +9,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import wabtInit from 'wabt';
 
-const KERNELS = [{ wat: 'src/space/reverb-kernel.wat', ts: 'src/space/reverb-kernel.ts', name: 'REVERB_KERNEL_BASE64' }];
+const KERNELS = [
+  { wat: 'src/space/reverb-kernel.wat', ts: 'src/space/reverb-kernel.ts', name: 'REVERB_KERNEL_BASE64' },
+  { wat: 'src/space/convolution-kernel.wat', ts: 'src/space/convolution-kernel.ts', name: 'CONVOLUTION_KERNEL_BASE64' },
+];
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 export async function buildKernel(watPath) {

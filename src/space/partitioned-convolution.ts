@@ -32,6 +32,8 @@
  * @module
  */
 import { RealFFT } from '../core/fft.js';
+import { compileWasm, instantiateWithMemory } from '../core/webassembly.js';
+import { CONVOLUTION_KERNEL_BASE64 } from './convolution-kernel.js';
 
 /** Direct-form head length, also the grid on which segments are started (samples). */
 export const HEAD_TAPS = 64;
@@ -137,6 +139,26 @@ export function partitionSchedule(length: number): [number, number, number][] {
 const FWD = 0;
 const MAC = 1;
 const INV = 2;
+
+/** The WebAssembly kernel's exports (byte offsets; `len` counts doubles; see convolution-kernel.wat). */
+interface MacKernel {
+  mac1(xa: number, ha: number, y: number, len: number): void;
+  mac2(xa: number, xb: number, ha: number, hb: number, y: number, len: number): void;
+  mac4(xa: number, xb: number, xc: number, xd: number, ha: number, hs: number, y: number, len: number): void;
+}
+
+let kernelEnabled = true;
+
+/**
+ * Let engines built from now on use the WebAssembly kernel for the spectral products (true, the
+ * default, where WebAssembly SIMD exists) or not; returns whether it is available. For tests and
+ * measurements: both give the same output, bit for bit.
+ * @internal
+ */
+export function useConvolutionWasm(enabled: boolean): boolean {
+  kernelEnabled = enabled;
+  return compileWasm(CONVOLUTION_KERNEL_BASE64) !== null;
+}
 
 interface Segment {
   readonly p: number;
@@ -256,6 +278,8 @@ export class PartitionedConvolution {
   private readonly pmax: number;
   /** Work buffer of the largest FFT (time domain). */
   private readonly frame: Float64Array;
+  /** The WebAssembly products over the spectra's memory, or undefined (the JavaScript ones). */
+  private readonly mac: MacKernel | undefined;
   /** Write position of `ring`, read position of `acc`, t mod pmax, t mod HEAD_TAPS. */
   private wpos = 0;
   private apos = 0;
@@ -291,6 +315,20 @@ export class PartitionedConvolution {
     this.acc = [];
     for (let c = 0; c < outputs; c++) this.acc.push(new Float64Array(accSize));
     this.frame = new Float64Array(2 * pmax);
+    // The spectra (the IR's, the inputs', the outputs') live in one memory: a WebAssembly
+    // instance's when its SIMD kernel for the products is available, else an ArrayBuffer.
+    const usesPre = (p: number, k: number) => k > 1 && p / HEAD_TAPS >= 2 * spreadOf(p);
+    let doubles = 0;
+    for (const [p, , k] of schedule) doubles += 2 * (p + 1) * ((irs.length + inputs) * k + outputs * (usesPre(p, k) ? 2 : 1));
+    const instance = instantiateWithMemory(kernelEnabled ? compileWasm(CONVOLUTION_KERNEL_BASE64) : null, 8 * doubles);
+    this.mac = instance?.exports as MacKernel | undefined;
+    const buffer = instance?.buffer ?? new ArrayBuffer(8 * doubles);
+    let next = 0;
+    const alloc = (n: number): Float64Array => {
+      const a = new Float64Array(buffer, 8 * next, n);
+      next += n;
+      return a;
+    };
     const ffts = new Map<number, RealFFT>();
     this.segments = schedule.map(([p, o, k]) => {
       let fft = ffts.get(p);
@@ -302,7 +340,7 @@ export class PartitionedConvolution {
       const hs: Float64Array[] = [];
       const buf = new Float64Array(2 * p);
       for (const h of irs) {
-        const spectra = new Float64Array(2 * k * bins);
+        const spectra = alloc(2 * k * bins);
         for (let j = 0; j < k; j++) {
           buf.fill(0);
           const from = o + j * p;
@@ -313,14 +351,14 @@ export class PartitionedConvolution {
         hs.push(spectra);
       }
       const xs: Float64Array[] = [];
-      for (let c = 0; c < inputs; c++) xs.push(new Float64Array(2 * k * bins));
+      for (let c = 0; c < inputs; c++) xs.push(alloc(2 * k * bins));
       const ys: Float64Array[] = [];
-      for (let c = 0; c < outputs; c++) ys.push(new Float64Array(2 * bins));
+      for (let c = 0; c < outputs; c++) ys.push(alloc(2 * bins));
       const grid = p / HEAD_TAPS;
       const spread = spreadOf(p);
-      const usePre = k > 1 && grid >= 2 * spread;
+      const usePre = usesPre(p, k);
       const pre: Float64Array[] = [];
-      for (let c = 0; c < outputs; c++) pre.push(new Float64Array(usePre ? 2 * bins : 0));
+      for (let c = 0; c < outputs; c++) pre.push(usePre ? alloc(2 * bins) : new Float64Array(0));
       return { p, offset: o, k, bins, fft, h: hs, x: xs, y: ys, pre, grid, slot: k - 1, spread, ...segmentPlan(p, k, usePre, paths, inputs, outputs) };
     });
   }
@@ -450,7 +488,7 @@ export class PartitionedConvolution {
         for (let q = 0; q < paths.length; q++) {
           const path = paths[q];
           if (path.output !== a) continue;
-          partitionProducts(seg.x[path.input], seg.h[path.ir], slot, 0, jEnd, k, w, lo, len, y);
+          partitionProducts(seg.x[path.input], seg.h[path.ir], slot, 0, jEnd, k, w, lo, len, y, this.mac);
         }
       } else {
         // Back to time and into the accumulator at the times [t + o − P, t + o), which are still
@@ -483,7 +521,7 @@ export class PartitionedConvolution {
     for (let q = 0; q < paths.length; q++) {
       const path = paths[q];
       // Partition j meets the spectrum j − 1 periods old: slot newest − (j − 1).
-      partitionProducts(seg.x[path.input], seg.h[path.ir], newest, 1, k, k, w, lo, len, seg.pre[path.output]);
+      partitionProducts(seg.x[path.input], seg.h[path.ir], newest, 1, k, k, w, lo, len, seg.pre[path.output], this.mac);
     }
   }
 }
@@ -493,9 +531,29 @@ export class PartitionedConvolution {
  * partition one ring slot older (of K): four partitions per sweep, then two, then one, j ascending
  * (a fixed order, so every caller's sums are the same whatever the block partition).
  */
-function partitionProducts(xs: Float64Array, hs: Float64Array, slot: number, j0: number, j1: number, k: number, w: number, lo: number, len: number, out: Float64Array): void {
+function partitionProducts(xs: Float64Array, hs: Float64Array, slot: number, j0: number, j1: number, k: number, w: number, lo: number, len: number, out: Float64Array, mac: MacKernel | undefined): void {
   let j = j0;
   let s0 = slot;
+  if (mac !== undefined) {
+    // The same sums in the same order in WebAssembly SIMD (byte offsets into its memory).
+    const xb = xs.byteOffset + 8 * lo;
+    const hb = hs.byteOffset + 8 * lo;
+    const yb = out.byteOffset + 8 * lo;
+    for (; j + 3 < j1; j += 4) {
+      const s1 = s0 === 0 ? k - 1 : s0 - 1;
+      const s2 = s1 === 0 ? k - 1 : s1 - 1;
+      const s3 = s2 === 0 ? k - 1 : s2 - 1;
+      mac.mac4(xb + 8 * s0 * w, xb + 8 * s1 * w, xb + 8 * s2 * w, xb + 8 * s3 * w, hb + 8 * j * w, 8 * w, yb, len);
+      s0 = s3 === 0 ? k - 1 : s3 - 1;
+    }
+    for (; j + 1 < j1; j += 2) {
+      const s1 = s0 === 0 ? k - 1 : s0 - 1;
+      mac.mac2(xb + 8 * s0 * w, xb + 8 * s1 * w, hb + 8 * j * w, hb + 8 * (j + 1) * w, yb, len);
+      s0 = s1 === 0 ? k - 1 : s1 - 1;
+    }
+    if (j < j1) mac.mac1(xb + 8 * s0 * w, hb + 8 * j * w, yb, len);
+    return;
+  }
   for (; j + 3 < j1; j += 4) {
     const s1 = s0 === 0 ? k - 1 : s0 - 1;
     const s2 = s1 === 0 ? k - 1 : s1 - 1;

@@ -67,8 +67,7 @@ import { SmoothedValue } from '../core/smoothed-value.js';
 import { defineRules, validateOptions, type OptionRules } from '../core/validate.js';
 import { paramsFromJSON, processorJSON } from '../core/json.js';
 import { REVERB_KERNEL_BASE64 } from './reverb-kernel.js';
-import { decodeBase64 } from '../core/base64.js';
-import { webAssembly, type WasmModule } from '../core/webassembly.js';
+import { compileWasm, instantiateWithMemory, type WasmModule } from '../core/webassembly.js';
 
 /** Options of {@link Reverb}. */
 export interface ReverbOptions {
@@ -217,31 +216,11 @@ const MEM_LINES = 8192;
 /** The WebAssembly kernel's `network` export (byte offsets into its memory; see reverb-kernel.wat). */
 type NetworkKernel = (lines: number, size: number, w: number, k: number, coef: number, fst: number, d: number, b: number, u: number, wl: number, wr: number) => void;
 
-let kernelModule: WasmModule | null | undefined;
 let kernelEnabled = true;
 
-/**
- * The compiled SIMD kernel, once per realm; null where WebAssembly or its SIMD is missing (the
- * JavaScript kernels, bit for bit the same, run instead).
- */
+/** The compiled SIMD kernel, or null (disabled, or no WebAssembly SIMD: the JavaScript kernels, bit for bit the same, run). */
 function reverbKernel(): WasmModule | null {
-  return kernelEnabled ? compiledKernel() : null;
-}
-
-function compiledKernel(): WasmModule | null {
-  if (kernelModule === undefined) {
-    kernelModule = null;
-    try {
-      const wasm = webAssembly();
-      if (wasm !== undefined) {
-        const bytes = decodeBase64(REVERB_KERNEL_BASE64);
-        if (wasm.validate(bytes)) kernelModule = new wasm.Module(bytes);
-      }
-    } catch {
-      kernelModule = null;
-    }
-  }
-  return kernelModule;
+  return kernelEnabled ? compileWasm(REVERB_KERNEL_BASE64) : null;
 }
 
 /**
@@ -252,7 +231,7 @@ function compiledKernel(): WasmModule | null {
  */
 export function useReverbWasm(enabled: boolean): boolean {
   kernelEnabled = enabled;
-  return compiledKernel() !== null;
+  return compileWasm(REVERB_KERNEL_BASE64) !== null;
 }
 
 /**
@@ -404,21 +383,9 @@ export class Reverb implements Processor<ReverbOptions> {
     // instance's when its SIMD kernel is available, else an ArrayBuffer (the layout of MEM_*).
     const lineBytes = N * this.size * 8;
     const bytes = MEM_LINES + lineBytes;
-    let buffer: ArrayBuffer | undefined;
-    this.network = undefined;
-    const kernel = reverbKernel();
-    const wasm = webAssembly();
-    if (kernel !== null && wasm !== undefined) {
-      try {
-        const memory = new wasm.Memory({ initial: Math.ceil(bytes / 65536) });
-        this.network = new wasm.Instance(kernel, { env: { memory } }).exports.network as NetworkKernel;
-        buffer = memory.buffer;
-      } catch {
-        // No memory for another instance (each reserves address space): the JavaScript kernel.
-        this.network = undefined;
-      }
-    }
-    buffer ??= new ArrayBuffer(bytes);
+    const instance = instantiateWithMemory(reverbKernel(), bytes);
+    this.network = instance?.exports.network as NetworkKernel | undefined;
+    const buffer = instance?.buffer ?? new ArrayBuffer(bytes);
     this.coef = new Float64Array(buffer, MEM_COEF, N * CF);
     this.fst = new Float64Array(buffer, MEM_FST, N * FS);
     const b = new Float64Array(buffer, MEM_B, N);

@@ -45,7 +45,7 @@ describe('Reverb kernels', () => {
     expect(useReverbWasm(true)).toBe(true);
   });
 
-  it('the embedded module is the build of reverb-kernel.wat (scripts/build-wasm.mjs --check)', () => {
+  it('every embedded module is the build of its .wat (reverb-kernel, convolution-kernel: scripts/build-wasm.mjs --check)', () => {
     expect(() => execFileSync(process.execPath, [`${ROOT}scripts/build-wasm.mjs`, '--check'], { stdio: 'pipe' })).not.toThrow();
   });
 
@@ -181,14 +181,18 @@ describe('Reverb kernels', () => {
     }
   });
 
-  it.skipIf(!existsSync(distFile('index.js')))('the built package falls back to JavaScript where there is no WebAssembly (node --jitless), with the same output', () => {
+  it.skipIf(!existsSync(distFile('index.js')))('the built package falls back to JavaScript where there is no WebAssembly (node --jitless), with the same output (Reverb, then Convolver)', () => {
     const script = `
-      const { Reverb } = await import(${JSON.stringify(distFile('index.js'))});
+      const { Convolver, Reverb } = await import(${JSON.stringify(distFile('index.js'))});
       const r = new Reverb({ decaySeconds: 3, mix: 0.5 });
       r.prepare({ sampleRate: 48000, maxBlockSize: 128, channels: 2 });
+      const ir = [new Float32Array(30000), new Float32Array(30000)];
+      for (let i = 0; i < 30000; i++) { ir[0][i] = Math.sin(i * 1.7) * Math.exp(-i / 6000); ir[1][i] = Math.cos(i * 2.3) * Math.exp(-i / 5000); }
+      const conv = new Convolver({ impulseResponse: ir, mix: 0.5 });
+      conv.prepare({ sampleRate: 48000, maxBlockSize: 128, channels: 2 });
       const x = [new Float32Array(48000), new Float32Array(48000)];
       for (let i = 0; i < 48000; i++) { x[0][i] = Math.sin(i * 0.01) * (i < 9600 ? 1 : 0); x[1][i] = Math.cos(i * 0.013) * (i < 9600 ? 1 : 0); }
-      for (let p = 0; p < 48000; p += 128) r.process([x[0].subarray(p, p + 128), x[1].subarray(p, p + 128)]);
+      for (let p = 0; p < 48000; p += 128) { const b = [x[0].subarray(p, p + 128), x[1].subarray(p, p + 128)]; r.process(b); conv.process(b); }
       let h = 0x811c9dc5;
       for (const c of x) for (const b of new Uint8Array(c.buffer)) h = Math.imul(h ^ b, 0x01000193) >>> 0;
       console.log(JSON.stringify({ wasm: typeof WebAssembly, hash: h }));`;

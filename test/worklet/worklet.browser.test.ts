@@ -106,13 +106,15 @@ describe.skipIf(!haveChromium)('AudioWorklet in headless Chromium', () => {
     expect(r.ready.channels).toBe(2);
   }, 60_000);
 
-  it('renders the space and movement processors exactly as Node does (the Reverb through its WebAssembly kernel, stereo, 1 s)', async () => {
+  it('renders the space and movement processors exactly as Node does (the Reverb and the Convolver through their WebAssembly kernels, stereo, 1 s)', async () => {
     const input = multiChannel(2, FS, 14);
     const chain: ProcessorJSON[] = [
       { type: 'Gate', params: { thresholdDb: -30, rangeDb: 20 } },
       { type: 'Phaser', params: { stages: 8, rateHz: 0.7, feedback: 0.5, mix: 0.5 } },
       { type: 'Delay', params: { mode: 'ping-pong', timeMs: 180, feedback: 0.4, mix: 0.25 } },
       { type: 'Reverb', params: { decaySeconds: 2.5, preDelayMs: 15, mix: 0.35 } },
+      // A small IR travels in the JSON; its products run in the Convolver's WebAssembly kernel.
+      { type: 'Convolver', params: { impulseResponse: [Array.from({ length: 3000 }, (_, i) => Math.sin(i * 1.3) * Math.exp(-i / 600) * 0.3), Array.from({ length: 3000 }, (_, i) => Math.cos(i * 0.7) * Math.exp(-i / 500) * 0.3)], mix: 0.3 } },
     ];
     const r = await renderInPage(page, input, chain);
     expect(r.errors).toEqual([]);
@@ -120,7 +122,7 @@ describe.skipIf(!haveChromium)('AudioWorklet in headless Chromium', () => {
     const hasSimd = await page.evaluate((b64) => WebAssembly.validate(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))), REVERB_KERNEL_BASE64);
     const out = r.out.map(b64ToF32);
     const diff = maxAbsDiff(out, runInNode(chain, input, FS).output);
-    console.log(`Chromium worklet vs Node (Gate, Phaser, Delay, Reverb; WebAssembly SIMD in the page: ${hasSimd}): max abs diff ${diff}`);
+    console.log(`Chromium worklet vs Node (Gate, Phaser, Delay, Reverb, Convolver; WebAssembly SIMD in the page: ${hasSimd}): max abs diff ${diff}`);
     expect(hasSimd).toBe(true);
     expect(diff).toBe(0);
     expect(maxAbsDiff(out, input)).toBeGreaterThan(0.01);
