@@ -10,29 +10,21 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Convolver } from '../../src/space/convolver.js';
 import { PartitionedConvolution, useConvolutionWasm, type ConvolutionPath } from '../../src/space/partitioned-convolution.js';
-import { identical, noise, runs } from '../support/signals.js';
+import { cutsFromSizes, render } from '../support/conformance.js';
+import { firstDifference, noise, runs } from '../support/signals.js';
 
 /** A decaying noise IR of `n` taps per channel. */
 function ir(channels: number, n: number, seed: number): Float32Array[] {
   return Array.from({ length: channels }, (_, c) => noise(n, seed + c).map((v, i) => v * Math.exp(-i / (0.3 * n + 1))));
 }
 
-/** Render `x` through a Convolver built with the given kernel, in blocks of `sizes` (cycled). */
-function render(wasm: boolean, h: Float32Array[], sampleRate: number, x: Float32Array[], sizes: number[]): Float32Array[] {
+/** Render `x` through a Convolver built with the given kernel, cut into blocks of `sizes` (cycled). */
+function renderWith(wasm: boolean, h: Float32Array[], sampleRate: number, x: Float32Array[], sizes: number[]): Float32Array[] {
   useConvolutionWasm(wasm);
   const c = new Convolver({ impulseResponse: h, mix: 0.8 });
   c.prepare({ sampleRate, maxBlockSize: Math.max(...sizes), channels: x.length });
   useConvolutionWasm(true);
-  const y = x.map((v) => v.slice());
-  for (let p = 0, b = 0; p < y[0].length; b++) {
-    const n = Math.min(sizes[b % sizes.length], y[0].length - p);
-    c.process(
-      y.map((v) => v.subarray(p, p + n)),
-      n,
-    );
-    p += n;
-  }
-  return y;
+  return render(c, x, cutsFromSizes(sizes, x[0].length));
 }
 
 describe('Convolver kernels', () => {
@@ -54,13 +46,8 @@ describe('Convolver kernels', () => {
           const channels = irChannels === 1 ? 1 : 2;
           const x = Array.from({ length: channels }, (_, c) => noise(20_000, seed + 11 + c, 0.7));
           if (hostile) for (const c of x) for (const [i, v] of [[500, Number.NaN], [501, Infinity], [9000, 1e30], [9001, -1e30]] as const) c[i] = v;
-          const wasm = render(true, h, sampleRate, x, sizes);
-          const js = render(false, h, sampleRate, x, sizes);
-          if (!identical(wasm, js)) {
-            const c = wasm.findIndex((w, ch) => !identical([w], [js[ch]]));
-            const i = wasm[c].findIndex((v, j) => !Object.is(v, js[c][j]));
-            throw new Error(`channel ${c} differs from sample ${i}: ${wasm[c][i]} (WebAssembly) vs ${js[c][i]} (JavaScript)`);
-          }
+          const difference = firstDifference(renderWith(true, h, sampleRate, x, sizes), renderWith(false, h, sampleRate, x, sizes));
+          if (difference !== 'none') throw new Error(`WebAssembly vs JavaScript: ${difference}`);
         },
       ),
       { numRuns: runs(12, 300) },
@@ -99,7 +86,7 @@ describe('Convolver kernels', () => {
     for (const [channels, seconds] of [[4, 1.5], [2, 2.5]] as const) {
       const h = ir(channels, Math.round(seconds * 48000), 9);
       const x = [noise(30_000, 3, 0.5), noise(30_000, 4, 0.5)];
-      expect(identical(render(true, h, 48000, x, [128, 77, 1000]), render(false, h, 48000, x, [128, 77, 1000])), `${channels} channels, ${seconds} s`).toBe(true);
+      expect(firstDifference(renderWith(true, h, 48000, x, [128, 77, 1000]), renderWith(false, h, 48000, x, [128, 77, 1000])), `${channels} channels, ${seconds} s`).toBe('none');
     }
   });
 
@@ -108,12 +95,12 @@ describe('Convolver kernels', () => {
     const real = api.Memory;
     const h = ir(2, 30_000, 5);
     const x = [noise(40_000, 1), noise(40_000, 2)];
-    const want = render(true, h, 48000, x, [128]);
+    const want = renderWith(true, h, 48000, x, [128]);
     api.Memory = function () {
       throw new RangeError('WebAssembly.Memory(): could not allocate memory');
     };
     try {
-      expect(identical(render(true, h, 48000, x, [128]), want)).toBe(true);
+      expect(firstDifference(renderWith(true, h, 48000, x, [128]), want)).toBe('none');
     } finally {
       api.Memory = real;
     }

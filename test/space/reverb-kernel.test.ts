@@ -14,30 +14,20 @@ import { REVERB_KERNEL_BASE64 } from '../../src/space/reverb-kernel.js';
 import { Reverb, useReverbWasm, type ReverbOptions } from '../../src/space/reverb.js';
 import { distFile } from '../support/dist.js';
 import { reverbOptions } from '../support/reverb-options.js';
-import { identical, noise, runs } from '../support/signals.js';
+import { cutsFromSizes, render } from '../support/conformance.js';
+import { firstDifference, identical, noise, runs } from '../support/signals.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
 const options = reverbOptions(true);
 
-/** Render `x` through a reverb with the given kernel, in blocks of `sizes` (cycled), applying `changes` at their block. */
-function render(wasm: boolean, opts: Partial<ReverbOptions>, sampleRate: number, x: Float32Array[], sizes: number[], changes: Map<number, Partial<ReverbOptions>>): Float32Array[] {
+/** Render `x` through a reverb with the given kernel, cut into blocks of `sizes` (cycled), with `changes` at their sample times. */
+function renderWith(wasm: boolean, opts: Partial<ReverbOptions>, sampleRate: number, x: Float32Array[], sizes: number[], changes: [number, Partial<ReverbOptions>][] = []): Float32Array[] {
   useReverbWasm(wasm);
   const r = new Reverb(opts);
   r.prepare({ sampleRate, maxBlockSize: Math.max(...sizes), channels: x.length });
   useReverbWasm(true);
-  const y = x.map((c) => c.slice());
-  for (let p = 0, b = 0; p < y[0].length; b++) {
-    const change = changes.get(b);
-    if (change) r.set(change);
-    const n = Math.min(sizes[b % sizes.length], y[0].length - p);
-    r.process(
-      y.map((c) => c.subarray(p, p + n)),
-      n,
-    );
-    p += n;
-  }
-  return y;
+  return render(r, x, cutsFromSizes(sizes, x[0].length), changes.map(([at, o]) => ({ at, apply: (p: Reverb) => p.set(o) })));
 }
 
 describe('Reverb kernels', () => {
@@ -78,17 +68,12 @@ describe('Reverb kernels', () => {
           if (kind === 1) for (const c of x) for (const [i, v] of [[100, Number.NaN], [101, Infinity], [102, -Infinity], [2000, 1e30], [2001, -1e30], [2002, 5e-324]] as const) c[i] = v;
           if (kind === 2) for (const c of x) for (let i = 0; i < n; i++) c[i] = ((i >> 7) & 1) === 0 ? 1 : -1;
           if (kind === 3) for (const c of x) c.fill(0, 1500);
-          const changes = new Map([
-            [3, b],
-            [9, { size: a.size ?? 1, mix: 0.7 }],
-          ]);
-          const wasm = render(true, a, sampleRate, x, sizes, changes);
-          const js = render(false, a, sampleRate, x, sizes, changes);
-          if (!identical(wasm, js)) {
-            const c = wasm.findIndex((w, ch) => !identical([w], [js[ch]]));
-            const i = wasm[c].findIndex((v, j) => !Object.is(v, js[c][j]));
-            throw new Error(`channel ${c} differs from sample ${i}: ${wasm[c][i]} (WebAssembly) vs ${js[c][i]} (JavaScript)`);
-          }
+          const changes: [number, Partial<ReverbOptions>][] = [
+            [700, b],
+            [3100, { size: a.size ?? 1, mix: 0.7 }],
+          ];
+          const difference = firstDifference(renderWith(true, a, sampleRate, x, sizes, changes), renderWith(false, a, sampleRate, x, sizes, changes));
+          if (difference !== 'none') throw new Error(`WebAssembly vs JavaScript: ${difference}`);
         },
       ),
       { numRuns: runs(20, 400) },
@@ -99,7 +84,7 @@ describe('Reverb kernels', () => {
     const api = (globalThis as unknown as { WebAssembly: { Memory: unknown } }).WebAssembly;
     const real = api.Memory;
     const x = [noise(20_000, 3), noise(20_000, 4)];
-    const want = render(true, { decaySeconds: 1.5 }, 48000, x, [128], new Map());
+    const want = renderWith(true, { decaySeconds: 1.5 }, 48000, x, [128]);
     api.Memory = function () {
       throw new RangeError('WebAssembly.Memory(): could not allocate memory');
     };
@@ -107,7 +92,7 @@ describe('Reverb kernels', () => {
       const r = new Reverb({ decaySeconds: 1.5 });
       expect(() => r.prepare({ sampleRate: 48000, maxBlockSize: 128, channels: 2 })).not.toThrow();
       expect((r as unknown as { network: unknown }).network).toBeUndefined();
-      expect(identical(render(true, { decaySeconds: 1.5 }, 48000, x, [128], new Map()), want)).toBe(true);
+      expect(identical(renderWith(true, { decaySeconds: 1.5 }, 48000, x, [128]), want)).toBe(true);
     } finally {
       api.Memory = real;
     }
@@ -115,7 +100,7 @@ describe('Reverb kernels', () => {
 
   it('many reverbs prepared at once each get their own network (200 at 48 kHz, then 8 at 384 kHz)', () => {
     const x = [noise(4096, 8), noise(4096, 9)];
-    const one = render(true, {}, 48000, x, [128], new Map());
+    const one = renderWith(true, {}, 48000, x, [128]);
     const many = Array.from({ length: 200 }, () => new Reverb());
     for (const r of many) r.prepare({ sampleRate: 48000, maxBlockSize: 128, channels: 2 });
     const outs = many.slice(0, 3).map(() => x.map((c) => c.slice()));
