@@ -131,8 +131,10 @@ const MONO_OR_STEREO: ChannelRange = Object.freeze({ min: 1, max: 2 });
 /** Channel counts whose change paths have been primed in this realm (see `primeChanges`). */
 const changesPrimed: boolean[] = [];
 /** Changes the priming makes, and the frames it runs after each (a cross-fade lasts 20 ms). */
-const PRIME_CHANGE_ROUNDS = 12;
+const PRIME_CHANGE_ROUNDS = 18;
 const PRIME_CHANGE_FRAMES = 1536;
+/** Glides the priming steps through directly (250 filter redesigns each). */
+const PRIME_GLIDE_ROUNDS = 12;
 
 /** Delay lines of the network (a power of two: the Hadamard matrix). */
 export const REVERB_LINES = 16;
@@ -419,10 +421,11 @@ export class Reverb implements Processor<ReverbOptions> {
 
   /**
    * Run the paths of a change (cross-fades of size and pre-delay, glides of the filter design, mix
-   * and width ramps) until V8 has optimised them, then restore the options (the caller resets).
+   * and width ramps), with silence, with values beyond the clamp and with noise, until V8 has
+   * optimised them for all three, then restore the options (the caller resets).
    * Unprimed, the first change after a long steady run executed them unoptimised on the audio
    * thread, boxing every double: megabytes of garbage in the 20 ms of a cross-fade. Once per
-   * channel count and realm (the code is shared by every instance): about 30 ms at 48 kHz.
+   * channel count and realm (the code is shared by every instance): about 60–100 ms the first time.
    */
   private primeChanges(spec: ProcessSpec): void {
     const keep = this.opts;
@@ -430,8 +433,26 @@ export class Reverb implements Processor<ReverbOptions> {
     const block: Float32Array[] = [];
     for (let c = 0; c < spec.channels; c++) block.push(new Float32Array(n));
     let seed = 1;
+    const noise = () => {
+      for (const x of block) {
+        for (let i = 0; i < n; i++) {
+          seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+          x[i] = seed / 4294967296 - 0.5;
+        }
+      }
+    };
     for (let round = 0; round < PRIME_CHANGE_ROUNDS; round++) {
       const odd = round % 2 === 1;
+      // Each change three ways: into an empty network with silence (exact zeros: the flush
+      // paths), into one holding values beyond the clamp, and with noise.
+      const kind = round % 3;
+      if (kind === 0) {
+        this.lines.fill(0);
+        this.diff.fill(0);
+        this.pre.fill(0);
+        this.fst.fill(0);
+        for (const x of block) x.fill(0);
+      } else if (kind === 1) fillNoise(this.lines);
       this.set({
         size: odd ? 1.3 : 0.8,
         preDelayMs: odd ? 30 : 5,
@@ -446,14 +467,16 @@ export class Reverb implements Processor<ReverbOptions> {
         smoothingMs: 20,
       });
       for (let t = 0; t < PRIME_CHANGE_FRAMES; t += n) {
-        for (const x of block) {
-          for (let i = 0; i < n; i++) {
-            seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-            x[i] = seed / 4294967296 - 0.5;
-          }
-        }
+        if (kind !== 0) noise();
         this.process(block, n);
       }
+    }
+    // A glide redesigns the filters every 32 samples: too few calls above to make that code hot.
+    // Long ramps (1 s: at least 250 steps at 8 kHz), stepped directly.
+    for (let round = 0; round < PRIME_GLIDE_ROUNDS; round++) {
+      const odd = round % 2 === 1;
+      this.set({ decaySeconds: odd ? 4 : 1, lowDecayRatio: odd ? 2 : 0.8, highDecayRatio: odd ? 0.2 : 0.7, lowCrossoverHz: odd ? 500 : 150, highCrossoverHz: odd ? 6000 : 2500, diffusion: odd ? 0.3 : 0.9, smoothingMs: 1000 });
+      for (let i = 0; i < 250; i++) this.glide();
     }
     this.opts = keep;
     for (const v of this.smoothed) v.reset(spec.sampleRate, keep.smoothingMs / 1000);
@@ -963,8 +986,8 @@ function fillNoise(x: Float64Array): void {
     if (v >= 1) v -= 1;
     x[i] = (v - 0.5) * 2e-3 + 1e-9;
   }
-  // A few large values, beyond the filters' clamp, on both signs.
-  for (let i = 0; i < x.length; i += 4099) x[i] = i % 2 === 0 ? 1e5 : -1e5;
+  // Large values, beyond the filters' clamp, on both signs, every 257 samples.
+  for (let i = 0; i < x.length; i += 257) x[i] = i % 2 === 0 ? 1e5 : -1e5;
 }
 
 /** Smallest prime ≥ n (trial division; n is at most a few hundred thousand). */
