@@ -119,6 +119,32 @@ export const CONVOLVER_RULES: { readonly [K in keyof ConvolverOptions]: OptionRu
 });
 
 const OWNER = 'Convolver';
+
+/** Channel counts whose change paths have been primed in this realm (see {@link primeChanges}). */
+const changesPrimed = new Set<number>();
+
+/**
+ * Run the paths of a change (IR cross-fades, to and from no IR; pre-delay changes; mix and wet-gain
+ * ramps) on a throwaway Convolver with a small IR, with noise and with silence, until V8 has
+ * optimised them. Unprimed, the first change after a long steady run ran `process()` unoptimised on
+ * the audio thread, boxing every double: megabytes of garbage over a cross-fade. The code is shared
+ * by every instance, so once per channel count and realm.
+ */
+function primeChanges(spec: ProcessSpec): void {
+  const ir = (seed: number) => [Float32Array.from({ length: 3000 }, (_, i) => Math.sin(i * seed) * Math.exp(-i / 700))];
+  const t = new Convolver({ impulseResponse: ir(1.3), crossfadeMs: 20, smoothingMs: 20 });
+  t.prepare(spec);
+  const n = Math.min(spec.maxBlockSize, HEAD_TAPS * 2);
+  const block = Array.from({ length: spec.channels }, () => new Float32Array(n));
+  const changes: Partial<ConvolverOptions>[] = [{ mix: 0.5 }, { wetGainDb: -6 }, { impulseResponse: ir(2.1) }, { preDelayMs: 12 }, { impulseResponse: null }, { impulseResponse: ir(0.7) }, { mix: 1 }, { wetGainDb: 3 }, { mix: 0.2 }, { preDelayMs: 0 }];
+  for (let round = 0; round < 3 * changes.length; round++) {
+    t.set(changes[round % changes.length]);
+    for (let b = 0; b < 40; b++) {
+      for (const x of block) for (let i = 0; i < n; i++) x[i] = round % 3 === 0 ? 0 : Math.sin((b * n + i) * 0.37 + round);
+      t.process(block, n);
+    }
+  }
+}
 /** Options whose change rebuilds the engine. */
 const ENGINE_KEYS = ['impulseResponse', 'irSampleRate', 'normalize', 'preDelayMs'] as const;
 
@@ -285,6 +311,10 @@ export class Convolver implements Processor<ConvolverOptions> {
     this.reset();
     primeProcessor(this, s);
     this.reset();
+    if (!changesPrimed.has(s.channels)) {
+      changesPrimed.add(s.channels);
+      primeChanges(s);
+    }
   }
 
   reset(): void {
