@@ -1,7 +1,7 @@
 /**
  * Priming: run a freshly prepared processor once over a short test signal that takes every branch
  * of its current signal path (silence, levels from −80 to +6 dBFS, steps up and down, holds that
- * expire), then let the caller `reset()` it.
+ * expire; full blocks and odd ones down to 1 frame), then let the caller `reset()` it.
  *
  * Why: V8 compiles a hot function for the type feedback it has seen. A branch first taken after
  * that (the knee, a hold expiring, the first limiting) deoptimises the function on the audio
@@ -32,14 +32,22 @@ export function primeProcessor(p: Processor, spec: ProcessSpec): void {
     }
     block.push(x);
   }
-  for (let pos = 0; pos < FRAMES; pos += spec.maxBlockSize) {
-    const end = Math.min(FRAMES, pos + spec.maxBlockSize);
+  // Full blocks and odd ones, the odd ones as a `frames` count shorter than the arrays: a
+  // remainder shorter than the processor's chunk, and the clamping of `frames`, take code that
+  // full blocks never reach, and V8 would deoptimise process() at the first such block.
+  for (let pos = 0, b = 0; pos < FRAMES; b++) {
+    const odd = PRIME_BLOCKS[b % PRIME_BLOCKS.length];
+    const end = Math.min(FRAMES, pos + Math.max(1, Math.min(spec.maxBlockSize, odd || spec.maxBlockSize)));
     p.process(
-      block.map((x) => x.subarray(pos, end)),
+      block.map((x) => x.subarray(pos, odd === 0 ? end : Math.min(FRAMES, pos + spec.maxBlockSize))),
       end - pos,
     );
+    pos = end;
   }
 }
+
+/** Block sizes of the priming, cycled (0: the largest, `maxBlockSize`). */
+const PRIME_BLOCKS = [0, 1, 77, 0, 5, 100, 0, 33];
 
 /** setParam() calls the first priming of a class makes, each followed by a short block: at least … */
 const AUTOMATION_CALLS = 8000;

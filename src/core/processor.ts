@@ -233,6 +233,9 @@ export function safeFrameCount(block: readonly Float32Array[], channels: number,
   else return 0;
   // `!(f > 0)` is also true for NaN.
   if (!(f > 0)) return 0;
-  // `| 0` keeps the count a small integer in V8 (Math.floor alone yields a float64).
-  return f < len ? Math.floor(f) | 0 : len;
+  // `| 0` keeps the count a small integer in V8 (Math.floor alone yields a float64). Math.floor
+  // runs on every call, not only for a count below the arrays' length: code first reached after a
+  // long run of full blocks has no type feedback, and V8 would deoptimise the caller there.
+  const whole = Math.floor(f);
+  return whole < len ? whole | 0 : len;
 }

@@ -132,15 +132,17 @@ const changesPrimed = new Set<number>();
  */
 function primeChanges(spec: ProcessSpec): void {
   const ir = (seed: number) => [Float32Array.from({ length: 3000 }, (_, i) => Math.sin(i * seed) * Math.exp(-i / 700))];
-  const t = new Convolver({ impulseResponse: ir(1.3), crossfadeMs: 20, smoothingMs: 20 });
+  // A cross-fade of 21 ms (not a whole number of 64-sample chunks) and blocks of 128 and 100
+  // frames: chunks of every length.
+  const t = new Convolver({ impulseResponse: ir(1.3), crossfadeMs: 21, smoothingMs: 20 });
   t.prepare(spec);
-  const n = Math.min(spec.maxBlockSize, HEAD_TAPS * 2);
-  const block = Array.from({ length: spec.channels }, () => new Float32Array(n));
+  const block = Array.from({ length: spec.channels }, () => new Float32Array(spec.maxBlockSize));
   const changes: Partial<ConvolverOptions>[] = [{ mix: 0.5 }, { wetGainDb: -6 }, { impulseResponse: ir(2.1) }, { preDelayMs: 12 }, { impulseResponse: null }, { impulseResponse: ir(0.7) }, { mix: 1 }, { wetGainDb: 3 }, { mix: 0.2 }, { preDelayMs: 0 }];
   for (let round = 0; round < 3 * changes.length; round++) {
     t.set(changes[round % changes.length]);
     for (let b = 0; b < 40; b++) {
-      for (const x of block) for (let i = 0; i < n; i++) x[i] = round % 3 === 0 ? 0 : Math.sin((b * n + i) * 0.37 + round);
+      const n = Math.min(spec.maxBlockSize, b % 2 === 0 ? 128 : 100);
+      for (const x of block) for (let i = 0; i < n; i++) x[i] = round % 3 === 0 ? 0 : Math.sin((b * 128 + i) * 0.37 + round);
       t.process(block, n);
     }
   }
@@ -343,12 +345,17 @@ export class Convolver implements Processor<ConvolverOptions> {
     for (let pos = 0; pos < n; ) {
       const cur = this.cur;
       const old = this.old;
-      let k = n - pos < HEAD_TAPS ? n - pos : HEAD_TAPS;
+      const left = n - pos;
+      let k = left < HEAD_TAPS ? left : HEAD_TAPS;
       if (cur !== null && cur.untilBoundary < k) k = cur.untilBoundary;
       if (old !== null && old.untilBoundary < k) k = old.untilBoundary;
       const fadeLen = ist[FADE_LEN];
       const fadeDone = ist[FADE_DONE];
-      if (fadeLen > 0 && fadeLen - fadeDone < k) k = fadeLen - fadeDone;
+      // (`left` and `fadeLeft` are computed in every chunk: an operation that runs only in a rare
+      // case (a short remainder, a cross-fade) has no type feedback after a long steady run, and
+      // V8 would deoptimise process() on the audio thread when the case comes.)
+      const fadeLeft = fadeLen - fadeDone;
+      if (fadeLen > 0 && fadeLeft < k) k = fadeLeft;
       // Clean input: non-finite and tiny samples as 0.
       for (let c = 0; c < C; c++) {
         const x = xs[c];
