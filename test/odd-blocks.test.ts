@@ -6,9 +6,9 @@
  * the audio thread (the Convolver boxed about 1.2 MB over 300 such blocks, the Chorus 0.4 MB).
  * Every processor class that primes, each in a fresh process, on the sources and on the built package.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { MEASURE_YOUNG, runFresh } from './support/fresh-process.js';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 
@@ -31,8 +31,7 @@ const CLASSES: [string, string][] = [
 
 const script = (from: string, type: string, options: string) => `
   const mod = await import(${JSON.stringify('%FROM%')});
-  const v8 = await import('node:v8');
-  const { PerformanceObserver } = await import('node:perf_hooks');
+  ${MEASURE_YOUNG}
   const options = ${options === 'IR' ? '{ impulseResponse: [Float32Array.from({ length: 5000 }, (_, i) => Math.sin(i) * Math.exp(-i / 900))] }' : options};
   const p = new mod.${type}(options);
   p.prepare({ sampleRate: 48000, maxBlockSize: 128, channels: 2 });
@@ -43,17 +42,7 @@ const script = (from: string, type: string, options: string) => `
   for (let i = 0; i < 20000; i++) block(128);
   globalThis.gc();
   for (let i = 0; i < 500; i++) block(128);
-  const used = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_used_size;
-  let gcs = 0;
-  const obs = new PerformanceObserver((l) => { gcs += l.getEntries().length; });
-  obs.observe({ entryTypes: ['gc'] });
-  const before = used();
-  for (let i = 0; i < 300; i++) block(sizes[i % 6]);
-  const grew = used() - before;
-  await new Promise((r) => setTimeout(r, 30));
-  gcs += obs.takeRecords().length;
-  obs.disconnect();
-  console.log(JSON.stringify({ grew, gcs }));`.replace('%FROM%', from);
+  console.log(JSON.stringify(await measureYoung(() => { for (let i = 0; i < 300; i++) block(sizes[i % 6]); })));`.replace('%FROM%', from);
 
 describe('odd block sizes after a long steady run allocate nothing in process() (a fresh process per class)', () => {
   for (const [where, flags, from] of [
@@ -63,8 +52,7 @@ describe('odd block sizes after a long steady run allocate nothing in process() 
     describe.skipIf(!existsSync(from))(where, () => {
       for (const [type, options] of CLASSES) {
         it(type, () => {
-          const text = execFileSync(process.execPath, ['--expose-gc', ...flags, '--input-type=module', '-e', script(from, type, options)], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-          const r = JSON.parse(text.trim()) as { grew: number; gcs: number };
+          const r = runFresh<{ grew: number; gcs: number }>(script(from, type, options), flags, ROOT);
           // (The measurement itself takes about 2 kB.)
           expect(r.gcs, JSON.stringify(r)).toBe(0);
           expect(r.grew, JSON.stringify(r)).toBeLessThan(6 * 1024);

@@ -8,13 +8,13 @@
  * (The embedded bytes are checked against the .wat in reverb-kernel.test.ts, for every
  * kernel; the built package without WebAssembly is checked there too.)
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Convolver } from '../../src/space/convolver.js';
 import { PartitionedConvolution, useConvolutionWasm, type ConvolutionPath } from '../../src/space/partitioned-convolution.js';
 import { cutsFromSizes, render } from '../support/conformance.js';
+import { MEASURE_YOUNG, runFresh } from '../support/fresh-process.js';
 import { firstDifference, noise, runs } from '../support/signals.js';
 
 /** A decaying noise IR of `n` taps per channel. */
@@ -116,8 +116,7 @@ describe('Convolver kernels', () => {
   describe('the first change of each kind after a long steady run allocates nothing in process() (a fresh process: the sources and the built package)', () => {
     const script = (from: string) => `
       const { Convolver } = await import(${JSON.stringify('%FROM%')});
-      const v8 = await import('node:v8');
-      const { PerformanceObserver } = await import('node:perf_hooks');
+      ${MEASURE_YOUNG}
       const ir = (s) => [0, 1].map((c) => Float32Array.from({ length: 6000 }, (_, i) => Math.sin(i * (c + s)) * Math.exp(-i / 1500)));
       const conv = new Convolver({ impulseResponse: ir(1.3) });
       conv.prepare({ sampleRate: 48000, maxBlockSize: 128, channels: 2 });
@@ -125,21 +124,11 @@ describe('Convolver kernels', () => {
       let b = 0;
       const block = () => { b++; for (let i = 0; i < 128; i++) { x[0][i] = Math.sin((b * 128 + i) * 0.01); x[1][i] = -x[0][i]; } conv.process(x); };
       for (let i = 0; i < 20000; i++) block();
-      const used = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_used_size;
       const out = {};
       for (const [name, change] of [['a new IR', { impulseResponse: ir(2.1) }], ['mix', { mix: 0.5 }], ['preDelayMs', { preDelayMs: 20 }], ['wetGainDb', { wetGainDb: -6 }], ['no IR', { impulseResponse: null }], ['an IR again', { impulseResponse: ir(0.7) }]]) {
         conv.set(change);
         globalThis.gc(); // (the change's own garbage, on the control side)
-        let gcs = 0;
-        const obs = new PerformanceObserver((l) => { gcs += l.getEntries().length; });
-        obs.observe({ entryTypes: ['gc'] });
-        const before = used();
-        for (let i = 0; i < 200; i++) block();
-        const grew = used() - before;
-        await new Promise((res) => setTimeout(res, 30));
-        gcs += obs.takeRecords().length;
-        obs.disconnect();
-        out[name] = { grew, gcs };
+        out[name] = await measureYoung(() => { for (let i = 0; i < 200; i++) block(); });
       }
       console.log(JSON.stringify(out));`.replace('%FROM%', from);
     const root = new URL('../../', import.meta.url).pathname;
@@ -148,8 +137,7 @@ describe('Convolver kernels', () => {
       ['dist/index.js', [], `${root}dist/index.js`],
     ] as [string, string[], string][]) {
       it.skipIf(!existsSync(from))(name, () => {
-        const text = execFileSync(process.execPath, ['--expose-gc', ...flags, '--input-type=module', '-e', script(from)], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-        const result = JSON.parse(text.trim()) as Record<string, { grew: number; gcs: number }>;
+        const result = runFresh<Record<string, { grew: number; gcs: number }>>(script(from), flags, root);
         // Before: a deoptimised process() boxed 0.1–4 MB after each first change. (The measurement
         // itself takes about 2 kB.)
         for (const [change, r] of Object.entries(result)) {

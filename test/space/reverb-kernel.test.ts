@@ -13,6 +13,7 @@ import { decodeBase64 } from '../../src/core/base64.js';
 import { REVERB_KERNEL_BASE64 } from '../../src/space/reverb-kernel.js';
 import { Reverb, useReverbWasm, type ReverbOptions } from '../../src/space/reverb.js';
 import { distFile } from '../support/dist.js';
+import { MEASURE_YOUNG, runFresh } from '../support/fresh-process.js';
 import { reverbOptions } from '../support/reverb-options.js';
 import { cutsFromSizes, render } from '../support/conformance.js';
 import { firstDifference, identical, noise, runs } from '../support/signals.js';
@@ -117,8 +118,7 @@ describe('Reverb kernels', () => {
     // `input`: noise, or L = −R (a silent network: exact zeros through every change path).
     const script = (from: string, input: string) => `
       const { Reverb } = await import(${JSON.stringify('%FROM%')});
-      const v8 = await import('node:v8');
-      const { PerformanceObserver } = await import('node:perf_hooks');
+      ${MEASURE_YOUNG}
       const r = new Reverb();
       r.prepare({ sampleRate: 48000, maxBlockSize: 128, channels: 2 });
       const x = [new Float32Array(128), new Float32Array(128)];
@@ -134,20 +134,10 @@ describe('Reverb kernels', () => {
       for (let i = 0; i < 4000; i++) block();
       globalThis.gc(); globalThis.gc();
       for (let i = 0; i < 500; i++) block();
-      const used = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_used_size;
       const out = {};
       for (const [name, change] of [['size', { size: 1.7 }], ['preDelayMs', { preDelayMs: 40 }], ['glide', { decaySeconds: 4, highDecayRatio: 0.3, diffusion: 0.4 }], ['mix and width', { mix: 0.6, width: 0.4 }]]) {
-        let gcs = 0;
-        const obs = new PerformanceObserver((l) => { gcs += l.getEntries().length; });
-        obs.observe({ entryTypes: ['gc'] });
         r.set(change);
-        const before = used();
-        for (let i = 0; i < 200; i++) block();
-        const grew = used() - before;
-        await new Promise((res) => setTimeout(res, 30));
-        gcs += obs.takeRecords().length;
-        obs.disconnect();
-        out[name] = { grew, gcs };
+        out[name] = await measureYoung(() => { for (let i = 0; i < 200; i++) block(); });
       }
       console.log(JSON.stringify(out));`.replace('%FROM%', from);
     const cases: [string, string[], string][] = [
@@ -156,8 +146,7 @@ describe('Reverb kernels', () => {
     ];
     for (const [name, flags, from] of cases) for (const input of ['noise', 'a silent network']) {
       it.skipIf(!existsSync(from))(`${name}, ${input}`, () => {
-        const text = execFileSync(process.execPath, ['--expose-gc', ...flags, '--input-type=module', '-e', script(from, input === 'noise' ? 'noise' : 'silent')], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-        const result = JSON.parse(text.trim()) as Record<string, { grew: number; gcs: number }>;
+        const result = runFresh<Record<string, { grew: number; gcs: number }>>(script(from, input === 'noise' ? 'noise' : 'silent'), flags, ROOT);
         // Before the change paths were primed, the first cross-fade alone boxed about 4 MB, and a
         // glide about 1 kB per block. (The measurement itself takes about 2 kB.)
         for (const [change, r] of Object.entries(result)) {
