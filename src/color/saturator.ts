@@ -24,7 +24,7 @@
  * @module
  */
 import { DEFAULT_SMOOTHING_MS, LiveNumbers, SMOOTHING_RANGE, numberOptionRange } from '../core/options.js';
-import { primeProcessor } from '../core/prime.js';
+import { primeChanges, primeProcessor } from '../core/prime.js';
 import { safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
 import { validateOptions, type NumberRange, type OptionRule } from '../core/validate.js';
@@ -362,6 +362,7 @@ export class Saturator implements Processor<SaturatorOptions> {
       applyCurve(c, scratch, 0, scratch.length);
     }
     primeProcessor(this, s);
+    primeChanges(this, s);
     this.reset();
   }
 

@@ -53,7 +53,7 @@
  * @module
  */
 import { paramsFromJSON, processorJSON } from './json.js';
-import { primeProcessor } from './prime.js';
+import { primeChanges, primeProcessor } from './prime.js';
 import { ANY_CHANNELS, NO_METERS, safeFrameCount, usableChannels, validateSpec, type MeterName, type ProcessSpec, type Processor, type ProcessorJSON } from './processor.js';
 import { defineRules, describeValue, validateOptions, type OptionRules } from './validate.js';
 
@@ -216,6 +216,7 @@ export class Dither implements Processor<DitherOptions> {
     this.configure();
     this.reset();
     primeProcessor(this, s);
+    primeChanges(this, s);
     this.reset();
   }
 

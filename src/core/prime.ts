@@ -14,6 +14,7 @@
  * @module
  */
 import type { ProcessSpec, Processor } from './processor.js';
+import type { NumberRange, OptionRules } from './validate.js';
 
 const FRAMES = 4096;
 const LEVELS = [0, 1e-4, 0.02, 0.12, 0.5, 1, 2, 0.3, 0.001, 0, 1.5, 0.05, 0.7, 0.004, 1, 0.1];
@@ -138,5 +139,158 @@ export function primeAutomation(p: Processor, spec: ProcessSpec): void {
     const k = i % names.length;
     q.setParam?.(names[k], probes[k], ((i / names.length) | 0) & 1);
     run(i % 100 === 99 ? Math.min(rampBlocks, 400) : (i & 3) === 3 ? 1 : 0, i);
+  }
+}
+
+/** Per class, the channel counts whose change paths have been primed in this realm (see {@link primeChanges}). */
+const changesPrimed = new Map<unknown, Set<number>>();
+/**
+ * Rounds of {@link primeChanges} (every change, its ramp and the way back): at least
+ * `CHANGE_ROUNDS_MIN`, then more while the frames processed stay under `CHANGE_FRAMES`, up to
+ * `CHANGE_ROUNDS_MAX`. A ramp runs its coefficient updates a few times per block, so V8 finds them
+ * hot only after many ramps (a BiquadFilter's first frequency change boxed 17–20 kB after 6
+ * rounds, 2.5–6 kB after 20); a processor with many options (a multiband compressor) reaches the
+ * frame budget in fewer rounds. Counted in frames, not time, so the outcome does not depend on the
+ * machine's load.
+ */
+const CHANGE_ROUNDS_MIN = 3;
+const CHANGE_ROUNDS_MAX = 24;
+const CHANGE_FRAMES = 1_500_000;
+/** Array items whose options {@link primeChanges} changes (EQ bands, multiband bands: they share one code path). */
+const CHANGE_ITEMS = 1;
+
+/** A value inside `range`, at fraction `f` of it (or a few units in from a finite end). */
+function probeNumber(range: NumberRange, f: number, integer: boolean | undefined): number {
+  const { min, max } = range;
+  let v: number;
+  if (Number.isFinite(min) && Number.isFinite(max)) v = min + f * (max - min);
+  else if (Number.isFinite(max)) v = max - 3 - 30 * f;
+  else if (Number.isFinite(min)) v = min + 1 + 10 * f;
+  else v = f - 0.5;
+  return integer ? Math.round(v) : v;
+}
+
+/**
+ * Changes of every option of a rule table, as `set()` arguments: two values inside each number's
+ * range, the other value of a boolean, every other value of an enum, the same for the options of
+ * nested objects and of the first items of arrays of objects. Each change is paired with the change
+ * back to `current`. `smoothingMs` is left alone (it only sets how long the ramps take).
+ */
+function optionChanges(rules: OptionRules, current: Record<string, unknown>): [Record<string, unknown>, Record<string, unknown>][] {
+  const out: [Record<string, unknown>, Record<string, unknown>][] = [];
+  for (const name of Object.keys(rules)) {
+    const rule = rules[name];
+    const v = current[name];
+    if (name === 'smoothingMs' || v === undefined || v === null) continue;
+    const back = { [name]: v };
+    if (rule.kind === 'number') {
+      for (const f of [0.37, 0.71]) {
+        const x = probeNumber(rule.range, f, rule.integer);
+        if (x !== v && checkNumberQuietly(x, rule.range)) out.push([{ [name]: x }, back]);
+      }
+    } else if (rule.kind === 'boolean') {
+      out.push([{ [name]: !v }, back]);
+    } else if (rule.kind === 'enum') {
+      for (const x of rule.values) if (x !== v) out.push([{ [name]: x }, back]);
+    } else if (rule.kind === 'object' && typeof v === 'object') {
+      for (const [change] of optionChanges(rule.rules, v as Record<string, unknown>)) out.push([{ [name]: { ...(v as object), ...change } }, back]);
+    } else if (rule.kind === 'array' && rule.items.kind === 'number' && Array.isArray(v) && v.length > 0) {
+      // (Crossover frequencies and the like: all moved together keeps their order.)
+      for (const f of [0.9, 1.1]) out.push([{ [name]: v.map((x: number) => x * f) }, back]);
+    } else if (rule.kind === 'array' && rule.items.kind === 'object' && Array.isArray(v)) {
+      const items = rule.items.rules;
+      for (let i = 0; i < Math.min(CHANGE_ITEMS, v.length); i++) {
+        for (const [change] of optionChanges(items, v[i] as Record<string, unknown>)) {
+          out.push([{ [name]: v.map((item: object, j) => (j === i ? { ...item, ...change } : item)) }, back]);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function checkNumberQuietly(x: number, r: NumberRange): boolean {
+  return Number.isFinite(x) && (r.minOpen ? x > r.min : x >= r.min) && (r.maxOpen ? x < r.max : x <= r.max);
+}
+
+/**
+ * Priming of the change paths: on a throwaway copy of `p` (same options, same spec), change every
+ * option (see `optionChanges`) and run blocks of full and odd sizes through its ramp or
+ * cross-fade, then change it back; once per class and channel count in a realm (process() is one
+ * function for every instance, and so is its type feedback).
+ *
+ * Why: a processor that has run steadily for minutes has been compiled for the steady path. The
+ * first parameter change takes the ramp code, which V8 then meets without type feedback: it
+ * deoptimises process() on the audio thread, and the unoptimised code boxes every double it
+ * computes (measured before this priming: 0.1–3.2 MB of garbage over the 200 blocks after the first
+ * change of a BiquadFilter's frequency, a Panner's pan, a Limiter's drive, a Saturator's mix).
+ * Called from `prepare()`, where work is allowed; `p` itself is left untouched.
+ * @internal
+ */
+export function primeChanges(p: Processor, spec: ProcessSpec): void {
+  const ctor = p.constructor as (new (options: unknown) => Processor) & { rules?: OptionRules };
+  if (ctor.rules === undefined) return;
+  let primed = changesPrimed.get(ctor);
+  if (primed === undefined) changesPrimed.set(ctor, (primed = new Set()));
+  if (primed.has(spec.channels)) return;
+  primed.add(spec.channels);
+  let q: Processor;
+  try {
+    q = new ctor(p.params);
+    q.prepare(spec);
+  } catch {
+    return;
+  }
+  const changes = optionChanges(ctor.rules, q.params as Record<string, unknown>);
+  const smoothingMs = (q.params as { smoothingMs?: unknown }).smoothingMs;
+  const rampFrames = Math.ceil(((typeof smoothingMs === 'number' ? smoothingMs : 20) * spec.sampleRate) / 1000);
+  const max = spec.maxBlockSize;
+  const block: Float32Array[] = [];
+  for (let c = 0; c < spec.channels; c++) block.push(new Float32Array(max));
+  let t = 0;
+  let frames = 0;
+  const run = (): void => {
+    let done = 0;
+    for (let b = 0; done < rampFrames + 2 * max; b++) {
+      const n = Math.max(1, Math.min(max, PRIME_BLOCKS[b % PRIME_BLOCKS.length] || max));
+      for (let c = 0; c < block.length; c++) {
+        const x = block[c];
+        for (let i = 0; i < n; i++) x[i] = LEVELS[((t + i) >> 10) % LEVELS.length] * Math.sin((t + i) * (0.05 + 0.01 * c));
+      }
+      q.process(block, n);
+      t += n;
+      done += n;
+    }
+    frames += done;
+  };
+  // Rounds of three kinds: each change and back, in order; then the changes kept, one on top of
+  // the other, in order and in reverse order, so that each change also runs in the states the
+  // others leave (the Phaser's stage cross-fade with the mix below 1 took code that neither
+  // change alone reaches, and deoptimised its kernel).
+  const original = q.params;
+  const tryChange = (change: object): boolean => {
+    try {
+      q.set(change);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  for (let round = 0; round < CHANGE_ROUNDS_MAX && (round < CHANGE_ROUNDS_MIN || frames < CHANGE_FRAMES); round++) {
+    const kind = round % 3;
+    if (kind === 0) {
+      for (const [change, back] of changes) {
+        if (!tryChange(change)) continue;
+        run();
+        tryChange(back);
+        run();
+      }
+    } else {
+      for (let k = 0; k < changes.length; k++) {
+        if (tryChange(changes[kind === 1 ? k : changes.length - 1 - k][0])) run();
+      }
+      tryChange(original);
+      run();
+    }
   }
 }

@@ -36,7 +36,7 @@ import { DEFAULT_SMOOTHING_MS, LiveNumbers, SMOOTHING_RANGE, numberOptionRange }
 import { SPEC_LIMITS, safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type ProcessorJSON, type SidechainProcessor } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
 import { validateOptions, type NumberRange, type OptionRule } from '../core/validate.js';
-import { primeProcessor } from '../core/prime.js';
+import { primeChanges, primeProcessor } from '../core/prime.js';
 import { writeRbjCoefficients } from '../filters/biquad-coefficients.js';
 import { sanitize } from '../filters/biquad-kernel.js';
 import { MovingAverage } from './windows.js';
@@ -466,6 +466,7 @@ export class Compressor implements SidechainProcessor<CompressorOptions> {
     this.mixValue.reset(fs, this.opts.smoothingMs / 1000);
     this.updateCoefficients();
     primeProcessor(this, s);
+    primeChanges(this, s);
     this.reset();
   }
 

@@ -42,7 +42,7 @@ import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from '../core/options.js';
 import { ANY_CHANNELS, SPEC_LIMITS, safeFrameCount, usableChannels, validateSpec, type MeterName, type ProcessSpec, type ProcessorJSON, type SidechainProcessor } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
 import { validateOptions, type OptionRule } from '../core/validate.js';
-import { primeProcessor } from '../core/prime.js';
+import { primeChanges, primeProcessor } from '../core/prime.js';
 import { paramsFromJSON, processorJSON } from '../core/json.js';
 import { delayInPlace } from '../core/delay-line.js';
 import { writeRbjCoefficients } from '../filters/biquad-coefficients.js';
@@ -370,6 +370,7 @@ export class Gate implements SidechainProcessor<GateOptions> {
     this.listen.reset(fs, this.opts.smoothingMs / 1000);
     this.updateCoefficients();
     primeProcessor(this, s);
+    primeChanges(this, s);
     this.reset();
   }
 

@@ -52,7 +52,7 @@ import { safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Pr
 import { SmoothedValue } from '../core/smoothed-value.js';
 import { validateOptions, type NumberRange, type OptionRule } from '../core/validate.js';
 import { TRUE_PEAK_TAPS } from '../core/true-peak-kernel.js';
-import { primeProcessor } from '../core/prime.js';
+import { primeChanges, primeProcessor } from '../core/prime.js';
 import { SEG_BOUND, SEG_SLOTS, SEG_THRESHOLD, foldedTruePeakFilter4, samplePeaks, segmentPeaks4 } from './segment-peaks.js';
 import { FloorSlidingMax } from './windows.js';
 import { ANY_CHANNELS, type MeterName } from '../core/processor.js';
@@ -510,6 +510,7 @@ export class Limiter implements Processor<LimiterOptions> {
     this.drive.reset(fs, this.opts.smoothingMs / 1000);
     this.updateCoefficients();
     primeProcessor(this, s);
+    primeChanges(this, s);
     this.reset();
   }
 

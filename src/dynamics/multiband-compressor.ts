@@ -58,7 +58,7 @@ import { SmoothedValue } from '../core/smoothed-value.js';
 import { checkNumber, defineRules, describeValue, validateOptions, type NumberRange, type OptionRules } from '../core/validate.js';
 import { paramsFromJSON, processorJSON } from '../core/json.js';
 import { delayInPlace } from '../core/delay-line.js';
-import { primeProcessor } from '../core/prime.js';
+import { primeChanges, primeProcessor } from '../core/prime.js';
 import { writeCascadeQs, type Rolloff } from '../filters/biquad-coefficients.js';
 import { CONTROL_INTERVAL, FILTER_DEFAULTS, FilterStage, stageBuffers, stateCheckInterval, type FilterOptions } from '../filters/filter-stage.js';
 import { COMPRESSOR_DEFAULTS, COMPRESSOR_RULES, Compressor, type CompressorOptions } from './compressor.js';
@@ -445,6 +445,7 @@ export class MultibandCompressor implements Processor<MultibandCompressorOptions
     for (const g of this.gains) g.reset(s.sampleRate, this.smoothingMs / 1000);
     this.prepareStages(s);
     primeProcessor(this, s);
+    primeChanges(this, s);
     this.reset();
   }
 

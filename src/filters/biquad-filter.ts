@@ -27,6 +27,7 @@ import {
 } from './filter-stage.js';
 import { ANY_CHANNELS, NO_METERS, type MeterName } from '../core/processor.js';
 import { paramsFromJSON, processorJSON } from '../core/json.js';
+import { primeChanges, primeProcessor } from '../core/prime.js';
 
 /** Options of {@link BiquadFilter}: the filter's parameters plus the smoothing time. */
 export interface BiquadFilterOptions extends FilterOptions {
@@ -158,6 +159,9 @@ export class BiquadFilter implements Processor<BiquadFilterOptions> {
     this.checkPhase = 0;
     this.checkInterval = stateCheckInterval(s.maxBlockSize);
     this.stage.prepare(s, this.smoothingMs / 1000);
+    primeProcessor(this, s);
+    primeChanges(this, s);
+    this.reset();
   }
 
   process(block: readonly Float32Array[], frames?: number): void {

@@ -28,6 +28,7 @@ import {
 } from './filter-stage.js';
 import { ANY_CHANNELS, NO_METERS, type MeterName } from '../core/processor.js';
 import { paramsFromJSON, processorJSON } from '../core/json.js';
+import { primeChanges, primeProcessor } from '../core/prime.js';
 
 /** One EQ band: the same parameters as a {@link BiquadFilter} (bypass is per band). */
 export type EqBandOptions = FilterOptions;
@@ -335,6 +336,9 @@ export class ParametricEQ implements Processor<ParametricEQOptions> {
     this.gain.setImmediate(dbToGain(this.live.values[0]));
     this.gain.reset(s.sampleRate, this.smoothingMs / 1000);
     this.ramp = new Float64Array(s.maxBlockSize);
+    primeProcessor(this, s);
+    primeChanges(this, s);
+    this.reset();
   }
 
   process(block: readonly Float32Array[], frames?: number): void {

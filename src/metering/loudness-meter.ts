@@ -49,6 +49,7 @@ import { defineRules, validateOptions, type OptionRules } from '../core/validate
 import { paramsFromJSON, processorJSON } from '../core/json.js';
 import { kWeighting } from './k-weighting.js';
 import { TruePeakDetector } from './true-peak.js';
+import { primeProcessor } from '../core/prime.js';
 
 /** Options of {@link LoudnessMeter}. */
 export interface LoudnessMeterOptions {
@@ -442,6 +443,8 @@ export class LoudnessMeter implements Meter<LoudnessMeterOptions> {
     const capacity = Math.round((this.opts.historySeconds * HOPS_PER_SECOND) / HOPS_STEP);
     this.historyM = new Float32Array(capacity);
     this.historyS = new Float32Array(capacity);
+    this.reset();
+    primeProcessor(this, s);
     this.reset();
   }
 

@@ -33,7 +33,7 @@
  * @module
  */
 import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from '../core/options.js';
-import { primeProcessor } from '../core/prime.js';
+import { primeChanges, primeProcessor } from '../core/prime.js';
 import { safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
 import { validateOptions, type OptionRule } from '../core/validate.js';
@@ -281,6 +281,7 @@ export class Chorus implements Processor<ChorusOptions> {
     for (const v of this.smoothed) v.reset(s.sampleRate, this.opts.smoothingMs / 1000);
     this.reset();
     primeProcessor(this, s);
+    primeChanges(this, s);
     this.reset();
   }
 
@@ -302,7 +303,9 @@ export class Chorus implements Processor<ChorusOptions> {
     // Oscillators at phase 0 plus each voice's and channel's offset; delays at their values now.
     for (let c = 0; c < spec.channels; c++) {
       for (let v = 0; v < MAX_VOICES; v++) {
-        const phi = this.offset(v, c, spec.channels, this.st[SPREAD]);
+        // (Inline: a double passed to a method V8 does not inline is boxed. reset() may run on the
+        // audio thread, and after the first option changes V8 stopped inlining these calls.)
+        const phi = v * GOLDEN_ANGLE + (spec.channels > 1 ? (this.st[SPREAD] * c) / (spec.channels - 1) : 0);
         const i = (c * MAX_VOICES + v) * VS;
         this.vs[i + V_COS] = Math.cos(phi);
         this.vs[i + V_SIN] = Math.sin(phi);
@@ -387,11 +390,6 @@ export class Chorus implements Processor<ChorusOptions> {
     return false;
   }
 
-  /** LFO phase offset of voice v on channel c of C, with the channel spread `spread` (radians). */
-  private offset(v: number, c: number, channels: number, spread: number): number {
-    return v * GOLDEN_ANGLE + (channels > 1 ? (spread * c) / (channels - 1) : 0);
-  }
-
   /** One grid step of the LFO as a rotation. */
   private setRate(sampleRate: number): void {
     const w = (2 * Math.PI * this.opts.rateHz * SEG) / sampleRate;
@@ -414,7 +412,8 @@ export class Chorus implements Processor<ChorusOptions> {
         const i = (c * MAX_VOICES + v) * VS;
         this.vs[i + V_COS] = this.vs[i0 + V_COS] * Math.cos(a) - this.vs[i0 + V_SIN] * Math.sin(a);
         this.vs[i + V_SIN] = this.vs[i0 + V_SIN] * Math.cos(a) + this.vs[i0 + V_COS] * Math.sin(a);
-        const d = this.delaySamples(this.st[BASE_END], this.st[DEPTH_END], this.vs[i + V_SIN], spec.sampleRate);
+        const raw = ((this.st[BASE_END] + this.st[DEPTH_END] * this.vs[i + V_SIN]) * spec.sampleRate) / 1000;
+        const d = raw < 3 ? 3 : raw; // (delaySamples() inline; 3 = MIN_DELAY_SAMPLES, see nextSegment)
         this.vs[i + V_A] = this.ist[WSEG] - d + this.size;
         this.vs[i + V_B] = 1;
         this.vs[i + V_DELAY] = d;
@@ -447,7 +446,8 @@ export class Chorus implements Processor<ChorusOptions> {
       for (let c = 0; c < channels; c++) {
         for (let v = 0; v < MAX_VOICES; v++) {
           const j = (c * MAX_VOICES + v) * VS;
-          vs[j + V_DELAY] = this.delaySamples(st[BASE_END], st[DEPTH_END], vs[j + V_SIN], fs);
+          const raw = ((st[BASE_END] + st[DEPTH_END] * vs[j + V_SIN]) * fs) / 1000;
+          vs[j + V_DELAY] = raw < 3 ? 3 : raw; // (delaySamples() inline, as below)
         }
       }
     }
@@ -510,12 +510,6 @@ export class Chorus implements Processor<ChorusOptions> {
     }
     ist[RUNNING] = top;
     this.setSafe(channels);
-  }
-
-  /** Delay in samples for base/depth in ms and LFO value `s`, kept above the minimum. */
-  private delaySamples(baseMs: number, depthMs: number, s: number, fs: number): number {
-    const d = ((baseMs + depthMs * s) * fs) / 1000;
-    return d < MIN_DELAY_SAMPLES ? MIN_DELAY_SAMPLES : d;
   }
 
   /** Set the smoothers' targets from the options (`ramp`: ramp to them, else jump). */

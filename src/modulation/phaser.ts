@@ -36,7 +36,7 @@
  * @module
  */
 import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from '../core/options.js';
-import { primeProcessor } from '../core/prime.js';
+import { primeChanges, primeProcessor } from '../core/prime.js';
 import { ANY_CHANNELS, NO_METERS, safeFrameCount, usableChannels, validateSpec, type MeterName, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
 import { BPM_RANGE, NOTE_VALUES, noteToHz, type NoteValue } from '../core/tempo.js';
@@ -255,6 +255,7 @@ export class Phaser implements Processor<PhaserOptions> {
     this.targets(false);
     this.reset();
     primeProcessor(this, s);
+    primeChanges(this, s);
     this.reset();
   }
 
@@ -271,7 +272,8 @@ export class Phaser implements Processor<PhaserOptions> {
     st[LFO_PHASE] = 0;
     const spec = this.spec;
     if (!spec) return;
-    this.setRate(spec.sampleRate);
+    // (The LFO rate, st[LFO_INC], is set by prepare() and set(): here, off its call, Phaser.rateOf's
+    // double result was boxed once a run of option changes had stopped V8 inlining it.)
     // The coefficient at phase 0 becomes the first grid step's start (see gridPoint()).
     this.coefficients(spec, true);
   }
@@ -293,7 +295,9 @@ export class Phaser implements Processor<PhaserOptions> {
       const fading = tapOld !== tapNew;
       if (fading) {
         // The fade ends at the end of this step at the latest.
-        const left = Math.ceil((1 - st[FADE]) / st[FADE_STEP]);
+        // `| 0`: an int32 (the fade is at most 1 s long). Math.ceil gives a double, which made `k`
+        // a double on every path once a stage change had run.
+        const left = Math.ceil((1 - st[FADE]) / st[FADE_STEP]) | 0;
         if (left < k) k = left < 1 ? 1 : left;
         const fb = this.fadeBuf;
         let g = st[FADE];

@@ -39,7 +39,7 @@
  * @module
  */
 import { DEFAULT_SMOOTHING_MS, SMOOTHING_RANGE } from '../core/options.js';
-import { primeProcessor } from '../core/prime.js';
+import { primeChanges, primeProcessor } from '../core/prime.js';
 import { ANY_CHANNELS, NO_METERS, safeFrameCount, usableChannels, validateSpec, type MeterName, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
 import { BPM_RANGE, NOTE_VALUES, noteToMs, type NoteValue } from '../core/tempo.js';
@@ -336,6 +336,7 @@ export class Delay implements Processor<DelayOptions> {
     this.targets(false);
     this.reset();
     primeProcessor(this, s);
+    primeChanges(this, s);
     this.reset();
   }
 

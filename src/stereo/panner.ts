@@ -29,6 +29,7 @@ import { SmoothedValue } from '../core/smoothed-value.js';
 import { validateOptions, type NumberRange, type OptionRule } from '../core/validate.js';
 import { STEREO_ONLY, NO_METERS, type MeterName } from '../core/processor.js';
 import { paramsFromJSON, processorJSON } from '../core/json.js';
+import { primeChanges, primeProcessor } from '../core/prime.js';
 
 /** The pan laws of {@link Panner}, named by their centre attenuation. */
 export const PAN_LAWS = ['0dB', '-3dB', '-4.5dB', '-6dB'] as const;
@@ -266,6 +267,9 @@ export class Panner implements Processor<PannerOptions> {
     this.gl = new Float64Array(n);
     this.gr = new Float64Array(n);
     this.pan.reset(s.sampleRate, this.opts.smoothingMs / 1000);
+    primeProcessor(this, s);
+    primeChanges(this, s);
+    this.reset();
   }
 
   process(block: readonly Float32Array[], frames?: number): void {

@@ -26,6 +26,7 @@ import { writeFilterCoefficients } from '../filters/biquad-coefficients.js';
 import { biquadMono, sanitize } from '../filters/biquad-kernel.js';
 import { STEREO_ONLY, type MeterName } from '../core/processor.js';
 import { paramsFromJSON, processorJSON } from '../core/json.js';
+import { primeChanges, primeProcessor } from '../core/prime.js';
 
 /** Options of {@link StereoWidener}. */
 export interface StereoWidenerOptions {
@@ -175,17 +176,22 @@ export class StereoWidener implements Processor<StereoWidenerOptions> {
     this.side.setImmediate(this.sideTarget());
     this.mid.setImmediate(dbToGain(this.opts.midGainDb));
     this.bass.setImmediate(this.opts.bassMonoHz > 0 ? 1 : 0);
+    this.updateBassFlag();
     this.updateFlags();
   }
 
   private updateFlags(): void {
-    // (Written out, from the live mirror: setParam() runs this on the audio thread, where a number
-    // returned from a call that is not inlined would be boxed.)
-    const o = this.opts;
+    // (Written out, from the live mirror and the flags: setParam() runs this on the audio thread,
+    // where a number returned from a call that is not inlined would be boxed, and so would a
+    // number read from `this.opts` once set() had given options objects several shapes.)
     const n = this.live.values;
     const side = n[N_WIDTH] * Math.pow(10, n[N_SIDE] / 20);
-    this.flags[F_IDENTITY] = side === 1 && Math.pow(10, n[N_MID] / 20) === 1 && o.bassMonoHz === 0 ? YES : NO;
-    this.flags[F_BASS_MONO] = o.bassMonoHz > 0 ? YES : NO;
+    this.flags[F_IDENTITY] = side === 1 && Math.pow(10, n[N_MID] / 20) === 1 && this.flags[F_BASS_MONO] === NO ? YES : NO;
+  }
+
+  /** F_BASS_MONO from the options (control side: the constructor and set()). */
+  private updateBassFlag(): void {
+    this.flags[F_BASS_MONO] = this.opts.bassMonoHz > 0 ? YES : NO;
   }
 
   /** Defaults of its options. */
@@ -234,6 +240,7 @@ export class StereoWidener implements Processor<StereoWidenerOptions> {
     apply(this.bass, this.opts.bassMonoHz > 0 ? 1 : 0);
     // (500 Hz, the largest crossover, is below Nyquist at every allowed sample rate.)
     if (o.bassMonoHz !== undefined && o.bassMonoHz > 0 && this.spec) this.design(this.spec.sampleRate);
+    this.updateBassFlag();
     this.updateFlags();
     return this;
   }
@@ -275,6 +282,9 @@ export class StereoWidener implements Processor<StereoWidenerOptions> {
     for (const v of this.smoothed) v.reset(s.sampleRate, this.opts.smoothingMs / 1000);
     this.meter[M_ALPHA] = Math.exp(-1 / (METER_SECONDS * s.sampleRate));
     this.design(s.sampleRate);
+    this.reset();
+    primeProcessor(this, s);
+    primeChanges(this, s);
     this.reset();
   }
 
