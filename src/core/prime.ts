@@ -145,17 +145,26 @@ export function primeAutomation(p: Processor, spec: ProcessSpec): void {
 /** Per class, the channel counts whose change paths have been primed in this realm (see {@link primeChanges}). */
 const changesPrimed = new Map<unknown, Set<number>>();
 /**
- * Rounds of {@link primeChanges} (every change, its ramp and the way back): at least
- * `CHANGE_ROUNDS_MIN`, then more while the frames processed stay under `CHANGE_FRAMES`, up to
- * `CHANGE_ROUNDS_MAX`. A ramp runs its coefficient updates a few times per block, so V8 finds them
- * hot only after many ramps (a BiquadFilter's first frequency change boxed 17–20 kB after 6
- * rounds, 2.5–6 kB after 20); a processor with many options (a multiband compressor) reaches the
- * frame budget in fewer rounds. Counted in frames, not time, so the outcome does not depend on the
- * machine's load.
+ * Rounds of {@link primeChanges} (every change, its ramp and the way back): two at least, then
+ * more while the frames processed stay under `CHANGE_FRAMES` and the time under `CHANGE_MS`, up to
+ * `CHANGE_ROUNDS_MAX`. A ramp runs its coefficient updates a few times per block, so V8 finds
+ * them hot only after many ramps (a BiquadFilter's first frequency change boxed 17–20 kB after 6
+ * rounds, 2.5–6 kB after 20; a Saturator's first mix change 2.3 MB after one round, nothing after
+ * a few). The frame budget ends the priming of most classes within 30–300 ms, so their outcome
+ * does not depend on the machine's load; the time limit is a cap for the costly ones (a multiband
+ * compressor's round takes 40–70 ms, and one round already primes it).
  */
-const CHANGE_ROUNDS_MIN = 3;
+const CHANGE_ROUNDS_MIN = 2;
 const CHANGE_ROUNDS_MAX = 24;
 const CHANGE_FRAMES = 1_500_000;
+const CHANGE_MS = 400;
+/**
+ * Block size range of the throwaway copy: its blocks take the same code as the real ones (the real
+ * instance's own priming covers its block size), and 1-frame or 8192-frame blocks would make the
+ * priming cost seconds.
+ */
+const CHANGE_BLOCK_MIN = 64;
+const CHANGE_BLOCK_MAX = 256;
 /** Array items whose options {@link primeChanges} changes (EQ bands, multiband bands: they share one code path). */
 const CHANGE_ITEMS = 1;
 
@@ -237,14 +246,14 @@ export function primeChanges(p: Processor, spec: ProcessSpec): void {
   let q: Processor;
   try {
     q = new ctor(p.params);
-    q.prepare(spec);
+    q.prepare({ ...spec, maxBlockSize: Math.min(CHANGE_BLOCK_MAX, Math.max(CHANGE_BLOCK_MIN, spec.maxBlockSize)) });
   } catch {
     return;
   }
   const changes = optionChanges(ctor.rules, q.params as Record<string, unknown>);
   const smoothingMs = (q.params as { smoothingMs?: unknown }).smoothingMs;
   const rampFrames = Math.ceil(((typeof smoothingMs === 'number' ? smoothingMs : 20) * spec.sampleRate) / 1000);
-  const max = spec.maxBlockSize;
+  const max = Math.min(CHANGE_BLOCK_MAX, Math.max(CHANGE_BLOCK_MIN, spec.maxBlockSize));
   const block: Float32Array[] = [];
   for (let c = 0; c < spec.channels; c++) block.push(new Float32Array(max));
   let t = 0;
@@ -268,6 +277,7 @@ export function primeChanges(p: Processor, spec: ProcessSpec): void {
   // others leave (the Phaser's stage cross-fade with the mix below 1 took code that neither
   // change alone reaches, and deoptimised its kernel).
   const original = q.params;
+  const started = Date.now();
   const tryChange = (change: object): boolean => {
     try {
       q.set(change);
@@ -276,7 +286,7 @@ export function primeChanges(p: Processor, spec: ProcessSpec): void {
       return false;
     }
   };
-  for (let round = 0; round < CHANGE_ROUNDS_MAX && (round < CHANGE_ROUNDS_MIN || frames < CHANGE_FRAMES); round++) {
+  for (let round = 0; round < CHANGE_ROUNDS_MAX && (round < CHANGE_ROUNDS_MIN || (frames < CHANGE_FRAMES && Date.now() - started < CHANGE_MS)); round++) {
     const kind = round % 3;
     if (kind === 0) {
       for (const [change, back] of changes) {
