@@ -48,7 +48,7 @@ import {
   type ProcessorJSON,
 } from '../core/processor.js';
 import { checkKnownKeys, checkObject, defineRules, describeValue, validateOptions, type OptionRules } from '../core/validate.js';
-import { CHAIN_BYPASS_FADE_SECONDS, MAX_NESTING, isProcessor, processorTree, type ProcessorBuilder } from './chain.js';
+import { CHAIN_BYPASS_FADE_SECONDS, MAX_NESTING, PrimeSlot, isProcessor, processorTree, type ProcessorBuilder } from './chain.js';
 
 /** Options of {@link MidSide} (the paths' processors are given to the constructor). */
 export interface MidSideOptions {
@@ -230,6 +230,7 @@ export class MidSide implements Processor<MidSideOptions> {
     this.lat = lat;
     this.spec = s;
     this.applyBypass(false);
+    primeMidSideChanges(s);
   }
 
   process(block: readonly Float32Array[], frames?: number): void {
@@ -330,3 +331,55 @@ function checkPath(name: 'mid' | 'side', p: unknown): Processor | null {
   }
   return p;
 }
+
+/** Whether the MidSide's bypass paths have been primed in this realm. */
+let midSidePrimed = false;
+/**
+ * The priming's MidSide, kept: once its PrimeSlots were collected, their hidden classes died, and
+ * V8 deoptimised every function compiled with them in view ("weak objects") at the next full GC,
+ * so the first bypass after it ran unoptimised again.
+ */
+const primedMidSides: MidSide[] = [];
+
+/**
+ * Priming of the MidSide's bypass paths: on a throwaway MidSide (a path with latency and one
+ * without), each path bypassed and brought back through its cross-fade many times, in blocks of
+ * full and odd sizes; once per realm, in `prepare()`.
+ *
+ * Why: a bypass switched after a long steady run took code that V8 met without type feedback; the
+ * encoder and decoder then ran unoptimised, boxing every sample (45 kB per block, 0.75 MB and two
+ * GCs over the 200 blocks after the first bypass, measured 2026-12-02).
+ */
+function primeMidSideChanges(spec: ProcessSpec): void {
+  if (midSidePrimed) return;
+  midSidePrimed = true;
+  const max = Math.min(256, Math.max(64, spec.maxBlockSize));
+  const ms = new MidSide({ mid: new PrimeSlot(0), side: new PrimeSlot(37) });
+  primedMidSides.push(ms);
+  try {
+    ms.prepare({ ...spec, maxBlockSize: max });
+  } catch {
+    return;
+  }
+  const block = [new Float32Array(max), new Float32Array(max)];
+  const sizes = [0, 1, 77, 0, 5, 100, 0, 33];
+  const states: [boolean, boolean][] = [[true, false], [false, false], [false, true], [true, true], [false, false]];
+  const fade = Math.ceil(CHAIN_BYPASS_FADE_SECONDS * spec.sampleRate);
+  let t = 0;
+  for (let round = 0; round < 12; round++) {
+    for (const [midBypassed, sideBypassed] of states) {
+      ms.set({ midBypassed, sideBypassed });
+      for (let done = 0, b = 0; done < fade + 2 * max; b++) {
+        const n = Math.max(1, Math.min(max, sizes[b % sizes.length] || max));
+        for (let i = 0; i < n; i++) {
+          block[0][i] = 0.5 * Math.sin((t + i) * 0.03);
+          block[1][i] = 0.4 * Math.sin((t + i) * 0.05);
+        }
+        ms.process(block, n);
+        t += n;
+        done += n;
+      }
+    }
+  }
+}
+

@@ -708,6 +708,7 @@ export class Mixer {
     this.compensate();
     this.spec = s;
     this.applyAll(true);
+    primeMixerChanges(s);
   }
 
   /** Clear every insert's state, the compensation delays and the ramps (settings are kept). */
@@ -1511,3 +1512,99 @@ function topologicalOrder(buses: readonly Required<BusOptions>[], index: Map<str
 
 /** (Used by tests and docs.) The spec limits a mixer accepts. */
 export const MIXER_LIMITS = Object.freeze({ maxTracks: MAX_TRACKS, maxChannels: SPEC_LIMITS.maxChannels });
+
+/** Whether the Mixer's own change paths have been primed in this realm (see {@link primeMixerChanges}). */
+let mixerChangesPrimed = false;
+/** Frame budget and time cap of {@link primeMixerChanges} (as for the processors' `primeChanges`). */
+const MIXER_PRIME_FRAMES = 1_000_000;
+const MIXER_PRIME_MS = 300;
+const MIXER_PRIME_BLOCKS = [0, 1, 77, 0, 5, 100, 0, 33];
+
+/**
+ * Priming of the Mixer's own change paths: on a throwaway session (a mono and a stereo track, pre-
+ * and post-fader sends, an aux bus and a group), every strip setting changed and changed back
+ * through its 10 ms ramp, in blocks of full and odd sizes; once per realm (the strip code is
+ * shared by every Mixer).
+ *
+ * Why: a mix that has run steadily for minutes has been compiled for steady gains. The first fader,
+ * pan, mute or solo change took ramp code that V8 met without type feedback, deoptimised the
+ * mixing code on the audio thread and boxed 0.1–0.5 MB over the next 200 blocks (measured
+ * 2026-12-02). The processors prime their own paths (core/prime.ts).
+ */
+function primeMixerChanges(spec: ProcessSpec): void {
+  if (mixerChangesPrimed) return;
+  mixerChangesPrimed = true;
+  const max = Math.min(256, Math.max(64, spec.maxBlockSize));
+  let m: Mixer;
+  try {
+    m = new Mixer({
+      tracks: [
+        { name: 'm', channels: 1, output: 'grp', sends: [{ bus: 'fx', levelDb: -12 }, { bus: 'fx', levelDb: -20, preFader: true }] },
+        { name: 's', channels: 2, sends: [{ bus: 'fx', levelDb: -10 }] },
+      ],
+      buses: [{ name: 'fx' }, { name: 'grp' }],
+    });
+    m.prepare({ ...spec, maxBlockSize: max });
+  } catch {
+    return;
+  }
+  const inputs = [[new Float32Array(max)], [new Float32Array(max), new Float32Array(max)]];
+  const output = [new Float32Array(max), new Float32Array(max)];
+  const rampFrames = Math.ceil((MIXER_SMOOTHING_MS * spec.sampleRate) / 1000);
+  let t = 0;
+  let frames = 0;
+  const run = (): void => {
+    let done = 0;
+    for (let b = 0; done < rampFrames + 2 * max; b++) {
+      const n = Math.max(1, Math.min(max, MIXER_PRIME_BLOCKS[b % MIXER_PRIME_BLOCKS.length] || max));
+      for (let i = 0; i < n; i++) {
+        const x = 0.5 * Math.sin((t + i) * 0.03);
+        inputs[0][0][i] = x;
+        inputs[1][0][i] = 0.7 * x;
+        inputs[1][1][i] = -0.6 * x;
+      }
+      m.process(inputs, output, n);
+      t += n;
+      done += n;
+    }
+    frames += done;
+  };
+  type Change = () => void;
+  const changes: [Change, Change][] = [];
+  for (const track of ['m', 's']) {
+    changes.push(
+      [() => m.setTrack(track, { faderDb: -7.3 }), () => m.setTrack(track, { faderDb: 0 })],
+      [() => m.setTrack(track, { pan: 0.37 }), () => m.setTrack(track, { pan: 0 })],
+      [() => m.setTrack(track, { trimDb: 2.1 }), () => m.setTrack(track, { trimDb: 0 })],
+      [() => m.setTrack(track, { invertPolarity: true }), () => m.setTrack(track, { invertPolarity: false })],
+      [() => m.setTrack(track, { mute: true }), () => m.setTrack(track, { mute: false })],
+      [() => m.setTrack(track, { solo: true }), () => m.setTrack(track, { solo: false })],
+      [() => m.setTrack(track, { sendLevelsDb: track === 'm' ? [-4.1, -9.7] : [-3.3] }), () => m.setTrack(track, { sendLevelsDb: track === 'm' ? [-12, -20] : [-10] })],
+    );
+    for (const law of MIXER_PAN_LAWS) changes.push([() => m.setTrack(track, { panLaw: law, pan: -0.61 }), () => m.setTrack(track, { panLaw: '-3dB', pan: 0 })]);
+  }
+  for (const bus of ['fx', 'grp']) {
+    changes.push(
+      [() => m.setBus(bus, { faderDb: -5.7 }), () => m.setBus(bus, { faderDb: 0 })],
+      [() => m.setBus(bus, { pan: -0.43 }), () => m.setBus(bus, { pan: 0 })],
+      [() => m.setBus(bus, { mute: true }), () => m.setBus(bus, { mute: false })],
+      [() => m.setBus(bus, { solo: true }), () => m.setBus(bus, { solo: false })],
+      [() => m.setBus(bus, { soloSafe: true }), () => m.setBus(bus, { soloSafe: false })],
+    );
+  }
+  changes.push([() => m.setMaster({ faderDb: -2.9 }), () => m.setMaster({ faderDb: 0 })]);
+  const started = Date.now();
+  for (let round = 0; round < 2 || (frames < MIXER_PRIME_FRAMES && Date.now() - started < MIXER_PRIME_MS); round++) {
+    for (const [change, back] of changes) {
+      try {
+        change();
+        run();
+        back();
+        run();
+      } catch {
+        return;
+      }
+    }
+  }
+}
+

@@ -207,6 +207,11 @@ function optionChanges(rules: OptionRules, current: Record<string, unknown>): [R
       // (Crossover frequencies and the like: all moved together keeps their order.)
       for (const f of [0.9, 1.1]) out.push([{ [name]: v.map((x: number) => x * f) }, back]);
     } else if (rule.kind === 'array' && rule.items.kind === 'object' && Array.isArray(v)) {
+      // One item more and one fewer (an EQ with no bands yet keeps its bands in an array of
+      // another kind than one with bands: V8 deoptimised process() at the first band added).
+      const more = v.length === 0 ? [{}] : [...v, v[v.length - 1]];
+      if (rule.maxLength === undefined || more.length <= rule.maxLength) out.push([{ [name]: more }, back]);
+      if (v.length > (rule.minLength ?? 0)) out.push([{ [name]: v.slice(0, -1) }, back]);
       const items = rule.items.rules;
       for (let i = 0; i < Math.min(CHANGE_ITEMS, v.length); i++) {
         for (const [change] of optionChanges(items, v[i] as Record<string, unknown>)) {
