@@ -78,3 +78,64 @@ describe('odd block sizes and the first change of each option after a long stead
     });
   }
 });
+
+// The containers' own change paths (fader, pan, mute, solo, sends; bypass; live edits), each
+// container in a fresh process. Known and open: a MasteringChain's first EQ change that adds bands
+// still boxes 25–260 kB (measured 2026-12-02).
+const CONTAINERS: [string, string, string][] = [
+  [
+    'Mixer',
+    `new mod.Mixer({ tracks: [{ name: 'a', channels: 2, inserts: [new mod.Compressor()], sends: [{ bus: 'fx', levelDb: -10 }] }, { name: 'b', channels: 1, pan: 0.2 }], buses: [{ name: 'fx', inserts: [new mod.Delay()] }], master: { inserts: [new mod.Limiter()] } })`,
+    `[['fader', () => p.setTrack('a', { faderDb: -6 })], ['pan', () => p.setTrack('b', { pan: -0.5 })], ['mute', () => p.setTrack('b', { mute: true })], ['send', () => p.setTrack('a', { sendLevelsDb: [-3] })], ['solo', () => p.setTrack('a', { solo: true })], ['bus fader', () => p.setBus('fx', { faderDb: -4 })], ['master fader', () => p.setMaster({ faderDb: -2 })]]`,
+  ],
+  [
+    'Chain',
+    'new mod.Chain([new mod.ParametricEQ(), new mod.Compressor(), new mod.Limiter()])',
+    `[['bypass', () => p.setBypassed(1, true)], ['bring back', () => p.setBypassed(1, false)], ['move', () => p.move(0, 2)], ['remove', () => p.remove(1)], ['insert', () => p.insert(0, new mod.Saturator())]]`,
+  ],
+  ['MidSide', 'new mod.MidSide({ mid: new mod.Compressor(), side: new mod.ParametricEQ() })', `[['bypass side', () => p.set({ sideBypassed: true })], ['bypass mid', () => p.set({ midBypassed: true })]]`],
+  ['Parallel', 'new mod.Parallel(new mod.Compressor(), { mix: 0.5 })', `[['mix', () => p.set({ mix: 0.8 })], ['wet gain', () => p.set({ wetGainDb: -3 })]]`],
+  ['MasteringChain', 'new mod.MasteringChain()', `[['limiter', () => p.set({ limiter: { ...p.params.limiter, ceilingDb: -2 } })], ['compressor off', () => p.set({ compressor: null })], ['saturator on', () => p.set({ saturator: { driveDb: 3 } })]]`],
+];
+
+const containerScript = (from: string, make: string, changes: string) => `
+  const mod = await import(${JSON.stringify('%FROM%')});
+  ${MEASURE_YOUNG}
+  const p = ${make};
+  p.prepare({ sampleRate: 48000, maxBlockSize: 128, channels: 2 });
+  const mixer = p instanceof mod.Mixer;
+  const ins = [[new Float32Array(128), new Float32Array(128)], [new Float32Array(128)]];
+  const x = [new Float32Array(128), new Float32Array(128)];
+  let t = 0;
+  const block = () => {
+    for (let i = 0; i < 128; i++) { t++; x[0][i] = 0.5 * Math.sin(t * 0.013); x[1][i] = 0.4 * Math.sin(t * 0.011); ins[0][0][i] = x[0][i]; ins[0][1][i] = x[1][i]; ins[1][0][i] = 0.3 * Math.sin(t * 0.007); }
+    if (mixer) p.process(ins, x, 128); else p.process(x);
+  };
+  for (let i = 0; i < 20000; i++) block();
+  const out = {};
+  for (const [name, change] of ${changes}) {
+    change();
+    globalThis.gc(); // (the change's own garbage, on the control side)
+    out[name] = await measureYoung(() => { for (let i = 0; i < 200; i++) block(); });
+  }
+  console.log(JSON.stringify(out));`.replace('%FROM%', from);
+
+describe('the containers: the first change of each kind after a long steady run allocates nothing in process() (a fresh process per container)', () => {
+  for (const [where, flags, from] of [
+    ['sources', ['--import', 'tsx/esm'], `${ROOT}src/index.ts`],
+    ['dist/index.js', [], `${ROOT}dist/index.js`],
+  ] as [string, string[], string][]) {
+    describe.skipIf(!existsSync(from))(where, () => {
+      for (const [name, make, changes] of CONTAINERS) {
+        it(name, () => {
+          const result = runFresh<Record<string, { grew: number; gcs: number }>>(containerScript(from, make, changes), flags, ROOT);
+          // Before the priming: 0.1–1 MB each (a Chain edit at every edit).
+          for (const [what, r] of Object.entries(result)) {
+            expect(r.gcs, `${what}: ${JSON.stringify(result)}`).toBe(0);
+            expect(r.grew, `${what}: ${JSON.stringify(result)}`).toBeLessThan(12 * 1024);
+          }
+        }, 60_000);
+      }
+    });
+  }
+});

@@ -818,7 +818,8 @@ function primeChainChanges(spec: ProcessSpec): void {
   if (chainChangesPrimed.has(spec.channels)) return;
   chainChangesPrimed.add(spec.channels);
   const max = Math.min(256, Math.max(64, spec.maxBlockSize));
-  const c = new Chain([new PrimeSlot(0), new PrimeSlot(37), new PrimeSlot(0)]);
+  // (One slot's latency longer than any priming block: the hold then spans blocks.)
+  const c = new Chain([new PrimeSlot(0), new PrimeSlot(300), new PrimeSlot(5)]);
   primedChains.push(c);
   try {
     c.prepare({ ...spec, maxBlockSize: max });
@@ -854,7 +855,7 @@ function primeChainChanges(spec: ProcessSpec): void {
     () => c.move(0, 2),
     () => c.move(2, 0),
     () => c.remove(1),
-    () => c.insert(1, new PrimeSlot(37)),
+    () => c.insert(1, new PrimeSlot(300)),
     () => c.replace(0, new PrimeSlot(0)),
     () => {
       c.setBypassed(2, true);

@@ -354,7 +354,7 @@ function primeMidSideChanges(spec: ProcessSpec): void {
   if (midSidePrimed) return;
   midSidePrimed = true;
   const max = Math.min(256, Math.max(64, spec.maxBlockSize));
-  const ms = new MidSide({ mid: new PrimeSlot(0), side: new PrimeSlot(37) });
+  const ms = new MidSide({ mid: new PrimeSlot(0), side: new PrimeSlot(300) });
   primedMidSides.push(ms);
   try {
     ms.prepare({ ...spec, maxBlockSize: max });

@@ -16,8 +16,32 @@
 import type { ProcessSpec, Processor } from './processor.js';
 import type { NumberRange, OptionRules } from './validate.js';
 
-const FRAMES = 4096;
+const FRAMES = 8192;
 const LEVELS = [0, 1e-4, 0.02, 0.12, 0.5, 1, 2, 0.3, 0.001, 0, 1.5, 0.05, 0.7, 0.004, 1, 0.1];
+
+/**
+ * Sample `i` of channel `c` of the priming signal: 256-sample segments at the levels of `LEVELS`,
+ * each with one of four relations between the channels (the same signal, opposite polarity, other
+ * frequencies, independent noise), shifted against the levels after 4096 samples. A branch that
+ * only some stereo images take (a true-peak meter's side estimate above its mid estimate) first
+ * ran on real audio otherwise, and deoptimised the meter for tens of blocks.
+ */
+function primingSample(i: number, c: number): number {
+  const level = LEVELS[(i >> 8) % LEVELS.length];
+  switch (((i >> 8) + (i >> 12)) % 4) {
+    case 0:
+      return level * Math.sin(i * 0.05);
+    case 1:
+      return (c % 2 === 0 ? level : -level) * Math.sin(i * 0.05);
+    case 2:
+      return level * (c % 2 === 0 ? 1 : 0.7) * Math.sin(i * (0.05 + 0.01 * c));
+    default: {
+      // (A hash of i and c: uniform in [−1, 1).)
+      const h = Math.imul(i * 4 + c + 1, 2654435761) >>> 0;
+      return level * (((Math.imul(h ^ (h >>> 15), 2246822519) >>> 0) / 2147483648) - 1);
+    }
+  }
+}
 
 /**
  * Run `p` (just prepared for `spec`) over the priming signal; the caller resets it afterwards.
@@ -27,10 +51,7 @@ export function primeProcessor(p: Processor, spec: ProcessSpec): void {
   const block: Float32Array[] = [];
   for (let c = 0; c < spec.channels; c++) {
     const x = new Float32Array(FRAMES);
-    for (let i = 0; i < FRAMES; i++) {
-      const level = LEVELS[(i >> 8) % LEVELS.length] * (c % 2 === 0 ? 1 : 0.7);
-      x[i] = level * Math.sin(i * (0.05 + 0.01 * c));
-    }
+    for (let i = 0; i < FRAMES; i++) x[i] = primingSample(i, c);
     block.push(x);
   }
   // Full blocks and odd ones, the odd ones as a `frames` count shorter than the arrays: a
@@ -269,7 +290,7 @@ export function primeChanges(p: Processor, spec: ProcessSpec): void {
       const n = Math.max(1, Math.min(max, PRIME_BLOCKS[b % PRIME_BLOCKS.length] || max));
       for (let c = 0; c < block.length; c++) {
         const x = block[c];
-        for (let i = 0; i < n; i++) x[i] = LEVELS[((t + i) >> 10) % LEVELS.length] * Math.sin((t + i) * (0.05 + 0.01 * c));
+        for (let i = 0; i < n; i++) x[i] = primingSample((t + i) % (2 * FRAMES), c);
       }
       q.process(block, n);
       t += n;
