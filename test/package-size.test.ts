@@ -4,7 +4,7 @@
  * and loaded by Node.
  *
  * - A bundle keeps only what is imported: `{ dbToGain }` under 2 kB, `{ BiquadFilter }` under
- *   20 kB (the whole library is about 80 kB).
+ *   26 kB (the whole library is far more).
  * - Importing the package does no work worth measuring: no tables built at import time.
  * - `import 'masterbus/worklet-processor'` is not dropped as side-effect free (it registers the
  *   processor), and a worklet module of your own bundles with esbuild as docs/worklet.md says.
@@ -66,16 +66,17 @@ describe('an app bundle keeps only what it imports (esbuild, minified)', () => {
     expect(bytes).toBeLessThan(2_000);
   });
 
-  it('import { BiquadFilter }: under 24 kB, without the other processors or the JSON registry', async () => {
+  it('import { BiquadFilter }: under 26 kB, without the other processors or the JSON registry', async () => {
     const { bytes, text } = await bundle(use('BiquadFilter'));
     console.log(`{ BiquadFilter }: ${bytes} bytes`);
     expect(text).toMatch(/"BiquadFilter"/);
     for (const other of ['Compressor', 'Limiter', 'LoudnessMeter', 'Saturator', 'Chorus', 'Reverb', 'Panner', 'StereoWidener', 'unknown processor type']) {
       expect(text, other).not.toContain(other);
     }
-    // (About 21 kB: the filter, its smoothing, validation and JSON, and since insert automation
-    // its allocation-free setParam/paramRange.)
-    expect(bytes).toBeLessThan(24_000);
+    // (About 24 kB: the filter, its smoothing, validation and JSON, since insert automation its
+    // allocation-free setParam/paramRange, and since 2026-12-02 the priming of its signal and change
+    // paths, about 3 kB, which keeps the first odd block and the first change allocation-free.)
+    expect(bytes).toBeLessThan(26_000);
   });
 
   it('each processor alone is well below the whole library', async () => {
