@@ -801,7 +801,8 @@ const chainChangesPrimed = new Set<number>();
  */
 const primedChains: Chain[] = [];
 const CHAIN_PRIME_FRAMES = 1_000_000;
-const CHAIN_PRIME_MS = 300;
+/** A safety net only: the frame budget ends the priming (about 0.1 s), whatever the load. */
+const CHAIN_PRIME_MS_LIMIT = 3000;
 const CHAIN_PRIME_BLOCKS = [0, 1, 77, 0, 5, 100, 0, 33];
 
 /**
@@ -815,19 +816,21 @@ const CHAIN_PRIME_BLOCKS = [0, 1, 77, 0, 5, 100, 0, 33];
  * 200 blocks, and the first edit about 0.1 MB (measured 2026-12-02).
  */
 function primeChainChanges(spec: ProcessSpec): void {
-  if (chainChangesPrimed.has(spec.channels)) return;
-  chainChangesPrimed.add(spec.channels);
+  // Up to 3 channels: more take the same code (and a kept chain grows with the channel count).
+  const channels = spec.channels > 3 ? 3 : spec.channels;
+  if (chainChangesPrimed.has(channels)) return;
+  chainChangesPrimed.add(channels);
   const max = Math.min(256, Math.max(64, spec.maxBlockSize));
   // (One slot's latency longer than any priming block: the hold then spans blocks.)
   const c = new Chain([new PrimeSlot(0), new PrimeSlot(300), new PrimeSlot(5)]);
   primedChains.push(c);
   try {
-    c.prepare({ ...spec, maxBlockSize: max });
+    c.prepare({ sampleRate: spec.sampleRate, maxBlockSize: max, channels });
   } catch {
     return;
   }
   const block: Float32Array[] = [];
-  for (let ch = 0; ch < spec.channels; ch++) block.push(new Float32Array(max));
+  for (let ch = 0; ch < channels; ch++) block.push(new Float32Array(max));
   const fadeFrames = Math.ceil((CHAIN_BYPASS_FADE_SECONDS + CHAIN_EDIT_FADE_SECONDS) * spec.sampleRate) + 64;
   let t = 0;
   let frames = 0;
@@ -867,7 +870,7 @@ function primeChainChanges(spec: ProcessSpec): void {
     },
   ];
   const started = Date.now();
-  for (let round = 0; round < 2 || (frames < CHAIN_PRIME_FRAMES && Date.now() - started < CHAIN_PRIME_MS); round++) {
+  for (let round = 0; (round < 2 || frames < CHAIN_PRIME_FRAMES) && Date.now() - started < CHAIN_PRIME_MS_LIMIT; round++) {
     for (const step of steps) {
       try {
         step();

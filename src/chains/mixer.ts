@@ -1517,7 +1517,8 @@ export const MIXER_LIMITS = Object.freeze({ maxTracks: MAX_TRACKS, maxChannels: 
 let mixerChangesPrimed = false;
 /** Frame budget and time cap of {@link primeMixerChanges} (as for the processors' `primeChanges`). */
 const MIXER_PRIME_FRAMES = 1_000_000;
-const MIXER_PRIME_MS = 300;
+/** A safety net only: the frame budget ends the priming, whatever the load. */
+const MIXER_PRIME_MS_LIMIT = 3000;
 const MIXER_PRIME_BLOCKS = [0, 1, 77, 0, 5, 100, 0, 33];
 
 /**
@@ -1594,7 +1595,7 @@ function primeMixerChanges(spec: ProcessSpec): void {
   }
   changes.push([() => m.setMaster({ faderDb: -2.9 }), () => m.setMaster({ faderDb: 0 })]);
   const started = Date.now();
-  for (let round = 0; round < 2 || (frames < MIXER_PRIME_FRAMES && Date.now() - started < MIXER_PRIME_MS); round++) {
+  for (let round = 0; (round < 2 || frames < MIXER_PRIME_FRAMES) && Date.now() - started < MIXER_PRIME_MS_LIMIT; round++) {
     for (const [change, back] of changes) {
       try {
         change();

@@ -44,10 +44,36 @@ function primingSample(i: number, c: number): number {
 }
 
 /**
- * Run `p` (just prepared for `spec`) over the priming signal; the caller resets it afterwards.
+ * Per class, the channel counts and configurations (as JSON) whose signal path has been primed in
+ * this realm: another instance of the same configuration takes the same code, whose type feedback
+ * it shares (a 64-track Mixer's 130 identical meters prime once; a LoudnessMeter's `set()`, which
+ * prepares it again, primed at every call). At most {@link MAX_PRIMED_CONFIGS} per class.
+ */
+const processorsPrimed = new Map<unknown, Set<string>>();
+
+/** The configuration key of `p` for {@link processorsPrimed}: long arrays (an impulse response) by their length. */
+function configKey(p: Processor, channels: number): string {
+  try {
+    return `${channels} ${JSON.stringify(p.params, (_, v: unknown) => (ArrayBuffer.isView(v) ? `view ${(v as ArrayBufferView).byteLength}` : Array.isArray(v) && v.length > 64 ? `array ${v.length}` : v))}`;
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Run `p` (just prepared for `spec`) over the priming signal, unless an instance of its class with
+ * the same configuration and channel count has been primed in this realm; the caller resets it
+ * afterwards.
  * @internal
  */
 export function primeProcessor(p: Processor, spec: ProcessSpec): void {
+  const key = configKey(p, spec.channels);
+  if (key !== '') {
+    let primed = processorsPrimed.get(p.constructor);
+    if (primed === undefined) processorsPrimed.set(p.constructor, (primed = new Set()));
+    if (primed.has(key)) return;
+    if (primed.size < MAX_PRIMED_CONFIGS) primed.add(key);
+  }
   const block: Float32Array[] = [];
   for (let c = 0; c < spec.channels; c++) {
     const x = new Float32Array(FRAMES);
@@ -167,18 +193,19 @@ export function primeAutomation(p: Processor, spec: ProcessSpec): void {
 const changesPrimed = new Map<unknown, Set<number>>();
 /**
  * Rounds of {@link primeChanges} (every change, its ramp and the way back): two at least, then
- * more while the frames processed stay under `CHANGE_FRAMES` and the time under `CHANGE_MS`, up to
- * `CHANGE_ROUNDS_MAX`. A ramp runs its coefficient updates a few times per block, so V8 finds
- * them hot only after many ramps (a BiquadFilter's first frequency change boxed 17–20 kB after 6
- * rounds, 2.5–6 kB after 20; a Saturator's first mix change 2.3 MB after one round, nothing after
- * a few). The frame budget ends the priming of most classes within 30–300 ms, so their outcome
- * does not depend on the machine's load; the time limit is a cap for the costly ones (a multiband
- * compressor's round takes 40–70 ms, and one round already primes it).
+ * more while the frames processed stay under `CHANGE_FRAMES`, up to `CHANGE_ROUNDS_MAX`. A ramp
+ * runs its coefficient updates a few times per block, so V8 finds them hot only after many ramps
+ * (a BiquadFilter's first frequency change boxed 17–20 kB after 6 rounds, 2.5–6 kB after 20; a
+ * Saturator's first mix change 2.3 MB after one round, nothing after a few). Counted in frames,
+ * not time, so that the outcome does not depend on the machine's load (a time limit made the
+ * priming of a loaded machine too short, and the checks fail); `CHANGE_MS_LIMIT` is only a safety
+ * net that normal use does not reach (the costliest class, a multiband compressor, takes about
+ * 0.5 s on this 2-core machine).
  */
 const CHANGE_ROUNDS_MIN = 2;
 const CHANGE_ROUNDS_MAX = 24;
-const CHANGE_FRAMES = 1_500_000;
-const CHANGE_MS = 400;
+const CHANGE_FRAMES = 1_000_000;
+const CHANGE_MS_LIMIT = 3000;
 /**
  * Block size range of the throwaway copy: its blocks take the same code as the real ones (the real
  * instance's own priming covers its block size), and 1-frame or 8192-frame blocks would make the
@@ -263,25 +290,38 @@ function checkNumberQuietly(x: number, r: NumberRange): boolean {
  * @internal
  */
 export function primeChanges(p: Processor, spec: ProcessSpec): void {
+  // (Never out of prepare(): priming is an optimisation.)
+  try {
+    primeChangesOf(p, spec);
+  } catch {
+    // (Nothing to undo: `p` was not touched.)
+  }
+}
+
+function primeChangesOf(p: Processor, spec: ProcessSpec): void {
   const ctor = p.constructor as (new (options: unknown) => Processor) & { rules?: OptionRules };
-  if (ctor.rules === undefined) return;
+  // The library's own classes only (they own their rule table): a subclass may take other
+  // constructor arguments, and building a throwaway would run its constructor again.
+  if (!Object.prototype.hasOwnProperty.call(ctor, 'rules') || ctor.rules === undefined) return;
+  // Up to 3 channels: more take the same code (a 32-channel throwaway cost 30 times as much).
+  const channels = p.channelRange.min <= 3 && spec.channels > 3 ? 3 : spec.channels;
   let primed = changesPrimed.get(ctor);
   if (primed === undefined) changesPrimed.set(ctor, (primed = new Set()));
-  if (primed.has(spec.channels)) return;
-  primed.add(spec.channels);
-  let q: Processor;
-  try {
-    q = new ctor(p.params);
-    q.prepare({ ...spec, maxBlockSize: Math.min(CHANGE_BLOCK_MAX, Math.max(CHANGE_BLOCK_MIN, spec.maxBlockSize)) });
-  } catch {
-    return;
-  }
-  const changes = optionChanges(ctor.rules, q.params as Record<string, unknown>);
-  const smoothingMs = (q.params as { smoothingMs?: unknown }).smoothingMs;
-  const rampFrames = Math.ceil(((typeof smoothingMs === 'number' ? smoothingMs : 20) * spec.sampleRate) / 1000);
+  if (primed.has(channels)) return;
+  primed.add(channels);
   const max = Math.min(CHANGE_BLOCK_MAX, Math.max(CHANGE_BLOCK_MIN, spec.maxBlockSize));
+  // Short ramps (three blocks): the same code as the real ones, at a cost that does not grow with
+  // the instance's smoothing time or the sample rate (1 s at 384 kHz made one change 384 000 frames).
+  const params = p.params as Record<string, unknown>;
+  const hasSmoothing = typeof params.smoothingMs === 'number';
+  const shortMs = (3000 * max) / spec.sampleRate;
+  const q = new ctor(hasSmoothing ? { ...params, smoothingMs: Math.min(params.smoothingMs as number, shortMs) } : params);
+  q.prepare({ sampleRate: spec.sampleRate, maxBlockSize: max, channels });
+  const changes = optionChanges(ctor.rules, q.params as Record<string, unknown>);
+  const rampMs = hasSmoothing ? Math.min(params.smoothingMs as number, shortMs) : 20;
+  const rampFrames = Math.min(3 * max, Math.ceil((rampMs * spec.sampleRate) / 1000));
   const block: Float32Array[] = [];
-  for (let c = 0; c < spec.channels; c++) block.push(new Float32Array(max));
+  for (let c = 0; c < channels; c++) block.push(new Float32Array(max));
   let t = 0;
   let frames = 0;
   const run = (): void => {
@@ -312,10 +352,12 @@ export function primeChanges(p: Processor, spec: ProcessSpec): void {
       return false;
     }
   };
-  for (let round = 0; round < CHANGE_ROUNDS_MAX && (round < CHANGE_ROUNDS_MIN || (frames < CHANGE_FRAMES && Date.now() - started < CHANGE_MS)); round++) {
+  for (let round = 0; round < CHANGE_ROUNDS_MAX && (round < CHANGE_ROUNDS_MIN || frames < CHANGE_FRAMES); round++) {
+    if (Date.now() - started > CHANGE_MS_LIMIT) return;
     const kind = round % 3;
     if (kind === 0) {
       for (const [change, back] of changes) {
+        if (Date.now() - started > CHANGE_MS_LIMIT) return;
         if (!tryChange(change)) continue;
         run();
         tryChange(back);
