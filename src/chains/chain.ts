@@ -26,6 +26,7 @@
  * @module
  */
 import { BypassFade, DelayLine } from '../core/delay-line.js';
+import { runPrimingBlocks } from '../core/prime.js';
 import {
   ANY_CHANNELS,
   NO_METERS,
@@ -803,7 +804,6 @@ const primedChains: Chain[] = [];
 const CHAIN_PRIME_FRAMES = 1_000_000;
 /** A safety net only: the frame budget ends the priming (about 0.1 s), whatever the load. */
 const CHAIN_PRIME_MS_LIMIT = 3000;
-const CHAIN_PRIME_BLOCKS = [0, 1, 77, 0, 5, 100, 0, 33];
 
 /**
  * Priming of the Chain's own change paths: on a throwaway chain of three slots (one with latency),
@@ -835,17 +835,14 @@ function primeChainChanges(spec: ProcessSpec): void {
   let t = 0;
   let frames = 0;
   const run = (): void => {
-    let done = 0;
-    for (let b = 0; done < fadeFrames + 2 * max; b++) {
-      const n = Math.max(1, Math.min(max, CHAIN_PRIME_BLOCKS[b % CHAIN_PRIME_BLOCKS.length] || max));
+    const done = runPrimingBlocks(max, fadeFrames + 2 * max, t, (t0, n) => {
       for (let ch = 0; ch < block.length; ch++) {
         const x = block[ch];
-        for (let i = 0; i < n; i++) x[i] = 0.5 * Math.sin((t + i) * (0.03 + 0.01 * ch));
+        for (let i = 0; i < n; i++) x[i] = 0.5 * Math.sin((t0 + i) * (0.03 + 0.01 * ch));
       }
       c.process(block, n);
-      t += n;
-      done += n;
-    }
+    });
+    t += done;
     frames += done;
   };
   const steps: (() => void)[] = [

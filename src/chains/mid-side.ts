@@ -35,6 +35,7 @@
  * @module
  */
 import { BypassFade, delayInPlace } from '../core/delay-line.js';
+import { runPrimingBlocks } from '../core/prime.js';
 import { paramsToJSON } from '../core/json.js';
 import {
   STEREO_ONLY,
@@ -362,23 +363,19 @@ function primeMidSideChanges(spec: ProcessSpec): void {
     return;
   }
   const block = [new Float32Array(max), new Float32Array(max)];
-  const sizes = [0, 1, 77, 0, 5, 100, 0, 33];
   const states: [boolean, boolean][] = [[true, false], [false, false], [false, true], [true, true], [false, false]];
   const fade = Math.ceil(CHAIN_BYPASS_FADE_SECONDS * spec.sampleRate);
   let t = 0;
   for (let round = 0; round < 12; round++) {
     for (const [midBypassed, sideBypassed] of states) {
       ms.set({ midBypassed, sideBypassed });
-      for (let done = 0, b = 0; done < fade + 2 * max; b++) {
-        const n = Math.max(1, Math.min(max, sizes[b % sizes.length] || max));
+      t += runPrimingBlocks(max, fade + 2 * max, t, (t0, n) => {
         for (let i = 0; i < n; i++) {
-          block[0][i] = 0.5 * Math.sin((t + i) * 0.03);
-          block[1][i] = 0.4 * Math.sin((t + i) * 0.05);
+          block[0][i] = 0.5 * Math.sin((t0 + i) * 0.03);
+          block[1][i] = 0.4 * Math.sin((t0 + i) * 0.05);
         }
         ms.process(block, n);
-        t += n;
-        done += n;
-      }
+      });
     }
   }
 }

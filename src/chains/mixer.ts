@@ -30,7 +30,7 @@
  */
 import { AutomationLane, MAX_AUTOMATION_EVENTS } from '../core/automation.js';
 import { DelayLine } from '../core/delay-line.js';
-import { primeAutomation } from '../core/prime.js';
+import { primeAutomation, runPrimingBlocks } from '../core/prime.js';
 import { dbToGain } from '../core/db.js';
 import { SPEC_LIMITS, safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
@@ -1519,7 +1519,6 @@ let mixerChangesPrimed = false;
 const MIXER_PRIME_FRAMES = 1_000_000;
 /** A safety net only: the frame budget ends the priming, whatever the load. */
 const MIXER_PRIME_MS_LIMIT = 3000;
-const MIXER_PRIME_BLOCKS = [0, 1, 77, 0, 5, 100, 0, 33];
 
 /**
  * Priming of the Mixer's own change paths: on a throwaway session (a mono and a stereo track, pre-
@@ -1555,19 +1554,16 @@ function primeMixerChanges(spec: ProcessSpec): void {
   let t = 0;
   let frames = 0;
   const run = (): void => {
-    let done = 0;
-    for (let b = 0; done < rampFrames + 2 * max; b++) {
-      const n = Math.max(1, Math.min(max, MIXER_PRIME_BLOCKS[b % MIXER_PRIME_BLOCKS.length] || max));
+    const done = runPrimingBlocks(max, rampFrames + 2 * max, t, (t0, n) => {
       for (let i = 0; i < n; i++) {
-        const x = 0.5 * Math.sin((t + i) * 0.03);
+        const x = 0.5 * Math.sin((t0 + i) * 0.03);
         inputs[0][0][i] = x;
         inputs[1][0][i] = 0.7 * x;
         inputs[1][1][i] = -0.6 * x;
       }
       m.process(inputs, output, n);
-      t += n;
-      done += n;
-    }
+    });
+    t += done;
     frames += done;
   };
   type Change = () => void;

@@ -97,6 +97,22 @@ export function primeProcessor(p: Processor, spec: ProcessSpec): void {
 /** Block sizes of the priming, cycled (0: the largest, `maxBlockSize`). */
 const PRIME_BLOCKS = [0, 1, 77, 0, 5, 100, 0, 33];
 
+/**
+ * At least `frames` frames through `step(t, n)` in blocks of the priming's sizes (full, 1, 77, …,
+ * at most `max`; `t` counts on from `start`); returns the frames run. The priming of the change
+ * paths (here and in the containers) runs every change through such blocks.
+ * @internal
+ */
+export function runPrimingBlocks(max: number, frames: number, start: number, step: (t: number, n: number) => void): number {
+  let done = 0;
+  for (let b = 0; done < frames; b++) {
+    const n = Math.max(1, Math.min(max, PRIME_BLOCKS[b % PRIME_BLOCKS.length] || max));
+    step(start + done, n);
+    done += n;
+  }
+  return done;
+}
+
 /** setParam() calls the first priming of a class makes, each followed by a short block: at least … */
 const AUTOMATION_CALLS = 8000;
 /** … and at least this many per automatable name (each name's branch must become hot too). */
@@ -325,17 +341,14 @@ function primeChangesOf(p: Processor, spec: ProcessSpec): void {
   let t = 0;
   let frames = 0;
   const run = (): void => {
-    let done = 0;
-    for (let b = 0; done < rampFrames + 2 * max; b++) {
-      const n = Math.max(1, Math.min(max, PRIME_BLOCKS[b % PRIME_BLOCKS.length] || max));
+    const done = runPrimingBlocks(max, rampFrames + 2 * max, t, (t0, n) => {
       for (let c = 0; c < block.length; c++) {
         const x = block[c];
-        for (let i = 0; i < n; i++) x[i] = primingSample((t + i) % (2 * FRAMES), c);
+        for (let i = 0; i < n; i++) x[i] = primingSample((t0 + i) % (2 * FRAMES), c);
       }
       q.process(block, n);
-      t += n;
-      done += n;
-    }
+    });
+    t += done;
     frames += done;
   };
   // Rounds of three kinds: each change and back, in order; then the changes kept, one on top of
