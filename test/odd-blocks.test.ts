@@ -17,8 +17,6 @@ const ROOT = new URL('../', import.meta.url).pathname;
 // Every processor class that primes its code in prepare() (core/prime.ts: primeProcessor and
 // primeChanges), with its options and the changes a user makes while it runs. The Reverb and the
 // Convolver prime their own change paths (their tests: test/space/*-kernel.test.ts).
-// Known and open: a MultibandCompressor's first crossover change still boxes about 0.5 MB
-// (biquadRampCascade runs unoptimised during the crossovers' first real ramp; measured 2026-12-02).
 const CLASSES: [string, string, string][] = [
   ['BiquadFilter', '{}', '[{ frequencyHz: 2000 }, { q: 3 }, { gainDb: 6 }]'],
   ['ParametricEQ', '{ bands: [{ type: "peaking", frequencyHz: 1000, gainDb: 3 }, { type: "highshelf", frequencyHz: 8000, gainDb: 2 }] }', '[{ outputGainDb: -3 }, { bands: [{ type: "peaking", frequencyHz: 2000, gainDb: -3 }, { type: "highshelf", frequencyHz: 6000, gainDb: 2 }] }]'],
@@ -28,7 +26,7 @@ const CLASSES: [string, string, string][] = [
   ['Compressor', '{ thresholdDb: -30 }', '[{ thresholdDb: -20 }, { makeupDb: 3 }, { ratio: 8 }, { mix: 0.5 }]'],
   ['Limiter', '{ driveDb: 12 }', '[{ driveDb: 6 }, { ceilingDb: -2 }]'],
   ['Gate', '{ thresholdDb: -20 }', '[{ thresholdDb: -30 }, { rangeDb: 20 }, { ratio: 3 }]'],
-  ['MultibandCompressor', '{}', '[{ bands: [{ thresholdDb: -30 }, {}, {}, {}] }, { rolloffDbPerOctave: 48 }]'],
+  ['MultibandCompressor', '{}', '[{ crossoversHz: [150, 1200, 6000] }, { bands: [{ thresholdDb: -30 }, {}, {}, {}] }, { rolloffDbPerOctave: 48 }]'],
   ['Saturator', '{ driveDb: 12, oversampling: 4 }', '[{ driveDb: 9 }, { mix: 0.5 }, { trimDb: -2 }]'],
   ['Chorus', '{ feedback: 0.3 }', '[{ rateHz: 2 }, { depthMs: 5 }, { mix: 0.3 }, { voices: 3 }]'],
   ['Delay', '{ feedback: 0.5 }', '[{ timeMs: 300 }, { feedback: 0.6 }, { mix: 0.4 }, { highCutHz: 3000 }]'],

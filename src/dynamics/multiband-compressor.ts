@@ -416,6 +416,11 @@ export class MultibandCompressor implements Processor<MultibandCompressorOptions
   prepare(spec: ProcessSpec): void {
     const s = validateSpec(OWNER, spec, this.channelRange);
     checkCrossovers(this.crossovers, s.sampleRate);
+    // The change paths first, and the crossover filters built after them: filters made before
+    // the priming kept hidden classes that its compiled ramp code no longer accepted ("wrong map"),
+    // and the first crossover change after a long run boxed 0.5 MB.
+    primeChanges(this, s);
+    this.buildStages();
     this.spec = s;
     this.checkInterval = stateCheckInterval(s.maxBlockSize);
     const seg = this.checkInterval;
@@ -445,7 +450,6 @@ export class MultibandCompressor implements Processor<MultibandCompressorOptions
     for (const g of this.gains) g.reset(s.sampleRate, this.smoothingMs / 1000);
     this.prepareStages(s);
     primeProcessor(this, s);
-    primeChanges(this, s);
     this.reset();
   }
 
