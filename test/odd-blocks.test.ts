@@ -14,6 +14,12 @@ import { MEASURE_YOUNG, runFresh } from './support/fresh-process.js';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 
+/** What each check loads in its fresh process: the sources, and the built package users install. */
+const BUILDS: [string, string[], string][] = [
+  ['sources', ['--import', 'tsx/esm'], `${ROOT}src/index.ts`],
+  ['dist/index.js', [], `${ROOT}dist/index.js`],
+];
+
 // Every processor class that primes its code in prepare() (core/prime.ts: primeProcessor and
 // primeChanges), with its options and the changes a user makes while it runs. The Reverb and the
 // Convolver prime their own change paths (their tests: test/space/*-kernel.test.ts).
@@ -63,10 +69,7 @@ const script = (from: string, type: string, options: string, changes: string) =>
   console.log(JSON.stringify(out));`.replace('%FROM%', from);
 
 describe('odd block sizes and the first change of each option after a long steady run allocate nothing in process() (a fresh process per class)', () => {
-  for (const [where, flags, from] of [
-    ['sources', ['--import', 'tsx/esm'], `${ROOT}src/index.ts`],
-    ['dist/index.js', [], `${ROOT}dist/index.js`],
-  ] as [string, string[], string][]) {
+  for (const [where, flags, from] of BUILDS) {
     describe.skipIf(!existsSync(from))(where, () => {
       for (const [type, options, changes] of CLASSES) {
         it(type, () => {
@@ -126,10 +129,7 @@ const containerScript = (from: string, make: string, changes: string) => `
   console.log(JSON.stringify(out));`.replace('%FROM%', from);
 
 describe('the containers: the first change of each kind after a long steady run allocates nothing in process() (a fresh process per container)', () => {
-  for (const [where, flags, from] of [
-    ['sources', ['--import', 'tsx/esm'], `${ROOT}src/index.ts`],
-    ['dist/index.js', [], `${ROOT}dist/index.js`],
-  ] as [string, string[], string][]) {
+  for (const [where, flags, from] of BUILDS) {
     describe.skipIf(!existsSync(from))(where, () => {
       for (const [name, make, changes] of CONTAINERS) {
         it(name, () => {

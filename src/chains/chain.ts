@@ -26,7 +26,7 @@
  * @module
  */
 import { BypassFade, DelayLine } from '../core/delay-line.js';
-import { runPrimingBlocks } from '../core/prime.js';
+import { fillPrimingBlock, runPrimingBlocks } from '../core/prime.js';
 import {
   ANY_CHANNELS,
   NO_METERS,
@@ -836,10 +836,7 @@ function primeChainChanges(spec: ProcessSpec): void {
   let frames = 0;
   const run = (): void => {
     const done = runPrimingBlocks(max, fadeFrames + 2 * max, t, (t0, n) => {
-      for (let ch = 0; ch < block.length; ch++) {
-        const x = block[ch];
-        for (let i = 0; i < n; i++) x[i] = 0.5 * Math.sin((t0 + i) * (0.03 + 0.01 * ch));
-      }
+      fillPrimingBlock(block, t0, n);
       c.process(block, n);
     });
     t += done;

@@ -35,7 +35,7 @@
  * @module
  */
 import { BypassFade, delayInPlace } from '../core/delay-line.js';
-import { runPrimingBlocks } from '../core/prime.js';
+import { fillPrimingBlock, runPrimingBlocks } from '../core/prime.js';
 import { paramsToJSON } from '../core/json.js';
 import {
   STEREO_ONLY,
@@ -370,10 +370,7 @@ function primeMidSideChanges(spec: ProcessSpec): void {
     for (const [midBypassed, sideBypassed] of states) {
       ms.set({ midBypassed, sideBypassed });
       t += runPrimingBlocks(max, fade + 2 * max, t, (t0, n) => {
-        for (let i = 0; i < n; i++) {
-          block[0][i] = 0.5 * Math.sin((t0 + i) * 0.03);
-          block[1][i] = 0.4 * Math.sin((t0 + i) * 0.05);
-        }
+        fillPrimingBlock(block, t0, n);
         ms.process(block, n);
       });
     }

@@ -30,7 +30,7 @@
  */
 import { AutomationLane, MAX_AUTOMATION_EVENTS } from '../core/automation.js';
 import { DelayLine } from '../core/delay-line.js';
-import { primeAutomation, runPrimingBlocks } from '../core/prime.js';
+import { fillPrimingBlock, primeAutomation, runPrimingBlocks } from '../core/prime.js';
 import { dbToGain } from '../core/db.js';
 import { SPEC_LIMITS, safeFrameCount, usableChannels, validateSpec, type ProcessSpec, type Processor, type ProcessorJSON } from '../core/processor.js';
 import { SmoothedValue } from '../core/smoothed-value.js';
@@ -1555,12 +1555,8 @@ function primeMixerChanges(spec: ProcessSpec): void {
   let frames = 0;
   const run = (): void => {
     const done = runPrimingBlocks(max, rampFrames + 2 * max, t, (t0, n) => {
-      for (let i = 0; i < n; i++) {
-        const x = 0.5 * Math.sin((t0 + i) * 0.03);
-        inputs[0][0][i] = x;
-        inputs[1][0][i] = 0.7 * x;
-        inputs[1][1][i] = -0.6 * x;
-      }
+      fillPrimingBlock(inputs[0], t0, n);
+      fillPrimingBlock(inputs[1], t0, n);
       m.process(inputs, output, n);
     });
     t += done;

@@ -11,6 +11,7 @@
  */
 import { SPEC_LIMITS } from './processor.js';
 import { checkNumber } from './validate.js';
+import { fillPrimingBlock, runPrimingBlocks } from './prime.js';
 
 /** Longest delay a {@link DelayLine} accepts, in samples (10 s at 384 kHz). */
 export const MAX_DELAY_SAMPLES = 3_840_000;
@@ -239,17 +240,17 @@ let bypassFadesPrimed = false;
 function primeBypassFades(): void {
   if (bypassFadesPrimed) return;
   bypassFadesPrimed = true;
-  const sizes = [128, 1, 77, 128, 5, 100, 33];
   for (const channels of [1, 2]) {
     for (const latency of [0, 37]) {
       const f = new BypassFade(channels, latency, 128, 96);
       const block = Array.from({ length: channels }, () => new Float32Array(128));
-      for (let i = 0; i < 1500; i++) {
-        if (i % 8 === 0) f.setBypassed(!f.bypassed);
-        const n = sizes[i % sizes.length];
-        for (let c = 0; c < channels; c++) for (let j = 0; j < n; j++) block[c][j] = 0.5 * Math.sin((i * 128 + j) * 0.03);
-        if (f.needsCapture) f.capture(block, channels, n);
-        if (f.active) f.mix(block, channels, n);
+      for (let k = 0, t = 0; k < 190; k++) {
+        f.setBypassed(!f.bypassed);
+        t += runPrimingBlocks(128, 600, t, (t0, n) => {
+          fillPrimingBlock(block, t0, n);
+          if (f.needsCapture) f.capture(block, channels, n);
+          if (f.active) f.mix(block, channels, n);
+        });
       }
     }
   }

@@ -14,7 +14,7 @@
  * @module
  */
 import type { ProcessSpec, Processor } from './processor.js';
-import type { NumberRange, OptionRules } from './validate.js';
+import { inRange, type NumberRange, type OptionRules } from './validate.js';
 
 const FRAMES = 8192;
 const LEVELS = [0, 1e-4, 0.02, 0.12, 0.5, 1, 2, 0.3, 0.001, 0, 1.5, 0.05, 0.7, 0.004, 1, 0.1];
@@ -111,6 +111,18 @@ export function runPrimingBlocks(max: number, frames: number, start: number, ste
     done += n;
   }
   return done;
+}
+
+/**
+ * Frames [0, n) of every array of `block` from the priming signal at position `t` (channel c of
+ * the signal in `block[c]`): what the change priming, here and in the containers, runs through.
+ * @internal
+ */
+export function fillPrimingBlock(block: readonly Float32Array[], t: number, n: number): void {
+  for (let c = 0; c < block.length; c++) {
+    const x = block[c];
+    for (let i = 0; i < n; i++) x[i] = primingSample((t + i) % (2 * FRAMES), c);
+  }
 }
 
 /** setParam() calls the first priming of a class makes, each followed by a short block: at least … */
@@ -259,7 +271,7 @@ function optionChanges(rules: OptionRules, current: Record<string, unknown>): [R
     if (rule.kind === 'number') {
       for (const f of [0.37, 0.71]) {
         const x = probeNumber(rule.range, f, rule.integer);
-        if (x !== v && checkNumberQuietly(x, rule.range)) out.push([{ [name]: x }, back]);
+        if (x !== v && Number.isFinite(x) && inRange(x, rule.range)) out.push([{ [name]: x }, back]);
       }
     } else if (rule.kind === 'boolean') {
       out.push([{ [name]: !v }, back]);
@@ -285,10 +297,6 @@ function optionChanges(rules: OptionRules, current: Record<string, unknown>): [R
     }
   }
   return out;
-}
-
-function checkNumberQuietly(x: number, r: NumberRange): boolean {
-  return Number.isFinite(x) && (r.minOpen ? x > r.min : x >= r.min) && (r.maxOpen ? x < r.max : x <= r.max);
 }
 
 /**
@@ -330,11 +338,10 @@ function primeChangesOf(p: Processor, spec: ProcessSpec): void {
   // the instance's smoothing time or the sample rate (1 s at 384 kHz made one change 384 000 frames).
   const params = p.params as Record<string, unknown>;
   const hasSmoothing = typeof params.smoothingMs === 'number';
-  const shortMs = (3000 * max) / spec.sampleRate;
-  const q = new ctor(hasSmoothing ? { ...params, smoothingMs: Math.min(params.smoothingMs as number, shortMs) } : params);
+  const rampMs = hasSmoothing ? Math.min(params.smoothingMs as number, (3000 * max) / spec.sampleRate) : 20;
+  const q = new ctor(hasSmoothing ? { ...params, smoothingMs: rampMs } : params);
   q.prepare({ sampleRate: spec.sampleRate, maxBlockSize: max, channels });
   const changes = optionChanges(ctor.rules, q.params as Record<string, unknown>);
-  const rampMs = hasSmoothing ? Math.min(params.smoothingMs as number, shortMs) : 20;
   const rampFrames = Math.min(3 * max, Math.ceil((rampMs * spec.sampleRate) / 1000));
   const block: Float32Array[] = [];
   for (let c = 0; c < channels; c++) block.push(new Float32Array(max));
@@ -342,10 +349,7 @@ function primeChangesOf(p: Processor, spec: ProcessSpec): void {
   let frames = 0;
   const run = (): void => {
     const done = runPrimingBlocks(max, rampFrames + 2 * max, t, (t0, n) => {
-      for (let c = 0; c < block.length; c++) {
-        const x = block[c];
-        for (let i = 0; i < n; i++) x[i] = primingSample((t0 + i) % (2 * FRAMES), c);
-      }
+      fillPrimingBlock(block, t0, n);
       q.process(block, n);
     });
     t += done;
